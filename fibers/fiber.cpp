@@ -1,0 +1,146 @@
+// fiber.cpp — the out-of-line half of Fiber<T>, this_fiber and ExitReason.
+
+#include <grove/fiber.hpp>
+
+#include <grove/this_fiber.hpp>
+#include <grove/timeout.hpp>
+
+#include <string>
+
+namespace grove {
+
+std::string ExitReason::to_string() const {
+  switch (kind_) {
+    case Kind::normal: return "normal";
+    case Kind::shutdown: return "shutdown";
+    case Kind::killed: return "killed";
+    case Kind::exception: break;
+  }
+  try {
+    if (exception_) std::rethrow_exception(exception_);
+  } catch (const std::exception& e) {
+    return std::string("exception: ") + e.what();
+  } catch (...) {
+  }
+  return "exception";
+}
+
+namespace detail {
+
+void throw_bad_duration(const char* where, const char* why) {
+  throw UsageError(std::string("grove: ") + where + ": the duration " + why +
+                   "; pass a zero or positive std::chrono duration");
+}
+
+FiberBase::~FiberBase() {
+  while (ExitObserver* o = observers) {
+    observers = o->next;
+    delete o;
+  }
+}
+
+std::string FiberBase::display_name() const {
+  if (!name.empty()) return name;
+  return "Fiber-" + std::to_string(id);
+}
+
+ExitReason FiberBase::exit_reason() const {
+  if (!error) return ExitReason::normal();
+  try {
+    std::rethrow_exception(error);
+  } catch (const FiberExit& e) {
+    return e.reason();
+  } catch (...) {
+    return ExitReason::exception(error);
+  }
+}
+
+bool failed(const FiberBase* f) noexcept {
+  if (!f->error) return false;
+  try {
+    std::rethrow_exception(f->error);
+  } catch (const FiberExit&) {
+    return false;
+  } catch (...) {
+    return true;
+  }
+}
+
+void join(FiberBase* f) {
+  if (f->finished) return;
+  Scheduler& s = scheduler();
+  if (s.current() == f) throw UsageError("grove::Fiber::join: a fiber cannot join itself (it would wait forever)");
+  Waiter w(s.current());
+  while (!f->finished) {
+    f->joiners.push_back(w);
+    s.park("join");
+  }
+}
+
+bool join_until(FiberBase* f, TimePoint deadline) {
+  if (f->finished) return true;
+  Scheduler& s = scheduler();
+  if (s.current() == f) throw UsageError("grove::Fiber::join: a fiber cannot join itself (it would wait forever)");
+  Waiter w(s.current());
+  while (!f->finished) {
+    f->joiners.push_back(w);
+    if (!s.park_until(deadline, "join")) return f->finished;
+  }
+  return true;
+}
+
+void kill(FiberBase* f, std::exception_ptr e, bool block) {
+  if (f->finished) return;
+  Scheduler& s = scheduler();
+  if (!e) e = std::make_exception_ptr(FiberExit{});
+  s.interrupt(f, std::move(e));  // rethrows at once when f is the caller
+  if (block && !f->finished) {
+    s.require_fiber_context("Fiber::kill (blocking)");
+    join(f);
+  }
+}
+
+void rethrow_failure(FiberBase* f) {
+  f->error_observed = true;
+  if (failed(f)) std::rethrow_exception(f->error);
+}
+
+void throw_join_timeout(Duration d) { throw Timeout::detached(d); }
+
+void throw_no_value(const FiberBase* f) {
+  throw UsageError("grove::Fiber::value: fiber '" + f->display_name() +
+                   (f->finished ? "' ended without a value (it failed or was killed); check successful() first"
+                                : "' has not finished; join() it first"));
+}
+
+Scheduler& spawn_scheduler() {
+  Scheduler& s = scheduler();
+  if (s.stopped()) throw UsageError("grove::spawn: this thread's hub has shut down; no new fibers can start on it");
+  return s;
+}
+
+}  // namespace detail
+
+namespace this_fiber {
+
+void sleep_until(TimePoint when) {
+  auto& s = detail::scheduler();
+  s.require_fiber_context("this_fiber::sleep");
+  if (when <= s.now()) return yield();
+  while (s.park_until(when, "sleep")) {
+    // woken early by something that was not the timer: keep sleeping
+  }
+}
+
+Fiber<> self() {
+  auto& s = detail::scheduler();
+  return Fiber<>(detail::Ref<detail::FiberBase>(s.current()));
+}
+
+std::uint64_t id() { return detail::scheduler().current()->id; }
+
+std::string name() { return detail::scheduler().current()->display_name(); }
+
+}  // namespace this_fiber
+
+}  // namespace grove

@@ -1,0 +1,127 @@
+#pragma once
+// detail/fiber_base.hpp — the ref-counted control block behind every Fiber
+// handle. It outlives the fiber's stack: a dead fiber keeps its result, its
+// exception and its exit reason for as long as a handle refers to it.
+
+#include <grove/duration.hpp>
+#include <grove/exit_reason.hpp>
+#include <grove/detail/waiter.hpp>
+
+#include <boost/context/fiber.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace grove {
+class Hub;
+}
+
+namespace grove::detail {
+
+struct TimerNode;
+
+enum class RunState : std::uint8_t {
+  created,  // spawned, never run (maybe scheduled, maybe waiting for spawn_later)
+  ready,    // in the hub's ready queue
+  running,  // the hub's current fiber
+  parked,   // blocked on a Waiter or timer
+  dead      // finished; the stack is gone
+};
+
+// ExitObserver is told, on the dying fiber's own stack, that a fiber ended.
+// Links, monitors and link(callback) are observers. Observers are owned by
+// the observed fiber's list and deleted once notified or removed.
+struct ExitObserver {
+  virtual ~ExitObserver() = default;
+  virtual void on_exit(FiberBase& dead) = 0;
+  ExitObserver* prev = nullptr;
+  ExitObserver* next = nullptr;
+  std::uint64_t id = 0;
+};
+
+class FiberBase {
+ public:
+  FiberBase(Hub* hub, std::uint64_t id) noexcept : hub(hub), id(id) {}
+  virtual ~FiberBase();
+  FiberBase(const FiberBase&) = delete;
+  FiberBase& operator=(const FiberBase&) = delete;
+
+  // run_body() runs the user's code and stores its result; exceptions escape.
+  virtual void run_body() = 0;
+
+  // Reference counting for handles (atomic: a handle may be dropped on any
+  // thread, though it may be *used* only on its hub's thread).
+  void add_ref() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  // is_dead() is true once the fiber's code has finished (its link
+  // callbacks may still be running on its stack).
+  bool is_dead() const noexcept { return finished; }
+  std::string display_name() const;
+  ExitReason exit_reason() const;
+
+  std::atomic<std::uint32_t> refs{0};
+  Hub* hub;
+  std::uint64_t id;
+
+  // Scheduling (owned by the hub).
+  FiberBase* ready_prev = nullptr;
+  FiberBase* ready_next = nullptr;
+  FiberBase* live_prev = nullptr;
+  FiberBase* live_next = nullptr;
+  boost::context::fiber context;
+  RunState state = RunState::created;
+  bool scheduled = false;        // has been put on the ready queue at least once
+  bool finished = false;         // the body has returned or thrown
+  bool error_observed = false;   // someone joined, linked or asked for the exception
+  const char* waiting_on = nullptr;  // what a parked fiber waits for (LoopExit)
+  std::exception_ptr pending;    // raised at the next suspension point
+  std::unique_ptr<TimerNode> start_timer;  // spawn_later
+  const void* stack_bottom = nullptr;      // lowest address of its stack
+  std::size_t stack_size = 0;
+
+  // Outcome.
+  std::exception_ptr error;      // the exception that ended it (FiberExit included)
+  WaitList joiners;
+  ExitObserver* observers = nullptr;
+  std::uint64_t next_observer_id = 1;
+
+  // Erlang-style exit trapping: when set, exit signals from linked fibers are
+  // passed here instead of killing this fiber.
+  std::function<void(FiberBase& from, const ExitReason&)> exit_trap;
+
+  std::string name;
+};
+
+// Ref is an intrusive pointer to a FiberBase (or a subclass).
+template <class T>
+class Ref {
+ public:
+  Ref() = default;
+  explicit Ref(T* p) noexcept : p_(p) { if (p_) p_->add_ref(); }
+  Ref(const Ref& o) noexcept : p_(o.p_) { if (p_) p_->add_ref(); }
+  Ref(Ref&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  template <class U>
+  Ref(const Ref<U>& o) noexcept : p_(o.get()) { if (p_) p_->add_ref(); }
+  Ref& operator=(Ref o) noexcept { std::swap(p_, o.p_); return *this; }
+  ~Ref() { if (p_) p_->release(); }
+
+  T* get() const noexcept { return p_; }
+  // leak() gives up the reference without releasing it.
+  T* leak() noexcept { return std::exchange(p_, nullptr); }
+  T* operator->() const noexcept { return p_; }
+  T& operator*() const noexcept { return *p_; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+
+ private:
+  T* p_ = nullptr;
+};
+
+}  // namespace grove::detail

@@ -1,0 +1,240 @@
+#pragma once
+// detail/scheduler.hpp — the engine behind grove::Hub: the ready queue, the
+// switch, park/wake, the timer heap and the hub's loop. Primitives reach it
+// through detail::scheduler(); users see only the Hub facade.
+
+#include <grove/duration.hpp>
+#include <grove/errors.hpp>
+#include <grove/hub_config.hpp>
+#include <grove/detail/fiber_base.hpp>
+#include <grove/detail/sanitizer.hpp>
+#include <grove/detail/stack_pool.hpp>
+#include <grove/detail/timer_heap.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace grove::detail {
+
+// ReadyQueue is the hub's intrusive FIFO of runnable fibers. Removal from
+// the middle (a never-started fiber being killed) is O(1).
+class ReadyQueue {
+ public:
+  bool empty() const noexcept { return head_ == nullptr; }
+  void push_back(FiberBase* f) noexcept {
+    f->ready_next = nullptr;
+    f->ready_prev = tail_;
+    if (tail_) tail_->ready_next = f; else head_ = f;
+    tail_ = f;
+  }
+  FiberBase* pop_front() noexcept {
+    FiberBase* f = head_;
+    if (f) {
+      head_ = f->ready_next;
+      if (head_) head_->ready_prev = nullptr; else tail_ = nullptr;
+      f->ready_next = nullptr;
+    }
+    return f;
+  }
+  void remove(FiberBase* f) noexcept {
+    if (f->ready_prev) f->ready_prev->ready_next = f->ready_next; else head_ = f->ready_next;
+    if (f->ready_next) f->ready_next->ready_prev = f->ready_prev; else tail_ = f->ready_prev;
+    f->ready_prev = f->ready_next = nullptr;
+  }
+
+ private:
+  FiberBase* head_ = nullptr;
+  FiberBase* tail_ = nullptr;
+};
+
+class Scheduler;
+extern constinit thread_local Scheduler* tls_scheduler;
+
+class Scheduler {
+ public:
+  Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& config);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  Hub& facade() const noexcept { return facade_; }
+  boost::asio::io_context& io() const noexcept { return io_; }
+  const HubConfig& config() const noexcept { return config_; }
+  FiberBase* current() const noexcept { return current_; }
+  FiberBase* main_fiber() noexcept { return main_.get(); }
+  bool in_hub_context() const noexcept { return current_ == hub_fiber_.get(); }
+  bool stopped() const noexcept { return stopped_; }
+  std::size_t live_fibers() const noexcept { return live_count_; }
+  StackPool& stacks() noexcept { return stacks_; }
+  std::uint64_t next_id() noexcept { return next_id_++; }
+  UnhandledPolicy unhandled_policy = UnhandledPolicy::log;
+
+  // now() is the hub's clock (the seam a virtual clock will fill).
+  TimePoint now() const { return Clock::now(); }
+
+  // adopt() registers a freshly created fiber with the hub (the hub holds a
+  // reference until it dies); schedule() puts it on the ready queue.
+  void adopt(FiberBase* f);
+  void schedule(FiberBase* f) noexcept {
+    f->scheduled = true;
+    f->state = RunState::ready;
+    ready_.push_back(f);
+  }
+  void schedule_at(FiberBase* f, TimePoint when);
+
+  // park() suspends the running fiber until wake() or interrupt(); the
+  // caller must already have linked a Waiter (or armed a timer) that leads
+  // back to it. It throws the pending exception of an interrupt.
+  void park(const char* what);
+  // park_until() is park() with a deadline; it returns false on timeout.
+  bool park_until(TimePoint deadline, const char* what);
+  // wake() makes a parked fiber ready; it is a no-op for any other state.
+  void wake(FiberBase* f) noexcept {
+    if (f->state == RunState::parked) {
+      f->state = RunState::ready;
+      ready_.push_back(f);
+    }
+  }
+  // yield() lets every other ready fiber run once, then returns.
+  void yield();
+  // interrupt() raises e in f at its suspension point (kill, Timeout). A
+  // fiber that was never started dies at once without running.
+  void interrupt(FiberBase* f, std::exception_ptr e);
+
+  void add_timer(TimerNode& t) { timers_.push(t); }
+  void remove_timer(TimerNode& t) noexcept { timers_.remove(t); }
+
+  // require_fiber_context() throws when called from the hub's own context,
+  // where blocking is impossible (Asio handlers, timer callbacks).
+  void require_fiber_context(const char* what) const;
+
+  // run_until_idle() blocks the calling fiber until the hub has nothing
+  // left to do (no ready fiber, no timer, no I/O).
+  void run_until_idle();
+  // shutdown() kills every live fiber, lets them unwind, and refuses new ones.
+  void shutdown();
+  std::string describe_blocked() const;
+
+  // Used by a fiber's entry function.
+  boost::context::fiber finish(FiberBase* dead) noexcept;
+  void report_unhandled(FiberBase& f) noexcept;
+
+ private:
+  void switch_to(FiberBase* next);
+  FiberBase* next_to_run() noexcept {
+    if (++switches_since_poll_ < config_.poll_interval) {
+      if (FiberBase* f = ready_.pop_front()) return f;
+    }
+    return hub_fiber_.get();
+  }
+  void ensure_context(FiberBase* f);
+  void arrived(void* fake_stack) noexcept {
+    if (prev_) sanitizer_finish_switch(fake_stack, &prev_->stack_bottom, &prev_->stack_size);
+    else sanitizer_finish_switch(fake_stack, nullptr, nullptr);
+  }
+  void run_fiber(FiberBase* f);
+  void wake_idle_waiters() noexcept;
+  [[noreturn]] void throw_pending(FiberBase* self);
+  void loop();
+  void fire_due_timers();
+  void poll_io();
+  bool wait_for_events();
+  void unlink_live(FiberBase* f) noexcept;
+
+  Hub& facade_;
+  boost::asio::io_context& io_;
+  HubConfig config_;
+  StackPool stacks_;
+  ReadyQueue ready_;
+  TimerHeap timers_;
+  boost::asio::steady_timer wakeup_timer_;
+  TimePoint wakeup_armed_ = TimePoint::max();
+  Ref<FiberBase> main_;
+  Ref<FiberBase> hub_fiber_;
+  FiberBase* current_ = nullptr;
+  FiberBase* prev_ = nullptr;   // the fiber that switched to the current one
+  FiberBase* live_head_ = nullptr;
+  std::size_t live_count_ = 0;
+  unsigned switches_since_poll_ = 0;
+  std::uint64_t next_id_ = 1;
+  FiberBase* idle_waiter_ = nullptr;   // blocked in run_until_idle()
+  FiberBase* drain_waiter_ = nullptr;  // blocked in shutdown() until no fiber lives
+  bool stopped_ = false;
+  bool stopping_loop_ = false;
+};
+
+// notify_exit() tells a dead fiber's observers (links, monitors,
+// callbacks) that it has ended; it runs on the dying fiber's stack.
+void notify_exit(FiberBase* f) noexcept;
+
+// scheduler() is this thread's engine, creating the thread's hub on first use.
+Scheduler& create_default_hub();
+inline Scheduler& scheduler() {
+  Scheduler* s = tls_scheduler;
+  return s ? *s : create_default_hub();
+}
+
+// check_owner() throws UsageError when a fiber handle is used on a thread
+// other than its hub's.
+void throw_wrong_thread(const char* what);
+inline void check_owner(const FiberBase* f, const char* what) {
+  if (tls_scheduler == nullptr || &tls_scheduler->facade() != f->hub) [[unlikely]]
+    throw_wrong_thread(what);
+}
+
+inline void Scheduler::park(const char* what) {
+  FiberBase* self = current_;
+  if (self == hub_fiber_.get()) [[unlikely]] require_fiber_context(what);
+  self->state = RunState::parked;
+  self->waiting_on = what;
+  switch_to(next_to_run());
+  if (self->pending) [[unlikely]] throw_pending(self);
+}
+
+inline void Scheduler::yield() {
+  FiberBase* self = current_;
+  if (self == hub_fiber_.get()) [[unlikely]] require_fiber_context("yield");
+  self->state = RunState::ready;
+  self->waiting_on = "yield";
+  ready_.push_back(self);
+  FiberBase* next = next_to_run();
+  if (next == self) {
+    self->state = RunState::running;
+  } else {
+    switch_to(next);
+  }
+  if (self->pending) [[unlikely]] throw_pending(self);
+}
+
+inline void Scheduler::switch_to(FiberBase* next) {
+  FiberBase* self = current_;
+  prev_ = self;
+  current_ = next;
+  next->state = RunState::running;
+  if (!next->context) [[unlikely]] ensure_context(next);
+  void* fake_stack = nullptr;
+  sanitizer_start_switch(&fake_stack, next->stack_bottom, next->stack_size);
+  boost::context::fiber from = std::move(next->context).resume();
+  // Back on self's stack: keep the continuation of whoever switched here
+  // (prev_ is null when that fiber has just died).
+  arrived(fake_stack);
+  if (from) prev_->context = std::move(from);
+}
+
+// wake_one()/wake_all() wake the fibers parked on a WaitList, in FIFO order.
+inline bool wake_one(WaitList& list) noexcept {
+  Waiter* w = list.pop_front();
+  if (!w) return false;
+  tls_scheduler->wake(w->fiber);
+  return true;
+}
+inline void wake_all(WaitList& list) noexcept {
+  while (Waiter* w = list.pop_front()) tls_scheduler->wake(w->fiber);
+}
+
+}  // namespace grove::detail

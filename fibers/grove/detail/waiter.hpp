@@ -1,0 +1,80 @@
+#pragma once
+// detail/waiter.hpp — the one waiter primitive. Every blocking operation
+// (join, Event, sleep, the queues, sockets) parks the running fiber on a
+// Waiter linked into the WaitList of the thing it waits for. The node is on
+// the parked fiber's stack and unlinks itself when that fiber leaves the
+// call, whether it was woken, timed out or killed.
+
+#include <cstddef>
+
+namespace grove::detail {
+
+class FiberBase;
+class WaitList;
+
+struct Waiter {
+  Waiter() noexcept = default;
+  explicit Waiter(FiberBase* f) noexcept : fiber(f) {}
+  ~Waiter() { unlink(); }
+  Waiter(const Waiter&) = delete;
+  Waiter& operator=(const Waiter&) = delete;
+
+  inline void unlink() noexcept;
+  bool linked() const noexcept { return list != nullptr; }
+
+  FiberBase* fiber = nullptr;
+  Waiter* prev = nullptr;
+  Waiter* next = nullptr;
+  WaitList* list = nullptr;
+};
+
+// WaitList is an intrusive FIFO of Waiters; it allocates nothing.
+class WaitList {
+ public:
+  WaitList() = default;
+  WaitList(const WaitList&) = delete;
+  WaitList& operator=(const WaitList&) = delete;
+  ~WaitList() {
+    while (Waiter* w = pop_front()) (void)w;
+  }
+
+  bool empty() const noexcept { return head_ == nullptr; }
+  std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (Waiter* w = head_; w; w = w->next) ++n;
+    return n;
+  }
+  Waiter* front() const noexcept { return head_; }
+
+  void push_back(Waiter& w) noexcept {
+    w.unlink();
+    w.list = this;
+    w.prev = tail_;
+    w.next = nullptr;
+    if (tail_) tail_->next = &w; else head_ = &w;
+    tail_ = &w;
+  }
+
+  void remove(Waiter& w) noexcept {
+    if (w.prev) w.prev->next = w.next; else head_ = w.next;
+    if (w.next) w.next->prev = w.prev; else tail_ = w.prev;
+    w.prev = w.next = nullptr;
+    w.list = nullptr;
+  }
+
+  Waiter* pop_front() noexcept {
+    Waiter* w = head_;
+    if (w) remove(*w);
+    return w;
+  }
+
+ private:
+  Waiter* head_ = nullptr;
+  Waiter* tail_ = nullptr;
+};
+
+inline void Waiter::unlink() noexcept {
+  if (list) list->remove(*this);
+}
+
+}  // namespace grove::detail

@@ -1,0 +1,315 @@
+#pragma once
+// fiber.hpp — spawning fibers and the Fiber<T> handle (gevent's Greenlet).
+//
+//   auto f = grove::spawn([](int x) { return x * 2; }, 21);
+//   int v = f.get();            // 42; rethrows what escaped the fiber
+//
+// A Fiber<T> is a cheap copyable handle to a ref-counted control block; the
+// fiber runs whether or not a handle is kept. Fiber<> (= Fiber<void>) can
+// refer to any fiber, so Fiber<T> converts to it for joinall and friends.
+// Handles may be used only on the OS thread of the hub that ran the spawn.
+
+#include <grove/duration.hpp>
+#include <grove/exit_reason.hpp>
+#include <grove/hub.hpp>
+#include <grove/detail/fiber_base.hpp>
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace grove {
+
+template <class T = void>
+class Fiber;
+
+// LinkId names one registration made by Fiber::link(); unlink() takes it.
+using LinkId = std::uint64_t;
+
+namespace detail {
+
+template <class T>
+class FiberState : public FiberBase {
+ public:
+  using FiberBase::FiberBase;
+  std::optional<T> result;
+};
+
+template <>
+class FiberState<void> : public FiberBase {
+ public:
+  using FiberBase::FiberBase;
+};
+
+// FiberImpl stores the callable inline, so a spawn costs one allocation; the
+// callable is destroyed as soon as it returns.
+template <class T, class F>
+class FiberImpl final : public FiberState<T> {
+ public:
+  FiberImpl(Hub* hub, std::uint64_t id, F&& fn) : FiberState<T>(hub, id), fn_(std::move(fn)) {}
+  void run_body() override {
+    struct Drop {
+      std::optional<F>& fn;
+      ~Drop() { fn.reset(); }
+    } drop{fn_};
+    if constexpr (std::is_void_v<T>) {
+      std::invoke(*fn_);
+    } else {
+      this->result.emplace(std::invoke(*fn_));
+    }
+  }
+
+ private:
+  std::optional<F> fn_;
+};
+
+// The out-of-line halves of the handle API (fiber.cpp).
+void join(FiberBase* f);
+bool join_until(FiberBase* f, TimePoint deadline);
+void kill(FiberBase* f, std::exception_ptr e, bool block);
+void rethrow_failure(FiberBase* f);
+[[noreturn]] void throw_join_timeout(Duration d);
+[[noreturn]] void throw_no_value(const FiberBase* f);
+LinkId add_observer(FiberBase* f, std::unique_ptr<ExitObserver> o);
+bool remove_observer(FiberBase* f, LinkId id) noexcept;
+bool failed(const FiberBase* f) noexcept;
+Scheduler& spawn_scheduler();  // throws when the hub has shut down
+
+template <class F>
+struct CallbackObserver final : ExitObserver {
+  explicit CallbackObserver(F fn) : fn(std::move(fn)) {}
+  void on_exit(FiberBase& dead) override { fn(dead); }
+  F fn;
+};
+
+}  // namespace detail
+
+// Fiber<> is the untyped handle: everything but the value.
+template <>
+class Fiber<void> {
+ public:
+  Fiber() = default;
+  explicit Fiber(detail::Ref<detail::FiberBase> r) noexcept : ref_(std::move(r)) {}
+
+  explicit operator bool() const noexcept { return static_cast<bool>(ref_); }
+  std::uint64_t id() const { return ref_->id; }
+  // name() is the fiber's name, "Fiber-<id>" unless set_name() gave one.
+  std::string name() const { return ref_->display_name(); }
+  void set_name(std::string name) { checked("set_name")->name = std::move(name); }
+
+  // started() is true once the fiber was scheduled or has run.
+  bool started() const { return ref_->scheduled || ref_->state != detail::RunState::created; }
+  // ready() / dead() are true once the fiber has finished, however it ended.
+  bool ready() const { return ref_->is_dead(); }
+  bool dead() const { return ref_->is_dead(); }
+  // successful() is true when it finished without an exception, or was
+  // ended by FiberExit (kill()).
+  bool successful() const { return ref_->is_dead() && !detail::failed(ref_.get()); }
+  // exception() is what ended the fiber (FiberExit included), or null.
+  std::exception_ptr exception() const {
+    ref_->error_observed = true;
+    return ref_->error;
+  }
+  // exit_reason() is normal, shutdown, killed or exception; only
+  // meaningful once dead().
+  ExitReason exit_reason() const { return ref_->exit_reason(); }
+
+  // join() waits until the fiber has finished; it throws UsageError if
+  // called from the fiber itself. It does not rethrow the fiber's exception.
+  void join() { detail::join(checked("join")); }
+  // join(timeout) returns false if the fiber is still running at the deadline.
+  template <class Rep, class Period>
+  bool join(std::chrono::duration<Rep, Period> timeout) {
+    auto* f = checked("join");
+    auto& s = detail::scheduler();
+    return detail::join_until(f, deadline_after(s.now(), to_duration(timeout, "Fiber::join")));
+  }
+  // get() joins, then rethrows the exception that escaped the fiber.
+  void get() {
+    join();
+    detail::rethrow_failure(ref_.get());
+  }
+  // get(timeout) throws grove::Timeout if the fiber is not done in time.
+  template <class Rep, class Period>
+  void get(std::chrono::duration<Rep, Period> timeout) {
+    if (!join(timeout)) detail::throw_join_timeout(to_duration(timeout, "Fiber::get"));
+    detail::rethrow_failure(ref_.get());
+  }
+
+  // kill() raises FiberExit (or e) in the fiber at its suspension point and,
+  // unless block is false, waits for it to die. A fiber that never started
+  // never runs. Killing a dead fiber does nothing; killing yourself throws e.
+  void kill(bool block = true) { kill(FiberExit{}, block); }
+  template <class E>
+    requires(!std::same_as<std::decay_t<E>, bool>)
+  void kill(E&& e, bool block = true) {
+    detail::kill(checked("kill"), std::make_exception_ptr(std::forward<E>(e)), block);
+  }
+  void kill_with(std::exception_ptr e, bool block = true) { detail::kill(checked("kill"), std::move(e), block); }
+
+  // link(cb) calls cb(Fiber<>) once the fiber has died (at once if it is
+  // dead already), on the dying fiber's stack. link_value / link_exception
+  // call it only on success / failure. unlink(id) cancels a registration.
+  template <class F>
+    requires std::invocable<F&, Fiber<>>
+  LinkId link(F cb) {
+    return add_link(std::move(cb), [](const detail::FiberBase&) { return true; });
+  }
+  template <class F>
+    requires std::invocable<F&, Fiber<>>
+  LinkId link_value(F cb) {
+    return add_link(std::move(cb), [](const detail::FiberBase& d) { return !detail::failed(&d); });
+  }
+  template <class F>
+    requires std::invocable<F&, Fiber<>>
+  LinkId link_exception(F cb) {
+    return add_link(std::move(cb), [](const detail::FiberBase& d) { return detail::failed(&d); });
+  }
+  bool unlink(LinkId id) { return detail::remove_observer(checked("unlink"), id); }
+
+  detail::FiberBase* base() const noexcept { return ref_.get(); }
+  friend bool operator==(const Fiber& a, const Fiber& b) noexcept { return a.ref_.get() == b.ref_.get(); }
+
+ protected:
+  detail::FiberBase* checked(const char* what) const {
+    if (!ref_) throw UsageError(std::string("grove::Fiber::") + what + ": empty handle; assign it from spawn() first");
+    detail::check_owner(ref_.get(), what);
+    return ref_.get();
+  }
+  template <class F, class Filter>
+  LinkId add_link(F cb, Filter filter) {
+    auto* f = checked("link");
+    auto wrapped = [cb = std::move(cb), filter](detail::FiberBase& d) mutable {
+      if (filter(d)) cb(Fiber<>(detail::Ref<detail::FiberBase>(&d)));
+    };
+    return detail::add_observer(f, std::make_unique<detail::CallbackObserver<decltype(wrapped)>>(std::move(wrapped)));
+  }
+
+  detail::Ref<detail::FiberBase> ref_;
+};
+
+// Fiber<T> adds the fiber's value.
+template <class T>
+class Fiber : public Fiber<void> {
+ public:
+  Fiber() = default;
+  explicit Fiber(detail::Ref<detail::FiberState<T>> r) noexcept : Fiber<void>(detail::Ref<detail::FiberBase>(r)) {}
+
+  // get() joins, rethrows the fiber's exception, and returns its value; a
+  // fiber ended by kill() has no value, so get() throws its FiberExit.
+  T get() {
+    join();
+    return take();
+  }
+  template <class Rep, class Period>
+  T get(std::chrono::duration<Rep, Period> timeout) {
+    if (!join(timeout)) detail::throw_join_timeout(to_duration(timeout, "Fiber::get"));
+    return take();
+  }
+  // value() is the returned value; it throws UsageError if there is none yet.
+  const T& value() const {
+    auto* s = state();
+    if (!s->result) detail::throw_no_value(s);
+    return *s->result;
+  }
+
+ private:
+  detail::FiberState<T>* state() const { return static_cast<detail::FiberState<T>*>(ref_.get()); }
+  T take() {
+    auto* s = state();
+    detail::rethrow_failure(s);
+    if (!s->result) std::rethrow_exception(s->error);  // killed: FiberExit
+    if constexpr (std::is_copy_constructible_v<T>) return *s->result;
+    else return std::move(*s->result);
+  }
+};
+
+// Greenlet<T> is the base for fibers written as a class: override run(),
+// then start one with spawn<MyFiber>(constructor arguments...).
+template <class T = void>
+class Greenlet : public detail::FiberState<T> {
+ public:
+  using result_type = T;
+  Greenlet() : detail::FiberState<T>(&detail::scheduler().facade(), detail::scheduler().next_id()) {}
+
+ protected:
+  virtual T run() = 0;
+
+ private:
+  void run_body() final {
+    if constexpr (std::is_void_v<T>) run();
+    else this->result.emplace(run());
+  }
+};
+
+namespace detail {
+
+template <class F, class... A>
+auto bind_call(F&& f, A&&... a) {
+  if constexpr (sizeof...(A) == 0) {
+    return std::decay_t<F>(std::forward<F>(f));
+  } else {
+    return [fn = std::decay_t<F>(std::forward<F>(f)),
+            args = std::make_tuple(std::decay_t<A>(std::forward<A>(a))...)]() mutable {
+      return std::apply(fn, std::move(args));
+    };
+  }
+}
+
+template <class F, class... A>
+using spawn_result_t = std::invoke_result_t<std::decay_t<F>&, std::decay_t<A>&...>;
+
+template <class T, class F>
+Ref<FiberState<T>> make_fiber(F&& call) {
+  Scheduler& s = spawn_scheduler();
+  auto* impl = new FiberImpl<T, std::decay_t<F>>(&s.facade(), s.next_id(), std::forward<F>(call));
+  Ref<FiberState<T>> ref(impl);
+  s.adopt(impl);
+  return ref;
+}
+
+}  // namespace detail
+
+// spawn(fn, args...) starts fn(args...) in a new fiber. It runs when the
+// spawning fiber next blocks or yields (FIFO, like gevent.spawn).
+template <class F, class... A>
+  requires std::invocable<std::decay_t<F>&, std::decay_t<A>&...>
+Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
+  using T = detail::spawn_result_t<F, A...>;
+  auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
+  ref->hub->engine().schedule(ref.get());
+  return Fiber<T>(std::move(ref));
+}
+
+// spawn<G>(ctor args...) constructs a Greenlet subclass and starts it.
+template <class G, class... A>
+  requires std::derived_from<G, Greenlet<typename G::result_type>>
+Fiber<typename G::result_type> spawn(A&&... args) {
+  detail::Scheduler& s = detail::spawn_scheduler();
+  detail::Ref<detail::FiberState<typename G::result_type>> ref(new G(std::forward<A>(args)...));
+  s.adopt(ref.get());
+  s.schedule(ref.get());
+  return Fiber<typename G::result_type>(std::move(ref));
+}
+
+// spawn_later(delay, fn, args...) starts the fiber once delay has passed.
+template <class Rep, class Period, class F, class... A>
+  requires std::invocable<std::decay_t<F>&, std::decay_t<A>&...>
+Fiber<detail::spawn_result_t<F, A...>> spawn_later(std::chrono::duration<Rep, Period> delay, F&& fn, A&&... args) {
+  using T = detail::spawn_result_t<F, A...>;
+  Duration d = to_duration(delay, "spawn_later");
+  auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
+  auto& s = ref->hub->engine();
+  s.schedule_at(ref.get(), deadline_after(s.now(), d));
+  return Fiber<T>(std::move(ref));
+}
+
+}  // namespace grove

@@ -1,0 +1,72 @@
+#pragma once
+// hub.hpp — the hub: one per OS thread, the scheduler that runs that
+// thread's fibers on a Boost.Asio io_context. The thread's own stack is the
+// main fiber: a blocking call made from main() runs the hub until it can
+// return, and throws LoopExit when it never could.
+
+#include <grove/duration.hpp>
+#include <grove/hub_config.hpp>
+#include <grove/detail/scheduler.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstddef>
+#include <memory>
+
+namespace grove {
+
+class Hub {
+ public:
+  // create() installs a hub on this thread, owning its io_context, or
+  // adopting `io` (which must outlive the hub). It throws UsageError when
+  // the thread already has one: configure before the first grove call.
+  static Hub& create(HubConfig config = {});
+  static Hub& create(boost::asio::io_context& io, HubConfig config = {});
+  // destroy_current() kills this thread's fibers, lets them unwind and
+  // destroys the hub; the next grove call creates a fresh one. It must be
+  // called from the main fiber.
+  static void destroy_current();
+  // exists() tells whether this thread has a hub yet.
+  static bool exists() noexcept { return detail::tls_scheduler != nullptr; }
+
+  ~Hub();
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  boost::asio::io_context& io_context() noexcept { return engine_->io(); }
+  const HubConfig& config() const noexcept { return engine_->config(); }
+
+  // run() blocks the calling fiber until nothing is left to do: no ready
+  // fiber, no timer and no pending I/O (gevent's wait()). Fibers still
+  // blocked on each other stay blocked.
+  void run();
+  // shutdown() kills every fiber of this hub, waits for them to unwind and
+  // makes later spawns throw UsageError. Call it from the main fiber.
+  void shutdown();
+  bool is_shut_down() const noexcept { return engine_->stopped(); }
+
+  // fiber_count() is the number of fibers spawned and not yet dead.
+  std::size_t fiber_count() const noexcept { return engine_->live_fibers(); }
+  // now() is the hub's clock; every deadline in grove is measured on it.
+  TimePoint now() const { return engine_->now(); }
+
+  void set_unhandled_policy(UnhandledPolicy p) noexcept { engine_->unhandled_policy = p; }
+  UnhandledPolicy unhandled_policy() const noexcept { return engine_->unhandled_policy; }
+
+  // Stack pool statistics.
+  std::size_t stacks_allocated() const noexcept { return engine_->stacks().allocated(); }
+  std::size_t stacks_idle() const noexcept { return engine_->stacks().idle(); }
+
+  detail::Scheduler& engine() noexcept { return *engine_; }
+
+ private:
+  Hub(boost::asio::io_context* adopted, HubConfig config);
+
+  std::unique_ptr<boost::asio::io_context> owned_io_;
+  std::unique_ptr<detail::Scheduler> engine_;
+};
+
+// hub() is this thread's hub, created with HubConfig{} on first use.
+inline Hub& hub() { return detail::scheduler().facade(); }
+
+}  // namespace grove

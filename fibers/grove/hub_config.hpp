@@ -1,0 +1,33 @@
+#pragma once
+// hub_config.hpp — the options a hub is created with.
+
+#include <cstddef>
+
+namespace grove {
+
+// UnhandledPolicy says what the hub does with an exception that escapes a
+// fiber nobody joins or links: log it once through spdlog (the default),
+// ignore it, or abort the process.
+enum class UnhandledPolicy { log, ignore, abort };
+
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr std::size_t default_stack_size = 256 * 1024;
+#else
+inline constexpr std::size_t default_stack_size = 64 * 1024;
+#endif
+
+struct HubConfig {
+  // stack_size is each fiber's usable stack in bytes (rounded up to whole
+  // pages). Only touched pages cost memory: a blocked fiber with a shallow
+  // stack costs about one page.
+  std::size_t stack_size = default_stack_size;
+  // guard_pages puts a PROT_NONE page under every stack, so an overflow
+  // faults instead of corrupting memory (while vm.max_map_count allows).
+  bool guard_pages = true;
+  UnhandledPolicy unhandled = UnhandledPolicy::log;
+  // poll_interval is how many fiber switches may pass, while fibers keep
+  // each other busy, before the hub polls I/O and timers again.
+  unsigned poll_interval = 128;
+};
+
+}  // namespace grove

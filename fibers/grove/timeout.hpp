@@ -1,0 +1,114 @@
+#pragma once
+// timeout.hpp — Timeout, an RAII scope that raises an exception in the fiber
+// that made it, at its suspension point, when its time is up:
+//
+//   try {
+//     grove::Timeout t(2s);      // starts now, cancelled when t goes out of scope
+//     slow_call();
+//   } catch (const grove::Timeout& e) {
+//     if (e == t) ...            // (t is out of scope here: use t.expired() inside)
+//   }
+//
+// The exception thrown is a copy of the Timeout (or the custom exception
+// given to the constructor). Copies do not own the timer; they carry the
+// identity of the scope that fired, so nested timeouts can tell which one
+// expired: `catch (const grove::Timeout& e) { if (e == inner) ... }`.
+
+#include <grove/duration.hpp>
+#include <grove/detail/timer_heap.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace grove {
+
+namespace detail {
+class FiberBase;
+}
+
+class Timeout : public std::exception {
+ public:
+  struct Deferred {};
+  // Timeout(d) arms at once; Timeout(d, deferred) waits for start().
+  template <class Rep, class Period>
+  explicit Timeout(std::chrono::duration<Rep, Period> d) : Timeout(to_duration(d, "Timeout"), nullptr, true) {}
+  template <class Rep, class Period>
+  Timeout(std::chrono::duration<Rep, Period> d, Deferred) : Timeout(to_duration(d, "Timeout"), nullptr, false) {}
+  // Timeout(d, error) raises `error` instead of the Timeout when it fires.
+  template <class Rep, class Period, class E>
+    requires(!std::is_same_v<std::decay_t<E>, Deferred> && !std::is_same_v<std::decay_t<E>, std::exception_ptr>)
+  Timeout(std::chrono::duration<Rep, Period> d, E error)
+      : Timeout(to_duration(d, "Timeout"), std::make_exception_ptr(std::move(error)), true) {}
+
+  // A copy is a non-owning exception object (what is thrown); it cannot be
+  // started or cancelled.
+  Timeout(const Timeout& other) noexcept;
+  Timeout& operator=(const Timeout&) = delete;
+  ~Timeout() override;
+
+  // start() arms the timer (again) for its duration from now.
+  void start();
+  // cancel() disarms it; a cancelled timeout never fires.
+  void cancel() noexcept;
+  // pending() is true while armed; expired() once it has fired.
+  bool pending() const noexcept { return node_.armed(); }
+  bool expired() const noexcept { return fired_; }
+  Duration duration() const noexcept { return duration_; }
+  std::uint64_t id() const noexcept { return id_; }
+  const char* what() const noexcept override { return what_.c_str(); }
+
+  // Two Timeouts are equal when they are the same scope or copies of it.
+  friend bool operator==(const Timeout& a, const Timeout& b) noexcept { return a.id_ == b.id_; }
+
+  // detached() makes a non-owning Timeout exception for blocking calls
+  // with a timeout argument (get(timeout), ...).
+  static Timeout detached(Duration d);
+
+ private:
+  Timeout(Duration d, std::exception_ptr custom, bool start_now);
+  static void on_fire(detail::TimerNode& n) noexcept;
+
+  struct FireNode : detail::TimerNode {
+    explicit FireNode(Timeout* t) noexcept : TimerNode(&Timeout::on_fire), scope(t) {}
+    Timeout* scope;
+  };
+  FireNode node_{this};
+  Duration duration_;
+  std::exception_ptr custom_;
+  detail::FiberBase* owner_ = nullptr;
+  std::uint64_t id_;
+  bool owning_;
+  bool fired_ = false;
+  std::string what_;
+};
+
+inline constexpr Timeout::Deferred deferred{};
+
+// with_timeout(d, fn, args...) runs fn(args...) under a Timeout of d and
+// returns its result; the Timeout propagates if it fires.
+template <class Rep, class Period, class F, class... A>
+auto with_timeout(std::chrono::duration<Rep, Period> d, F&& fn, A&&... args) {
+  Timeout t(d);
+  return std::forward<F>(fn)(std::forward<A>(args)...);
+}
+
+// with_timeout_or(d, fallback, fn, args...) returns fallback instead of
+// throwing when this call's own Timeout fires (gevent's timeout_value).
+template <class Rep, class Period, class V, class F, class... A>
+auto with_timeout_or(std::chrono::duration<Rep, Period> d, V fallback, F&& fn, A&&... args)
+    -> std::common_type_t<std::invoke_result_t<F, A...>, V> {
+  Timeout t(d);
+  try {
+    return std::forward<F>(fn)(std::forward<A>(args)...);
+  } catch (const Timeout& e) {
+    if (e == t) return fallback;
+    throw;
+  }
+}
+
+}  // namespace grove

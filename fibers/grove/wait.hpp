@@ -1,0 +1,107 @@
+#pragma once
+// wait.hpp — waiting on many fibers at once: joinall, killall, wait_any and
+// iwait (gevent's names). Each takes any range of Fiber<T> handles.
+
+#include <grove/duration.hpp>
+#include <grove/fiber.hpp>
+
+#include <chrono>
+#include <optional>
+#include <ranges>
+#include <vector>
+
+namespace grove {
+
+namespace detail {
+std::vector<Fiber<>> joinall(std::vector<Fiber<>> fibers, TimePoint deadline, bool raise_error);
+void killall(std::vector<Fiber<>> fibers, std::exception_ptr e, bool block, TimePoint deadline);
+std::optional<std::size_t> wait_any(const std::vector<Fiber<>>& fibers, TimePoint deadline);
+
+template <class R>
+std::vector<Fiber<>> to_handles(R&& fibers) {
+  std::vector<Fiber<>> out;
+  for (auto&& f : fibers) out.emplace_back(static_cast<const Fiber<>&>(f));
+  return out;
+}
+inline TimePoint deadline_in(Duration d) { return deadline_after(scheduler().now(), d); }
+}  // namespace detail
+
+// joinall(fibers) waits until every fiber has finished and returns them.
+// With a timeout it returns the ones finished by then. With raise_error it
+// rethrows the first failure as soon as it is seen (the others keep running).
+template <std::ranges::range R>
+std::vector<Fiber<>> joinall(R&& fibers, bool raise_error = false) {
+  return detail::joinall(detail::to_handles(fibers), TimePoint::max(), raise_error);
+}
+template <std::ranges::range R, class Rep, class Period>
+std::vector<Fiber<>> joinall(R&& fibers, std::chrono::duration<Rep, Period> timeout, bool raise_error = false) {
+  return detail::joinall(detail::to_handles(fibers), detail::deadline_in(to_duration(timeout, "joinall")), raise_error);
+}
+
+// killall(fibers) kills every fiber with FiberExit and waits for all of them.
+template <std::ranges::range R>
+void killall(R&& fibers, bool block = true) {
+  detail::killall(detail::to_handles(fibers), std::make_exception_ptr(FiberExit{}), block, TimePoint::max());
+}
+template <std::ranges::range R, class E>
+void killall(R&& fibers, E exception, bool block = true) {
+  detail::killall(detail::to_handles(fibers), std::make_exception_ptr(std::move(exception)), block, TimePoint::max());
+}
+
+// wait_any(fibers) waits until one of them has finished and returns its
+// index; with a timeout it returns nullopt if none finished in time.
+template <std::ranges::range R>
+std::size_t wait_any(R&& fibers) {
+  return *detail::wait_any(detail::to_handles(fibers), TimePoint::max());
+}
+template <std::ranges::range R, class Rep, class Period>
+std::optional<std::size_t> wait_any(R&& fibers, std::chrono::duration<Rep, Period> timeout) {
+  return detail::wait_any(detail::to_handles(fibers), detail::deadline_in(to_duration(timeout, "wait_any")));
+}
+
+// iwait(fibers) yields the fibers in the order they finish:
+//   for (grove::Fiber<> f : grove::iwait(fibers)) ...
+// With a timeout the iteration ends early when the deadline passes.
+class Iwait {
+ public:
+  Iwait(std::vector<Fiber<>> fibers, TimePoint deadline) : pending_(std::move(fibers)), deadline_(deadline) {}
+  // next() is the next fiber to finish, or nullopt when all were yielded
+  // or the deadline passed.
+  std::optional<Fiber<>> next();
+
+  class iterator {
+   public:
+    using value_type = Fiber<>;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    explicit iterator(Iwait* owner) : owner_(owner) { ++*this; }
+    const Fiber<>& operator*() const { return *current_; }
+    iterator& operator++() {
+      current_ = owner_->next();
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& it, std::default_sentinel_t) { return !it.current_; }
+
+   private:
+    Iwait* owner_ = nullptr;
+    std::optional<Fiber<>> current_;
+  };
+  iterator begin() { return iterator(this); }
+  std::default_sentinel_t end() { return {}; }
+
+ private:
+  std::vector<Fiber<>> pending_;
+  TimePoint deadline_;
+};
+
+template <std::ranges::range R>
+Iwait iwait(R&& fibers) {
+  return Iwait(detail::to_handles(fibers), TimePoint::max());
+}
+template <std::ranges::range R, class Rep, class Period>
+Iwait iwait(R&& fibers, std::chrono::duration<Rep, Period> timeout) {
+  return Iwait(detail::to_handles(fibers), detail::deadline_in(to_duration(timeout, "iwait")));
+}
+
+}  // namespace grove

@@ -1,0 +1,448 @@
+// hub.cpp — the scheduler engine and the Hub facade.
+
+#include <grove/hub.hpp>
+
+#include <grove/fiber.hpp>
+
+#include <boost/context/fiber.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace grove::detail {
+
+constinit thread_local Scheduler* tls_scheduler = nullptr;
+
+namespace {
+
+// The thread's own stack, as a fiber: its context is filled in whenever it
+// switches away.
+class MainFiber final : public FiberBase {
+ public:
+  using FiberBase::FiberBase;
+  void run_body() override {}
+};
+
+// The hub's own fiber runs loop(); it never appears in the ready queue.
+class HubFiber final : public FiberBase {
+ public:
+  using FiberBase::FiberBase;
+  void run_body() override {}
+};
+
+thread_local std::unique_ptr<Hub> tls_hub_owner;
+
+}  // namespace
+
+Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& config)
+    : facade_(facade),
+      io_(io),
+      config_(config),
+      stacks_(config.stack_size, config.guard_pages),
+      wakeup_timer_(io),
+      main_(new MainFiber(&facade, 0)),
+      hub_fiber_(new HubFiber(&facade, 0)) {
+  unhandled_policy = config.unhandled;
+  if (config_.poll_interval == 0) config_.poll_interval = 1;
+  main_->name = "main";
+  main_->state = RunState::running;
+  hub_fiber_->name = "hub";
+  current_ = main_.get();
+}
+
+Scheduler::~Scheduler() {
+  if (current_ != main_.get()) {
+    // Destroyed from inside a fiber (std::exit() on a fiber stack): nothing
+    // can be unwound safely from here, so the fibers and stacks are leaked.
+    stacks_.leak();
+    (void)main_.leak();
+    (void)hub_fiber_.leak();
+    return;
+  }
+  try {
+    shutdown();
+  } catch (...) {
+  }
+  // Fibers that refused to die are unwound by force (Boost.Context's
+  // forced_unwind) while their stacks still exist.
+  while (FiberBase* f = live_head_) {
+    Ref<FiberBase> keep(f);
+    if (f->state == RunState::ready) ready_.remove(f);
+    if (f->context) {
+      current_ = f;
+      f->context = {};
+      current_ = main_.get();
+    }
+    f->finished = true;
+    f->state = RunState::dead;
+    unlink_live(f);
+  }
+  if (hub_fiber_->context) {
+    stopping_loop_ = true;
+    switch_to(hub_fiber_.get());
+  }
+}
+
+void Scheduler::adopt(FiberBase* f) {
+  f->add_ref();  // the hub's reference, dropped when the fiber dies
+  f->live_prev = nullptr;
+  f->live_next = live_head_;
+  if (live_head_) live_head_->live_prev = f;
+  live_head_ = f;
+  ++live_count_;
+}
+
+void Scheduler::unlink_live(FiberBase* f) noexcept {
+  if (f->live_prev) f->live_prev->live_next = f->live_next; else live_head_ = f->live_next;
+  if (f->live_next) f->live_next->live_prev = f->live_prev;
+  f->live_prev = f->live_next = nullptr;
+  --live_count_;
+  if (live_count_ == 0 && drain_waiter_) {
+    wake(drain_waiter_);
+    drain_waiter_ = nullptr;
+  }
+  f->release();
+}
+
+namespace {
+struct StartTimer final : TimerNode {
+  StartTimer(Scheduler* s, FiberBase* f) : TimerNode(&StartTimer::fire_now), sched(s), fiber(f) {}
+  static void fire_now(TimerNode& n) noexcept {
+    auto& t = static_cast<StartTimer&>(n);
+    t.sched->schedule(t.fiber);
+  }
+  Scheduler* sched;
+  FiberBase* fiber;
+};
+}  // namespace
+
+void Scheduler::schedule_at(FiberBase* f, TimePoint when) {
+  auto timer = std::make_unique<StartTimer>(this, f);
+  timer->deadline = when;
+  timers_.push(*timer);
+  f->scheduled = true;
+  f->start_timer = std::move(timer);
+}
+
+void Scheduler::ensure_context(FiberBase* f) {
+  PoolAllocator alloc{&stacks_, &f->stack_bottom, &f->stack_size};
+  if (f == hub_fiber_.get()) {
+    f->context = boost::context::fiber(std::allocator_arg, std::move(alloc), [this](boost::context::fiber&& caller) {
+      arrived(nullptr);
+      if (caller) prev_->context = std::move(caller);
+      loop();
+      // The hub is being destroyed: go back to the main fiber for good.
+      FiberBase* m = main_.get();
+      current_ = m;
+      m->state = RunState::running;
+      prev_ = nullptr;
+      sanitizer_start_switch(nullptr, m->stack_bottom, m->stack_size);
+      return std::move(m->context);
+    });
+    return;
+  }
+  f->context = boost::context::fiber(std::allocator_arg, std::move(alloc), [this, f](boost::context::fiber&& caller) {
+    arrived(nullptr);
+    if (caller) prev_->context = std::move(caller);
+    run_fiber(f);
+    return finish(f);
+  });
+}
+
+void Scheduler::run_fiber(FiberBase* f) {
+  try {
+    if (f->pending) std::rethrow_exception(std::exchange(f->pending, nullptr));
+    f->run_body();
+  } catch (const boost::context::detail::forced_unwind&) {
+    throw;  // destroying an unfinished fiber: let Boost.Context unwind it
+  } catch (...) {
+    f->error = std::current_exception();
+  }
+}
+
+boost::context::fiber Scheduler::finish(FiberBase* f) noexcept {
+  f->finished = true;
+  f->pending = nullptr;
+  const bool observed = f->error_observed || !f->joiners.empty() || f->observers != nullptr;
+  wake_all(f->joiners);
+  notify_exit(f);
+  if (f->error && !observed && failed(f)) report_unhandled(*f);
+  f->state = RunState::dead;
+  f->waiting_on = nullptr;
+  unlink_live(f);  // may free f: do not touch it below
+  FiberBase* next = next_to_run();
+  current_ = next;
+  prev_ = nullptr;
+  next->state = RunState::running;
+  if (!next->context) ensure_context(next);
+  sanitizer_start_switch(nullptr, next->stack_bottom, next->stack_size);
+  return std::move(next->context);
+}
+
+void Scheduler::interrupt(FiberBase* f, std::exception_ptr e) {
+  if (f->finished) return;
+  if (f == current_) std::rethrow_exception(e);
+  if (f->state == RunState::created || (f->state == RunState::ready && !f->context && f != main_.get())) {
+    // Never started: it dies without running.
+    if (f->state == RunState::ready) ready_.remove(f);
+    if (f->start_timer) timers_.remove(*f->start_timer);
+    Ref<FiberBase> keep(f);
+    f->error = std::move(e);
+    f->finished = true;
+    f->error_observed = true;
+    wake_all(f->joiners);
+    notify_exit(f);
+    f->state = RunState::dead;
+    unlink_live(f);
+    return;
+  }
+  if (!f->pending) f->pending = std::move(e);
+  wake(f);
+}
+
+void Scheduler::require_fiber_context(const char* what) const {
+  if (current_ == hub_fiber_.get())
+    throw UsageError(std::string("grove: ") + what +
+                     " would block the hub's own context (an Asio handler, timer or hub callback); "
+                     "spawn a fiber to do blocking work");
+}
+
+namespace {
+struct WakeTimer final : TimerNode {
+  WakeTimer(Scheduler* s, FiberBase* f) : TimerNode(&WakeTimer::fire_now), sched(s), fiber(f) {}
+  static void fire_now(TimerNode& n) noexcept {
+    auto& t = static_cast<WakeTimer&>(n);
+    t.fired = true;
+    t.sched->wake(t.fiber);
+  }
+  Scheduler* sched;
+  FiberBase* fiber;
+  bool fired = false;
+};
+}  // namespace
+
+bool Scheduler::park_until(TimePoint deadline, const char* what) {
+  if (deadline == TimePoint::max()) {
+    park(what);
+    return true;
+  }
+  WakeTimer timer(this, current_);
+  timer.deadline = deadline;
+  timers_.push(timer);
+  try {
+    park(what);
+  } catch (...) {
+    timers_.remove(timer);
+    throw;
+  }
+  timers_.remove(timer);
+  return !timer.fired;
+}
+
+void Scheduler::run_until_idle() {
+  require_fiber_context("Hub::run");
+  idle_waiter_ = current_;
+  struct Reset {
+    Scheduler* s;
+    ~Reset() { if (s->idle_waiter_ == s->current_) s->idle_waiter_ = nullptr; }
+  } reset{this};
+  park("Hub::run (until idle)");
+}
+
+void Scheduler::wake_idle_waiters() noexcept {
+  if (idle_waiter_) {
+    wake(idle_waiter_);
+    idle_waiter_ = nullptr;
+  }
+  if (drain_waiter_) {
+    wake(drain_waiter_);
+    drain_waiter_ = nullptr;
+  }
+}
+
+void Scheduler::shutdown() {
+  require_fiber_context("Hub::shutdown");
+  stopped_ = true;
+  for (int round = 0; round < 3 && live_count_ > 0; ++round) {
+    std::vector<Ref<FiberBase>> victims;
+    for (FiberBase* f = live_head_; f; f = f->live_next) victims.emplace_back(f);
+    for (auto& f : victims)
+      if (f.get() != current_) interrupt(f.get(), std::make_exception_ptr(FiberExit(ExitReason::shutdown())));
+    if (live_count_ == 0) break;
+    drain_waiter_ = current_;
+    try {
+      park("Hub::shutdown (fibers to unwind)");
+    } catch (const LoopExit&) {
+      // only fibers that ignore FiberExit are left
+    }
+    drain_waiter_ = nullptr;
+  }
+}
+
+std::string Scheduler::describe_blocked() const {
+  std::string out = "grove::LoopExit: this operation would block forever: every fiber is blocked and no timer or I/O is pending.";
+  std::size_t shown = 0;
+  auto line = [&](const FiberBase* f) {
+    if (++shown > 50) return;
+    out += "\n  ";
+    out += f->display_name();
+    out += " waits on ";
+    out += f->waiting_on ? f->waiting_on : "(unknown)";
+  };
+  if (main_->state == RunState::parked) line(main_.get());
+  for (const FiberBase* f = live_head_; f; f = f->live_next)
+    if (f->state == RunState::parked) line(f);
+  if (shown > 50) out += "\n  ... and " + std::to_string(shown - 50) + " more";
+  return out;
+}
+
+void Scheduler::report_unhandled(FiberBase& f) noexcept {
+  if (unhandled_policy == UnhandledPolicy::ignore) return;
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(f.error);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  try {
+    spdlog::error("grove: fiber '{}' died with an unhandled exception: {}", f.display_name(), what);
+  } catch (...) {
+  }
+  if (unhandled_policy == UnhandledPolicy::abort) std::abort();
+}
+
+// The hub's loop: fire due timers, poll I/O, run ready fibers; when none is
+// ready, block in the io_context until the next deadline or I/O event.
+void Scheduler::loop() {
+  while (!stopping_loop_) {
+    switches_since_poll_ = 0;
+    fire_due_timers();
+    poll_io();
+    if (FiberBase* f = ready_.pop_front()) {
+      switch_to(f);
+      continue;
+    }
+    if (!wait_for_events()) {
+      // Nothing can ever wake anyone again.
+      if (idle_waiter_ || drain_waiter_) {
+        wake_idle_waiters();
+      } else if (main_->state == RunState::parked) {
+        main_->pending = std::make_exception_ptr(LoopExit(describe_blocked()));
+        wake(main_.get());
+      }
+    }
+  }
+}
+
+void Scheduler::fire_due_timers() {
+  if (timers_.empty()) return;
+  TimePoint now = this->now();
+  while (TimerNode* t = timers_.pop_due(now)) t->fire(*t);
+}
+
+void Scheduler::poll_io() {
+  if (io_.stopped()) io_.restart();
+  try {
+    io_.poll();
+  } catch (const std::exception& e) {
+    spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
+  } catch (...) {
+    spdlog::error("grove: an Asio handler threw out of the hub's loop");
+  }
+}
+
+bool Scheduler::wait_for_events() {
+  if (TimerNode* t = timers_.top()) {
+    if (t->deadline != wakeup_armed_) {
+      wakeup_armed_ = t->deadline;
+      wakeup_timer_.expires_at(t->deadline);
+      wakeup_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) wakeup_armed_ = TimePoint::max();
+      });
+    }
+  } else if (wakeup_armed_ != TimePoint::max()) {
+    wakeup_armed_ = TimePoint::max();
+    wakeup_timer_.cancel();
+  }
+  if (io_.stopped()) io_.restart();
+  std::size_t n = 0;
+  try {
+    n = io_.run_one();
+  } catch (const std::exception& e) {
+    spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
+    return true;
+  } catch (...) {
+    return true;
+  }
+  if (n == 0) {
+    io_.restart();
+    return !timers_.empty();
+  }
+  return true;
+}
+
+[[noreturn]] void Scheduler::throw_pending(FiberBase* self) {
+  std::exception_ptr e = std::exchange(self->pending, nullptr);
+  std::rethrow_exception(e);
+}
+
+Scheduler& create_default_hub() {
+  Hub::create();
+  return *tls_scheduler;
+}
+
+void throw_wrong_thread(const char* what) {
+  throw UsageError(std::string("grove: ") + what +
+                   ": this fiber handle belongs to another OS thread's hub; use it only on the thread "
+                   "that spawned the fiber (hand results across threads with an AsyncResult)");
+}
+
+}  // namespace grove::detail
+
+namespace grove {
+
+Hub::Hub(boost::asio::io_context* adopted, HubConfig config) {
+  if (!adopted) {
+    owned_io_ = std::make_unique<boost::asio::io_context>(1);
+    adopted = owned_io_.get();
+  }
+  engine_ = std::make_unique<detail::Scheduler>(*this, *adopted, config);
+}
+
+Hub::~Hub() {
+  engine_.reset();
+  if (detail::tls_scheduler && &detail::tls_scheduler->facade() == this) detail::tls_scheduler = nullptr;
+}
+
+Hub& Hub::create(HubConfig config) {
+  if (detail::tls_scheduler)
+    throw UsageError("grove::Hub::create: this thread already has a hub; create it before any other grove call");
+  detail::tls_hub_owner.reset(new Hub(nullptr, config));
+  detail::tls_scheduler = &detail::tls_hub_owner->engine();
+  return *detail::tls_hub_owner;
+}
+
+Hub& Hub::create(boost::asio::io_context& io, HubConfig config) {
+  if (detail::tls_scheduler)
+    throw UsageError("grove::Hub::create: this thread already has a hub; create it before any other grove call");
+  detail::tls_hub_owner.reset(new Hub(&io, config));
+  detail::tls_scheduler = &detail::tls_hub_owner->engine();
+  return *detail::tls_hub_owner;
+}
+
+void Hub::destroy_current() {
+  if (!detail::tls_scheduler) return;
+  if (detail::tls_scheduler->current() != detail::tls_scheduler->main_fiber())
+    throw UsageError("grove::Hub::destroy_current: call it from the main fiber, not from a spawned fiber");
+  detail::tls_hub_owner.reset();
+  detail::tls_scheduler = nullptr;
+}
+
+void Hub::run() { engine_->run_until_idle(); }
+
+void Hub::shutdown() { engine_->shutdown(); }
+
+}  // namespace grove

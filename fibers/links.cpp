@@ -1,0 +1,159 @@
+// links.cpp — exit observers: link(callback), Erlang links and monitors.
+
+#include <grove/links.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+namespace grove {
+
+namespace detail {
+
+LinkId add_observer(FiberBase* f, std::unique_ptr<ExitObserver> o) {
+  const LinkId id = f->next_observer_id++;
+  o->id = id;
+  if (f->finished) {  // already dead: tell it at once
+    o->on_exit(*f);
+    return id;
+  }
+  ExitObserver* raw = o.release();
+  raw->prev = nullptr;
+  raw->next = f->observers;
+  if (f->observers) f->observers->prev = raw;
+  f->observers = raw;
+  return id;
+}
+
+namespace {
+void unlink_observer(FiberBase* f, ExitObserver* o) noexcept {
+  if (o->prev) o->prev->next = o->next; else f->observers = o->next;
+  if (o->next) o->next->prev = o->prev;
+  o->prev = o->next = nullptr;
+}
+}  // namespace
+
+bool remove_observer(FiberBase* f, LinkId id) noexcept {
+  for (ExitObserver* o = f->observers; o; o = o->next) {
+    if (o->id == id) {
+      unlink_observer(f, o);
+      delete o;
+      return true;
+    }
+  }
+  return false;
+}
+
+void notify_exit(FiberBase* f) noexcept {
+  // Observers run oldest first; each is removed before it runs, so one may
+  // add or remove others.
+  while (ExitObserver* o = f->observers) {
+    ExitObserver* oldest = o;
+    while (oldest->next) oldest = oldest->next;
+    unlink_observer(f, oldest);
+    try {
+      oldest->on_exit(*f);
+    } catch (const std::exception& e) {
+      spdlog::error("grove: an exit callback of fiber '{}' threw: {}", f->display_name(), e.what());
+    } catch (...) {
+      spdlog::error("grove: an exit callback of fiber '{}' threw", f->display_name());
+    }
+    delete oldest;
+  }
+}
+
+namespace {
+
+// One half of a bidirectional link: lives in `watched`'s list, acts on `partner`.
+struct LinkObserver final : ExitObserver {
+  explicit LinkObserver(FiberBase* partner) : partner(partner) {}
+  void on_exit(FiberBase& dead) override;
+  Ref<FiberBase> partner;
+};
+
+LinkObserver* find_link(FiberBase* watched, FiberBase* partner) {
+  for (ExitObserver* o = watched->observers; o; o = o->next)
+    if (auto* l = dynamic_cast<LinkObserver*>(o); l && l->partner.get() == partner) return l;
+  return nullptr;
+}
+
+void deliver_exit(FiberBase& dead, FiberBase* partner, const ExitReason& reason) {
+  if (partner->finished) return;
+  if (partner->exit_trap) {
+    partner->exit_trap(dead, reason);
+  } else if (reason.is_abnormal()) {
+    partner->hub->engine().interrupt(partner, std::make_exception_ptr(FiberExit(reason)));
+  }
+}
+
+void LinkObserver::on_exit(FiberBase& dead) {
+  FiberBase* p = partner.get();
+  if (LinkObserver* back = find_link(p, &dead)) remove_observer(p, back->id);
+  dead.error_observed = true;
+  deliver_exit(dead, p, dead.exit_reason());
+}
+
+struct MonitorObserver final : ExitObserver {
+  explicit MonitorObserver(std::function<void(const Down&)> h) : handler(std::move(h)) {}
+  void on_exit(FiberBase& dead) override {
+    dead.error_observed = true;
+    handler(Down{Fiber<>(Ref<FiberBase>(&dead)), dead.exit_reason(), id});
+  }
+  std::function<void(const Down&)> handler;
+};
+
+FiberBase* checked(const Fiber<>& f, const char* what) {
+  if (!f) throw UsageError(std::string("grove::") + what + ": empty fiber handle");
+  check_owner(f.base(), what);
+  return f.base();
+}
+
+}  // namespace
+}  // namespace detail
+
+void link(const Fiber<>& a, const Fiber<>& b) {
+  detail::FiberBase* fa = detail::checked(a, "link");
+  detail::FiberBase* fb = detail::checked(b, "link");
+  if (fa == fb) throw UsageError("grove::link: a fiber cannot link to itself");
+  if (detail::find_link(fa, fb)) return;  // already linked
+  if (fa->finished || fb->finished) {
+    detail::FiberBase* dead = fa->finished ? fa : fb;
+    detail::FiberBase* alive = dead == fa ? fb : fa;
+    if (!alive->finished) detail::deliver_exit(*dead, alive, dead->exit_reason());
+    return;
+  }
+  detail::add_observer(fa, std::make_unique<detail::LinkObserver>(fb));
+  detail::add_observer(fb, std::make_unique<detail::LinkObserver>(fa));
+}
+
+void unlink(const Fiber<>& a, const Fiber<>& b) {
+  detail::FiberBase* fa = detail::checked(a, "unlink");
+  detail::FiberBase* fb = detail::checked(b, "unlink");
+  if (auto* l = detail::find_link(fa, fb)) detail::remove_observer(fa, l->id);
+  if (auto* l = detail::find_link(fb, fa)) detail::remove_observer(fb, l->id);
+}
+
+MonitorId monitor(const Fiber<>& target, std::function<void(const Down&)> handler) {
+  detail::FiberBase* f = detail::checked(target, "monitor");
+  if (!handler) throw UsageError("grove::monitor: the handler is empty");
+  return detail::add_observer(f, std::make_unique<detail::MonitorObserver>(std::move(handler)));
+}
+
+bool demonitor(const Fiber<>& target, MonitorId id) {
+  return detail::remove_observer(detail::checked(target, "demonitor"), id);
+}
+
+void trap_exits(const Fiber<>& f, std::function<void(const ExitSignal&)> handler) {
+  detail::FiberBase* fb = detail::checked(f, "trap_exits");
+  if (!handler) {
+    fb->exit_trap = nullptr;
+    return;
+  }
+  fb->exit_trap = [h = std::move(handler)](detail::FiberBase& from, const ExitReason& reason) {
+    h(ExitSignal{Fiber<>(detail::Ref<detail::FiberBase>(&from)), reason});
+  };
+}
+
+bool traps_exits(const Fiber<>& f) { return static_cast<bool>(detail::checked(f, "traps_exits")->exit_trap); }
+
+}  // namespace grove

@@ -1,0 +1,81 @@
+// stack_pool.cpp — mmap'd, guard-paged, pooled fiber stacks.
+
+#include <grove/detail/stack_pool.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <new>
+
+namespace grove::detail {
+
+namespace {
+
+std::size_t page_size() {
+  static const std::size_t size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+// Each guard page splits a mapping in two; leave most of the process's map
+// budget to everything else.
+std::size_t guard_budget() {
+  std::size_t max_maps = 65530;
+  std::ifstream in("/proc/sys/vm/max_map_count");
+  if (in) in >> max_maps;
+  return max_maps > 8192 ? (max_maps - 8192) / 2 : 0;
+}
+
+constexpr std::size_t kStacksPerSlab = 16;
+
+}  // namespace
+
+StackPool::StackPool(std::size_t stack_size, bool guard_pages)
+    : guard_pages_(guard_pages), guard_budget_(guard_pages ? guard_budget() : 0) {
+  const std::size_t page = page_size();
+  if (stack_size < 4 * page) stack_size = 4 * page;
+  usable_ = (stack_size + page - 1) / page * page;
+  stride_ = usable_ + page;
+}
+
+StackPool::~StackPool() {
+  for (const Slab& s : slabs_) ::munmap(s.base, s.bytes);
+}
+
+void StackPool::grow() {
+  const std::size_t bytes = stride_ * kStacksPerSlab;
+  void* base = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) throw std::bad_alloc();
+  slabs_.push_back({base, bytes});
+  free_.reserve(total_ + kStacksPerSlab);  // deallocate() never reallocates
+  const std::size_t page = page_size();
+  for (std::size_t i = kStacksPerSlab; i-- > 0;) {
+    char* bottom = static_cast<char*>(base) + i * stride_;  // guard page first
+    if (guard_pages_ && guarded_ < guard_budget_) {
+      if (::mprotect(bottom, page, PROT_NONE) == 0) {
+        ++guarded_;
+      } else {
+        guard_budget_ = guarded_;
+      }
+      if (guarded_ == guard_budget_)
+        spdlog::info("grove: {} fiber stacks have guard pages; later stacks have none (vm.max_map_count)", guarded_);
+    }
+    free_.push_back(bottom + stride_);
+  }
+  total_ += kStacksPerSlab;
+}
+
+boost::context::stack_context StackPool::allocate() {
+  if (free_.empty()) grow();
+  boost::context::stack_context sctx;
+  sctx.sp = free_.back();
+  sctx.size = usable_;
+  free_.pop_back();
+  return sctx;
+}
+
+}  // namespace grove::detail

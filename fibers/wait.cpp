@@ -1,0 +1,91 @@
+// wait.cpp — joinall, killall, wait_any, iwait.
+
+#include <grove/wait.hpp>
+
+#include <grove/timeout.hpp>
+
+#include <memory>
+
+namespace grove {
+
+namespace detail {
+
+std::optional<std::size_t> wait_any(const std::vector<Fiber<>>& fibers, TimePoint deadline) {
+  for (std::size_t i = 0; i < fibers.size(); ++i) {
+    check_owner(fibers[i].base(), "wait_any");
+    if (fibers[i].dead()) return i;
+  }
+  if (fibers.empty()) throw UsageError("grove::wait_any: no fibers to wait for");
+  Scheduler& s = scheduler();
+  for (const auto& f : fibers)
+    if (f.base() == s.current()) throw UsageError("grove::wait_any: a fiber cannot wait for itself");
+  // One waiter per fiber, all leading back to the caller: the first death
+  // wakes it, and every node unlinks itself on the way out.
+  std::unique_ptr<Waiter[]> nodes(new Waiter[fibers.size()]{});
+  for (;;) {
+    for (std::size_t i = 0; i < fibers.size(); ++i) {
+      nodes[i].fiber = s.current();
+      fibers[i].base()->joiners.push_back(nodes[i]);
+    }
+    bool woke = s.park_until(deadline, "wait_any");
+    for (std::size_t i = 0; i < fibers.size(); ++i)
+      if (fibers[i].dead()) return i;
+    if (!woke) return std::nullopt;
+  }
+}
+
+std::vector<Fiber<>> joinall(std::vector<Fiber<>> fibers, TimePoint deadline, bool raise_error) {
+  std::vector<Fiber<>> done;
+  done.reserve(fibers.size());
+  if (!raise_error) {
+    for (auto& f : fibers) {
+      check_owner(f.base(), "joinall");
+      if (!join_until(f.base(), deadline)) break;
+    }
+    for (auto& f : fibers)
+      if (f.dead()) done.push_back(f);
+    return done;
+  }
+  // raise_error: stop at the first failure, in completion order.
+  std::vector<Fiber<>> pending = std::move(fibers);
+  while (!pending.empty()) {
+    auto i = wait_any(pending, deadline);
+    if (!i) break;
+    Fiber<> f = pending[*i];
+    pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(*i));
+    done.push_back(f);
+    rethrow_failure(f.base());
+  }
+  return done;
+}
+
+void killall(std::vector<Fiber<>> fibers, std::exception_ptr e, bool block, TimePoint deadline) {
+  Scheduler& s = scheduler();
+  Fiber<> self_handle;
+  for (auto& f : fibers) {
+    check_owner(f.base(), "killall");
+    if (f.base() == s.current()) self_handle = f;  // killed last
+    else if (!f.dead()) s.interrupt(f.base(), e);
+  }
+  if (block) {
+    for (auto& f : fibers)
+      if (f.base() != s.current() && !join_until(f.base(), deadline)) break;
+  }
+  if (self_handle) s.interrupt(self_handle.base(), e);
+}
+
+}  // namespace detail
+
+std::optional<Fiber<>> Iwait::next() {
+  if (pending_.empty()) return std::nullopt;
+  auto i = detail::wait_any(pending_, deadline_);
+  if (!i) {
+    pending_.clear();
+    return std::nullopt;
+  }
+  Fiber<> f = pending_[*i];
+  pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(*i));
+  return f;
+}
+
+}  // namespace grove

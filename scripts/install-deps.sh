@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages grove needs to build, test and bench.
+# Only calls apt-get when something is missing.
+set -euo pipefail
+
+GROVE_DEB_PACKAGES="build-essential cmake make ccache g++ pkg-config \
+libboost-dev libboost-context-dev libspdlog-dev nlohmann-json3-dev \
+libgtest-dev libgmock-dev libbenchmark-dev libssl-dev"
+
+missing=()
+for package in $GROVE_DEB_PACKAGES; do
+  if ! dpkg -s "$package" >/dev/null 2>&1; then
+    missing+=("$package")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "install-deps: missing ${missing[*]}; run as root or install sudo" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+"${as_root[@]}" apt-get update
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs what is missing, then builds and runs every test in two
+# configurations:
+#   release  Release                      -> build/release
+#   asan     Debug + ASan/UBSan            -> build/asan
+# GROVE_CONFIGS="release" (or "asan") runs only the named ones.
+# The last line printed is "<N> passed, <N> failed", summed over configurations.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+configs=${GROVE_CONFIGS:-release asan}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=0:detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+bash scripts/install-deps.sh
+
+start=$SECONDS
+total_passed=0
+total_failed=0
+failed_configs=()
+
+banner() {
+  printf '\n==================================================================\n'
+  printf '== %s\n' "$*"
+  printf '==================================================================\n'
+}
+
+# run_config <name> <build dir> <cmake args...>
+run_config() {
+  local name=$1 dir=$2
+  shift 2
+  local config_start=$SECONDS
+  banner "$name: configure + build ($dir)"
+  if ! cmake -S . -B "$dir" "$@" || ! cmake --build "$dir" -j2; then
+    echo "!! $name: configure/build FAILED (counted as 1 failed)"
+    total_failed=$((total_failed + 1))
+    failed_configs+=("$name")
+    return
+  fi
+
+  banner "$name: ctest"
+  local log=$dir/ctest.log status=0
+  (cd "$dir" && ctest --output-on-failure -j2) 2>&1 | tee "$log" || status=$?
+
+  # ctest summary: "NN% tests passed, F tests failed out of M"
+  local summary
+  summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n1 || true)
+  if [[ -z "$summary" ]]; then
+    echo "!! $name: no ctest summary line (counted as 1 failed)"
+    total_failed=$((total_failed + 1))
+    failed_configs+=("$name")
+    return
+  fi
+  local failed out_of
+  failed=$(sed -E 's/.*tests passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$summary")
+  out_of=$(sed -E 's/.*tests passed, ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$summary")
+  total_passed=$((total_passed + out_of - failed))
+  total_failed=$((total_failed + failed))
+  if [[ $status -ne 0 || $failed -ne 0 ]]; then
+    failed_configs+=("$name")
+  fi
+  echo "== $name: $((out_of - failed)) passed, $failed failed in $((SECONDS - config_start))s"
+}
+
+for config in $configs; do
+  case "$config" in
+    release) run_config release build/release -DCMAKE_BUILD_TYPE=Release -DGROVE_SANITIZE=OFF ;;
+    asan)    run_config asan build/asan -DCMAKE_BUILD_TYPE=Debug -DGROVE_SANITIZE=ON ;;
+    *) echo "test.sh: unknown configuration '$config' (use release, asan)" >&2; exit 2 ;;
+  esac
+done
+
+banner "total time $((SECONDS - start))s; failed configurations: ${failed_configs[*]:-none}"
+echo "$total_passed passed, $total_failed failed"
+[[ ${#failed_configs[@]} -eq 0 ]]

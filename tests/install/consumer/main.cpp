@@ -1,0 +1,6 @@
+#include <grove/hub.hpp>
+
+int main() {
+  grove::hub();
+  return 0;
+}
