@@ -4,6 +4,7 @@
 
 #include <grove/this_fiber.hpp>
 #include <grove/timeout.hpp>
+#include <grove/detail/timer_heap.hpp>
 
 #include <string>
 
@@ -32,6 +33,9 @@ void throw_bad_duration(const char* where, const char* why) {
                    "; pass a zero or positive std::chrono duration");
 }
 
+FiberExtras::FiberExtras() = default;
+FiberExtras::~FiberExtras() = default;
+
 FiberBase::~FiberBase() {
   while (ExitObserver* o = observers) {
     observers = o->next;
@@ -40,7 +44,7 @@ FiberBase::~FiberBase() {
 }
 
 std::string FiberBase::display_name() const {
-  if (!name.empty()) return name;
+  if (extras && !extras->name.empty()) return extras->name;
   return "Fiber-" + std::to_string(id);
 }
 

@@ -46,9 +46,9 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
       hub_fiber_(new HubFiber(&facade, 0)) {
   unhandled_policy = config.unhandled;
   if (config_.poll_interval == 0) config_.poll_interval = 1;
-  main_->name = "main";
+  main_->more().name = "main";
   main_->state = RunState::running;
-  hub_fiber_->name = "hub";
+  hub_fiber_->more().name = "hub";
   current_ = main_.get();
 }
 
@@ -123,7 +123,7 @@ void Scheduler::schedule_at(FiberBase* f, TimePoint when) {
   timer->deadline = when;
   timers_.push(*timer);
   f->scheduled = true;
-  f->start_timer = std::move(timer);
+  f->more().start_timer = std::move(timer);
 }
 
 void Scheduler::ensure_context(FiberBase* f) {
@@ -187,7 +187,7 @@ void Scheduler::interrupt(FiberBase* f, std::exception_ptr e) {
   if (f->state == RunState::created || (f->state == RunState::ready && !f->context && f != main_.get())) {
     // Never started: it dies without running.
     if (f->state == RunState::ready) ready_.remove(f);
-    if (f->start_timer) timers_.remove(*f->start_timer);
+    if (f->extras && f->extras->start_timer) timers_.remove(*f->extras->start_timer);
     Ref<FiberBase> keep(f);
     f->error = std::move(e);
     f->finished = true;

@@ -11,7 +11,8 @@ namespace grove {
 namespace detail {
 
 LinkId add_observer(FiberBase* f, std::unique_ptr<ExitObserver> o) {
-  const LinkId id = f->next_observer_id++;
+  static thread_local LinkId next_id = 1;
+  const LinkId id = next_id++;
   o->id = id;
   if (f->finished) {  // already dead: tell it at once
     o->on_exit(*f);
@@ -79,8 +80,8 @@ LinkObserver* find_link(FiberBase* watched, FiberBase* partner) {
 
 void deliver_exit(FiberBase& dead, FiberBase* partner, const ExitReason& reason) {
   if (partner->finished) return;
-  if (partner->exit_trap) {
-    partner->exit_trap(dead, reason);
+  if (partner->traps_exits()) {
+    partner->extras->exit_trap(dead, reason);
   } else if (reason.is_abnormal()) {
     partner->hub->engine().interrupt(partner, std::make_exception_ptr(FiberExit(reason)));
   }
@@ -146,14 +147,14 @@ bool demonitor(const Fiber<>& target, MonitorId id) {
 void trap_exits(const Fiber<>& f, std::function<void(const ExitSignal&)> handler) {
   detail::FiberBase* fb = detail::checked(f, "trap_exits");
   if (!handler) {
-    fb->exit_trap = nullptr;
+    if (fb->extras) fb->extras->exit_trap = nullptr;
     return;
   }
-  fb->exit_trap = [h = std::move(handler)](detail::FiberBase& from, const ExitReason& reason) {
+  fb->more().exit_trap = [h = std::move(handler)](detail::FiberBase& from, const ExitReason& reason) {
     h(ExitSignal{Fiber<>(detail::Ref<detail::FiberBase>(&from)), reason});
   };
 }
 
-bool traps_exits(const Fiber<>& f) { return static_cast<bool>(detail::checked(f, "traps_exits")->exit_trap); }
+bool traps_exits(const Fiber<>& f) { return detail::checked(f, "traps_exits")->traps_exits(); }
 
 }  // namespace grove

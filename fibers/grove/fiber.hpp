@@ -103,7 +103,7 @@ class Fiber<void> {
   std::uint64_t id() const { return ref_->id; }
   // name() is the fiber's name, "Fiber-<id>" unless set_name() gave one.
   std::string name() const { return ref_->display_name(); }
-  void set_name(std::string name) { checked("set_name")->name = std::move(name); }
+  void set_name(std::string name) { checked("set_name")->more().name = std::move(name); }
 
   // started() is true once the fiber was scheduled or has run.
   bool started() const { return ref_->scheduled || ref_->state != detail::RunState::created; }

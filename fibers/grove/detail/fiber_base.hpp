@@ -5,6 +5,7 @@
 
 #include <grove/duration.hpp>
 #include <grove/exit_reason.hpp>
+#include <grove/detail/block_pool.hpp>
 #include <grove/detail/waiter.hpp>
 
 #include <boost/context/fiber.hpp>
@@ -44,8 +45,23 @@ struct ExitObserver {
   std::uint64_t id = 0;
 };
 
+// FiberExtras holds what few fibers use, so the common control block stays
+// small (a blocked fiber costs its control block plus one stack page).
+struct FiberExtras {
+  FiberExtras();
+  ~FiberExtras();
+  std::string name;
+  // Erlang-style exit trapping: when set, exit signals from linked fibers
+  // are passed here instead of killing this fiber.
+  std::function<void(FiberBase& from, const ExitReason&)> exit_trap;
+  std::unique_ptr<TimerNode> start_timer;  // spawn_later
+};
+
 class FiberBase {
  public:
+  static void* operator new(std::size_t size) { return BlockPool::allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { BlockPool::deallocate(p, size); }
+
   FiberBase(Hub* hub, std::uint64_t id) noexcept : hub(hub), id(id) {}
   virtual ~FiberBase();
   FiberBase(const FiberBase&) = delete;
@@ -83,7 +99,6 @@ class FiberBase {
   bool error_observed = false;   // someone joined, linked or asked for the exception
   const char* waiting_on = nullptr;  // what a parked fiber waits for (LoopExit)
   std::exception_ptr pending;    // raised at the next suspension point
-  std::unique_ptr<TimerNode> start_timer;  // spawn_later
   const void* stack_bottom = nullptr;      // lowest address of its stack
   std::size_t stack_size = 0;
 
@@ -91,13 +106,13 @@ class FiberBase {
   std::exception_ptr error;      // the exception that ended it (FiberExit included)
   WaitList joiners;
   ExitObserver* observers = nullptr;
-  std::uint64_t next_observer_id = 1;
+  std::unique_ptr<FiberExtras> extras;
 
-  // Erlang-style exit trapping: when set, exit signals from linked fibers are
-  // passed here instead of killing this fiber.
-  std::function<void(FiberBase& from, const ExitReason&)> exit_trap;
-
-  std::string name;
+  FiberExtras& more() {
+    if (!extras) extras = std::make_unique<FiberExtras>();
+    return *extras;
+  }
+  bool traps_exits() const noexcept { return extras && extras->exit_trap; }
 };
 
 // Ref is an intrusive pointer to a FiberBase (or a subclass).

@@ -1,0 +1,120 @@
+// grove-bench — the workloads of ../shared/bench/WORKLOADS.md for grove.
+//   grove-bench W1 [N]        two fibers yielding to each other N rounds each
+//   grove-bench W2 [N]        spawn N fibers, then join them all
+//   grove-bench W3 [LEAVES]   skynet; parents sum their children's get()
+//   grove-bench W8 [N]        RSS per fiber blocked on an Event
+// Each run prints one JSON line; a wrong answer exits non-zero.
+
+#include "bench_report.hpp"
+
+#include <grove/event.hpp>
+#include <grove/fiber.hpp>
+#include <grove/this_fiber.hpp>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace {
+
+using grove::bench::now_ns;
+using grove::bench::report;
+
+std::uint64_t arg(int argc, char** argv, int i, std::uint64_t fallback) {
+  return argc > i ? std::strtoull(argv[i], nullptr, 10) : fallback;
+}
+
+std::string config() { return "stack=" + std::to_string(grove::hub().config().stack_size / 1024) + "KiB"; }
+
+void w1(std::uint64_t n) {
+  grove::hub();
+  const std::uint64_t t0 = now_ns();
+  auto body = [n] {
+    for (std::uint64_t i = 0; i < n; ++i) grove::this_fiber::yield();
+  };
+  auto a = grove::spawn(body);
+  auto b = grove::spawn(body);
+  a.join();
+  b.join();
+  const std::uint64_t t1 = now_ns();
+  report(config(), "W1", 2 * n, static_cast<double>(t1 - t0));
+}
+
+void w2(std::uint64_t n) {
+  grove::hub();
+  std::vector<grove::Fiber<>> fibers;
+  fibers.reserve(n);
+  const std::uint64_t t0 = now_ns();
+  for (std::uint64_t i = 0; i < n; ++i) fibers.push_back(grove::spawn([] {}));
+  for (auto& f : fibers) f.join();
+  const std::uint64_t t1 = now_ns();
+  report(config(), "W2", n, static_cast<double>(t1 - t0));
+}
+
+std::int64_t skynet(std::int64_t num, std::int64_t size) {
+  if (size == 1) return num;
+  std::array<grove::Fiber<std::int64_t>, 10> children;
+  const std::int64_t step = size / 10;
+  for (std::int64_t i = 0; i < 10; ++i) children[static_cast<std::size_t>(i)] = grove::spawn(skynet, num + i * step, step);
+  std::int64_t sum = 0;
+  for (auto& c : children) sum += c.get();
+  return sum;
+}
+
+void w3(std::uint64_t leaves) {
+  grove::hub();
+  const std::int64_t expected = static_cast<std::int64_t>(leaves) * (static_cast<std::int64_t>(leaves) - 1) / 2;
+  const std::uint64_t t0 = now_ns();
+  auto root = grove::spawn(skynet, std::int64_t{0}, static_cast<std::int64_t>(leaves));
+  const std::int64_t result = root.get();
+  const std::uint64_t t1 = now_ns();
+  const bool ok = result == expected;
+  const std::uint64_t spawned = (leaves * 10 - 1) / 9;
+  const double ms = static_cast<double>(t1 - t0) / 1e6;
+  report(config() + ",fifo,Fiber::get", "W3", spawned, static_cast<double>(t1 - t0),
+         ",\"result\":" + std::to_string(result) + ",\"correct\":" + (ok ? "true" : "false") +
+             ",\"total_ms\":" + std::to_string(ms) + ",\"spawned\":" + std::to_string(spawned));
+  if (!ok) std::exit(1);
+}
+
+void w8(std::uint64_t n) {
+  grove::hub();
+  grove::Event gate;
+  std::uint64_t blocked = 0;
+  std::vector<grove::Fiber<>> fibers;
+  fibers.reserve(n);
+  const long rss_before = grove::bench::status_kb("VmRSS");
+  const std::uint64_t t0 = now_ns();
+  for (std::uint64_t i = 0; i < n; ++i)
+    fibers.push_back(grove::spawn([&] {
+      ++blocked;
+      gate.wait();
+    }));
+  while (blocked < n) grove::this_fiber::yield();
+  const std::uint64_t t1 = now_ns();
+  const long rss_blocked = grove::bench::status_kb("VmRSS");
+  gate.set();
+  for (auto& f : fibers) f.join();
+  const double per_fiber = static_cast<double>(rss_blocked - rss_before) * 1024.0 / static_cast<double>(n);
+  report(config(), "W8", n, static_cast<double>(t1 - t0),
+         ",\"rss_before_kb\":" + std::to_string(rss_before) + ",\"rss_blocked_kb\":" + std::to_string(rss_blocked) +
+             ",\"bytes_per_thread\":" + std::to_string(per_fiber));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string w = argc > 1 ? argv[1] : "";
+  if (w == "W1") w1(arg(argc, argv, 2, 1000000));
+  else if (w == "W2") w2(arg(argc, argv, 2, 100000));
+  else if (w == "W3") w3(arg(argc, argv, 2, 1000000));
+  else if (w == "W8") w8(arg(argc, argv, 2, 100000));
+  else {
+    std::fprintf(stderr, "usage: grove-bench W1|W2|W3|W8 [N]\n");
+    return 2;
+  }
+  return 0;
+}

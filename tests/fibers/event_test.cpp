@@ -1,0 +1,316 @@
+// event_test.cpp — grove::Event: set/clear/is_set, wait and wait(timeout),
+// waking every waiter in FIFO order, and the seed's Event scenario.
+
+#include <grove/event.hpp>
+
+#include <grove/fiber.hpp>
+#include <grove/hub.hpp>
+#include <grove/this_fiber.hpp>
+#include <grove/wait.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+long long ms_since(SteadyClock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - t0).count();
+}
+
+class EventTest : public ::testing::Test {
+ protected:
+  void SetUp() override { grove::Hub::destroy_current(); }
+  void TearDown() override { grove::Hub::destroy_current(); }
+};
+
+TEST_F(EventTest, StartsClearAndSetClearToggleTheFlag) {
+  grove::Event ev;
+  EXPECT_FALSE(ev.is_set());
+  ev.set();
+  EXPECT_TRUE(ev.is_set());
+  ev.set();  // idempotent
+  EXPECT_TRUE(ev.is_set());
+  ev.clear();
+  EXPECT_FALSE(ev.is_set());
+  ev.clear();
+  EXPECT_FALSE(ev.is_set());
+}
+
+TEST_F(EventTest, WaitBlocksUntilAnotherFiberSets) {
+  grove::Event ev;
+  std::vector<std::string> log;
+  auto setter = grove::spawn([&] {
+    log.push_back("setter sleeping");
+    grove::this_fiber::sleep(30ms);
+    log.push_back("setter sets");
+    ev.set();
+  });
+  auto t0 = SteadyClock::now();
+  EXPECT_TRUE(ev.wait());
+  log.push_back("main resumed");
+  EXPECT_GE(ms_since(t0), 30);
+  EXPECT_TRUE(ev.is_set());
+  setter.join();
+  EXPECT_EQ(log, (std::vector<std::string>{"setter sleeping", "setter sets", "main resumed"}));
+  EXPECT_EQ(grove::hub().fiber_count(), 0u);
+}
+
+TEST_F(EventTest, WaitInSpawnedFiberReturnsTrueAfterSet) {
+  grove::Event ev;
+  auto waiter = grove::spawn([&] { return ev.wait(); });
+  grove::this_fiber::sleep(10ms);
+  EXPECT_FALSE(waiter.dead());  // still parked on the event
+  ev.set();
+  EXPECT_TRUE(waiter.get());
+  EXPECT_EQ(grove::hub().fiber_count(), 0u);
+}
+
+TEST_F(EventTest, WaitWithTimeoutReturnsFalseWhenNeverSet) {
+  grove::Event ev;
+  auto t0 = SteadyClock::now();
+  EXPECT_FALSE(ev.wait(50ms));
+  auto took = ms_since(t0);
+  EXPECT_GE(took, 50);
+  EXPECT_LT(took, 150);
+  EXPECT_FALSE(ev.is_set());
+}
+
+TEST_F(EventTest, WaitWithTimeoutReturnsTrueWhenSetInTime) {
+  grove::Event ev;
+  auto setter = grove::spawn([&] {
+    grove::this_fiber::sleep(20ms);
+    ev.set();
+  });
+  auto t0 = SteadyClock::now();
+  EXPECT_TRUE(ev.wait(300ms));
+  auto took = ms_since(t0);
+  EXPECT_GE(took, 20);
+  EXPECT_LT(took, 150);
+  setter.join();
+  // The wait's timer is gone: the hub goes idle at once instead of at 300 ms.
+  auto t1 = SteadyClock::now();
+  grove::hub().run();
+  EXPECT_LT(ms_since(t1), 100);
+  EXPECT_EQ(grove::hub().fiber_count(), 0u);
+}
+
+TEST_F(EventTest, WaitWithTimeoutOnSetEventReturnsAtOnce) {
+  grove::Event ev;
+  ev.set();
+  auto t0 = SteadyClock::now();
+  EXPECT_TRUE(ev.wait(1h));
+  EXPECT_TRUE(ev.wait(0ms));
+  EXPECT_LT(ms_since(t0), 20);
+}
+
+TEST_F(EventTest, WaitWithZeroTimeoutOnClearEventReturnsFalse) {
+  grove::Event ev;
+  EXPECT_FALSE(ev.wait(0ms));
+}
+
+TEST_F(EventTest, NegativeTimeoutIsAUsageError) {
+  grove::Event ev;
+  EXPECT_THROW(ev.wait(-1ms), grove::UsageError);
+}
+
+TEST_F(EventTest, SetWakesAllHundredWaitersInFifoOrder) {
+  constexpr int N = 100;
+  grove::Event ev;
+  std::vector<int> order;
+  std::vector<grove::Fiber<>> waiters;
+  for (int i = 0; i < N; ++i) {
+    waiters.push_back(grove::spawn([&, i] {
+      ev.wait();
+      order.push_back(i);
+    }));
+  }
+  grove::this_fiber::sleep(5ms);  // every waiter parks, in spawn order
+  EXPECT_TRUE(order.empty());
+  for (auto& w : waiters) EXPECT_FALSE(w.dead());
+  ev.set();
+  EXPECT_TRUE(order.empty());  // set() wakes; nobody runs until we block
+  grove::joinall(waiters);
+  ASSERT_EQ(order.size(), static_cast<std::size_t>(N));
+  for (int i = 0; i < N; ++i) EXPECT_EQ(order[i], i) << "at position " << i;
+  EXPECT_EQ(grove::hub().fiber_count(), 0u);
+}
+
+TEST_F(EventTest, WaitOnSetEventReturnsWithoutSwitching) {
+  grove::Event ev;
+  ev.set();
+  bool other_ran = false;
+  auto other = grove::spawn([&] { other_ran = true; });
+  const auto me = grove::this_fiber::id();
+  EXPECT_TRUE(ev.wait());
+  EXPECT_TRUE(ev.wait(10ms));
+  EXPECT_FALSE(other_ran) << "wait() on a set event switched to another fiber";
+  EXPECT_EQ(grove::this_fiber::id(), me);
+  // Same thing from inside a spawned fiber.
+  bool third_ran = false;
+  bool saw_third = true;
+  auto checker = grove::spawn([&] {
+    auto third = grove::spawn([&] { third_ran = true; });
+    ev.wait();
+    saw_third = third_ran;
+    third.join();
+  });
+  checker.join();
+  other.join();
+  EXPECT_FALSE(saw_third);
+  EXPECT_TRUE(third_ran);
+  EXPECT_TRUE(other_ran);
+}
+
+TEST_F(EventTest, ClearThenWaitBlocks) {
+  grove::Event ev;
+  ev.set();
+  ev.clear();
+  bool returned = false;
+  auto waiter = grove::spawn([&] {
+    ev.wait();
+    returned = true;
+  });
+  grove::this_fiber::sleep(30ms);
+  EXPECT_FALSE(returned) << "wait() returned on a cleared event";
+  EXPECT_FALSE(waiter.dead());
+  ev.set();
+  waiter.join();
+  EXPECT_TRUE(returned);
+  // And with a timeout: a cleared event times out.
+  ev.clear();
+  auto t0 = SteadyClock::now();
+  EXPECT_FALSE(ev.wait(40ms));
+  EXPECT_GE(ms_since(t0), 40);
+}
+
+TEST_F(EventTest, SetThenClearBeforeWaiterRunsKeepsItBlocked) {
+  // Event::wait loops while the flag is down: a set() immediately undone by
+  // clear() before the waiter runs does not release it.
+  grove::Event ev;
+  bool returned = false;
+  auto waiter = grove::spawn([&] {
+    ev.wait();
+    returned = true;
+  });
+  grove::this_fiber::sleep(5ms);
+  ev.set();
+  ev.clear();
+  grove::this_fiber::sleep(20ms);
+  EXPECT_FALSE(returned);
+  EXPECT_FALSE(waiter.dead());
+  ev.set();
+  waiter.join();
+  EXPECT_TRUE(returned);
+}
+
+TEST_F(EventTest, TimedOutWaiterIsNotWokenBySetLater) {
+  grove::Event ev;
+  int resumes = 0;
+  auto waiter = grove::spawn([&] {
+    bool r = ev.wait(20ms);
+    ++resumes;
+    return r;
+  });
+  grove::this_fiber::sleep(50ms);
+  EXPECT_TRUE(waiter.dead());
+  EXPECT_FALSE(waiter.value());
+  ev.set();  // must not touch the dead waiter's (gone) wait node
+  grove::this_fiber::sleep(5ms);
+  EXPECT_EQ(resumes, 1);
+  EXPECT_TRUE(ev.is_set());
+}
+
+TEST_F(EventTest, KilledWaiterLeavesTheWaitList) {
+  grove::Event ev;
+  auto a = grove::spawn([&] { ev.wait(); });
+  bool b_done = false;
+  auto b = grove::spawn([&] {
+    ev.wait();
+    b_done = true;
+  });
+  grove::this_fiber::sleep(5ms);
+  a.kill();
+  EXPECT_TRUE(a.dead());
+  EXPECT_EQ(a.exit_reason(), grove::ExitReason::killed());
+  ev.set();
+  b.join();
+  EXPECT_TRUE(b_done);
+  EXPECT_EQ(grove::hub().fiber_count(), 0u);
+}
+
+TEST_F(EventTest, EventCanBeReusedAcrossRounds) {
+  grove::Event ev;
+  int woken = 0;
+  for (int round = 0; round < 3; ++round) {
+    ev.clear();
+    std::vector<grove::Fiber<>> ws;
+    for (int i = 0; i < 3; ++i) ws.push_back(grove::spawn([&] { ev.wait(); ++woken; }));
+    grove::this_fiber::sleep(2ms);
+    EXPECT_EQ(woken, round * 3);
+    ev.set();
+    grove::joinall(ws);
+    EXPECT_EQ(woken, (round + 1) * 3);
+  }
+}
+
+// The seed's Event scenario (gevent's Event example): one setter announces
+// itself, sleeps, then sets; three waiters announce themselves, wait, and
+// print once the event is set.
+TEST_F(EventTest, SeedScenarioSetterThenThreeWaiters) {
+  grove::Event evt;
+  std::vector<std::string> out;
+  auto setter = [&] {
+    out.push_back("A: Hey wait for me, I have to do something");
+    grove::this_fiber::sleep(100ms);
+    out.push_back("Ok, I'm done");
+    evt.set();
+  };
+  auto waiter = [&](int i) {
+    out.push_back("I'll wait for you " + std::to_string(i));
+    evt.wait();
+    out.push_back("It's about time " + std::to_string(i));
+  };
+  auto t0 = SteadyClock::now();
+  std::vector<grove::Fiber<>> all{grove::spawn(setter), grove::spawn(waiter, 1), grove::spawn(waiter, 2),
+                                  grove::spawn(waiter, 3)};
+  auto done = grove::joinall(all);
+  auto took = ms_since(t0);
+  EXPECT_EQ(done.size(), 4u);
+  EXPECT_GE(took, 100);
+  EXPECT_LT(took, 300);
+  const std::vector<std::string> expected{
+      "A: Hey wait for me, I have to do something",
+      "I'll wait for you 1",
+      "I'll wait for you 2",
+      "I'll wait for you 3",
+      "Ok, I'm done",
+      "It's about time 1",
+      "It's about time 2",
+      "It's about time 3",
+  };
+  EXPECT_EQ(out, expected);
+  // Every waiter resumed after the setter's line.
+  std::size_t setter_line = 0;
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (out[i] == "Ok, I'm done") setter_line = i;
+  int resumed = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i].rfind("It's about time", 0) == 0) {
+      EXPECT_GT(i, setter_line);
+      ++resumed;
+    }
+  }
+  EXPECT_EQ(resumed, 3);
+  EXPECT_TRUE(evt.is_set());
+  for (auto& f : all) EXPECT_TRUE(f.successful());
+  EXPECT_EQ(grove::hub().fiber_count(), 0u);
+}
+
+}  // namespace
