@@ -1,7 +1,8 @@
 // grove-bench — the workloads of ../shared/bench/WORKLOADS.md for grove.
 //   grove-bench W1 [N]        two fibers yielding to each other N rounds each
 //   grove-bench W2 [N]        spawn N fibers, then join them all
-//   grove-bench W3 [LEAVES]   skynet; parents sum their children's get()
+//   grove-bench W3 [LEAVES] [post|dispatch]
+//                             skynet; parents sum their children's get()
 //   grove-bench W8 [N]        RSS per fiber blocked on an Event
 // Each run prints one JSON line; a wrong answer exits non-zero.
 
@@ -10,6 +11,9 @@
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
 #include <grove/this_fiber.hpp>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
 #include <cstdint>
@@ -54,18 +58,24 @@ void w2(std::uint64_t n) {
   report(config(), "W2", n, static_cast<double>(t1 - t0));
 }
 
+grove::Launch skynet_launch = grove::Launch::post;
+
 std::int64_t skynet(std::int64_t num, std::int64_t size) {
   if (size == 1) return num;
   std::array<grove::Fiber<std::int64_t>, 10> children;
   const std::int64_t step = size / 10;
-  for (std::int64_t i = 0; i < 10; ++i) children[static_cast<std::size_t>(i)] = grove::spawn(skynet, num + i * step, step);
+  for (std::int64_t i = 0; i < 10; ++i)
+    children[static_cast<std::size_t>(i)] = grove::spawn(skynet_launch, skynet, num + i * step, step);
   std::int64_t sum = 0;
   for (auto& c : children) sum += c.get();
   return sum;
 }
 
-void w3(std::uint64_t leaves) {
+// w3 runs skynet with FIFO spawning (mode "post", gevent's semantics) or
+// depth-first (mode "dispatch", as Boost.Fiber's reported run).
+void w3(std::uint64_t leaves, const std::string& mode) {
   grove::hub();
+  skynet_launch = mode == "dispatch" ? grove::Launch::dispatch : grove::Launch::post;
   const std::int64_t expected = static_cast<std::int64_t>(leaves) * (static_cast<std::int64_t>(leaves) - 1) / 2;
   const std::uint64_t t0 = now_ns();
   auto root = grove::spawn(skynet, std::int64_t{0}, static_cast<std::int64_t>(leaves));
@@ -74,7 +84,7 @@ void w3(std::uint64_t leaves) {
   const bool ok = result == expected;
   const std::uint64_t spawned = (leaves * 10 - 1) / 9;
   const double ms = static_cast<double>(t1 - t0) / 1e6;
-  report(config() + ",fifo,Fiber::get", "W3", spawned, static_cast<double>(t1 - t0),
+  report(config() + (mode == "dispatch" ? ",dispatch" : ",post") + ",Fiber::get", "W3", spawned, static_cast<double>(t1 - t0),
          ",\"result\":" + std::to_string(result) + ",\"correct\":" + (ok ? "true" : "false") +
              ",\"total_ms\":" + std::to_string(ms) + ",\"spawned\":" + std::to_string(spawned));
   if (!ok) std::exit(1);
@@ -107,10 +117,11 @@ void w8(std::uint64_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("grove"));  // stdout carries only the JSON line
   const std::string w = argc > 1 ? argv[1] : "";
   if (w == "W1") w1(arg(argc, argv, 2, 1000000));
   else if (w == "W2") w2(arg(argc, argv, 2, 100000));
-  else if (w == "W3") w3(arg(argc, argv, 2, 1000000));
+  else if (w == "W3") w3(arg(argc, argv, 2, 1000000), argc > 3 ? argv[3] : "post");
   else if (w == "W8") w8(arg(argc, argv, 2, 100000));
   else {
     std::fprintf(stderr, "usage: grove-bench W1|W2|W3|W8 [N]\n");

@@ -126,6 +126,17 @@ void Scheduler::schedule_at(FiberBase* f, TimePoint when) {
   f->more().start_timer = std::move(timer);
 }
 
+void Scheduler::dispatch(FiberBase* f) {
+  FiberBase* self = current_;
+  if (self == hub_fiber_.get()) return schedule(f);
+  f->scheduled = true;
+  self->state = RunState::ready;
+  self->waiting_on = "dispatch";
+  ready_.push_front(self);
+  switch_to(f);
+  if (self->pending) throw_pending(self);
+}
+
 void Scheduler::ensure_context(FiberBase* f) {
   PoolAllocator alloc{&stacks_, &f->stack_bottom, &f->stack_size};
   if (f == hub_fiber_.get()) {

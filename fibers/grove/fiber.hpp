@@ -278,6 +278,12 @@ Ref<FiberState<T>> make_fiber(F&& call) {
 
 }  // namespace detail
 
+// Launch says when a spawned fiber first runs: post (the default, FIFO as
+// gevent.spawn: when the spawner next blocks or yields) or dispatch (at
+// once; the spawner continues right after the new fiber first blocks or
+// ends). Dispatch walks a fan-out tree depth-first, so few stacks are live.
+enum class Launch { post, dispatch };
+
 // spawn(fn, args...) starts fn(args...) in a new fiber. It runs when the
 // spawning fiber next blocks or yields (FIFO, like gevent.spawn).
 template <class F, class... A>
@@ -287,6 +293,18 @@ Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
   ref->hub->engine().schedule(ref.get());
   return Fiber<T>(std::move(ref));
+}
+
+// spawn(Launch::dispatch, fn, args...) runs the new fiber at once.
+template <class F, class... A>
+  requires std::invocable<std::decay_t<F>&, std::decay_t<A>&...>
+Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args) {
+  using T = detail::spawn_result_t<F, A...>;
+  auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
+  Fiber<T> handle(ref);
+  if (launch == Launch::dispatch) ref->hub->engine().dispatch(ref.get());
+  else ref->hub->engine().schedule(ref.get());
+  return handle;
 }
 
 // spawn<G>(ctor args...) constructs a Greenlet subclass and starts it.

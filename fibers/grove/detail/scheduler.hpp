@@ -32,6 +32,12 @@ class ReadyQueue {
     if (tail_) tail_->ready_next = f; else head_ = f;
     tail_ = f;
   }
+  void push_front(FiberBase* f) noexcept {
+    f->ready_prev = nullptr;
+    f->ready_next = head_;
+    if (head_) head_->ready_prev = f; else tail_ = f;
+    head_ = f;
+  }
   FiberBase* pop_front() noexcept {
     FiberBase* f = head_;
     if (f) {
@@ -86,6 +92,9 @@ class Scheduler {
     ready_.push_back(f);
   }
   void schedule_at(FiberBase* f, TimePoint when);
+  // dispatch() runs a freshly adopted fiber at once; the caller resumes
+  // first thing after it blocks or ends (depth-first spawning).
+  void dispatch(FiberBase* f);
 
   // park() suspends the running fiber until wake() or interrupt(); the
   // caller must already have linked a Waiter (or armed a timer) that leads
