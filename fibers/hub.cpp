@@ -424,8 +424,9 @@ Hub::Hub(boost::asio::io_context* adopted, HubConfig config) {
 }
 
 Hub::~Hub() {
-  engine_.reset();
-  if (detail::tls_scheduler && &detail::tls_scheduler->facade() == this) detail::tls_scheduler = nullptr;
+  detail::Scheduler* engine = engine_.get();
+  engine_.reset();  // kills and unwinds the fibers; tls_scheduler is still valid meanwhile
+  if (detail::tls_scheduler == engine) detail::tls_scheduler = nullptr;
 }
 
 Hub& Hub::create(HubConfig config) {

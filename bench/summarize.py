@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""summarize.py RESULTS.jsonl — medians per (workload, peer, config) and the
+ratios behind grove's benchmark goals, as markdown on stdout."""
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+runs = defaultdict(list)
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if not line.startswith("{"):
+        continue
+    r = json.loads(line)
+    if "error" in r:
+        continue
+    runs[(r["workload"], r["peer"], r["config"])].append(r)
+
+
+def median(key, field):
+    vals = [r[field] for r in runs.get(key, []) if field in r]
+    return statistics.median(vals) if vals else None
+
+
+def find(workload, peer, config_part=""):
+    for (w, p, c) in runs:
+        if w == workload and p == peer and config_part in c:
+            return (w, p, c)
+    return None
+
+
+print("| workload | peer | config | runs | ns/op (median) | ops/s | total_ms | bytes/fiber | hwm MiB |")
+print("|---|---|---|---|---|---|---|---|---|")
+for key in sorted(runs):
+    w, p, c = key
+    ns = median(key, "ns_per_op")
+    ops = median(key, "ops_per_s")
+    tot = median(key, "total_ms")
+    bpt = median(key, "bytes_per_thread")
+    hwm = median(key, "hwm_kb")
+    fmt = lambda v, f="{:.1f}": f.format(v) if v is not None else "—"
+    print(f"| {w} | {p} | {c} | {len(runs[key])} | {fmt(ns, '{:.2f}')} | {fmt(ops, '{:.0f}')} | "
+          f"{fmt(tot)} | {fmt(bpt, '{:.0f}')} | {fmt(hwm / 1024 if hwm else None)} |")
+
+print()
+print("| goal | grove | peer | ratio | met |")
+print("|---|---|---|---|---|")
+
+
+def goal(name, gkey, gfield, pkey, pfield, limit):
+    g = median(gkey, gfield) if gkey else None
+    p = median(pkey, pfield) if pkey else None
+    if g is None or p is None:
+        print(f"| {name} | — | — | — | not measured |")
+        return
+    ratio = g / p
+    print(f"| {name} | {g:.2f} | {p:.2f} | {ratio:.3f} | {'yes' if ratio <= limit else 'NO'} (≤ {limit}) |")
+
+
+goal("W1 yield ≤ 4× raw Boost.Context switch (ns)", find("W1", "grove"), "ns_per_op",
+     find("W1", "boost.context-raw"), "ns_per_op", 4.0)
+goal("W1 yield ≤ 0.25× Boost.Fiber yield (ns)", find("W1", "grove"), "ns_per_op",
+     find("W1", "boost.fiber"), "ns_per_op", 0.25)
+goal("W2 spawn+join ≤ 0.2× Go GOMAXPROCS=1 (ns)", find("W2", "grove"), "ns_per_op",
+     find("W2", "go", "GOMAXPROCS=1"), "ns_per_op", 0.2)
+goal("W3 skynet (post/FIFO) ≤ 0.5× Go GOMAXPROCS=1 (ms)", find("W3", "grove", "post"), "total_ms",
+     find("W3", "go", "GOMAXPROCS=1"), "total_ms", 0.5)
+goal("W3 skynet (dispatch) ≤ 0.5× Go GOMAXPROCS=1 (ms)", find("W3", "grove", "dispatch"), "total_ms",
+     find("W3", "go", "GOMAXPROCS=1"), "total_ms", 0.5)
+gp = find("W3", "grove", "post")
+if gp:
+    hwm = median(gp, "hwm_kb")
+    print(f"| W3 (post) peak RSS ≤ 1 GiB | {hwm / 1024:.0f} MiB | — | — | {'yes' if hwm <= 1024 * 1024 else 'NO'} |")
+g8 = find("W8", "grove")
+if g8:
+    b = median(g8, "bytes_per_thread")
+    print(f"| W8 ≤ 5 KiB RSS per blocked fiber | {b:.0f} B | — | — | {'yes' if b <= 5120 else 'NO'} |")
