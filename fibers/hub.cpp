@@ -176,6 +176,12 @@ void Scheduler::run_fiber(FiberBase* f) {
 boost::context::fiber Scheduler::finish(FiberBase* f) noexcept {
   f->finished = true;
   f->pending = nullptr;
+  if (f->extras && !f->extras->locals.empty()) {
+    try {
+      f->extras->locals.clear();  // fiber-local destructors run on the fiber's own stack
+    } catch (...) {
+    }
+  }
   const bool observed = f->error_observed || !f->joiners.empty() || f->observers != nullptr;
   wake_all(f->joiners);
   notify_exit(f);

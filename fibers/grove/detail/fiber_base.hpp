@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace grove {
 class Hub;
@@ -55,6 +56,9 @@ struct FiberExtras {
   // are passed here instead of killing this fiber.
   std::function<void(FiberBase& from, const ExitReason&)> exit_trap;
   std::unique_ptr<TimerNode> start_timer;  // spawn_later
+  // Fiber-local values (grove::Local), keyed by the Local object; destroyed
+  // on the fiber's own stack when it ends.
+  std::vector<std::pair<const void*, std::shared_ptr<void>>> locals;
 };
 
 class FiberBase {

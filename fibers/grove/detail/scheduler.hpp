@@ -11,7 +11,9 @@
 #include <grove/detail/stack_pool.hpp>
 #include <grove/detail/timer_heap.hpp>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
@@ -115,6 +117,21 @@ class Scheduler {
   // fiber that was never started dies at once without running.
   void interrupt(FiberBase* f, std::exception_ptr e);
 
+  // hold()/unhold() count waits that another OS thread may end (an
+  // AsyncResult set remotely, a ThreadPool job): while any is held the hub
+  // blocks for I/O instead of raising LoopExit.
+  void hold() {
+    if (holds_++ == 0) keep_alive_.emplace(io_.get_executor());
+  }
+  void unhold() noexcept {
+    if (--holds_ == 0) keep_alive_.reset();
+  }
+  // post() runs fn in the hub's context; it is safe from any thread.
+  template <class F>
+  void post(F&& fn) {
+    boost::asio::post(io_, std::forward<F>(fn));
+  }
+
   void add_timer(TimerNode& t) { timers_.push(t); }
   void remove_timer(TimerNode& t) noexcept { timers_.remove(t); }
 
@@ -175,6 +192,8 @@ class Scheduler {
   FiberBase* drain_waiter_ = nullptr;  // blocked in shutdown() until no fiber lives
   bool stopped_ = false;
   bool stopping_loop_ = false;
+  std::size_t holds_ = 0;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_alive_;
 };
 
 // notify_exit() tells a dead fiber's observers (links, monitors,

@@ -1,0 +1,207 @@
+#pragma once
+// async_result.hpp — AsyncResult<T>: a value (or exception) that arrives
+// later, which fibers can wait for (gevent.event.AsyncResult; a promise and
+// its future in one cheap copyable handle).
+//
+// set() and set_exception() may be called from any OS thread: on another
+// thread they store the outcome and post its publication to the owning hub
+// (the hub of the thread that created the result) through its io_context.
+// Waiting, get() and callbacks belong to the owning hub's thread. A fiber
+// waiting on an AsyncResult may be woken from another thread, so such a
+// wait keeps the hub alive instead of raising LoopExit — give it a timeout
+// when the producer may never answer.
+
+#include <grove/duration.hpp>
+#include <grove/errors.hpp>
+#include <grove/hub.hpp>
+#include <grove/timeout.hpp>
+#include <grove/detail/waiter.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace grove {
+
+template <class T = void>
+class AsyncResult;
+
+namespace detail {
+
+template <class T>
+struct AsyncState {
+  using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+  explicit AsyncState(Scheduler* owner) : owner(owner) {}
+
+  Scheduler* owner;
+  std::atomic<bool> claimed{false};  // a set() was accepted (any thread)
+  bool ready = false;                // published (owner thread only)
+  std::optional<Stored> value;
+  std::exception_ptr error;
+  WaitList waiters;
+  std::vector<std::function<void()>> callbacks;
+
+  // publish() runs on the owner's thread: wake every waiter, run callbacks.
+  static void publish(const std::shared_ptr<AsyncState>& st) noexcept {
+    st->ready = true;
+    wake_all(st->waiters);
+    auto callbacks = std::move(st->callbacks);
+    for (auto& cb : callbacks) {
+      try {
+        cb();
+      } catch (...) {
+      }
+    }
+  }
+};
+
+// HoldGuard keeps the hub from declaring LoopExit while a fiber waits for
+// something another thread may deliver.
+class HoldGuard {
+ public:
+  explicit HoldGuard(Scheduler& s) : s_(s) { s_.hold(); }
+  ~HoldGuard() { s_.unhold(); }
+  HoldGuard(const HoldGuard&) = delete;
+  HoldGuard& operator=(const HoldGuard&) = delete;
+
+ private:
+  Scheduler& s_;
+};
+
+}  // namespace detail
+
+template <class T>
+class AsyncResult {
+  using State = detail::AsyncState<T>;
+
+ public:
+  // AsyncResult() belongs to this thread's hub.
+  AsyncResult() : st_(std::make_shared<State>(&detail::scheduler())) {}
+
+  // set(value) stores the value and wakes every waiter; any thread. A
+  // result is set once: a second set() or set_exception() throws UsageError.
+  template <class U = T>
+    requires(!std::is_void_v<U>)
+  void set(U&& value) {
+    claim("set");
+    st_->value.emplace(std::forward<U>(value));
+    deliver();
+  }
+  void set()
+    requires std::is_void_v<T>
+  {
+    claim("set");
+    st_->value.emplace();
+    deliver();
+  }
+  // set_exception(e) makes get() rethrow e; any thread.
+  void set_exception(std::exception_ptr e) {
+    if (!e) throw UsageError("grove::AsyncResult::set_exception: the exception_ptr is null");
+    claim("set_exception");
+    st_->error = std::move(e);
+    deliver();
+  }
+  template <class E>
+    requires(!std::is_same_v<std::decay_t<E>, std::exception_ptr>)
+  void set_exception(E&& e) {
+    set_exception(std::make_exception_ptr(std::forward<E>(e)));
+  }
+
+  // ready() is true once the outcome is published on the owning hub;
+  // successful() once it is a value. exception() is the stored exception.
+  bool ready() const noexcept { return st_->ready; }
+  bool successful() const noexcept { return st_->ready && !st_->error; }
+  std::exception_ptr exception() const noexcept { return st_->ready ? st_->error : nullptr; }
+
+  // wait() blocks until ready; wait(timeout) returns whether it became ready.
+  void wait() const { (void)wait_until(TimePoint::max()); }
+  template <class Rep, class Period>
+  bool wait(std::chrono::duration<Rep, Period> timeout) const {
+    auto& s = detail::scheduler();
+    return wait_until(deadline_after(s.now(), to_duration(timeout, "AsyncResult::wait")));
+  }
+
+  // get() waits, then returns the value or rethrows the exception.
+  decltype(auto) get() const {
+    wait();
+    return take();
+  }
+  // get(timeout) throws grove::Timeout if nothing arrived in time.
+  template <class Rep, class Period>
+  decltype(auto) get(std::chrono::duration<Rep, Period> timeout) const {
+    Duration d = to_duration(timeout, "AsyncResult::get");
+    if (!wait_until(deadline_after(detail::scheduler().now(), d))) throw Timeout::detached(d);
+    return take();
+  }
+
+  // value() is the value once ready and successful, else UsageError.
+  const auto& value() const
+    requires(!std::is_void_v<T>)
+  {
+    if (!successful()) throw UsageError("grove::AsyncResult::value: no value yet (check ready() and successful())");
+    return *st_->value;
+  }
+
+  // add_callback(cb) calls cb(result) on the owning hub once ready (at once
+  // if it is ready). Callbacks run in the hub's context and must not block.
+  template <class F>
+    requires std::invocable<F&, const AsyncResult&>
+  void add_callback(F cb) {
+    check_thread("add_callback");
+    if (st_->ready) {
+      cb(*this);
+      return;
+    }
+    st_->callbacks.emplace_back([cb = std::move(cb), self = *this]() mutable { cb(self); });
+  }
+
+  friend bool operator==(const AsyncResult& a, const AsyncResult& b) noexcept { return a.st_ == b.st_; }
+
+ private:
+  void claim(const char* what) {
+    if (st_->claimed.exchange(true, std::memory_order_acq_rel))
+      throw UsageError(std::string("grove::AsyncResult::") + what +
+                       ": this result was already set; an AsyncResult takes one outcome");
+  }
+  void deliver() {
+    if (detail::tls_scheduler == st_->owner) {
+      State::publish(st_);
+    } else {
+      st_->owner->post([st = st_] { State::publish(st); });
+    }
+  }
+  void check_thread(const char* what) const {
+    if (detail::tls_scheduler != st_->owner)
+      throw UsageError(std::string("grove::AsyncResult::") + what +
+                       ": only the thread that created the result may wait on it or add callbacks; "
+                       "other threads may only set it");
+  }
+  bool wait_until(TimePoint deadline) const {
+    check_thread("wait");
+    if (st_->ready) return true;
+    auto& s = detail::scheduler();
+    detail::HoldGuard hold(s);
+    detail::Waiter w(s.current());
+    while (!st_->ready) {
+      st_->waiters.push_back(w);
+      if (!s.park_until(deadline, "AsyncResult::wait")) return st_->ready;
+    }
+    return true;
+  }
+  decltype(auto) take() const {
+    if (st_->error) std::rethrow_exception(st_->error);
+    if constexpr (std::is_void_v<T>) return;
+    else return static_cast<const T&>(*st_->value);
+  }
+
+  std::shared_ptr<State> st_;
+};
+
+}  // namespace grove
