@@ -63,21 +63,21 @@ Scheduler::~Scheduler() {
   }
   try {
     shutdown();
+    // Fibers that swallowed FiberExit are unwound by ForcedUnwind, which
+    // every later blocking call of theirs raises again.
+    if (live_count_ > 0) stop_live_fibers(std::make_exception_ptr(ForcedUnwind{}), true, now() + std::chrono::seconds(1));
   } catch (...) {
   }
-  // Fibers that refused to die are unwound by force (Boost.Context's
-  // forced_unwind) while their stacks still exist.
-  while (FiberBase* f = live_head_) {
-    Ref<FiberBase> keep(f);
-    if (f->state == RunState::ready) ready_.remove(f);
-    if (f->context) {
-      current_ = f;
-      f->context = {};
-      current_ = main_.get();
-    }
-    f->finished = true;
-    f->state = RunState::dead;
-    unlink_live(f);
+  if (live_count_ > 0) {
+    // A fiber that swallows even ForcedUnwind cannot be unwound safely: it
+    // and its stack are left in place (leaked).
+    spdlog::error("grove: {} fiber(s) ignored FiberExit at hub shutdown and were leaked: {}", live_count_,
+                  describe_blocked());
+    stacks_.leak();
+    for (FiberBase* f = live_head_; f; f = f->live_next) f->add_ref();  // never freed
+    (void)hub_fiber_.leak();
+    (void)main_.leak();
+    return;
   }
   if (hub_fiber_->context) {
     stopping_loop_ = true;
@@ -99,30 +99,21 @@ void Scheduler::unlink_live(FiberBase* f) noexcept {
   if (f->live_next) f->live_next->live_prev = f->live_prev;
   f->live_prev = f->live_next = nullptr;
   --live_count_;
-  if (live_count_ == 0 && drain_waiter_) {
-    wake(drain_waiter_);
-    drain_waiter_ = nullptr;
-  }
+  if (live_count_ == 0 && !drain_waiters_.empty()) wake_all(drain_waiters_);
   f->release();
 }
 
-namespace {
-struct StartTimer final : TimerNode {
-  StartTimer(Scheduler* s, FiberBase* f) : TimerNode(&StartTimer::fire_now), sched(s), fiber(f) {}
-  static void fire_now(TimerNode& n) noexcept {
-    auto& t = static_cast<StartTimer&>(n);
-    t.sched->schedule(t.fiber);
-  }
-  Scheduler* sched;
-  FiberBase* fiber;
-};
-}  // namespace
+void StartTimer::fire_now(TimerNode& n) noexcept {
+  FiberBase* f = static_cast<StartTimer&>(n).fiber;
+  f->hub->engine().schedule(f);
+}
 
 void Scheduler::schedule_at(FiberBase* f, TimePoint when) {
-  auto timer = std::make_unique<StartTimer>(this, f);
+  f->scheduled = true;
+  if (when == TimePoint::max()) return;  // "never": it stays unstarted until killed
+  auto timer = std::make_unique<StartTimer>(f);
   timer->deadline = when;
   timers_.push(*timer);
-  f->scheduled = true;
   f->more().start_timer = std::move(timer);
 }
 
@@ -168,6 +159,8 @@ void Scheduler::run_fiber(FiberBase* f) {
     f->run_body();
   } catch (const boost::context::detail::forced_unwind&) {
     throw;  // destroying an unfinished fiber: let Boost.Context unwind it
+  } catch (const ForcedUnwind&) {
+    f->error = std::make_exception_ptr(FiberExit(ExitReason::shutdown()));
   } catch (...) {
     f->error = std::current_exception();
   }
@@ -260,42 +253,43 @@ bool Scheduler::park_until(TimePoint deadline, const char* what) {
 
 void Scheduler::run_until_idle() {
   require_fiber_context("Hub::run");
-  idle_waiter_ = current_;
-  struct Reset {
-    Scheduler* s;
-    ~Reset() { if (s->idle_waiter_ == s->current_) s->idle_waiter_ = nullptr; }
-  } reset{this};
+  Waiter w(current_);
+  idle_waiters_.push_back(w);
   park("Hub::run (until idle)");
 }
 
 void Scheduler::wake_idle_waiters() noexcept {
-  if (idle_waiter_) {
-    wake(idle_waiter_);
-    idle_waiter_ = nullptr;
-  }
-  if (drain_waiter_) {
-    wake(drain_waiter_);
-    drain_waiter_ = nullptr;
-  }
+  wake_all(idle_waiters_);
+  wake_all(drain_waiters_);
 }
 
 void Scheduler::shutdown() {
   require_fiber_context("Hub::shutdown");
   stopped_ = true;
   for (int round = 0; round < 3 && live_count_ > 0; ++round) {
-    std::vector<Ref<FiberBase>> victims;
-    for (FiberBase* f = live_head_; f; f = f->live_next) victims.emplace_back(f);
-    for (auto& f : victims)
-      if (f.get() != current_) interrupt(f.get(), std::make_exception_ptr(FiberExit(ExitReason::shutdown())));
-    if (live_count_ == 0) break;
-    drain_waiter_ = current_;
-    try {
-      park("Hub::shutdown (fibers to unwind)");
-    } catch (const LoopExit&) {
-      // only fibers that ignore FiberExit are left
-    }
-    drain_waiter_ = nullptr;
+    if (!stop_live_fibers(std::make_exception_ptr(FiberExit(ExitReason::shutdown())), false, TimePoint::max())) break;
   }
+}
+
+// stop_live_fibers() raises e in every live fiber and waits until none is
+// left, the hub is idle or the deadline passes; false if nothing was left.
+bool Scheduler::stop_live_fibers(std::exception_ptr e, bool doom, TimePoint deadline) {
+  std::vector<Ref<FiberBase>> victims;
+  for (FiberBase* f = live_head_; f; f = f->live_next) victims.emplace_back(f);
+  for (auto& f : victims) {
+    if (f.get() == current_ || f->finished) continue;
+    f->doomed = doom;
+    interrupt(f.get(), e);
+  }
+  if (live_count_ == 0) return false;
+  Waiter w(current_);
+  drain_waiters_.push_back(w);
+  try {
+    park_until(deadline, "Hub::shutdown (fibers to unwind)");
+  } catch (const LoopExit&) {
+    // only fibers that ignore the exception are left
+  }
+  return live_count_ > 0;
 }
 
 std::string Scheduler::describe_blocked() const {
@@ -344,7 +338,7 @@ void Scheduler::loop() {
     }
     if (!wait_for_events()) {
       // Nothing can ever wake anyone again.
-      if (idle_waiter_ || drain_waiter_) {
+      if (!idle_waiters_.empty() || !drain_waiters_.empty()) {
         wake_idle_waiters();
       } else if (main_->state == RunState::parked) {
         main_->pending = std::make_exception_ptr(LoopExit(describe_blocked()));
@@ -402,7 +396,8 @@ bool Scheduler::wait_for_events() {
 }
 
 [[noreturn]] void Scheduler::throw_pending(FiberBase* self) {
-  std::exception_ptr e = std::exchange(self->pending, nullptr);
+  // A doomed fiber (hub shutdown) keeps its exit pending for every call.
+  std::exception_ptr e = self->doomed ? self->pending : std::exchange(self->pending, nullptr);
   std::rethrow_exception(e);
 }
 

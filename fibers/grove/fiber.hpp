@@ -203,16 +203,27 @@ class Fiber : public Fiber<void> {
   Fiber() = default;
   explicit Fiber(detail::Ref<detail::FiberState<T>> r) noexcept : Fiber<void>(detail::Ref<detail::FiberBase>(r)) {}
 
-  // get() joins, rethrows the fiber's exception, and returns its value; a
-  // fiber ended by kill() has no value, so get() throws its FiberExit.
-  T get() {
+  // get() joins, rethrows the fiber's exception, and returns its value (a
+  // copy; moved out for move-only types, and from an rvalue handle:
+  // std::move(f).get()). A fiber ended by kill() has no value, so get()
+  // throws its FiberExit.
+  T get() & {
     join();
-    return take();
+    return take(std::is_copy_constructible<T>{});
+  }
+  T get() && {
+    join();
+    return take(std::false_type{});
   }
   template <class Rep, class Period>
-  T get(std::chrono::duration<Rep, Period> timeout) {
+  T get(std::chrono::duration<Rep, Period> timeout) & {
     if (!join(timeout)) detail::throw_join_timeout(to_duration(timeout, "Fiber::get"));
-    return take();
+    return take(std::is_copy_constructible<T>{});
+  }
+  template <class Rep, class Period>
+  T get(std::chrono::duration<Rep, Period> timeout) && {
+    if (!join(timeout)) detail::throw_join_timeout(to_duration(timeout, "Fiber::get"));
+    return take(std::false_type{});
   }
   // value() is the returned value; it throws UsageError if there is none yet.
   const T& value() const {
@@ -223,11 +234,12 @@ class Fiber : public Fiber<void> {
 
  private:
   detail::FiberState<T>* state() const { return static_cast<detail::FiberState<T>*>(ref_.get()); }
-  T take() {
+  template <bool Copy>
+  T take(std::bool_constant<Copy>) {
     auto* s = state();
     detail::rethrow_failure(s);
     if (!s->result) std::rethrow_exception(s->error);  // killed: FiberExit
-    if constexpr (std::is_copy_constructible_v<T>) return *s->result;
+    if constexpr (Copy) return *s->result;
     else return std::move(*s->result);
   }
 };
@@ -264,8 +276,12 @@ auto bind_call(F&& f, A&&... a) {
   }
 }
 
+// The stored callable is invoked as an lvalue with its stored arguments
+// moved in (once).
 template <class F, class... A>
-using spawn_result_t = std::invoke_result_t<std::decay_t<F>&, std::decay_t<A>&...>;
+using spawn_result_t = std::invoke_result_t<std::decay_t<F>&, std::decay_t<A>...>;
+template <class F, class... A>
+concept Spawnable = std::invocable<std::decay_t<F>&, std::decay_t<A>...>;
 
 template <class T, class F>
 Ref<FiberState<T>> make_fiber(F&& call) {
@@ -287,7 +303,7 @@ enum class Launch { post, dispatch };
 // spawn(fn, args...) starts fn(args...) in a new fiber. It runs when the
 // spawning fiber next blocks or yields (FIFO, like gevent.spawn).
 template <class F, class... A>
-  requires std::invocable<std::decay_t<F>&, std::decay_t<A>&...>
+  requires detail::Spawnable<F, A...>
 Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
@@ -297,7 +313,7 @@ Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
 
 // spawn(Launch::dispatch, fn, args...) runs the new fiber at once.
 template <class F, class... A>
-  requires std::invocable<std::decay_t<F>&, std::decay_t<A>&...>
+  requires detail::Spawnable<F, A...>
 Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
@@ -320,7 +336,7 @@ Fiber<typename G::result_type> spawn(A&&... args) {
 
 // spawn_later(delay, fn, args...) starts the fiber once delay has passed.
 template <class Rep, class Period, class F, class... A>
-  requires std::invocable<std::decay_t<F>&, std::decay_t<A>&...>
+  requires detail::Spawnable<F, A...>
 Fiber<detail::spawn_result_t<F, A...>> spawn_later(std::chrono::duration<Rep, Period> delay, F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   Duration d = to_duration(delay, "spawn_later");

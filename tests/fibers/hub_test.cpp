@@ -295,6 +295,22 @@ TEST_F(HubTest, RunLeavesFibersBlockedOnEachOtherBlockedInsteadOfThrowing) {
   EXPECT_EQ(grove::hub().fiber_count(), 0u);
 }
 
+TEST_F(HubTest, RunCalledFromTwoFibersReturnsInBoth) {
+  // run() "blocks the calling fiber until nothing is left to do"; when a
+  // spawned fiber and main both call it, both must return once idle.
+  bool fiber_returned = false;
+  auto waiter = grove::spawn([&] {
+    grove::hub().run();
+    fiber_returned = true;
+  });
+  waiter.set_name("run-caller");
+  grove::this_fiber::yield();  // the fiber is now blocked in run()
+  grove::hub().run();          // main too; returns once idle
+  EXPECT_NO_THROW(waiter.join()) << "the fiber's run() was never woken";
+  EXPECT_TRUE(fiber_returned);
+  EXPECT_EQ(grove::hub().fiber_count(), 0u);
+}
+
 TEST_F(HubTest, FiberCountCountsSpawnedFibersUntilTheyDie) {
   EXPECT_EQ(grove::hub().fiber_count(), 0u);
   grove::Event ev;
@@ -426,6 +442,31 @@ TEST_F(HubTest, DestroyCurrentUnwindsLiveFibers) {
   grove::this_fiber::yield();
   EXPECT_FALSE(unwound);
   grove::Hub::destroy_current();
+  EXPECT_TRUE(unwound);
+}
+
+TEST_F(HubTest, DestroyCurrentForceUnwindsAFiberThatIgnoresFiberExit) {
+  bool unwound = false;
+  int ignored = 0;
+  grove::spawn([&] {
+    SetOnDestroy guard{&unwound};
+    grove::Event never;
+    for (;;) {
+      try {
+        never.wait();
+      } catch (const grove::FiberExit&) {
+        ++ignored;  // refuses to die
+      }
+    }
+  });
+  grove::this_fiber::yield();
+  grove::hub().shutdown();
+  EXPECT_GE(ignored, 1);
+  EXPECT_FALSE(unwound);
+  EXPECT_EQ(grove::hub().fiber_count(), 1u);  // shutdown() gave up on it
+  const auto start = std::chrono::steady_clock::now();
+  grove::Hub::destroy_current();  // unwinds it by force
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);
   EXPECT_TRUE(unwound);
 }
 

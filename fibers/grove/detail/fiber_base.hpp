@@ -6,6 +6,7 @@
 #include <grove/duration.hpp>
 #include <grove/exit_reason.hpp>
 #include <grove/detail/block_pool.hpp>
+#include <grove/detail/timer_heap.hpp>
 #include <grove/detail/waiter.hpp>
 
 #include <boost/context/fiber.hpp>
@@ -25,7 +26,14 @@ class Hub;
 
 namespace grove::detail {
 
-struct TimerNode;
+class FiberBase;
+
+// StartTimer starts a spawn_later fiber when its delay has passed.
+struct StartTimer final : TimerNode {
+  explicit StartTimer(FiberBase* f) noexcept : TimerNode(&StartTimer::fire_now), fiber(f) {}
+  static void fire_now(TimerNode& n) noexcept;
+  FiberBase* fiber;
+};
 
 enum class RunState : std::uint8_t {
   created,  // spawned, never run (maybe scheduled, maybe waiting for spawn_later)
@@ -55,7 +63,7 @@ struct FiberExtras {
   // Erlang-style exit trapping: when set, exit signals from linked fibers
   // are passed here instead of killing this fiber.
   std::function<void(FiberBase& from, const ExitReason&)> exit_trap;
-  std::unique_ptr<TimerNode> start_timer;  // spawn_later
+  std::unique_ptr<StartTimer> start_timer;  // spawn_later
   // Fiber-local values (grove::Local), keyed by the Local object; destroyed
   // on the fiber's own stack when it ends.
   std::vector<std::pair<const void*, std::shared_ptr<void>>> locals;
@@ -100,6 +108,7 @@ class FiberBase {
   RunState state = RunState::created;
   bool scheduled = false;        // has been put on the ready queue at least once
   bool finished = false;         // the body has returned or thrown
+  bool doomed = false;           // hub shutdown: every blocking call raises `pending`
   bool error_observed = false;   // someone joined, linked or asked for the exception
   const char* waiting_on = nullptr;  // what a parked fiber waits for (LoopExit)
   std::exception_ptr pending;    // raised at the next suspension point

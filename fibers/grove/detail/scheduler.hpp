@@ -60,6 +60,10 @@ class ReadyQueue {
   FiberBase* tail_ = nullptr;
 };
 
+// ForcedUnwind unwinds a fiber that ignored FiberExit while its hub is
+// destroyed. It derives from nothing, so only catch (...) can stop it.
+struct ForcedUnwind {};
+
 class Scheduler;
 extern constinit thread_local Scheduler* tls_scheduler;
 
@@ -171,6 +175,7 @@ class Scheduler {
   void poll_io();
   bool wait_for_events();
   void unlink_live(FiberBase* f) noexcept;
+  bool stop_live_fibers(std::exception_ptr e, bool doom, TimePoint deadline);
 
   Hub& facade_;
   boost::asio::io_context& io_;
@@ -188,8 +193,8 @@ class Scheduler {
   std::size_t live_count_ = 0;
   unsigned switches_since_poll_ = 0;
   std::uint64_t next_id_ = 1;
-  FiberBase* idle_waiter_ = nullptr;   // blocked in run_until_idle()
-  FiberBase* drain_waiter_ = nullptr;  // blocked in shutdown() until no fiber lives
+  WaitList idle_waiters_;   // blocked in run_until_idle()
+  WaitList drain_waiters_;  // blocked in shutdown() until no fiber lives
   bool stopped_ = false;
   bool stopping_loop_ = false;
   std::size_t holds_ = 0;

@@ -1,0 +1,155 @@
+// group.cpp — the non-template half of Group and Pool: membership, joining,
+// killing and waiting for a free slot.
+
+#include <grove/group.hpp>
+
+#include <grove/detail/park_on.hpp>
+
+#include <algorithm>
+#include <string>
+
+namespace grove {
+
+Group::~Group() {
+  // Members keep running; they must not call back into a dead group.
+  for (auto& m : members_) detail::remove_observer(m.fiber.base(), m.link);
+}
+
+void Group::add(const Fiber<>& f) {
+  if (!f) throw UsageError("grove::Group::add: empty fiber handle; assign it from spawn() first");
+  detail::check_owner(f.base(), "Group::add");
+  if (f.dead() || contains(f)) return;
+  wait_for_slot_until(TimePoint::max(), "Group::add");
+  SlotPassOn pass{*this};
+  if (!f.dead()) insert(f);
+}
+
+void Group::insert(const Fiber<>& f) {
+  if (index_.contains(f.base())) return;
+  members_.push_back(Member{f, 0});
+  index_.emplace(f.base(), std::prev(members_.end()));
+  Fiber<> handle = f;
+  const LinkId id = handle.link([this](Fiber<> dead) { on_member_exit(*dead.base()); });
+  // (a fiber that is already dead has left again inside link())
+  if (auto it = index_.find(f.base()); it != index_.end()) it->second->link = id;
+}
+
+bool Group::discard(const Fiber<>& f) {
+  if (!f) return false;
+  auto it = index_.find(f.base());
+  if (it == index_.end()) return false;
+  detail::check_owner(f.base(), "Group::discard");
+  detail::remove_observer(f.base(), it->second->link);
+  members_.erase(it->second);
+  index_.erase(it);
+  pass_on_slot();
+  if (members_.empty()) detail::wake_all(join_waiters_);
+  return true;
+}
+
+void Group::on_member_exit(detail::FiberBase& dead) {
+  auto it = index_.find(&dead);
+  if (it == index_.end()) return;
+  Fiber<> keep = it->second->fiber;  // the handle in the list keeps `dead` alive until here
+  members_.erase(it->second);
+  index_.erase(it);
+  if (detail::failed(&dead)) report_failure(dead);
+  pass_on_slot();
+  if (members_.empty()) detail::wake_all(join_waiters_);
+}
+
+void Group::report_failure(detail::FiberBase& dead) {
+  if (!failure_watchers_.empty()) {
+    for (std::exception_ptr* slot : failure_watchers_)
+      if (!*slot) *slot = dead.error;
+    dead.error_observed = true;
+    detail::wake_all(join_waiters_);
+    return;
+  }
+  // Reported as the hub reports a fiber nobody watched, unless someone
+  // looks: another observer runs after this one, or a fiber woken by the
+  // death (get(), exception()) reads the error before the hub's next pass.
+  if (dead.error_observed || dead.observers != nullptr) return;
+  detail::Scheduler* s = &dead.hub->engine();
+  s->post([s, f = Fiber<>(detail::Ref<detail::FiberBase>(&dead))] {
+    if (detail::tls_scheduler != s || f.base()->error_observed) return;
+    f.base()->error_observed = true;
+    s->report_unhandled(*f.base());
+  });
+}
+
+void Group::pass_on_slot() noexcept {
+  if (!slot_waiters_.empty() && has_free_slot()) detail::wake_one(slot_waiters_);
+}
+
+bool Group::wait_for_slot_until(TimePoint deadline, const char* what) {
+  if (has_free_slot()) return true;
+  // On success the caller passes the slot on once it has filled it.
+  bool got = false;
+  struct OnFailure {
+    Group& g;
+    bool& got;
+    ~OnFailure() {
+      if (!got) g.pass_on_slot();
+    }
+  } on_failure{*this, got};
+  got = detail::park_on(slot_waiters_, deadline, what, [this] { return has_free_slot(); });
+  return got;
+}
+
+bool Group::wait_free_until(TimePoint deadline, const char* what) {
+  detail::PassOn pass(slot_waiters_, [this] { return has_free_slot(); });
+  return detail::park_on(slot_waiters_, deadline, what, [this] { return has_free_slot(); });
+}
+
+bool Group::join_until(TimePoint deadline, bool raise_error) {
+  if (members_.empty()) return true;
+  auto& s = detail::scheduler();
+  if (index_.contains(s.current()))
+    throw UsageError("grove::Group::join: a member fiber cannot join its own group (it would wait for itself)");
+  std::exception_ptr failure;
+  struct Watch {
+    std::vector<std::exception_ptr*>* watchers;
+    std::exception_ptr* slot;
+    ~Watch() {
+      if (watchers) std::erase(*watchers, slot);
+    }
+  } watch{raise_error ? &failure_watchers_ : nullptr, &failure};
+  if (raise_error) failure_watchers_.push_back(&failure);
+  const bool empty = detail::park_on(join_waiters_, deadline, "Group::join",
+                                     [&] { return members_.empty() || failure != nullptr; });
+  if (failure) std::rethrow_exception(failure);
+  return empty;
+}
+
+void Group::kill_with(std::exception_ptr e, bool block) {
+  if (!e) e = std::make_exception_ptr(FiberExit{});
+  while (!members_.empty()) {
+    std::vector<Fiber<>> victims = fibers();
+    detail::killall(victims, e, block, TimePoint::max());
+    if (!block) break;
+  }
+}
+
+std::vector<Fiber<>> Group::fibers() const {
+  std::vector<Fiber<>> out;
+  out.reserve(members_.size());
+  for (const auto& m : members_) out.push_back(m.fiber);
+  return out;
+}
+
+Group::KillIfAbandoned::~KillIfAbandoned() {
+  if (fiber.dead() || detail::tls_scheduler == nullptr) return;
+  try {
+    fiber.kill(!detail::tls_scheduler->in_hub_context() && !detail::tls_scheduler->stopped());
+  } catch (...) {
+    // interrupted again while waiting: the worker is dying anyway
+  }
+}
+
+Pool::Pool(std::size_t size) : Group(size) {
+  if (size == 0)
+    throw UsageError("grove::Pool: the size must be at least 1 (use grove::Group for no limit)");
+}
+
+}  // namespace grove

@@ -1,0 +1,190 @@
+#pragma once
+// lock.hpp — Lock and RLock (gevent.lock): mutual exclusion between fibers.
+// Both remember the fiber that holds them, so misuse is an error instead of
+// a deadlock: a Lock re-acquired by its holder, or either released by a
+// fiber that does not hold it, throws UsageError. Both satisfy the standard
+// Lockable/TimedLockable names (lock/unlock/try_lock/try_lock_for):
+//
+//   grove::Lock lock;
+//   { std::lock_guard hold(lock); ... }
+//
+// Not thread-safe: use one from its hub's thread. A lock held by a fiber
+// that ends stays held (only its holder may release it).
+
+#include <grove/duration.hpp>
+#include <grove/errors.hpp>
+#include <grove/hub.hpp>
+#include <grove/semaphore.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace grove {
+
+namespace detail {
+
+// FiberIdentity names one fiber of one hub (its control block plus its id,
+// so a recycled control block is not mistaken for the old fiber).
+struct FiberIdentity {
+  const FiberBase* fiber = nullptr;
+  std::uint64_t id = 0;
+
+  static FiberIdentity current() {
+    const FiberBase* f = scheduler().current();
+    return {f, f->id};
+  }
+  bool is_current() const { return fiber != nullptr && *this == current(); }
+  explicit operator bool() const noexcept { return fiber != nullptr; }
+  friend bool operator==(const FiberIdentity&, const FiberIdentity&) = default;
+};
+
+}  // namespace detail
+
+class Lock {
+ public:
+  Lock() = default;
+  Lock(const Lock&) = delete;
+  Lock& operator=(const Lock&) = delete;
+
+  // acquire() takes the lock, blocking while another fiber holds it; it
+  // throws UsageError if the calling fiber already holds it (use RLock).
+  void acquire() {
+    check_not_owner("acquire");
+    permit_.acquire();
+    owner_ = detail::FiberIdentity::current();
+  }
+  // acquire(timeout) returns whether the lock was taken before the deadline.
+  template <class Rep, class Period>
+  bool acquire(std::chrono::duration<Rep, Period> timeout) {
+    check_not_owner("acquire");
+    if (!permit_.acquire(timeout)) return false;
+    owner_ = detail::FiberIdentity::current();
+    return true;
+  }
+  // try_acquire() takes the lock if it is free; false if held (by anyone,
+  // the caller included).
+  bool try_acquire() {
+    if (!permit_.try_acquire()) return false;
+    owner_ = detail::FiberIdentity::current();
+    return true;
+  }
+  // release() frees the lock; it throws UsageError unless the calling fiber
+  // holds it.
+  void release() {
+    if (!owner_.is_current())
+      throw UsageError(owner_ ? "grove::Lock::release: the calling fiber does not hold this Lock; only its holder may release it"
+                              : "grove::Lock::release: the Lock is not held");
+    owner_ = {};
+    permit_.release();
+  }
+
+  // locked() is true while some fiber holds the lock; owned() while the
+  // calling fiber does.
+  bool locked() const noexcept { return permit_.locked(); }
+  bool owned() const { return owner_.is_current(); }
+
+  void lock() { acquire(); }
+  void unlock() { release(); }
+  bool try_lock() { return try_acquire(); }
+  template <class Rep, class Period>
+  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
+    return acquire(timeout);
+  }
+  template <class C, class D>
+  bool try_lock_until(const std::chrono::time_point<C, D>& t) {
+    auto left = t - C::now();
+    return acquire(left < decltype(left)::zero() ? decltype(left)::zero() : left);
+  }
+
+ private:
+  void check_not_owner(const char* what) const {
+    if (owner_.is_current())
+      throw UsageError(std::string("grove::Lock::") + what +
+                       ": the calling fiber already holds this Lock, which is not reentrant "
+                       "(it would deadlock); use grove::RLock");
+  }
+
+  Semaphore permit_{1};
+  detail::FiberIdentity owner_;
+};
+
+// RLock is a reentrant lock: its holder may acquire it again, and must
+// release it as many times as it acquired it.
+class RLock {
+ public:
+  RLock() = default;
+  RLock(const RLock&) = delete;
+  RLock& operator=(const RLock&) = delete;
+
+  // acquire() takes the lock (or deepens the caller's hold), blocking while
+  // another fiber holds it.
+  void acquire() {
+    if (reenter()) return;
+    permit_.acquire();
+    take();
+  }
+  // acquire(timeout) returns whether the lock was taken before the deadline.
+  template <class Rep, class Period>
+  bool acquire(std::chrono::duration<Rep, Period> timeout) {
+    if (reenter()) return true;
+    if (!permit_.acquire(timeout)) return false;
+    take();
+    return true;
+  }
+  // try_acquire() takes or deepens the lock if it can without blocking.
+  bool try_acquire() {
+    if (reenter()) return true;
+    if (!permit_.try_acquire()) return false;
+    take();
+    return true;
+  }
+  // release() undoes one acquire(); the last one frees the lock. It throws
+  // UsageError unless the calling fiber holds the lock.
+  void release() {
+    if (!owner_.is_current())
+      throw UsageError(owner_ ? "grove::RLock::release: the calling fiber does not hold this RLock; only its holder may release it"
+                              : "grove::RLock::release: the RLock is not held");
+    if (--depth_ == 0) {
+      owner_ = {};
+      permit_.release();
+    }
+  }
+
+  // locked() is true while some fiber holds the lock; owned() while the
+  // calling fiber does; depth() is how many times its holder acquired it.
+  bool locked() const noexcept { return permit_.locked(); }
+  bool owned() const { return owner_.is_current(); }
+  std::size_t depth() const noexcept { return depth_; }
+
+  void lock() { acquire(); }
+  void unlock() { release(); }
+  bool try_lock() { return try_acquire(); }
+  template <class Rep, class Period>
+  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
+    return acquire(timeout);
+  }
+  template <class C, class D>
+  bool try_lock_until(const std::chrono::time_point<C, D>& t) {
+    auto left = t - C::now();
+    return acquire(left < decltype(left)::zero() ? decltype(left)::zero() : left);
+  }
+
+ private:
+  bool reenter() {
+    if (!owner_.is_current()) return false;
+    ++depth_;
+    return true;
+  }
+  void take() {
+    owner_ = detail::FiberIdentity::current();
+    depth_ = 1;
+  }
+
+  Semaphore permit_{1};
+  detail::FiberIdentity owner_;
+  std::size_t depth_ = 0;
+};
+
+}  // namespace grove
