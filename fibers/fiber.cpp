@@ -97,11 +97,15 @@ void kill(FiberBase* f, std::exception_ptr e, bool block) {
   if (f->finished) return;
   Scheduler& s = scheduler();
   if (!e) e = std::make_exception_ptr(FiberExit{});
-  s.interrupt(f, std::move(e));  // rethrows at once when f is the caller
+  if (f == s.current()) std::rethrow_exception(e);  // killing yourself
+  s.interrupt(f, std::move(e));
   if (block && !f->finished) {
     s.require_fiber_context("Fiber::kill (blocking)");
     join(f);
   }
+  // kill() is a suspension point: an exit signal it provoked (a linked
+  // victim that died at once) is raised here.
+  if (!s.in_hub_context()) s.raise_pending();
 }
 
 void rethrow_failure(FiberBase* f) {

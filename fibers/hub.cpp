@@ -193,8 +193,8 @@ boost::context::fiber Scheduler::finish(FiberBase* f) noexcept {
 
 void Scheduler::interrupt(FiberBase* f, std::exception_ptr e) {
   if (f->finished) return;
-  if (f == current_) std::rethrow_exception(e);
-  if (f->state == RunState::created || (f->state == RunState::ready && !f->context && f != main_.get())) {
+  if (f != current_ &&
+      (f->state == RunState::created || (f->state == RunState::ready && !f->context && f != main_.get()))) {
     // Never started: it dies without running.
     if (f->state == RunState::ready) ready_.remove(f);
     if (f->extras && f->extras->start_timer) timers_.remove(*f->extras->start_timer);
@@ -208,8 +208,22 @@ void Scheduler::interrupt(FiberBase* f, std::exception_ptr e) {
     unlink_live(f);
     return;
   }
+  // Interrupts queue up: each is raised at a suspension point of its own.
   if (!f->pending) f->pending = std::move(e);
-  wake(f);
+  else f->more().more_pending.push_back(std::move(e));
+  if (f != current_) wake(f);
+}
+
+void Scheduler::discard_pending(FiberBase* f, const std::exception_ptr& e) noexcept {
+  if (f->pending == e) {
+    f->pending = nullptr;
+    if (f->extras && !f->extras->more_pending.empty()) {
+      f->pending = std::move(f->extras->more_pending.front());
+      f->extras->more_pending.erase(f->extras->more_pending.begin());
+    }
+    return;
+  }
+  if (f->extras) std::erase(f->extras->more_pending, e);
 }
 
 void Scheduler::require_fiber_context(const char* what) const {
@@ -397,7 +411,14 @@ bool Scheduler::wait_for_events() {
 
 [[noreturn]] void Scheduler::throw_pending(FiberBase* self) {
   // A doomed fiber (hub shutdown) keeps its exit pending for every call.
-  std::exception_ptr e = self->doomed ? self->pending : std::exchange(self->pending, nullptr);
+  std::exception_ptr e = self->pending;
+  if (!self->doomed) {
+    self->pending = nullptr;
+    if (self->extras && !self->extras->more_pending.empty()) {
+      self->pending = std::move(self->extras->more_pending.front());
+      self->extras->more_pending.erase(self->extras->more_pending.begin());
+    }
+  }
   std::rethrow_exception(e);
 }
 

@@ -121,6 +121,9 @@ void link(const Fiber<>& a, const Fiber<>& b) {
     detail::FiberBase* dead = fa->finished ? fa : fb;
     detail::FiberBase* alive = dead == fa ? fb : fa;
     if (!alive->finished) detail::deliver_exit(*dead, alive, dead->exit_reason());
+    // Linking is a suspension point: an exit aimed at the caller is raised now.
+    auto& s = detail::scheduler();
+    if (alive == s.current() && !s.in_hub_context()) s.raise_pending();
     return;
   }
   detail::add_observer(fa, std::make_unique<detail::LinkObserver>(fb));

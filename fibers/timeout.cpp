@@ -53,13 +53,20 @@ Timeout Timeout::detached(Duration d) {
   return t;
 }
 
-Timeout::~Timeout() { cancel(); }
+Timeout::~Timeout() {
+  cancel();
+  // Fired but not raised yet (another interrupt came first): the scope is
+  // over, so its exception must not surface outside it.
+  if (raised_ && detail::tls_scheduler && owner_) detail::tls_scheduler->discard_pending(owner_, raised_);
+}
 
 void Timeout::start() {
   if (!owning_) throw UsageError("grove::Timeout::start: this is a copy of a Timeout (the thrown exception); start the scope object itself");
   auto& s = detail::scheduler();
   s.require_fiber_context("Timeout");
   cancel();
+  if (raised_ && owner_) s.discard_pending(owner_, raised_);
+  raised_ = nullptr;
   fired_ = false;
   if (duration_ == Duration::max()) return;  // never fires
   owner_ = s.current();
@@ -80,6 +87,7 @@ void Timeout::on_fire(detail::TimerNode& n) noexcept {
   } catch (...) {
     e = std::current_exception();
   }
+  self->raised_ = e;
   try {
     detail::tls_scheduler->interrupt(self->owner_, std::move(e));
   } catch (...) {

@@ -71,7 +71,8 @@ void killall(std::vector<Fiber<>> fibers, std::exception_ptr e, bool block, Time
     for (auto& f : fibers)
       if (f.base() != s.current() && !join_until(f.base(), deadline)) break;
   }
-  if (self_handle) s.interrupt(self_handle.base(), e);
+  if (self_handle) std::rethrow_exception(e);
+  if (!s.in_hub_context()) s.raise_pending();
 }
 
 }  // namespace detail

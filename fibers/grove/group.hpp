@@ -70,7 +70,7 @@ class Group {
   // spawn(fn, args...) starts fn(args...) in a new member fiber; for a Pool
   // it first blocks while the pool is full.
   template <class F, class... A>
-    requires std::invocable<std::decay_t<F>&, std::decay_t<A>&...>
+    requires detail::Spawnable<F, A...>
   Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
     wait_for_slot_until(TimePoint::max(), "Group::spawn");
     SlotPassOn pass{*this};
@@ -144,7 +144,7 @@ class Group {
   // returns its result or rethrows its exception. Called from a member of
   // a full Pool, it runs fn inline instead of waiting for itself (gevent).
   template <class F, class... A>
-    requires std::invocable<std::decay_t<F>&, std::decay_t<A>&...>
+    requires detail::Spawnable<F, A...>
   detail::spawn_result_t<F, A...> apply(F&& fn, A&&... args) {
     if (!has_free_slot() && index_.contains(detail::scheduler().current())) {
       auto call = detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...);
@@ -157,7 +157,7 @@ class Group {
   }
   // apply_async(fn, args...) is spawn(): the member fiber is the future.
   template <class F, class... A>
-    requires std::invocable<std::decay_t<F>&, std::decay_t<A>&...>
+    requires detail::Spawnable<F, A...>
   Fiber<detail::spawn_result_t<F, A...>> apply_async(F&& fn, A&&... args) {
     return spawn(std::forward<F>(fn), std::forward<A>(args)...);
   }

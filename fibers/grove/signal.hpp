@@ -77,7 +77,7 @@ struct ShutdownOptions {
   Duration grace = std::chrono::seconds(5);
   // stop_accepting is called first, in the shutdown fiber (close listening
   // sockets, stop feeding the group); it may block.
-  std::function<void()> stop_accepting;
+  std::function<void()> stop_accepting = nullptr;
 };
 
 // GracefulShutdown waits for the first of its signals (or trigger()), then

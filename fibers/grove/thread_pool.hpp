@@ -74,7 +74,7 @@ class ThreadPool {
   // the AsyncResult it will set, owned by the calling thread's hub. It
   // throws UsageError after shutdown().
   template <class F, class... A>
-    requires std::invocable<std::decay_t<F>&, std::decay_t<A>&...>
+    requires detail::Spawnable<F, A...>
   AsyncResult<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
     using T = detail::spawn_result_t<F, A...>;
     AsyncResult<T> result;
@@ -85,7 +85,7 @@ class ThreadPool {
   // apply(fn, args...) is spawn(fn, args...).get(): it parks the calling
   // fiber (not the hub) until a worker has run fn, then returns or rethrows.
   template <class F, class... A>
-    requires std::invocable<std::decay_t<F>&, std::decay_t<A>&...>
+    requires detail::Spawnable<F, A...>
   detail::spawn_result_t<F, A...> apply(F&& fn, A&&... args) {
     return spawn(std::forward<F>(fn), std::forward<A>(args)...).get();
   }

@@ -80,6 +80,7 @@ class Timeout : public std::exception {
   FireNode node_{this};
   Duration duration_;
   std::exception_ptr custom_;
+  std::exception_ptr raised_;  // what on_fire queued for the owner, until the scope ends
   detail::FiberBase* owner_ = nullptr;
   std::uint64_t id_;
   bool owning_;

@@ -8,6 +8,7 @@
 #include <grove/this_fiber.hpp>
 #include <grove/wait.hpp>
 
+#include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -258,6 +259,36 @@ TEST_F(EventTest, EventCanBeReusedAcrossRounds) {
     grove::joinall(ws);
     EXPECT_EQ(woken, (round + 1) * 3);
   }
+}
+
+TEST_F(EventTest, SetFromAnAsioHandlerWakesWaiters) {
+  grove::Event ev;
+  int woken = 0;
+  std::vector<grove::Fiber<>> ws;
+  for (int i = 0; i < 3; ++i) ws.push_back(grove::spawn([&] { ev.wait(); ++woken; }));
+  auto poster = grove::spawn([&] {
+    grove::this_fiber::sleep(10ms);
+    boost::asio::post(grove::hub().io_context(), [&] { ev.set(); });  // runs in the hub's context
+  });
+  EXPECT_TRUE(ev.wait(500ms));
+  grove::joinall(ws);
+  poster.join();
+  EXPECT_EQ(woken, 3);
+}
+
+TEST_F(EventTest, WaitNobodyCanSetThrowsLoopExitInMain) {
+  grove::Event ev;
+  auto stuck = grove::spawn([&] { ev.wait(); });
+  try {
+    ev.wait();
+    FAIL() << "wait() on an event nobody can set returned";
+  } catch (const grove::LoopExit& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("Event::wait"), std::string::npos) << what;
+  }
+  EXPECT_FALSE(stuck.dead());
+  stuck.kill();
+  EXPECT_EQ(grove::hub().fiber_count(), 0u);
 }
 
 // The seed's Event scenario (gevent's Event example): one setter announces

@@ -67,6 +67,8 @@ struct FiberExtras {
   // Fiber-local values (grove::Local), keyed by the Local object; destroyed
   // on the fiber's own stack when it ends.
   std::vector<std::pair<const void*, std::shared_ptr<void>>> locals;
+  // Interrupts queued behind FiberBase::pending, raised in order.
+  std::vector<std::exception_ptr> more_pending;
 };
 
 class FiberBase {

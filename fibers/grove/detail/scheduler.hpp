@@ -117,9 +117,18 @@ class Scheduler {
   }
   // yield() lets every other ready fiber run once, then returns.
   void yield();
-  // interrupt() raises e in f at its suspension point (kill, Timeout). A
-  // fiber that was never started dies at once without running.
+  // interrupt() raises e in f at its next suspension point (kill, Timeout,
+  // link exits); several interrupts are raised one per suspension point, in
+  // order. A fiber that was never started dies at once without running.
   void interrupt(FiberBase* f, std::exception_ptr e);
+  // discard_pending() withdraws an interrupt not raised yet (a Timeout
+  // scope that ends before its exception was delivered).
+  void discard_pending(FiberBase* f, const std::exception_ptr& e) noexcept;
+  // raise_pending() raises the running fiber's next interrupt, if any: a
+  // suspension point that does not switch.
+  void raise_pending() {
+    if (current_->pending) [[unlikely]] throw_pending(current_);
+  }
 
   // hold()/unhold() count waits that another OS thread may end (an
   // AsyncResult set remotely, a ThreadPool job): while any is held the hub
@@ -223,6 +232,7 @@ inline void check_owner(const FiberBase* f, const char* what) {
 inline void Scheduler::park(const char* what) {
   FiberBase* self = current_;
   if (self == hub_fiber_.get()) [[unlikely]] require_fiber_context(what);
+  if (self->pending) [[unlikely]] throw_pending(self);
   self->state = RunState::parked;
   self->waiting_on = what;
   switch_to(next_to_run());
@@ -232,6 +242,7 @@ inline void Scheduler::park(const char* what) {
 inline void Scheduler::yield() {
   FiberBase* self = current_;
   if (self == hub_fiber_.get()) [[unlikely]] require_fiber_context("yield");
+  if (self->pending) [[unlikely]] throw_pending(self);
   self->state = RunState::ready;
   self->waiting_on = "yield";
   ready_.push_back(self);
