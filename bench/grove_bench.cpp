@@ -3,6 +3,7 @@
 //   grove-bench W2 [N]        spawn N fibers, then join them all
 //   grove-bench W3 [LEAVES] [post|dispatch]
 //                             skynet; parents sum their children's get()
+//   grove-bench W5 [TOTAL]    100 producers -> one Queue<int64_t>(1000) -> one consumer
 //   grove-bench W8 [N]        RSS per fiber blocked on an Event
 // Each run prints one JSON line; a wrong answer exits non-zero.
 
@@ -10,6 +11,7 @@
 
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
+#include <grove/queue.hpp>
 #include <grove/this_fiber.hpp>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -90,6 +92,38 @@ void w3(std::uint64_t leaves, const std::string& mode) {
   if (!ok) std::exit(1);
 }
 
+// w5: 100 producer fibers push total/100 items each into one bounded queue
+// of capacity 1000, drained by one consumer fiber that sums them. The timer
+// runs from the first spawn until the consumer has every item.
+void w5(std::uint64_t total) {
+  grove::hub();
+  constexpr std::uint64_t producers = 100;
+  const std::uint64_t per = total / producers;
+  total = per * producers;
+  grove::Queue<std::int64_t> queue(1000);
+  std::int64_t sum = 0;
+  std::uint64_t t1 = 0;
+  std::vector<grove::Fiber<>> fibers;
+  fibers.reserve(producers + 1);
+  const std::uint64_t t0 = now_ns();
+  for (std::uint64_t p = 0; p < producers; ++p)
+    fibers.push_back(grove::spawn([&queue, per] {
+      for (std::uint64_t i = 0; i < per; ++i) queue.put(static_cast<std::int64_t>(i));
+    }));
+  fibers.push_back(grove::spawn([&] {
+    std::int64_t s = 0;
+    for (std::uint64_t i = 0; i < total; ++i) s += queue.get();
+    sum = s;
+    t1 = now_ns();
+  }));
+  for (auto& f : fibers) f.join();
+  const std::int64_t expected = static_cast<std::int64_t>(producers) * static_cast<std::int64_t>(per * (per - 1) / 2);
+  const bool ok = sum == expected;
+  report(config() + ",Queue(1000)", "W5", total, static_cast<double>(t1 - t0),
+         std::string(",\"correct\":") + (ok ? "true" : "false"));
+  if (!ok) std::exit(1);
+}
+
 void w8(std::uint64_t n) {
   grove::hub();
   grove::Event gate;
@@ -122,9 +156,10 @@ int main(int argc, char** argv) {
   if (w == "W1") w1(arg(argc, argv, 2, 1000000));
   else if (w == "W2") w2(arg(argc, argv, 2, 100000));
   else if (w == "W3") w3(arg(argc, argv, 2, 1000000), argc > 3 ? argv[3] : "post");
+  else if (w == "W5") w5(arg(argc, argv, 2, 10000000));
   else if (w == "W8") w8(arg(argc, argv, 2, 100000));
   else {
-    std::fprintf(stderr, "usage: grove-bench W1|W2|W3|W8 [N]\n");
+    std::fprintf(stderr, "usage: grove-bench W1|W2|W3|W5|W8 [N]\n");
     return 2;
   }
   return 0;

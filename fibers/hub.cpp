@@ -175,7 +175,8 @@ boost::context::fiber Scheduler::finish(FiberBase* f) noexcept {
     } catch (...) {
     }
   }
-  const bool observed = f->error_observed || !f->joiners.empty() || f->observers != nullptr;
+  bool observed = f->error_observed || !f->joiners.empty();
+  for (ExitObserver* o = f->observers; o && !observed; o = o->next) observed = o->handles_failure;
   wake_all(f->joiners);
   notify_exit(f);
   if (f->error && !observed && failed(f)) report_unhandled(*f);
@@ -247,13 +248,14 @@ struct WakeTimer final : TimerNode {
 };
 }  // namespace
 
-bool Scheduler::park_until(TimePoint deadline, const char* what) {
+bool Scheduler::park_until(TimePoint deadline, const char* what, bool weak) {
   if (deadline == TimePoint::max()) {
     park(what);
     return true;
   }
   WakeTimer timer(this, current_);
   timer.deadline = deadline;
+  timer.weak = weak;
   timers_.push(timer);
   try {
     park(what);
@@ -277,11 +279,12 @@ void Scheduler::wake_idle_waiters() noexcept {
   wake_all(drain_waiters_);
 }
 
-void Scheduler::shutdown() {
+void Scheduler::shutdown(Duration grace) {
   require_fiber_context("Hub::shutdown");
   stopped_ = true;
-  for (int round = 0; round < 3 && live_count_ > 0; ++round) {
-    if (!stop_live_fibers(std::make_exception_ptr(FiberExit(ExitReason::shutdown())), false, TimePoint::max())) break;
+  const TimePoint deadline = deadline_after(now(), grace);
+  for (int round = 0; round < 3 && live_count_ > 0 && now() < deadline; ++round) {
+    if (!stop_live_fibers(std::make_exception_ptr(FiberExit(ExitReason::shutdown())), false, deadline)) break;
   }
 }
 
@@ -299,7 +302,7 @@ bool Scheduler::stop_live_fibers(std::exception_ptr e, bool doom, TimePoint dead
   Waiter w(current_);
   drain_waiters_.push_back(w);
   try {
-    park_until(deadline, "Hub::shutdown (fibers to unwind)");
+    park_until(deadline, "Hub::shutdown (fibers to unwind)", /*weak=*/true);
   } catch (const LoopExit&) {
     // only fibers that ignore the exception are left
   }
@@ -375,12 +378,35 @@ void Scheduler::poll_io() {
   } catch (const std::exception& e) {
     spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
   } catch (...) {
-    spdlog::error("grove: an Asio handler threw out of the hub's loop");
+    spdlog::error("grove: an Asio handler threw a non-std exception out of the hub's loop");
   }
 }
 
 bool Scheduler::wait_for_events() {
-  if (TimerNode* t = timers_.top()) {
+  TimerNode* t = timers_.top();
+  if (t && timers_.strong() == 0) {
+    // Only weak timers: wait for I/O until the earliest of them, and call
+    // the hub idle if nothing at all is pending.
+    if (wakeup_armed_ != TimePoint::max()) {
+      wakeup_armed_ = TimePoint::max();
+      wakeup_timer_.cancel();
+    }
+    if (io_.stopped()) io_.restart();
+    std::size_t n = 0;
+    try {
+      n = io_.run_one_until(t->deadline);
+    } catch (const std::exception& e) {
+      spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
+      return true;
+    } catch (...) {
+      spdlog::error("grove: an Asio handler threw a non-std exception out of the hub's loop");
+      return true;
+    }
+    if (n > 0) return true;
+    if (io_.stopped()) io_.restart();
+    return now() >= t->deadline;  // timed out (timers due) or idle
+  }
+  if (t) {
     if (t->deadline != wakeup_armed_) {
       wakeup_armed_ = t->deadline;
       wakeup_timer_.expires_at(t->deadline);
@@ -400,6 +426,7 @@ bool Scheduler::wait_for_events() {
     spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
     return true;
   } catch (...) {
+    spdlog::error("grove: an Asio handler threw a non-std exception out of the hub's loop");
     return true;
   }
   if (n == 0) {
@@ -477,6 +504,6 @@ void Hub::destroy_current() {
 
 void Hub::run() { engine_->run_until_idle(); }
 
-void Hub::shutdown() { engine_->shutdown(); }
+void Hub::shutdown(Duration grace) { engine_->shutdown(grace); }
 
 }  // namespace grove

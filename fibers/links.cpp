@@ -15,7 +15,13 @@ LinkId add_observer(FiberBase* f, std::unique_ptr<ExitObserver> o) {
   const LinkId id = next_id++;
   o->id = id;
   if (f->finished) {  // already dead: tell it at once
-    o->on_exit(*f);
+    try {
+      o->on_exit(*f);
+    } catch (const std::exception& e) {
+      spdlog::error("grove: an exit callback of fiber '{}' threw: {}", f->display_name(), e.what());
+    } catch (...) {
+      spdlog::error("grove: an exit callback of fiber '{}' threw", f->display_name());
+    }
     return id;
   }
   ExitObserver* raw = o.release();

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
@@ -21,13 +22,25 @@ std::size_t page_size() {
   return size;
 }
 
-// Each guard page splits a mapping in two; leave most of the process's map
-// budget to everything else.
-std::size_t guard_budget() {
-  std::size_t max_maps = 65530;
-  std::ifstream in("/proc/sys/vm/max_map_count");
-  if (in) in >> max_maps;
-  return max_maps > 8192 ? (max_maps - 8192) / 2 : 0;
+// Each guard page splits a mapping in two; the process (all hubs together)
+// leaves most of its map budget to everything else.
+std::atomic<long>& guard_budget() {
+  static std::atomic<long> budget = [] {
+    long max_maps = 65530;
+    std::ifstream in("/proc/sys/vm/max_map_count");
+    if (in) in >> max_maps;
+    return max_maps > 8192 ? (max_maps - 8192) / 2 : 0L;
+  }();
+  return budget;
+}
+
+// take_guard() reserves one guard page from the process-wide budget.
+bool take_guard() {
+  auto& budget = guard_budget();
+  long left = budget.load(std::memory_order_relaxed);
+  while (left > 0)
+    if (budget.compare_exchange_weak(left, left - 1, std::memory_order_relaxed)) return true;
+  return false;
 }
 
 constexpr std::size_t kStacksPerSlab = 16;
@@ -35,7 +48,7 @@ constexpr std::size_t kStacksPerSlab = 16;
 }  // namespace
 
 StackPool::StackPool(std::size_t stack_size, bool guard_pages)
-    : guard_pages_(guard_pages), guard_budget_(guard_pages ? guard_budget() : 0) {
+    : guard_pages_(guard_pages) {
   const std::size_t page = page_size();
   if (stack_size < 4 * page) stack_size = 4 * page;
   usable_ = (stack_size + page - 1) / page * page;
@@ -55,14 +68,15 @@ void StackPool::grow() {
   const std::size_t page = page_size();
   for (std::size_t i = kStacksPerSlab; i-- > 0;) {
     char* bottom = static_cast<char*>(base) + i * stride_;  // guard page first
-    if (guard_pages_ && guarded_ < guard_budget_) {
-      if (::mprotect(bottom, page, PROT_NONE) == 0) {
+    if (guard_pages_ && !out_of_guards_) {
+      if (take_guard() && ::mprotect(bottom, page, PROT_NONE) == 0) {
         ++guarded_;
       } else {
-        guard_budget_ = guarded_;
+        out_of_guards_ = true;
+        static std::atomic<bool> told{false};
+        if (!told.exchange(true))
+          spdlog::info("grove: the guard-page budget (vm.max_map_count) is spent; later fiber stacks have none");
       }
-      if (guarded_ == guard_budget_)
-        spdlog::info("grove: {} fiber stacks have guard pages; later stacks have none (vm.max_map_count)", guarded_);
     }
     free_.push_back(bottom + stride_);
   }

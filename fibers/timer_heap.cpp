@@ -6,6 +6,7 @@ namespace grove::detail {
 
 void TimerHeap::push(TimerNode& node) {
   node.seq = next_seq_++;
+  if (node.weak) ++weak_;
   heap_.push_back(&node);
   node.index = heap_.size() - 1;
   sift_up(node.index);
@@ -13,6 +14,7 @@ void TimerHeap::push(TimerNode& node) {
 
 void TimerHeap::remove(TimerNode& node) noexcept {
   if (!node.armed()) return;
+  if (node.weak) --weak_;
   const std::size_t i = node.index;
   TimerNode* last = heap_.back();
   heap_.pop_back();

@@ -8,6 +8,7 @@
 #include <grove/detail/waiter.hpp>
 
 #include <chrono>
+#include <cstdint>
 
 namespace grove {
 
@@ -21,16 +22,19 @@ class Event {
   // set() raises the flag and wakes every waiting fiber.
   void set() noexcept {
     flag_ = true;
+    ++generation_;
     if (!waiters_.empty()) detail::wake_all(waiters_);
   }
   void clear() noexcept { flag_ = false; }
 
-  // wait() blocks until the flag is set; it returns true.
+  // wait() blocks until the flag is set; it returns true. A waiter woken by
+  // set() returns even if clear() came before it ran.
   bool wait() {
     if (flag_) return true;
     auto& s = detail::scheduler();
+    const std::uint64_t gen = generation_;
     detail::Waiter w(s.current());
-    while (!flag_) {
+    while (!flag_ && generation_ == gen) {
       waiters_.push_back(w);
       s.park("Event::wait");
     }
@@ -42,16 +46,18 @@ class Event {
     if (flag_) return true;
     auto& s = detail::scheduler();
     TimePoint deadline = deadline_after(s.now(), to_duration(timeout, "Event::wait"));
+    const std::uint64_t gen = generation_;
     detail::Waiter w(s.current());
-    while (!flag_) {
+    while (!flag_ && generation_ == gen) {
       waiters_.push_back(w);
-      if (!s.park_until(deadline, "Event::wait")) return flag_;
+      if (!s.park_until(deadline, "Event::wait")) return flag_ || generation_ != gen;
     }
     return true;
   }
 
  private:
   detail::WaitList waiters_;
+  std::uint64_t generation_ = 0;  // counts set() calls
   bool flag_ = false;
 };
 

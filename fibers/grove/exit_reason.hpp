@@ -41,8 +41,9 @@ class ExitReason {
 
 // FiberExit is raised inside a fiber by kill(); it unwinds the fiber's stack
 // and ends it *successfully* (as gevent's GreenletExit does): successful()
-// is true and get() returns normally. Its reason() becomes the fiber's exit
-// reason (killed unless another was given).
+// is true and Fiber<>::get() returns normally (Fiber<T>::get() has no value
+// to return, so it throws the FiberExit). Its reason() becomes the fiber's
+// exit reason (killed unless another was given).
 class FiberExit : public std::exception {
  public:
   FiberExit() : reason_(ExitReason::killed()) {}

@@ -166,7 +166,7 @@ class Fiber<void> {
   template <class F>
     requires std::invocable<F&, Fiber<>>
   LinkId link_value(F cb) {
-    return add_link(std::move(cb), [](const detail::FiberBase& d) { return !detail::failed(&d); });
+    return add_link(std::move(cb), [](const detail::FiberBase& d) { return !detail::failed(&d); }, false);
   }
   template <class F>
     requires std::invocable<F&, Fiber<>>
@@ -185,12 +185,14 @@ class Fiber<void> {
     return ref_.get();
   }
   template <class F, class Filter>
-  LinkId add_link(F cb, Filter filter) {
+  LinkId add_link(F cb, Filter filter, bool handles_failure = true) {
     auto* f = checked("link");
     auto wrapped = [cb = std::move(cb), filter](detail::FiberBase& d) mutable {
       if (filter(d)) cb(Fiber<>(detail::Ref<detail::FiberBase>(&d)));
     };
-    return detail::add_observer(f, std::make_unique<detail::CallbackObserver<decltype(wrapped)>>(std::move(wrapped)));
+    auto observer = std::make_unique<detail::CallbackObserver<decltype(wrapped)>>(std::move(wrapped));
+    observer->handles_failure = handles_failure;
+    return detail::add_observer(f, std::move(observer));
   }
 
   detail::Ref<detail::FiberBase> ref_;

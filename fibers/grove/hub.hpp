@@ -40,9 +40,12 @@ class Hub {
   // fiber, no timer and no pending I/O (gevent's wait()). Fibers still
   // blocked on each other stay blocked.
   void run();
-  // shutdown() kills every fiber of this hub, waits for them to unwind and
-  // makes later spawns throw UsageError. Call it from the main fiber.
-  void shutdown();
+  // shutdown(grace) raises FiberExit in every fiber of this hub, waits up
+  // to `grace` for them to unwind, and makes later spawns throw UsageError.
+  // Fibers that swallow FiberExit outlive it (fiber_count() tells); the
+  // hub's destruction unwinds them by force. Call it from a fiber, not from
+  // an Asio handler.
+  void shutdown(Duration grace = std::chrono::seconds(1));
   bool is_shut_down() const noexcept { return engine_->stopped(); }
 
   // fiber_count() is the number of fibers spawned and not yet dead.

@@ -52,6 +52,9 @@ struct ExitObserver {
   ExitObserver* prev = nullptr;
   ExitObserver* next = nullptr;
   std::uint64_t id = 0;
+  // handles_failure: this observer is told of a failure (so the hub need
+  // not report it as unhandled); false for link_value callbacks.
+  bool handles_failure = true;
 };
 
 // FiberExtras holds what few fibers use, so the common control block stays

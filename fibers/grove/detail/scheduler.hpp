@@ -107,7 +107,7 @@ class Scheduler {
   // back to it. It throws the pending exception of an interrupt.
   void park(const char* what);
   // park_until() is park() with a deadline; it returns false on timeout.
-  bool park_until(TimePoint deadline, const char* what);
+  bool park_until(TimePoint deadline, const char* what, bool weak = false);
   // wake() makes a parked fiber ready; it is a no-op for any other state.
   void wake(FiberBase* f) noexcept {
     if (f->state == RunState::parked) {
@@ -156,7 +156,7 @@ class Scheduler {
   // left to do (no ready fiber, no timer, no I/O).
   void run_until_idle();
   // shutdown() kills every live fiber, lets them unwind, and refuses new ones.
-  void shutdown();
+  void shutdown(Duration grace = std::chrono::seconds(1));
   std::string describe_blocked() const;
 
   // Used by a fiber's entry function.

@@ -2,8 +2,8 @@
 // detail/stack_pool.hpp — fiber stacks, pooled per hub. Stacks are carved
 // from mmap'd slabs, each with a PROT_NONE guard page below it while the
 // kernel's map-count limit allows (vm.max_map_count: every guard page splits
-// a mapping in two); past that budget stacks are handed out unguarded and
-// this is logged once. A freed stack goes back on the pool's free list; slabs
+// a mapping in two; the budget is shared by every hub of the process); past
+// it stacks are handed out unguarded and this is logged once per hub. A freed stack goes back on the pool's free list; slabs
 // are unmapped when the pool is destroyed.
 
 #include <boost/context/stack_context.hpp>
@@ -39,7 +39,7 @@ class StackPool {
   std::size_t usable_;       // bytes a fiber may use
   std::size_t stride_;       // usable_ + guard page
   bool guard_pages_;
-  std::size_t guard_budget_;  // how many more guard pages the map limit allows
+  bool out_of_guards_ = false;  // the process's guard-page budget is spent
   std::size_t guarded_ = 0;
   std::size_t total_ = 0;
   std::vector<void*> free_;  // stack tops (sp) ready for reuse

@@ -26,6 +26,9 @@ struct TimerNode {
   std::uint64_t seq = 0;
   std::size_t index = npos;
   FireFn fire;
+  // weak: this timer alone does not keep the hub busy (drain and idle
+  // waits), so the hub may still find itself idle while it is armed.
+  bool weak = false;
 };
 
 class TimerHeap {
@@ -33,6 +36,8 @@ class TimerHeap {
   bool empty() const noexcept { return heap_.empty(); }
   std::size_t size() const noexcept { return heap_.size(); }
   TimerNode* top() const noexcept { return heap_.empty() ? nullptr : heap_.front(); }
+  // strong() is the number of armed timers that are not weak.
+  std::size_t strong() const noexcept { return heap_.size() - weak_; }
 
   // push() arms node for node.deadline; the node must not be armed already.
   void push(TimerNode& node);
@@ -54,6 +59,7 @@ class TimerHeap {
 
   std::vector<TimerNode*> heap_;
   std::uint64_t next_seq_ = 0;
+  std::size_t weak_ = 0;
 };
 
 }  // namespace grove::detail

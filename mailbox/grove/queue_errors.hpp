@@ -1,0 +1,37 @@
+#pragma once
+// queue_errors.hpp — the exceptions of the Queue family (gevent's
+// queue.Full, queue.Empty and queue.ShutDown). Each message names the call
+// that failed and why.
+
+#include <stdexcept>
+
+namespace grove {
+
+// QueueError is the common base: catch it to handle any queue failure.
+class QueueError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// QueueFull is thrown by put_nowait() on a full queue and by put(item,
+// timeout) when no room appeared in time; the item stays with the caller.
+class QueueFull : public QueueError {
+ public:
+  using QueueError::QueueError;
+};
+
+// QueueEmpty is thrown by get_nowait()/peek_nowait() on an empty queue and
+// by get(timeout)/peek(timeout) when nothing arrived in time.
+class QueueEmpty : public QueueError {
+ public:
+  using QueueError::QueueError;
+};
+
+// QueueShutDown is thrown by every put once the queue is closed, and by
+// get/peek once it is closed and drained (gevent's queue.ShutDown).
+class QueueShutDown : public QueueError {
+ public:
+  using QueueError::QueueError;
+};
+
+}  // namespace grove
