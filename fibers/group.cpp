@@ -26,12 +26,25 @@ void Group::add(const Fiber<>& f) {
 
 void Group::insert(const Fiber<>& f) {
   if (index_.contains(f.base())) return;
-  members_.push_back(Member{f, 0});
+  members_.push_back(Member{f, 0, nullptr});
   index_.emplace(f.base(), std::prev(members_.end()));
-  Fiber<> handle = f;
-  const LinkId id = handle.link([this](Fiber<> dead) { on_member_exit(*dead.base()); });
-  // (a fiber that is already dead has left again inside link())
-  if (auto it = index_.find(f.base()); it != index_.end()) it->second->link = id;
+  // Membership is not an observation of the fiber's failure: the hub still
+  // reports it unless someone joins, links or asks for it (or a
+  // join(raise_error) is waiting, which rethrows it).
+  auto on_exit = [this](detail::FiberBase& dead) { on_member_exit(dead); };
+  auto observer = std::make_unique<detail::CallbackObserver<decltype(on_exit)>>(std::move(on_exit));
+  observer->handles_failure = !failure_watchers_.empty();
+  detail::ExitObserver* raw = observer.get();
+  const LinkId id = detail::add_observer(f.base(), std::move(observer));
+  // (a fiber that is already dead has left again inside add_observer())
+  if (auto it = index_.find(f.base()); it != index_.end()) {
+    it->second->link = id;
+    it->second->observer = raw;
+  }
+}
+
+void Group::set_failure_handled(bool handled) noexcept {
+  for (auto& m : members_) m.observer->handles_failure = handled;
 }
 
 bool Group::discard(const Fiber<>& f) {
@@ -59,23 +72,11 @@ void Group::on_member_exit(detail::FiberBase& dead) {
 }
 
 void Group::report_failure(detail::FiberBase& dead) {
-  if (!failure_watchers_.empty()) {
-    for (std::exception_ptr* slot : failure_watchers_)
-      if (!*slot) *slot = dead.error;
-    dead.error_observed = true;
-    detail::wake_all(join_waiters_);
-    return;
-  }
-  // Reported as the hub reports a fiber nobody watched, unless someone
-  // looks: another observer runs after this one, or a fiber woken by the
-  // death (get(), exception()) reads the error before the hub's next pass.
-  if (dead.error_observed || dead.observers != nullptr) return;
-  detail::Scheduler* s = &dead.hub->engine();
-  s->post([s, f = Fiber<>(detail::Ref<detail::FiberBase>(&dead))] {
-    if (detail::tls_scheduler != s || f.base()->error_observed) return;
-    f.base()->error_observed = true;
-    s->report_unhandled(*f.base());
-  });
+  if (failure_watchers_.empty()) return;  // the hub has decided whether to report it
+  for (std::exception_ptr* slot : failure_watchers_)
+    if (!*slot) *slot = dead.error;
+  dead.error_observed = true;
+  detail::wake_all(join_waiters_);
 }
 
 void Group::pass_on_slot() noexcept {
@@ -109,13 +110,18 @@ bool Group::join_until(TimePoint deadline, bool raise_error) {
     throw UsageError("grove::Group::join: a member fiber cannot join its own group (it would wait for itself)");
   std::exception_ptr failure;
   struct Watch {
-    std::vector<std::exception_ptr*>* watchers;
+    Group* group;
     std::exception_ptr* slot;
     ~Watch() {
-      if (watchers) std::erase(*watchers, slot);
+      if (!group) return;
+      std::erase(group->failure_watchers_, slot);
+      if (group->failure_watchers_.empty()) group->set_failure_handled(false);
     }
-  } watch{raise_error ? &failure_watchers_ : nullptr, &failure};
-  if (raise_error) failure_watchers_.push_back(&failure);
+  } watch{raise_error ? this : nullptr, &failure};
+  if (raise_error) {
+    if (failure_watchers_.empty()) set_failure_handled(true);
+    failure_watchers_.push_back(&failure);
+  }
   const bool empty = detail::park_on(join_waiters_, deadline, "Group::join",
                                      [&] { return members_.empty() || failure != nullptr; });
   if (failure) std::rethrow_exception(failure);

@@ -43,7 +43,9 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
       stacks_(config.stack_size, config.guard_pages),
       wakeup_timer_(io),
       main_(new MainFiber(&facade, 0)),
-      hub_fiber_(new HubFiber(&facade, 0)) {
+      hub_fiber_(new HubFiber(&facade, 0)),
+      anchor_(std::make_shared<RemoteAnchor>()) {
+  anchor_->scheduler = this;
   unhandled_policy = config.unhandled;
   if (config_.poll_interval == 0) config_.poll_interval = 1;
   main_->more().name = "main";
@@ -53,6 +55,13 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
 }
 
 Scheduler::~Scheduler() {
+  struct Unanchor {
+    RemoteAnchor& a;
+    ~Unanchor() {
+      std::lock_guard<std::mutex> lock(a.mutex);
+      a.scheduler = nullptr;  // later remote posts are dropped
+    }
+  } unanchor{*anchor_};
   if (current_ != main_.get()) {
     // Destroyed from inside a fiber (std::exit() on a fiber stack): nothing
     // can be unwound safely from here, so the fibers and stacks are leaked.

@@ -38,9 +38,10 @@ namespace detail {
 template <class T>
 struct AsyncState {
   using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
-  explicit AsyncState(Scheduler* owner) : owner(owner) {}
+  explicit AsyncState(Scheduler* owner) : owner(owner), anchor(owner->anchor()) {}
 
   Scheduler* owner;
+  std::shared_ptr<RemoteAnchor> anchor;  // reaches the owner from other threads
   std::atomic<bool> claimed{false};  // a set() was accepted (any thread)
   bool ready = false;                // published (owner thread only)
   std::optional<Stored> value;
@@ -174,7 +175,8 @@ class AsyncResult {
     if (detail::tls_scheduler == st_->owner) {
       State::publish(st_);
     } else {
-      st_->owner->post([st = st_] { State::publish(st); });
+      // Dropped if the owning hub is gone: nobody can be waiting any more.
+      detail::post_remote(st_->anchor, [st = st_] { State::publish(st); });
     }
   }
   void check_thread(const char* what) const {

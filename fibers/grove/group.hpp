@@ -12,10 +12,10 @@
 // to that call: if the call is abandoned (an exception, a kill, an imap
 // sequence destroyed before its end), its unfinished workers are killed
 // before it returns, so they never outlive the caller's stack.
-// A member that fails is reported through the hub's unhandled-exception
-// policy unless someone looks at the failure: a join(raise_error) that
-// rethrows it, a link or monitor, or a get()/exception() made as soon as
-// the fiber has ended (before the hub next polls for I/O). Not thread-safe: use a group from its hub's thread.
+// Membership does not count as watching a fiber: a member that fails is
+// reported through the hub's unhandled-exception policy as any fiber is,
+// unless someone joins or links it, or a join(raise_error) rethrows it.
+// Not thread-safe: use a group from its hub's thread.
 
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
@@ -180,6 +180,7 @@ class Group {
   struct Member {
     Fiber<> fiber;
     LinkId link = 0;
+    detail::ExitObserver* observer = nullptr;  // owned by the fiber's observer list
   };
   // SlotPassOn hands a free slot on to the next waiting spawner once this
   // one has added its fiber (or failed to).
@@ -195,6 +196,8 @@ class Group {
   void insert(const Fiber<>& f);
   void on_member_exit(detail::FiberBase& dead);
   void report_failure(detail::FiberBase& dead);
+  // set_failure_handled() tells the hub whether a member's failure has a taker.
+  void set_failure_handled(bool handled) noexcept;
   void pass_on_slot() noexcept;
   bool join_until(TimePoint deadline, bool raise_error);
 

@@ -263,3 +263,18 @@ TEST_F(AsyncResultTest, SeedSetterAndWaiter) {
 }
 
 }  // namespace
+
+TEST_F(AsyncResultTest, SetFromAnotherThreadAfterTheHubIsGoneIsDropped) {
+  // The owning hub may be destroyed while a worker still holds the result:
+  // the late set() must neither crash nor post into the dead hub.
+  grove::AsyncResult<int> r;
+  std::atomic<bool> set_done{false};
+  std::thread worker([r, &set_done]() mutable {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    r.set(1);
+    set_done = true;
+  });
+  grove::Hub::destroy_current();
+  worker.join();
+  EXPECT_TRUE(set_done);
+}

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -58,6 +59,16 @@ class ReadyQueue {
  private:
   FiberBase* head_ = nullptr;
   FiberBase* tail_ = nullptr;
+};
+
+class Scheduler;
+
+// RemoteAnchor is how other OS threads reach a hub safely: they post to it
+// under its mutex, and the hub clears `scheduler` (under the same mutex)
+// before it is destroyed, after which remote posts are dropped.
+struct RemoteAnchor {
+  std::mutex mutex;
+  Scheduler* scheduler;
 };
 
 // ForcedUnwind unwinds a fiber that ignored FiberExit while its hub is
@@ -139,11 +150,14 @@ class Scheduler {
   void unhold() noexcept {
     if (--holds_ == 0) keep_alive_.reset();
   }
-  // post() runs fn in the hub's context; it is safe from any thread.
+  // post() runs fn in the hub's context; call it on the hub's own thread,
+  // or from another thread through post_remote().
   template <class F>
   void post(F&& fn) {
     boost::asio::post(io_, std::forward<F>(fn));
   }
+  // anchor() is the handle other threads keep to post to this hub.
+  const std::shared_ptr<RemoteAnchor>& anchor() const noexcept { return anchor_; }
 
   void add_timer(TimerNode& t) { timers_.push(t); }
   void remove_timer(TimerNode& t) noexcept { timers_.remove(t); }
@@ -207,8 +221,19 @@ class Scheduler {
   bool stopped_ = false;
   bool stopping_loop_ = false;
   std::size_t holds_ = 0;
+  std::shared_ptr<RemoteAnchor> anchor_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_alive_;
 };
+
+// post_remote() runs fn in the anchored hub's context, from any thread; it
+// returns false (and drops fn) when that hub no longer exists.
+template <class F>
+bool post_remote(const std::shared_ptr<RemoteAnchor>& anchor, F&& fn) {
+  std::lock_guard<std::mutex> lock(anchor->mutex);
+  if (!anchor->scheduler) return false;
+  anchor->scheduler->post(std::forward<F>(fn));
+  return true;
+}
 
 // notify_exit() tells a dead fiber's observers (links, monitors,
 // callbacks) that it has ended; it runs on the dying fiber's stack.
