@@ -1,0 +1,33 @@
+// actor.cpp — actor names and the default ask timeout.
+
+#include <grove/actor.hpp>
+
+#include <boost/core/demangle.hpp>
+
+#include <atomic>
+#include <string>
+
+namespace grove {
+
+namespace {
+std::atomic<Duration::rep> ask_timeout{std::chrono::duration_cast<Duration>(std::chrono::seconds(5)).count()};
+}
+
+Duration default_ask_timeout() noexcept { return Duration(ask_timeout.load(std::memory_order_relaxed)); }
+
+void set_default_ask_timeout(Duration d) {
+  if (d <= Duration::zero()) throw UsageError("grove::set_default_ask_timeout: the timeout must be positive");
+  ask_timeout.store(d.count(), std::memory_order_relaxed);
+}
+
+namespace detail {
+
+std::string default_actor_name(const char* type_name) {
+  static std::atomic<std::uint64_t> next{1};
+  std::string name = boost::core::demangle(type_name);
+  if (auto colon = name.rfind("::"); colon != std::string::npos) name = name.substr(colon + 2);
+  return name + "-" + std::to_string(next.fetch_add(1, std::memory_order_relaxed));
+}
+
+}  // namespace detail
+}  // namespace grove

@@ -1,0 +1,243 @@
+#pragma once
+// actor.hpp — Actor<Message>: a fiber that loops receive(mailbox.get()).
+//
+//   using Msg = std::variant<Ping, Pong>;
+//   class Pinger : public grove::Actor<Msg> {
+//     void receive(Msg& m) override {
+//       grove::match(m, [&](Ping& p) { ... }, [&](Pong& p) { ... });
+//     }
+//   };
+//   auto ref = grove::spawn_actor<Pinger>();   // ActorRef<Msg>
+//   ref.send(Ping{1});
+//
+// An exception escaping receive() crashes the actor: the message being
+// processed goes to dead letters with the reason, an ask being answered
+// fails with that exception, and the fiber dies with it (a supervisor may
+// restart the actor on the same mailbox).
+
+#include <grove/actor_ref.hpp>
+#include <grove/fiber.hpp>
+#include <grove/links.hpp>
+#include <grove/mailbox.hpp>
+
+#include <any>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace grove {
+
+// match(variant, handlers...) visits a variant with one lambda per
+// alternative (std::visit over an overload set).
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class V, class... F>
+decltype(auto) match(V&& v, F&&... handlers) {
+  return std::visit(Overloaded<std::decay_t<F>...>{std::forward<F>(handlers)...}, std::forward<V>(v));
+}
+
+struct ActorOptions {
+  std::string name;        // empty: "<type>-<id>"
+  MailboxConfig mailbox;   // unbounded by default
+};
+
+namespace detail {
+template <class M>
+class ActorRunner;
+}
+
+template <class M>
+class Actor {
+ public:
+  using message_type = M;
+  Actor() = default;
+  virtual ~Actor() = default;
+  Actor(const Actor&) = delete;
+  Actor& operator=(const Actor&) = delete;
+
+  // self() is this actor's address.
+  ActorRef<M> self() const { return ActorRef<M>(cell_); }
+  const std::string& name() const { return cell_->name; }
+
+ protected:
+  // receive() handles one message.
+  virtual void receive(M& message) = 0;
+  // on_start() runs in the actor's fiber before the first message (after
+  // every restart too); on_stop() after the last, whether the actor stops,
+  // crashes or is killed (exceptions from it are logged, not raised).
+  virtual void on_start() {}
+  virtual void on_stop() {}
+  // on_exit() receives exit signals of linked fibers while trap_exits() is
+  // on; on_down() receives Down notifications of monitor().
+  virtual void on_exit(const ExitSignal& /*signal*/) {}
+  virtual void on_down(const Down& /*down*/) {}
+
+  // stop() ends the actor normally after the current message.
+  void stop() noexcept { stopping_ = true; }
+  // reply(value) answers the ask being handled; a second reply, or one
+  // outside an ask, throws UsageError.
+  template <class R>
+  void reply(R&& value) {
+    take_reply("reply")->reply(std::any(std::forward<R>(value)));
+  }
+  void reply() { take_reply("reply")->reply(std::any()); }
+  // asking() is true while the current message is an ask not yet answered.
+  bool asking() const noexcept { return static_cast<bool>(current_reply_); }
+  // defer_reply() takes the current ask's reply address, to answer later
+  // (from any fiber) with Deferred::reply / Deferred::fail.
+  class Deferred {
+   public:
+    explicit Deferred(std::shared_ptr<detail::ReplySlot> slot) : slot_(std::move(slot)) {}
+    template <class R>
+    void reply(R&& value) { slot_->reply(std::any(std::forward<R>(value))); }
+    void reply() { slot_->reply(std::any()); }
+    void fail(std::exception_ptr e) { slot_->error(std::move(e)); }
+
+   private:
+    std::shared_ptr<detail::ReplySlot> slot_;
+  };
+  Deferred defer_reply() { return Deferred(take_reply("defer_reply")); }
+
+  // trap_exits() turns exit signals from linked fibers into on_exit() calls.
+  void trap_exits(bool on = true) {
+    trapping_ = on;
+    if (cell_->fiber) install_trap();
+  }
+  // link(other) links this actor's fiber with another fiber or actor.
+  void link(const Fiber<>& other) { grove::link(cell_->fiber, other); }
+  template <class N>
+  void link(const ActorRef<N>& other) { grove::link(cell_->fiber, other.fiber()); }
+  // monitor(target) delivers Down to on_down() when target ends.
+  MonitorId monitor(const Fiber<>& target) {
+    auto cell = cell_;
+    return grove::monitor(target, [cell](const Down& d) {
+      cell->mailbox.signal(SystemSignal{SystemSignal::Kind::down, d.fiber, d.reason, d.monitor_id, d.fiber.name()});
+    });
+  }
+  template <class N>
+  MonitorId monitor(const ActorRef<N>& target) { return monitor(target.fiber()); }
+
+ private:
+  friend class detail::ActorRunner<M>;
+
+  std::shared_ptr<detail::ReplySlot> take_reply(const char* what) {
+    if (!current_reply_)
+      throw UsageError(std::string("grove::Actor::") + what + ": the current message is not an ask, or it was answered already");
+    return std::exchange(current_reply_, nullptr);
+  }
+  void install_trap() {
+    auto cell = cell_;
+    if (!trapping_) return grove::trap_exits(cell_->fiber, nullptr);
+    grove::trap_exits(cell_->fiber, [cell](const ExitSignal& s) {
+      cell->mailbox.signal(SystemSignal{SystemSignal::Kind::exit, s.from, s.reason, 0, s.from.name()});
+    });
+  }
+
+  std::shared_ptr<detail::ActorCell<M>> cell_;
+  std::shared_ptr<detail::ReplySlot> current_reply_;
+  bool stopping_ = false;
+  bool trapping_ = false;
+};
+
+namespace detail {
+
+// ActorRunner is the fiber of one incarnation: on_start, the receive loop,
+// on_stop. When it ends and no supervisor owns the cell, the cell ends too.
+template <class M>
+class ActorRunner final : public Greenlet<void> {
+ public:
+  ActorRunner(std::shared_ptr<ActorCell<M>> cell, std::unique_ptr<Actor<M>> actor)
+      : cell_(std::move(cell)), actor_(std::move(actor)) {
+    actor_->cell_ = cell_;
+  }
+
+ protected:
+  void run() override {
+    Actor<M>& a = *actor_;
+    if (a.trapping_) a.install_trap();
+    try {
+      a.on_start();
+      while (!a.stopping_) {
+        cell_->mailbox.receive([&](SystemSignal& s) { handle_system(s); },
+                               [&](Envelope<M>& e) { handle(e); });
+      }
+    } catch (...) {
+      stop_quietly();
+      throw;
+    }
+    stop_quietly();
+  }
+
+ private:
+  void handle(Envelope<M>& e) {
+    Actor<M>& a = *actor_;
+    a.current_reply_ = std::move(e.reply);
+    try {
+      a.receive(e.message);
+    } catch (...) {
+      auto error = std::current_exception();
+      if (a.current_reply_) std::exchange(a.current_reply_, nullptr)->error(error);
+      cell_->mailbox.dead_letter(DeadLetterReason::crashed, ExitReason::exception(error).to_string());
+      throw;
+    }
+    if (a.current_reply_)
+      std::exchange(a.current_reply_, nullptr)
+          ->error(std::make_exception_ptr(UsageError("grove: actor '" + cell_->name +
+                                                     "' returned from receive() without answering an ask; "
+                                                     "call reply() or defer_reply()")));
+  }
+  void handle_system(SystemSignal& s) {
+    Actor<M>& a = *actor_;
+    if (s.kind == SystemSignal::Kind::exit) a.on_exit(ExitSignal{s.from, s.reason});
+    else a.on_down(Down{s.from, s.reason, s.monitor_id});
+  }
+  void stop_quietly() noexcept {
+    try {
+      actor_->on_stop();
+    } catch (...) {
+    }
+  }
+
+  std::shared_ptr<ActorCell<M>> cell_;
+  std::unique_ptr<Actor<M>> actor_;
+};
+
+// start_incarnation() runs actor on cell's mailbox in a new fiber.
+template <class M>
+Fiber<> start_incarnation(const std::shared_ptr<ActorCell<M>>& cell, std::unique_ptr<Actor<M>> actor) {
+  Fiber<> f = spawn<ActorRunner<M>>(cell, std::move(actor));
+  f.set_name(cell->name);
+  cell->fiber = f;
+  f.link([cell](Fiber<>) {
+    if (!cell->supervised) cell->terminate();
+  });
+  return f;
+}
+
+std::string default_actor_name(const char* type_name);
+
+}  // namespace detail
+
+// spawn_actor<A>(args...) constructs an A (an Actor subclass) and starts it
+// in its own fiber; spawn_actor<A>(options, args...) names it and sizes its
+// mailbox.
+template <class A, class... Args>
+  requires std::derived_from<A, Actor<typename A::message_type>>
+ActorRef<typename A::message_type> spawn_actor(ActorOptions options, Args&&... args) {
+  using M = typename A::message_type;
+  if (options.name.empty()) options.name = detail::default_actor_name(typeid(A).name());
+  auto cell = std::make_shared<detail::ActorCell<M>>(options.name, options.mailbox);
+  detail::start_incarnation<M>(cell, std::make_unique<A>(std::forward<Args>(args)...));
+  return ActorRef<M>(cell);
+}
+template <class A, class... Args>
+  requires std::derived_from<A, Actor<typename A::message_type>>
+ActorRef<typename A::message_type> spawn_actor(Args&&... args) {
+  return spawn_actor<A>(ActorOptions{}, std::forward<Args>(args)...);
+}
+
+}  // namespace grove

@@ -1,0 +1,69 @@
+#pragma once
+// detail/actor_cell.hpp — what an ActorRef points at: the mailbox (kept
+// across restarts), the current incarnation's fiber, and the name. A cell
+// is terminated once its actor has stopped for good; later sends become
+// dead letters.
+
+#include <grove/fiber.hpp>
+#include <grove/mailbox.hpp>
+
+#include <any>
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace grove::detail {
+
+// ReplySlot carries an ask's answer back to the asking hub; the first
+// outcome (reply, failure or timeout) wins.
+struct ReplySlot {
+  std::function<void(std::any&&)> deliver;
+  std::function<void(std::exception_ptr)> fail;
+  std::atomic<bool> done{false};
+
+  bool claim() noexcept { return !done.exchange(true, std::memory_order_acq_rel); }
+  void reply(std::any value) {
+    if (claim()) deliver(std::move(value));
+  }
+  void error(std::exception_ptr e) {
+    if (claim()) fail(std::move(e));
+  }
+};
+
+template <class M>
+struct Envelope {
+  M message;
+  std::shared_ptr<ReplySlot> reply;  // null for send()
+};
+
+template <class M>
+struct ActorCell {
+  ActorCell(std::string name, MailboxConfig config) : mailbox(config, name), name(std::move(name)) {}
+
+  // terminate() ends the actor for good: the mailbox closes (leftovers go
+  // to dead letters) and termination hooks (the registry) run.
+  void terminate() noexcept {
+    if (terminated) return;
+    terminated = true;
+    mailbox.close();
+    auto hooks = std::move(on_terminate);
+    for (auto& h : hooks) {
+      try {
+        h();
+      } catch (...) {
+      }
+    }
+  }
+
+  Mailbox<Envelope<M>> mailbox;
+  std::string name;
+  Fiber<> fiber;             // the current incarnation
+  bool supervised = false;   // a supervisor decides when it terminates
+  bool terminated = false;
+  std::vector<std::function<void()>> on_terminate;
+};
+
+}  // namespace grove::detail

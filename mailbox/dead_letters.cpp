@@ -1,0 +1,53 @@
+// dead_letters.cpp — counting and logging undeliverable messages.
+
+#include <grove/dead_letters.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace grove {
+
+std::string_view to_string(DeadLetterReason r) noexcept {
+  switch (r) {
+    case DeadLetterReason::dead_actor: return "sent to a dead actor";
+    case DeadLetterReason::shed: return "shed by a full mailbox";
+    case DeadLetterReason::rejected: return "rejected by a full mailbox";
+    case DeadLetterReason::leftover: return "left over when the actor stopped";
+    case DeadLetterReason::crashed: return "being processed when the actor crashed";
+  }
+  return "unknown";
+}
+
+void DeadLetters::record(DeadLetterReason reason, std::string_view recipient, std::string_view message_type,
+                         std::string_view detail) noexcept {
+  counts_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+  const std::uint64_t n = total_.fetch_add(1, std::memory_order_relaxed) + 1;
+  try {
+    if (n <= kLoggedInFull) {
+      spdlog::warn("grove: dead letter #{}: {} to '{}' ({}){}{}", n, to_string(reason), recipient, message_type,
+                   detail.empty() ? "" : ": ", detail);
+    } else {
+      std::uint64_t p = 100;
+      while (p < n) p *= 10;
+      if (p == n)
+        spdlog::warn("grove: {} dead letters so far ({} dead actor, {} shed, {} rejected, {} leftover, {} crashed)", n,
+                     count(DeadLetterReason::dead_actor), count(DeadLetterReason::shed),
+                     count(DeadLetterReason::rejected), count(DeadLetterReason::leftover),
+                     count(DeadLetterReason::crashed));
+    }
+  } catch (...) {
+  }
+}
+
+std::uint64_t DeadLetters::total() const noexcept { return total_.load(std::memory_order_relaxed); }
+
+void DeadLetters::reset() noexcept {
+  for (auto& c : counts_) c.store(0, std::memory_order_relaxed);
+  total_.store(0, std::memory_order_relaxed);
+}
+
+DeadLetters& dead_letters() noexcept {
+  static DeadLetters office;
+  return office;
+}
+
+}  // namespace grove

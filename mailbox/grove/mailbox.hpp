@@ -1,0 +1,311 @@
+#pragma once
+// mailbox.hpp — the actor Mailbox: many producers (other OS threads
+// included), one consumer fiber. Two lanes: the system lane (exit and down
+// signals) always overtakes ordinary messages. Unbounded by default;
+// bounded with an overflow policy. Whatever cannot be delivered goes to
+// dead_letters(), counted and logged — never dropped silently.
+//
+// Sends from the owning hub's thread go straight into a ring buffer (no
+// lock, no allocation in steady state). Sends from other threads go
+// through a mutex-protected side queue that the owning hub drains.
+
+#include <grove/dead_letters.hpp>
+#include <grove/duration.hpp>
+#include <grove/errors.hpp>
+#include <grove/exit_reason.hpp>
+#include <grove/fiber.hpp>
+#include <grove/hub.hpp>
+#include <grove/detail/queue_storage.hpp>
+#include <grove/detail/waiter.hpp>
+
+#include <boost/core/demangle.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+namespace grove {
+
+// Overflow says what a full bounded mailbox does with one more message:
+// block the sender (up to block_timeout, then reject), drop the newest (the
+// one being sent), drop the oldest queued one, or fail (reject at once).
+// Shed and rejected messages go to dead letters; a rejected send also
+// throws MailboxFull to its sender.
+enum class Overflow { block, drop_newest, drop_oldest, fail };
+
+struct MailboxConfig {
+  std::size_t capacity = 0;  // 0 = unbounded
+  Overflow overflow = Overflow::block;
+  Duration block_timeout = Duration::max();
+};
+
+class MailboxFull : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// SystemSignal travels on the system lane: an exit signal from a linked
+// fiber (for actors that trap exits) or a monitor's Down notification.
+struct SystemSignal {
+  enum class Kind { exit, down };
+  Kind kind;
+  Fiber<> from;
+  ExitReason reason;
+  std::uint64_t monitor_id = 0;
+  std::string from_name;
+};
+
+// SendStatus is what became of a send.
+enum class SendStatus { delivered, shed, dead };
+
+template <class T>
+class Mailbox {
+ public:
+  explicit Mailbox(MailboxConfig config = {}, std::string owner = "actor")
+      : config_(config), owner_name_(std::move(owner)), hub_(&detail::scheduler()), anchor_(hub_->anchor()) {}
+  Mailbox(const Mailbox&) = delete;
+  Mailbox& operator=(const Mailbox&) = delete;
+  ~Mailbox() { close(); }
+
+  const MailboxConfig& config() const noexcept { return config_; }
+  const std::string& owner_name() const noexcept { return owner_name_; }
+  void set_owner_name(std::string name) { owner_name_ = std::move(name); }
+  // size() counts queued ordinary messages (both paths).
+  std::size_t size() const noexcept {
+    return local_size_.load(std::memory_order_relaxed) + remote_size_.load(std::memory_order_relaxed);
+  }
+  bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+
+  // send() delivers msg from any thread, applying the overflow policy; a
+  // closed mailbox sends it to dead letters. Throws MailboxFull when the
+  // policy rejects it (fail, or block timing out).
+  SendStatus send(T msg) {
+    if (detail::tls_scheduler == hub_) return send_local(std::move(msg));
+    return send_remote(std::move(msg));
+  }
+
+  // signal() queues a system signal (owning hub's thread only).
+  void signal(SystemSignal s) {
+    if (closed()) return;
+    system_.push_back(std::move(s));
+    wake_consumer();
+  }
+
+  // receive(on_system, on_message, deadline) waits for the next signal or
+  // message and hands it to the matching callback (system lane first).
+  // Returns false when the deadline passed with nothing to receive.
+  template <class OnSystem, class OnMessage>
+  bool receive(OnSystem&& on_system, OnMessage&& on_message, TimePoint deadline = TimePoint::max()) {
+    auto& s = detail::scheduler();
+    detail::Waiter w(s.current());
+    while (system_.empty() && local_.empty()) {
+      if (remote_pending_.load(std::memory_order_acquire)) {
+        drain_remote();
+        continue;
+      }
+      consumer_.push_back(w);
+      if (!s.park_until(deadline, "Mailbox::receive")) {
+        if (system_.empty() && local_.empty() && !remote_pending_.load()) return false;
+      }
+    }
+    if (!system_.empty()) {
+      SystemSignal sig = system_.take_front();
+      on_system(sig);
+      return true;
+    }
+    T msg = local_.take_front();
+    local_size_.store(local_.size(), std::memory_order_relaxed);
+    if (!space_waiters_.empty()) detail::wake_one(space_waiters_);
+    if (remote_blocked_.load(std::memory_order_relaxed)) remote_space_.notify_one();
+    on_message(msg);
+    return true;
+  }
+
+  // close() refuses later sends and moves what is queued to dead letters
+  // (reason leftover). Blocked senders wake and dead-letter their message.
+  void close() noexcept {
+    if (closed_.exchange(true, std::memory_order_acq_rel)) return;
+    std::vector<T> leftovers;
+    {
+      std::lock_guard<std::mutex> lock(remote_mutex_);
+      leftovers = std::move(remote_);
+      remote_.clear();
+      remote_pending_.store(false);
+    }
+    remote_space_.notify_all();
+    std::size_t n = local_.size() + leftovers.size();
+    for (std::size_t i = 0; i < n; ++i) record(DeadLetterReason::leftover);
+    local_.clear();
+    system_.clear();
+    local_size_.store(0);
+    remote_size_.store(0);
+    if (detail::tls_scheduler == hub_) {
+      detail::wake_all(space_waiters_);
+      detail::wake_all(consumer_);
+    }
+  }
+
+  // dead_letter() records msg as undeliverable for `reason` (used by
+  // actors for the message that crashed them).
+  void dead_letter(DeadLetterReason reason, std::string_view detail = {}) const noexcept { record(reason, detail); }
+
+ private:
+  SendStatus send_local(T msg) {
+    if (closed()) return dead(DeadLetterReason::dead_actor);
+    if (config_.capacity && size() >= config_.capacity) {
+      switch (config_.overflow) {
+        case Overflow::drop_newest:
+          return shed();
+        case Overflow::drop_oldest:
+          if (local_.empty()) drain_remote();
+          if (!local_.empty()) {
+            (void)local_.take_front();
+            shed();
+          }
+          break;
+        case Overflow::fail:
+          reject();
+        case Overflow::block:
+          if (!wait_for_space()) {
+            if (closed()) return dead(DeadLetterReason::dead_actor);
+            reject();
+          }
+          break;
+      }
+    }
+    local_.push_back(std::move(msg));
+    local_size_.store(local_.size(), std::memory_order_relaxed);
+    wake_consumer();
+    return SendStatus::delivered;
+  }
+
+  SendStatus send_remote(T msg) {
+    std::unique_lock<std::mutex> lock(remote_mutex_);
+    if (closed()) {
+      lock.unlock();
+      return dead(DeadLetterReason::dead_actor);
+    }
+    if (config_.capacity && size() >= config_.capacity) {
+      switch (config_.overflow) {
+        case Overflow::drop_newest:
+          lock.unlock();
+          return shed();
+        case Overflow::drop_oldest:
+          if (!remote_.empty()) {
+            remote_.erase(remote_.begin());
+            remote_size_.fetch_sub(1, std::memory_order_relaxed);
+            shed();
+            break;
+          }
+          lock.unlock();
+          return shed();  // the oldest are on the owner's side: shed this one instead
+        case Overflow::fail:
+          lock.unlock();
+          reject();
+        case Overflow::block: {
+          remote_blocked_.fetch_add(1);
+          auto has_space = [&] { return closed() || size() < config_.capacity; };
+          bool ok = true;
+          if (config_.block_timeout == Duration::max()) remote_space_.wait(lock, has_space);
+          else ok = remote_space_.wait_for(lock, config_.block_timeout, has_space);
+          remote_blocked_.fetch_sub(1);
+          if (closed()) {
+            lock.unlock();
+            return dead(DeadLetterReason::dead_actor);
+          }
+          if (!ok) {
+            lock.unlock();
+            reject();
+          }
+          break;
+        }
+      }
+    }
+    remote_.push_back(std::move(msg));
+    remote_size_.fetch_add(1, std::memory_order_relaxed);
+    const bool first = !remote_pending_.exchange(true, std::memory_order_acq_rel);
+    lock.unlock();
+    if (first) {
+      std::weak_ptr<bool> alive = alive_;
+      detail::post_remote(anchor_, [this, alive] {
+        if (alive.lock()) wake_consumer();
+      });
+    }
+    return SendStatus::delivered;
+  }
+
+  void drain_remote() {
+    std::vector<T> batch;
+    {
+      std::lock_guard<std::mutex> lock(remote_mutex_);
+      batch.swap(remote_);
+      remote_pending_.store(false, std::memory_order_release);
+      for (T& m : batch) local_.push_back(std::move(m));
+      remote_size_.store(0, std::memory_order_relaxed);
+      local_size_.store(local_.size(), std::memory_order_relaxed);
+    }
+  }
+
+  bool wait_for_space() {
+    auto& s = detail::scheduler();
+    const TimePoint deadline = deadline_after(s.now(), config_.block_timeout);
+    detail::Waiter w(s.current());
+    while (!closed() && size() >= config_.capacity) {
+      space_waiters_.push_back(w);
+      if (!s.park_until(deadline, "Mailbox::send (full)")) return !closed() && size() < config_.capacity;
+    }
+    return !closed();
+  }
+
+  void wake_consumer() noexcept {
+    if (!consumer_.empty()) detail::wake_one(consumer_);
+  }
+
+  SendStatus dead(DeadLetterReason reason) const noexcept {
+    record(reason);
+    return SendStatus::dead;
+  }
+  SendStatus shed() const noexcept {
+    record(DeadLetterReason::shed);
+    return SendStatus::shed;
+  }
+  [[noreturn]] void reject() const {
+    record(DeadLetterReason::rejected);
+    throw MailboxFull("grove: the mailbox of '" + owner_name_ + "' is full (capacity " +
+                      std::to_string(config_.capacity) + "); the message went to dead letters");
+  }
+  void record(DeadLetterReason reason, std::string_view detail = {}) const noexcept {
+    static const std::string type = boost::core::demangle(typeid(T).name());
+    dead_letters().record(reason, owner_name_, type, detail);
+  }
+
+  MailboxConfig config_;
+  std::string owner_name_;
+  detail::Scheduler* hub_;
+  std::shared_ptr<detail::RemoteAnchor> anchor_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards posted drains
+
+  detail::RingBuffer<T> local_;
+  detail::RingBuffer<SystemSignal> system_;
+  detail::WaitList consumer_;
+  detail::WaitList space_waiters_;
+  std::atomic<std::size_t> local_size_{0};   // written by the owner only
+  std::atomic<std::size_t> remote_size_{0};  // written under remote_mutex_
+  std::atomic<bool> closed_{false};
+
+  std::mutex remote_mutex_;
+  std::condition_variable remote_space_;
+  std::vector<T> remote_;
+  std::atomic<bool> remote_pending_{false};
+  std::atomic<int> remote_blocked_{0};
+};
+
+}  // namespace grove
