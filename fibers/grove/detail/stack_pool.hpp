@@ -21,9 +21,7 @@ class StackPool {
   StackPool& operator=(const StackPool&) = delete;
 
   boost::context::stack_context allocate();
-  void deallocate(boost::context::stack_context& sctx) noexcept {
-    free_.push_back(sctx.sp);
-  }
+  void deallocate(boost::context::stack_context& sctx) noexcept;
 
   std::size_t stack_size() const noexcept { return usable_; }
   std::size_t allocated() const noexcept { return total_; }
