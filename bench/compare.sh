@@ -25,7 +25,8 @@ ONLY_BUILD=1 bash "$SCRATCH/run_all.sh"
 : >"$OUT"
 grove_rep() {
   local rep=$1
-  for args in "W1 1000000" "W2 100000" "W3 1000000 post" "W3 1000000 dispatch" "W8 100000"; do
+  for args in "W1 1000000" "W2 100000" "W3 1000000 post" "W3 1000000 dispatch" "W4 1000000" \
+      "W5 10000000" "W6 100 10000" "W8 100000"; do
     # shellcheck disable=SC2086
     line=$(timeout 120 "$GB" $args 2>/dev/null | grep '^{' | tail -1) || true
     [ -n "$line" ] && echo "${line%\}},\"rep\":$rep}" >>"$OUT"

@@ -67,6 +67,30 @@ goal("W3 skynet (post/FIFO) ≤ 0.5× Go GOMAXPROCS=1 (ms)", find("W3", "grove",
      find("W3", "go", "GOMAXPROCS=1"), "total_ms", 0.5)
 goal("W3 skynet (dispatch) ≤ 0.5× Go GOMAXPROCS=1 (ms)", find("W3", "grove", "dispatch"), "total_ms",
      find("W3", "go", "GOMAXPROCS=1"), "total_ms", 0.5)
+def goal_faster(name, workload, gconf, peers, factor):
+    """grove's ops/s must be >= factor x the best of the listed peers."""
+    g = find(workload, "grove", gconf)
+    best = None
+    for peer, conf in peers:
+        k = find(workload, peer, conf)
+        v = median(k, "ops_per_s") if k else None
+        if v is not None and (best is None or v > best[1]):
+            best = (f"{peer} {k[2]}", v)
+    gv = median(g, "ops_per_s") if g else None
+    if gv is None or best is None:
+        print(f"| {name} | — | — | — | not measured |")
+        return
+    ratio = gv / best[1]
+    print(f"| {name} | {gv / 1e6:.2f} M/s | {best[0]}: {best[1] / 1e6:.2f} M/s | {ratio:.2f}× | "
+          f"{'yes' if ratio >= factor else 'NO'} (≥ {factor}×) |")
+
+
+goal_faster("W4 ping-pong ≥ 4× the best peer (msg/s)", "W4", "",
+            [("go", "GOMAXPROCS=1"), ("go", "GOMAXPROCS=2"), ("boost.fiber", ""), ("erlang", ""), ("caf", "")], 4.0)
+goal_faster("W5 fan-in ≥ 1.5× Boost.Fiber buffered_channel (items/s)", "W5", "", [("boost.fiber", "")], 1.5)
+goal_faster("W6 fan-out ≥ 2× the best peer (deliveries/s)", "W6", "",
+            [("go", "GOMAXPROCS=1"), ("go", "GOMAXPROCS=2"), ("boost.fiber", ""), ("erlang", ""), ("caf", "")], 2.0)
+
 gp = find("W3", "grove", "post")
 if gp:
     hwm = median(gp, "hwm_kb")
