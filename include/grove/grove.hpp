@@ -25,3 +25,17 @@
 #include <grove/thread_pool.hpp>
 #include <grove/timeout.hpp>
 #include <grove/wait.hpp>
+
+// io
+#include <grove/datagram_server.hpp>
+#include <grove/io_error.hpp>
+#include <grove/resolve.hpp>
+#include <grove/stream.hpp>
+#include <grove/stream_server.hpp>
+#include <grove/tcp_listener.hpp>
+#include <grove/tcp_socket.hpp>
+#include <grove/tls.hpp>
+#include <grove/udp_socket.hpp>
+#include <grove/wait_fd.hpp>
+#include <grove/yield.hpp>
+#include <grove/zmq_socket.hpp>
