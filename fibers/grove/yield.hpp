@@ -183,15 +183,24 @@ struct NoCancel {
 };
 
 template <class T>
-concept CancellableObject = requires(T& t, boost::system::error_code& ec) { t.cancel(ec); };
+concept CancellableObject = requires(T& t, boost::system::error_code& ec) { t.cancel(ec); } || requires(T& t) {
+  t.cancel();
+};
 
 // ObjectCancel cancels an Asio I/O object (socket, timer, resolver...).
 template <class T>
 struct ObjectCancel {
   T* object;
   void operator()() const noexcept {
-    boost::system::error_code ignored;
-    object->cancel(ignored);
+    if constexpr (requires(boost::system::error_code& ec) { object->cancel(ec); }) {
+      boost::system::error_code ignored;
+      object->cancel(ignored);
+    } else {
+      try {
+        object->cancel();
+      } catch (...) {
+      }
+    }
   }
 };
 

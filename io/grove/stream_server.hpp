@@ -1,0 +1,123 @@
+#pragma once
+// stream_server.hpp — StreamServer (gevent.server.StreamServer): accepts TCP
+// connections and runs handler(stream, peer) in one fiber per connection.
+//
+//   grove::StreamServer server(grove::tcp_endpoint("127.0.0.1", 5000),
+//                              [](grove::Stream& s, const grove::TcpEndpoint&) {
+//                                s.send_all("Hello from a telnet!\n");
+//                              });
+//   server.serve_forever();   // or start(), and later stop(grace)
+//
+// The handler gets a Stream (a TcpSocket, or a TlsStream when options.tls
+// is set), so the same handler serves plain, TLS and in-memory connections.
+// The connection is closed when the handler returns; an exception escaping
+// it is logged (with the peer) and ends only that connection. Accepting
+// pauses while the handler pool is full (pool_size); connections past
+// max_connections are accepted and closed at once (counted in rejected()).
+// When accept() fails for lack of descriptors or memory (EMFILE, ENFILE,
+// ENOBUFS, ENOMEM) the server sleeps 10 ms, doubling up to 1 s while the
+// failures last, and keeps serving the connections it has.
+// Use it from its hub's thread; stop() it before destroying it.
+
+#include <grove/duration.hpp>
+#include <grove/event.hpp>
+#include <grove/fiber.hpp>
+#include <grove/group.hpp>
+#include <grove/stream.hpp>
+#include <grove/tcp_listener.hpp>
+#include <grove/tcp_socket.hpp>
+
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace grove {
+
+class TlsContext;
+
+struct StreamServerOptions {
+  // pool_size caps the connections handled at once (0: no cap); while the
+  // pool is full the server stops accepting and clients wait in the backlog.
+  std::size_t pool_size = 0;
+  // max_connections: a connection beyond this many open ones is closed at
+  // once instead of waiting (0: no limit).
+  std::size_t max_connections = 0;
+  ListenOptions listen{};
+  // no_delay sets TCP_NODELAY on every accepted connection.
+  bool no_delay = true;
+  // tls, when set, makes every connection a server-side TlsStream; the
+  // handshake must finish within handshake_timeout. The context must
+  // outlive the server.
+  TlsContext* tls = nullptr;
+  Duration handshake_timeout = std::chrono::seconds(10);
+  // Back-off on descriptor/memory exhaustion in accept().
+  Duration backoff_min = std::chrono::milliseconds(10);
+  Duration backoff_max = std::chrono::seconds(1);
+};
+
+class StreamServer {
+ public:
+  using Handler = std::function<void(Stream&, const TcpEndpoint& peer)>;
+
+  StreamServer(const TcpEndpoint& endpoint, Handler handler, StreamServerOptions options = {});
+  // A handler may also take just the stream.
+  template <class F>
+    requires(std::invocable<F&, Stream&> && !std::invocable<F&, Stream&, const TcpEndpoint&>)
+  StreamServer(const TcpEndpoint& endpoint, F handler, StreamServerOptions options = {})
+      : StreamServer(endpoint, Handler([h = std::move(handler)](Stream& s, const TcpEndpoint&) mutable { h(s); }),
+                     std::move(options)) {}
+  ~StreamServer();
+  StreamServer(const StreamServer&) = delete;
+  StreamServer& operator=(const StreamServer&) = delete;
+
+  // start() binds, listens and starts accepting in a fiber of its own; it
+  // throws IoError when it cannot listen. Starting twice does nothing.
+  void start();
+  // serve_forever() starts if needed and blocks until stop().
+  void serve_forever();
+  // stop(grace) stops accepting at once, waits up to grace for the
+  // handlers to finish, then kills the rest and waits for them to unwind.
+  // Called from a handler, it runs in a fiber of its own and returns at once.
+  void stop(Duration grace = std::chrono::seconds(1));
+
+  bool started() const noexcept { return started_; }
+  bool stopped() const noexcept { return stopped_; }
+  // local_endpoint() is where it listens (the real port after port 0).
+  TcpEndpoint local_endpoint() const;
+  std::uint16_t port() const { return local_endpoint().port(); }
+
+  // connections() is how many handlers run now.
+  std::size_t connections() const noexcept { return handlers_->size(); }
+  std::uint64_t accepted() const noexcept { return accepted_; }
+  std::uint64_t rejected() const noexcept { return rejected_; }
+  // accept_errors() counts accept() failures (EMFILE and friends).
+  std::uint64_t accept_errors() const noexcept { return accept_errors_; }
+
+ private:
+  void accept_loop();
+  void serve(TcpSocket& socket, const TcpEndpoint& peer);
+  void run_handler(Stream& stream, const TcpEndpoint& peer);
+  void do_stop(Duration grace);
+
+  TcpEndpoint endpoint_;
+  Handler handler_;
+  StreamServerOptions options_;
+  std::optional<TcpListener> listener_;
+  std::unique_ptr<Group> handlers_;
+  Pool* pool_ = nullptr;  // handlers_ when pool_size > 0
+  Fiber<> acceptor_;
+  Fiber<> stopper_;
+  Event done_;
+  bool started_ = false;
+  bool stopping_ = false;
+  bool stopped_ = false;
+  std::uint64_t accepted_ = 0;
+  std::uint64_t rejected_ = 0;
+  std::uint64_t accept_errors_ = 0;
+};
+
+}  // namespace grove

@@ -1,0 +1,93 @@
+#pragma once
+// tcp_socket.hpp — TcpSocket, a green TCP connection (gevent.socket):
+//
+//   auto sock = grove::TcpSocket::connect("127.0.0.1", 8080, 2s);  // resolves, connects, obeys Timeout
+//   sock.send_all("hello\n");
+//   std::string reply = sock.read_line(1024);
+//
+// It is a Stream (see stream.hpp for reading and writing); this header adds
+// connecting, endpoints and options. The socket lives on the hub of the
+// thread that made it. Moving a socket while a fiber waits on it is not
+// allowed. Sends never raise SIGPIPE.
+
+#include <grove/duration.hpp>
+#include <grove/stream.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace grove {
+
+using TcpEndpoint = boost::asio::ip::tcp::endpoint;
+
+// tcp_endpoint("127.0.0.1", 80) parses a numeric address (IoError otherwise).
+TcpEndpoint tcp_endpoint(std::string_view address, std::uint16_t port);
+
+class TcpSocket final : public Stream {
+ public:
+  using socket_type = boost::asio::ip::tcp::socket;
+
+  // TcpSocket() is not connected yet (is_open() is false).
+  TcpSocket();
+  // TcpSocket(s) adopts a connected Asio socket of this thread's hub.
+  explicit TcpSocket(socket_type s);
+  TcpSocket(TcpSocket&&) noexcept = default;
+  TcpSocket& operator=(TcpSocket&&) noexcept = default;
+  ~TcpSocket() override;
+
+  // connect(host, port, timeout) resolves host (a name or an address) and
+  // tries each address in turn until one accepts, within one deadline
+  // (error timed_out; Duration::max() = none). The error_code form returns
+  // an unopened socket on failure.
+  static TcpSocket connect(std::string_view host, std::uint16_t port, Duration timeout = Duration::max());
+  static TcpSocket connect(std::string_view host, std::uint16_t port, error_code& ec,
+                           Duration timeout = Duration::max());
+  static TcpSocket connect(const TcpEndpoint& peer, Duration timeout = Duration::max());
+  static TcpSocket connect(const TcpEndpoint& peer, error_code& ec, Duration timeout = Duration::max());
+
+  TcpEndpoint local_endpoint() const;
+  TcpEndpoint remote_endpoint() const;
+  void set_no_delay(bool on);
+  void set_keep_alive(bool on);
+
+  // shutdown(how) shuts down the receiving side, the sending side or both.
+  void shutdown(socket_type::shutdown_type how = socket_type::shutdown_both);
+  void shutdown(socket_type::shutdown_type how, error_code& ec);
+  using Stream::shutdown_send;
+  void shutdown_send(error_code& ec) override { shutdown(socket_type::shutdown_send, ec); }
+  void close() noexcept override;
+  bool is_open() const noexcept override { return socket_.is_open(); }
+  std::string describe() const override;
+
+  // wait_readable()/wait_writable() block until the socket is ready (or
+  // the deadline of set_timeout passes: error timed_out).
+  void wait_readable(error_code& ec);
+  void wait_writable(error_code& ec);
+
+  // asio_socket() is the underlying Asio socket, for use with grove::yield
+  // (e.g. Beast's async calls): sock.asio_socket().async_read_some(b, grove::yield.cancel_by(sock.asio_socket())).
+  socket_type& asio_socket() noexcept { return socket_; }
+  int native_handle() { return socket_.native_handle(); }
+
+  // cancel_io() cancels what every fiber waits for on this socket; a
+  // waiter that was not interrupted itself simply waits again.
+  void cancel_io() noexcept;
+
+ protected:
+  std::size_t read_raw(void* data, std::size_t size, error_code& ec, TimePoint deadline) override;
+  std::size_t write_raw(const void* data, std::size_t size, error_code& ec, TimePoint deadline) override;
+  void wait_readable_raw(error_code& ec, TimePoint deadline) override;
+
+ private:
+  friend class TcpListener;
+  void prepare();  // non-blocking mode, SIGPIPE
+  void wait_for(socket_type::wait_type what, error_code& ec, TimePoint deadline);
+  void connect_to(const TcpEndpoint& peer, error_code& ec, TimePoint deadline);
+
+  socket_type socket_;
+};
+
+}  // namespace grove

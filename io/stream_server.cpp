@@ -1,0 +1,182 @@
+// stream_server.cpp — StreamServer: the accept loop, its back-off, and the
+// per-connection fibers.
+
+#include <grove/stream_server.hpp>
+
+#include <grove/hub.hpp>
+#include <grove/this_fiber.hpp>
+#include <grove/tls.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/context/fiber.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <exception>
+#include <string>
+
+namespace grove {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// out_of_resources() is true for accept() errors that a busy loop would
+// only make worse: the process or system is out of descriptors or memory.
+bool out_of_resources(const boost::system::error_code& ec) {
+  if (ec.category() != boost::system::system_category() && ec.category() != boost::system::generic_category())
+    return false;
+  const int v = ec.value();
+  return v == EMFILE || v == ENFILE || v == ENOBUFS || v == ENOMEM;
+}
+
+}  // namespace
+
+StreamServer::StreamServer(const TcpEndpoint& endpoint, Handler handler, StreamServerOptions options)
+    : endpoint_(endpoint), handler_(std::move(handler)), options_(std::move(options)) {
+  if (!handler_) throw UsageError("grove::StreamServer: the handler is empty");
+  to_duration(options_.handshake_timeout, "StreamServer handshake_timeout");
+  to_duration(options_.backoff_min, "StreamServer backoff_min");
+  to_duration(options_.backoff_max, "StreamServer backoff_max");
+  if (options_.pool_size > 0) {
+    auto pool = std::make_unique<Pool>(options_.pool_size);
+    pool_ = pool.get();
+    handlers_ = std::move(pool);
+  } else {
+    handlers_ = std::make_unique<Group>();
+  }
+}
+
+StreamServer::~StreamServer() {
+  if (!started_ || stopped_) return;
+  auto* s = detail::tls_scheduler;
+  if (!s) return;
+  if (listener_) listener_->close();
+  const bool can_block = !s->in_hub_context() && !s->stopped();
+  try {
+    if (acceptor_ && !acceptor_.dead()) acceptor_.kill(can_block);
+    handlers_->kill(can_block);
+    if (stopper_ && !stopper_.dead() && can_block) stopper_.join();
+  } catch (...) {
+  }
+}
+
+void StreamServer::start() {
+  if (started_) return;
+  if (stopped_) throw UsageError("grove::StreamServer::start: the server was stopped; make a new one");
+  listener_.emplace(endpoint_, options_.listen);
+  started_ = true;
+  acceptor_ = grove::spawn([this] { accept_loop(); });
+  acceptor_.set_name("StreamServer accept " + std::to_string(listener_->local_endpoint().port()));
+}
+
+void StreamServer::serve_forever() {
+  start();
+  done_.wait();
+}
+
+TcpEndpoint StreamServer::local_endpoint() const {
+  if (!listener_) return endpoint_;
+  return listener_->local_endpoint();
+}
+
+void StreamServer::stop(Duration grace) {
+  to_duration(grace, "StreamServer::stop");
+  if (stopping_) {
+    if (!done_.is_set() && !handlers_->contains(this_fiber::self())) done_.wait();
+    return;
+  }
+  stopping_ = true;
+  if (listener_) listener_->close();
+  if (!started_) {
+    stopped_ = true;
+    done_.set();
+    return;
+  }
+  if (handlers_->contains(this_fiber::self())) {
+    // A handler cannot wait for itself: stop from a fiber of its own.
+    stopper_ = grove::spawn([this, grace] { do_stop(grace); });
+    return;
+  }
+  do_stop(grace);
+}
+
+void StreamServer::do_stop(Duration grace) {
+  struct Done {
+    StreamServer& server;
+    ~Done() {
+      server.stopped_ = true;
+      server.done_.set();
+    }
+  } done{*this};
+  if (acceptor_ && !acceptor_.dead()) acceptor_.kill();
+  if (!handlers_->join(grace)) handlers_->kill();
+}
+
+void StreamServer::accept_loop() {
+  Duration backoff = options_.backoff_min;
+  for (;;) {
+    if (pool_) pool_->wait_available();
+    TcpEndpoint peer;
+    boost::system::error_code ec;
+    TcpSocket socket = listener_->accept(peer, ec);
+    if (ec) {
+      if (stopping_ || !listener_->is_open() || ec == io_errc::closed_by_other) return;
+      ++accept_errors_;
+      if (out_of_resources(ec)) {
+        if (backoff == options_.backoff_min)
+          spdlog::warn("grove::StreamServer: accept failed ({}); backing off", ec.message());
+        this_fiber::sleep(backoff);
+        backoff = std::min(backoff * 2, options_.backoff_max);
+      } else {
+        spdlog::warn("grove::StreamServer: accept failed: {}", ec.message());
+        this_fiber::sleep(options_.backoff_min);
+      }
+      continue;
+    }
+    backoff = options_.backoff_min;
+    ++accepted_;
+    if (options_.max_connections > 0 && handlers_->size() >= options_.max_connections) {
+      ++rejected_;
+      socket.close();
+      continue;
+    }
+    if (options_.no_delay) {
+      boost::system::error_code ignored;
+      socket.asio_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+    }
+    handlers_->spawn([this, socket = std::move(socket), peer]() mutable { serve(socket, peer); });
+  }
+}
+
+void StreamServer::serve(TcpSocket& socket, const TcpEndpoint& peer) {
+  if (!options_.tls) {
+    run_handler(socket, peer);
+    return;
+  }
+  TlsStream tls(std::move(socket), *options_.tls);
+  tls.set_timeout(options_.handshake_timeout);
+  boost::system::error_code ec;
+  tls.handshake(TlsRole::server, ec);
+  if (ec) {
+    spdlog::debug("grove::StreamServer: TLS handshake with {}:{} failed: {}", peer.address().to_string(),
+                  peer.port(), ec.message());
+    return;
+  }
+  tls.set_timeout(Duration::max());
+  run_handler(tls, peer);
+}
+
+void StreamServer::run_handler(Stream& stream, const TcpEndpoint& peer) {
+  try {
+    handler_(stream, peer);
+  } catch (const FiberExit&) {
+    throw;
+  } catch (const std::exception& e) {
+    spdlog::warn("grove::StreamServer: the handler for {}:{} failed: {}", peer.address().to_string(), peer.port(),
+                 e.what());
+  }
+}
+
+}  // namespace grove

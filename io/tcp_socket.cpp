@@ -1,0 +1,282 @@
+// tcp_socket.cpp — TcpSocket: non-blocking writes, reads through Asio's
+// speculative async_read_some, every wait on a detail::OpWaiter.
+
+#include <grove/tcp_socket.hpp>
+
+#include <grove/hub.hpp>
+#include <grove/resolve.hpp>
+#include <grove/yield.hpp>
+
+#include <boost/asio/error.hpp>
+
+#include <string>
+
+namespace grove {
+
+namespace asio = boost::asio;
+using detail::OpWaiter;
+
+TcpEndpoint tcp_endpoint(std::string_view address, std::uint16_t port) {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(std::string(address), ec);
+  detail::throw_if(ec, "grove::tcp_endpoint");
+  return TcpEndpoint(addr, port);
+}
+
+TcpSocket::TcpSocket() : socket_(hub().io_context()) { detail::ignore_sigpipe(); }
+
+TcpSocket::TcpSocket(socket_type s) : socket_(std::move(s)) { prepare(); }
+
+TcpSocket::~TcpSocket() { close(); }
+
+void TcpSocket::prepare() {
+  detail::ignore_sigpipe();
+  if (socket_.is_open()) {
+    boost::system::error_code ignored;
+    socket_.non_blocking(true, ignored);
+  }
+}
+
+void TcpSocket::cancel_io() noexcept {
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
+}
+
+void TcpSocket::close() noexcept {
+  boost::system::error_code ignored;
+  if (socket_.is_open()) socket_.close(ignored);
+}
+
+std::string TcpSocket::describe() const {
+  boost::system::error_code ec1, ec2;
+  auto local = socket_.local_endpoint(ec1);
+  auto remote = socket_.remote_endpoint(ec2);
+  std::string out = "tcp ";
+  out += ec1 ? std::string("?") : local.address().to_string() + ":" + std::to_string(local.port());
+  out += " <-> ";
+  out += ec2 ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port());
+  return out;
+}
+
+TcpEndpoint TcpSocket::local_endpoint() const {
+  boost::system::error_code ec;
+  auto ep = socket_.local_endpoint(ec);
+  detail::throw_if(ec, "TcpSocket::local_endpoint");
+  return ep;
+}
+
+TcpEndpoint TcpSocket::remote_endpoint() const {
+  boost::system::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  detail::throw_if(ec, "TcpSocket::remote_endpoint");
+  return ep;
+}
+
+void TcpSocket::set_no_delay(bool on) {
+  boost::system::error_code ec;
+  socket_.set_option(asio::ip::tcp::no_delay(on), ec);
+  detail::throw_if(ec, "TcpSocket::set_no_delay");
+}
+
+void TcpSocket::set_keep_alive(bool on) {
+  boost::system::error_code ec;
+  socket_.set_option(asio::socket_base::keep_alive(on), ec);
+  detail::throw_if(ec, "TcpSocket::set_keep_alive");
+}
+
+void TcpSocket::shutdown(socket_type::shutdown_type how, error_code& ec) {
+  ec = {};
+  socket_.shutdown(how, ec);
+}
+
+void TcpSocket::shutdown(socket_type::shutdown_type how) {
+  error_code ec;
+  shutdown(how, ec);
+  detail::throw_if(ec, "TcpSocket::shutdown");
+}
+
+// ------------------------------------------------------------------ waits
+
+namespace {
+
+// settle() turns an operation's outcome into the caller's error code; it
+// raises the interrupt when nothing was transferred. It returns true when
+// the caller should try again (another fiber cancelled the socket's I/O).
+bool settle(OpWaiter::Outcome outcome, const boost::system::error_code& op_ec, bool transferred,
+            bool still_open, boost::system::error_code& ec) {
+  if (!op_ec || transferred) {
+    ec = {};
+    return false;
+  }
+  if (outcome == OpWaiter::Outcome::interrupted) detail::scheduler().raise_pending();
+  if (outcome == OpWaiter::Outcome::timed_out) {
+    ec = asio::error::timed_out;
+    return false;
+  }
+  if (op_ec == asio::error::operation_aborted) {
+    if (!still_open) {
+      ec = io_errc::closed_by_other;
+      return false;
+    }
+    return true;  // cancelled on another fiber's behalf: wait again
+  }
+  ec = op_ec;
+  return false;
+}
+
+}  // namespace
+
+void TcpSocket::wait_for(socket_type::wait_type what, error_code& ec, TimePoint deadline) {
+  auto& s = detail::scheduler();
+  for (;;) {
+    s.raise_pending();
+    if (!socket_.is_open()) {
+      ec = io_errc::not_connected;
+      return;
+    }
+    OpWaiter w(s);
+    error_code op_ec;
+    socket_.async_wait(what, [&w, &op_ec](const error_code& e) {
+      op_ec = e;
+      w.complete();
+    });
+    auto outcome = w.wait(deadline, what == socket_type::wait_read ? "TcpSocket (readable)" : "TcpSocket (writable)",
+                          [this] { cancel_io(); });
+    if (!settle(outcome, op_ec, false, socket_.is_open(), ec)) return;
+  }
+}
+
+void TcpSocket::wait_readable(error_code& ec) { wait_for(socket_type::wait_read, ec, deadline()); }
+void TcpSocket::wait_writable(error_code& ec) { wait_for(socket_type::wait_write, ec, deadline()); }
+
+void TcpSocket::wait_readable_raw(error_code& ec, TimePoint deadline) {
+  ec = {};
+  if (socket_.is_open() && socket_.available(ec) > 0) return;
+  ec = {};
+  wait_for(socket_type::wait_read, ec, deadline);
+}
+
+std::size_t TcpSocket::read_raw(void* data, std::size_t size, error_code& ec, TimePoint deadline) {
+  auto& s = detail::scheduler();
+  for (;;) {
+    s.raise_pending();
+    if (!socket_.is_open()) {
+      ec = io_errc::not_connected;
+      return 0;
+    }
+    OpWaiter w(s);
+    error_code op_ec;
+    std::size_t n = 0;
+    // Asio tries the read at once (speculatively) and otherwise waits for
+    // the socket in its reactor; either way the handler runs on the hub.
+    socket_.async_read_some(asio::buffer(data, size), [&w, &op_ec, &n](const error_code& e, std::size_t k) {
+      op_ec = e;
+      n = k;
+      w.complete();
+    });
+    auto outcome = w.wait(deadline, "TcpSocket::recv", [this] { cancel_io(); });
+    if (op_ec == asio::error::eof) {
+      ec = op_ec;
+      return 0;
+    }
+    if (!settle(outcome, op_ec, n > 0, socket_.is_open(), ec)) return ec ? 0 : n;
+  }
+}
+
+std::size_t TcpSocket::write_raw(const void* data, std::size_t size, error_code& ec, TimePoint deadline) {
+  auto& s = detail::scheduler();
+  for (;;) {
+    s.raise_pending();
+    if (!socket_.is_open()) {
+      ec = io_errc::not_connected;
+      return 0;
+    }
+    // The socket is non-blocking: try the write first (MSG_NOSIGNAL).
+    std::size_t n = socket_.write_some(asio::buffer(data, size), ec);
+    if (!ec) return n;
+    if (ec != asio::error::would_block && ec != asio::error::try_again) return 0;
+    OpWaiter w(s);
+    error_code op_ec;
+    socket_.async_write_some(asio::buffer(data, size), [&w, &op_ec, &n](const error_code& e, std::size_t k) {
+      op_ec = e;
+      n = k;
+      w.complete();
+    });
+    auto outcome = w.wait(deadline, "TcpSocket::send", [this] { cancel_io(); });
+    if (!settle(outcome, op_ec, n > 0, socket_.is_open(), ec)) return ec ? 0 : n;
+  }
+}
+
+// --------------------------------------------------------------- connect
+
+void TcpSocket::connect_to(const TcpEndpoint& peer, error_code& ec, TimePoint deadline) {
+  auto& s = detail::scheduler();
+  s.raise_pending();
+  close();
+  discard_buffer();
+  socket_.open(peer.protocol(), ec);
+  if (ec) return;
+  OpWaiter w(s);
+  error_code op_ec;
+  socket_.async_connect(peer, [&w, &op_ec](const error_code& e) {
+    op_ec = e;
+    w.complete();
+  });
+  auto outcome = w.wait(deadline, "TcpSocket::connect", [this] { cancel_io(); });
+  if (outcome == OpWaiter::Outcome::interrupted) {
+    close();
+    s.raise_pending();
+  }
+  if (outcome == OpWaiter::Outcome::timed_out && op_ec) {
+    ec = asio::error::timed_out;
+  } else {
+    ec = op_ec;
+  }
+  if (ec) {
+    close();
+    return;
+  }
+  prepare();
+}
+
+TcpSocket TcpSocket::connect(const TcpEndpoint& peer, error_code& ec, Duration timeout) {
+  TcpSocket sock;
+  auto& s = detail::scheduler();
+  sock.connect_to(peer, ec, deadline_after(s.now(), to_duration(timeout, "TcpSocket::connect")));
+  return sock;
+}
+
+TcpSocket TcpSocket::connect(const TcpEndpoint& peer, Duration timeout) {
+  error_code ec;
+  auto sock = connect(peer, ec, timeout);
+  if (ec)
+    detail::throw_io_error(ec, ("TcpSocket::connect " + peer.address().to_string() + ":" +
+                                std::to_string(peer.port())).c_str());
+  return sock;
+}
+
+TcpSocket TcpSocket::connect(std::string_view host, std::uint16_t port, error_code& ec, Duration timeout) {
+  auto& s = detail::scheduler();
+  const TimePoint until = deadline_after(s.now(), to_duration(timeout, "TcpSocket::connect"));
+  TcpSocket sock;
+  auto endpoints = resolve(host, std::to_string(port), ec);
+  if (ec) return sock;
+  if (endpoints.empty()) {
+    ec = asio::error::host_not_found;
+    return sock;
+  }
+  for (const auto& peer : endpoints) {
+    sock.connect_to(peer, ec, until);
+    if (!ec || ec == asio::error::timed_out) break;
+  }
+  return sock;
+}
+
+TcpSocket TcpSocket::connect(std::string_view host, std::uint16_t port, Duration timeout) {
+  error_code ec;
+  auto sock = connect(host, port, ec, timeout);
+  if (ec) detail::throw_io_error(ec, ("TcpSocket::connect " + std::string(host) + ":" + std::to_string(port)).c_str());
+  return sock;
+}
+
+}  // namespace grove

@@ -1,0 +1,234 @@
+// tls.cpp — TlsContext and TlsStream on asio::ssl::stream over the green
+// TcpSocket's Asio socket; every wait is a detail::OpWaiter.
+
+#include <grove/tls.hpp>
+
+#include <grove/hub.hpp>
+#include <grove/yield.hpp>
+
+#include <boost/asio/ssl.hpp>
+
+#include <openssl/ssl.h>
+
+namespace grove {
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using detail::OpWaiter;
+
+// ------------------------------------------------------------- TlsContext
+
+TlsContext::TlsContext(std::unique_ptr<ssl::context> ctx) : ctx_(std::move(ctx)) {}
+TlsContext::TlsContext(TlsContext&&) noexcept = default;
+TlsContext& TlsContext::operator=(TlsContext&&) noexcept = default;
+TlsContext::~TlsContext() = default;
+
+namespace {
+std::unique_ptr<ssl::context> make_context(ssl::context::method method) {
+  auto ctx = std::make_unique<ssl::context>(method);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                   ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+  return ctx;
+}
+}  // namespace
+
+TlsContext TlsContext::client() {
+  auto ctx = make_context(ssl::context::tls_client);
+  boost::system::error_code ec;
+  ctx->set_default_verify_paths(ec);
+  detail::throw_if(ec, "TlsContext::client (default verify paths)");
+  ctx->set_verify_mode(ssl::verify_peer);
+  return TlsContext(std::move(ctx));
+}
+
+TlsContext TlsContext::server(const std::string& cert_chain_file, const std::string& private_key_file) {
+  auto ctx = make_context(ssl::context::tls_server);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(cert_chain_file, ec);
+  detail::throw_if(ec, ("TlsContext::server certificate " + cert_chain_file).c_str());
+  ctx->use_private_key_file(private_key_file, ssl::context::pem, ec);
+  detail::throw_if(ec, ("TlsContext::server key " + private_key_file).c_str());
+  return TlsContext(std::move(ctx));
+}
+
+void TlsContext::load_verify_file(const std::string& pem_file) {
+  boost::system::error_code ec;
+  ctx_->load_verify_file(pem_file, ec);
+  detail::throw_if(ec, ("TlsContext::load_verify_file " + pem_file).c_str());
+}
+
+void TlsContext::set_verify_peer(bool on) { ctx_->set_verify_mode(on ? ssl::verify_peer : ssl::verify_none); }
+
+// -------------------------------------------------------------- TlsStream
+
+struct TlsStream::Impl {
+  Impl(TcpSocket s, ssl::context& ctx) : tcp(std::move(s)), ssl(tcp.asio_socket(), ctx) {}
+  TcpSocket tcp;
+  ssl::stream<TcpSocket::socket_type&> ssl;
+};
+
+TlsStream::TlsStream(TcpSocket socket, TlsContext& ctx) : impl_(std::make_unique<Impl>(std::move(socket), ctx.native())) {}
+TlsStream::TlsStream(TlsStream&&) noexcept = default;
+TlsStream& TlsStream::operator=(TlsStream&&) noexcept = default;
+TlsStream::~TlsStream() = default;
+
+TcpSocket& TlsStream::tcp() noexcept { return impl_->tcp; }
+bool TlsStream::is_open() const noexcept { return impl_ && impl_->tcp.is_open(); }
+void TlsStream::close() noexcept {
+  if (impl_) impl_->tcp.close();
+}
+std::string TlsStream::describe() const { return "tls over " + impl_->tcp.describe(); }
+
+void TlsStream::set_server_name(const std::string& host) {
+  boost::system::error_code not_an_address;
+  (void)asio::ip::make_address(host, not_an_address);
+  if (not_an_address && !SSL_set_tlsext_host_name(impl_->ssl.native_handle(), host.c_str()))
+    detail::throw_io_error(boost::system::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()),
+                           "TlsStream::set_server_name");
+  impl_->ssl.set_verify_callback(ssl::host_name_verification(host));
+}
+
+namespace {
+
+// finish() maps an operation's outcome to the caller's error; true when
+// the operation should be started again (cancelled for another fiber).
+bool finish(OpWaiter::Outcome outcome, const boost::system::error_code& op_ec, bool transferred, bool open,
+            boost::system::error_code& ec) {
+  if (!op_ec || transferred) {
+    ec = {};
+    return false;
+  }
+  if (outcome == OpWaiter::Outcome::interrupted) detail::scheduler().raise_pending();
+  if (outcome == OpWaiter::Outcome::timed_out) {
+    ec = asio::error::timed_out;
+    return false;
+  }
+  if (op_ec == asio::error::operation_aborted) {
+    if (!open) {
+      ec = io_errc::closed_by_other;
+      return false;
+    }
+    return true;
+  }
+  ec = op_ec;
+  return false;
+}
+
+}  // namespace
+
+void TlsStream::handshake(TlsRole role, error_code& ec) {
+  auto& s = detail::scheduler();
+  const TimePoint until = deadline();
+  for (;;) {
+    s.raise_pending();
+    if (!is_open()) {
+      ec = io_errc::not_connected;
+      return;
+    }
+    OpWaiter w(s);
+    error_code op_ec;
+    impl_->ssl.async_handshake(role == TlsRole::client ? ssl::stream_base::client : ssl::stream_base::server,
+                               [&w, &op_ec](const error_code& e) {
+                                 op_ec = e;
+                                 w.complete();
+                               });
+    auto outcome = w.wait(until, "TlsStream::handshake", [this] { impl_->tcp.cancel_io(); });
+    if (!finish(outcome, op_ec, false, is_open(), ec)) return;
+  }
+}
+
+void TlsStream::handshake(TlsRole role) {
+  error_code ec;
+  handshake(role, ec);
+  detail::throw_if(ec, "TlsStream::handshake");
+}
+
+std::size_t TlsStream::read_raw(void* data, std::size_t size, error_code& ec, TimePoint until) {
+  auto& s = detail::scheduler();
+  for (;;) {
+    s.raise_pending();
+    if (!is_open()) {
+      ec = io_errc::not_connected;
+      return 0;
+    }
+    OpWaiter w(s);
+    error_code op_ec;
+    std::size_t n = 0;
+    impl_->ssl.async_read_some(asio::buffer(data, size), [&w, &op_ec, &n](const error_code& e, std::size_t k) {
+      op_ec = e;
+      n = k;
+      w.complete();
+    });
+    auto outcome = w.wait(until, "TlsStream::recv", [this] { impl_->tcp.cancel_io(); });
+    if (op_ec == asio::error::eof || op_ec == ssl::error::stream_truncated) {
+      ec = asio::error::eof;
+      return n;
+    }
+    if (!finish(outcome, op_ec, n > 0, is_open(), ec)) return ec ? 0 : n;
+  }
+}
+
+std::size_t TlsStream::write_raw(const void* data, std::size_t size, error_code& ec, TimePoint until) {
+  auto& s = detail::scheduler();
+  for (;;) {
+    s.raise_pending();
+    if (!is_open()) {
+      ec = io_errc::not_connected;
+      return 0;
+    }
+    OpWaiter w(s);
+    error_code op_ec;
+    std::size_t n = 0;
+    impl_->ssl.async_write_some(asio::buffer(data, size), [&w, &op_ec, &n](const error_code& e, std::size_t k) {
+      op_ec = e;
+      n = k;
+      w.complete();
+    });
+    auto outcome = w.wait(until, "TlsStream::send", [this] { impl_->tcp.cancel_io(); });
+    if (!finish(outcome, op_ec, n > 0, is_open(), ec)) return ec ? 0 : n;
+  }
+}
+
+void TlsStream::shutdown_send(error_code& ec) {
+  auto& s = detail::scheduler();
+  s.raise_pending();
+  if (!is_open()) {
+    ec = io_errc::not_connected;
+    return;
+  }
+  OpWaiter w(s);
+  error_code op_ec;
+  impl_->ssl.async_shutdown([&w, &op_ec](const error_code& e) {
+    op_ec = e;
+    w.complete();
+  });
+  auto outcome = w.wait(deadline(), "TlsStream::shutdown", [this] { impl_->tcp.cancel_io(); });
+  if (op_ec == asio::error::eof || op_ec == ssl::error::stream_truncated) op_ec = {};
+  (void)finish(outcome, op_ec, false, is_open(), ec);
+}
+
+TlsStream TlsStream::connect(std::string_view host, std::uint16_t port, TlsContext& ctx, error_code& ec,
+                             Duration timeout) {
+  auto& s = detail::scheduler();
+  const TimePoint until = deadline_after(s.now(), to_duration(timeout, "TlsStream::connect"));
+  TcpSocket sock = TcpSocket::connect(host, port, ec, timeout);
+  TlsStream tls(std::move(sock), ctx);
+  if (ec) return tls;
+  tls.set_server_name(std::string(host));
+  if (until != TimePoint::max()) {
+    auto left = until - s.now();
+    tls.set_timeout(left > Duration::zero() ? left : Duration::zero());
+  }
+  tls.handshake(TlsRole::client, ec);
+  tls.set_timeout(Duration::max());
+  return tls;
+}
+
+TlsStream TlsStream::connect(std::string_view host, std::uint16_t port, TlsContext& ctx, Duration timeout) {
+  error_code ec;
+  auto tls = connect(host, port, ctx, ec, timeout);
+  if (ec) detail::throw_io_error(ec, ("TlsStream::connect " + std::string(host) + ":" + std::to_string(port)).c_str());
+  return tls;
+}
+
+}  // namespace grove

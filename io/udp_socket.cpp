@@ -1,0 +1,162 @@
+// udp_socket.cpp — UdpSocket: non-blocking sends, speculative receives.
+
+#include <grove/udp_socket.hpp>
+
+#include <grove/hub.hpp>
+#include <grove/yield.hpp>
+
+#include <boost/asio/error.hpp>
+
+namespace grove {
+
+namespace asio = boost::asio;
+using detail::OpWaiter;
+
+UdpEndpoint udp_endpoint(std::string_view address, std::uint16_t port) {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(std::string(address), ec);
+  detail::throw_if(ec, "grove::udp_endpoint");
+  return UdpEndpoint(addr, port);
+}
+
+UdpSocket::UdpSocket() : socket_(hub().io_context()) {
+  boost::system::error_code ec;
+  socket_.open(asio::ip::udp::v4(), ec);
+  detail::throw_if(ec, "UdpSocket");
+  socket_.non_blocking(true, ec);
+}
+
+UdpSocket::UdpSocket(const UdpEndpoint& local) : socket_(hub().io_context()) {
+  boost::system::error_code ec;
+  socket_.open(local.protocol(), ec);
+  if (!ec) socket_.bind(local, ec);
+  if (!ec) socket_.non_blocking(true, ec);
+  detail::throw_if(ec, ("UdpSocket bind " + local.address().to_string() + ":" + std::to_string(local.port())).c_str());
+}
+
+UdpSocket::~UdpSocket() { close(); }
+
+void UdpSocket::close() noexcept {
+  boost::system::error_code ignored;
+  if (socket_.is_open()) socket_.close(ignored);
+}
+
+void UdpSocket::cancel_io() noexcept {
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
+}
+
+TimePoint UdpSocket::deadline() const {
+  if (timeout_ == Duration::max()) return TimePoint::max();
+  return deadline_after(detail::scheduler().now(), timeout_);
+}
+
+UdpEndpoint UdpSocket::local_endpoint() const {
+  boost::system::error_code ec;
+  auto ep = socket_.local_endpoint(ec);
+  detail::throw_if(ec, "UdpSocket::local_endpoint");
+  return ep;
+}
+
+namespace {
+// Shared with TcpSocket in spirit: see tcp_socket.cpp.
+bool settle(OpWaiter::Outcome outcome, const boost::system::error_code& op_ec, bool transferred, bool open,
+            boost::system::error_code& ec) {
+  if (!op_ec || transferred) {
+    ec = op_ec;
+    return false;
+  }
+  if (outcome == OpWaiter::Outcome::interrupted) detail::scheduler().raise_pending();
+  if (outcome == OpWaiter::Outcome::timed_out) {
+    ec = asio::error::timed_out;
+    return false;
+  }
+  if (op_ec == asio::error::operation_aborted) {
+    if (!open) {
+      ec = io_errc::closed_by_other;
+      return false;
+    }
+    return true;
+  }
+  ec = op_ec;
+  return false;
+}
+}  // namespace
+
+std::size_t UdpSocket::send_to(const void* data, std::size_t size, const UdpEndpoint& peer, error_code& ec) {
+  auto& s = detail::scheduler();
+  const TimePoint until = deadline();
+  for (;;) {
+    s.raise_pending();
+    if (!socket_.is_open()) {
+      ec = io_errc::not_connected;
+      return 0;
+    }
+    std::size_t n = socket_.send_to(asio::buffer(data, size), peer, 0, ec);
+    if (!ec) return n;
+    if (ec != asio::error::would_block && ec != asio::error::try_again) return 0;
+    OpWaiter w(s);
+    error_code op_ec;
+    socket_.async_wait(asio::socket_base::wait_write, [&w, &op_ec](const error_code& e) {
+      op_ec = e;
+      w.complete();
+    });
+    auto outcome = w.wait(until, "UdpSocket::send_to", [this] { cancel_io(); });
+    if (!op_ec) continue;
+    if (!settle(outcome, op_ec, false, socket_.is_open(), ec)) return 0;
+  }
+}
+
+std::size_t UdpSocket::send_to(const void* data, std::size_t size, const UdpEndpoint& peer) {
+  error_code ec;
+  std::size_t n = send_to(data, size, peer, ec);
+  detail::throw_if(ec, "UdpSocket::send_to");
+  return n;
+}
+
+std::size_t UdpSocket::recv_from(void* data, std::size_t size, UdpEndpoint& from, error_code& ec) {
+  auto& s = detail::scheduler();
+  const TimePoint until = deadline();
+  for (;;) {
+    s.raise_pending();
+    if (!socket_.is_open()) {
+      ec = io_errc::not_connected;
+      return 0;
+    }
+    OpWaiter w(s);
+    error_code op_ec;
+    std::size_t n = 0;
+    bool arrived = false;
+    socket_.async_receive_from(asio::buffer(data, size), from,
+                               [&w, &op_ec, &n, &arrived](const error_code& e, std::size_t k) {
+                                 op_ec = e;
+                                 n = k;
+                                 arrived = !e;
+                                 w.complete();
+                               });
+    auto outcome = w.wait(until, "UdpSocket::recv_from", [this] { cancel_io(); });
+    if (!settle(outcome, op_ec, arrived, socket_.is_open(), ec)) return ec ? 0 : n;
+  }
+}
+
+std::size_t UdpSocket::recv_from(void* data, std::size_t size, UdpEndpoint& from) {
+  error_code ec;
+  std::size_t n = recv_from(data, size, from, ec);
+  detail::throw_if(ec, "UdpSocket::recv_from");
+  return n;
+}
+
+std::string UdpSocket::recv_from(UdpEndpoint& from, std::size_t max, error_code& ec) {
+  std::string out(max, '\0');
+  out.resize(recv_from(out.data(), max, from, ec));
+  return out;
+}
+
+std::string UdpSocket::recv_from(UdpEndpoint& from, std::size_t max) {
+  error_code ec;
+  auto out = recv_from(from, max, ec);
+  detail::throw_if(ec, "UdpSocket::recv_from");
+  return out;
+}
+
+}  // namespace grove

@@ -1,0 +1,135 @@
+// wait_fd.cpp — wait_readable/wait_writable on foreign descriptors: a
+// per-thread table of posix::stream_descriptors shared by the fibers
+// waiting on one fd, released (never closed) when the last one leaves.
+
+#include <grove/wait_fd.hpp>
+
+#include <grove/hub.hpp>
+#include <grove/io_error.hpp>
+#include <grove/yield.hpp>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <memory>
+#include <unordered_map>
+
+namespace grove {
+
+namespace asio = boost::asio;
+using detail::OpWaiter;
+
+namespace {
+
+struct Watch {
+  explicit Watch(asio::io_context& io) : descriptor(io) {}
+  asio::posix::stream_descriptor descriptor;
+  int users = 0;
+};
+
+struct WatchTable {
+  std::unordered_map<int, std::unique_ptr<Watch>> watches;
+  ~WatchTable() {
+    // Only waits that never ended (leaked fibers) leave entries: give the
+    // descriptors back to their owners and leak the objects, whose
+    // io_context may already be gone.
+    for (auto& [fd, w] : watches) {
+      boost::system::error_code ignored;
+      (void)w->descriptor.release();
+      (void)w.release();
+    }
+  }
+};
+
+thread_local WatchTable table;
+
+Watch* acquire(int fd, boost::system::error_code& ec) {
+  auto it = table.watches.find(fd);
+  if (it != table.watches.end()) {
+    ++it->second->users;
+    return it->second.get();
+  }
+  auto w = std::make_unique<Watch>(hub().io_context());
+  w->descriptor.assign(fd, ec);
+  if (ec) {
+    (void)w->descriptor.release();
+    return nullptr;
+  }
+  w->users = 1;
+  Watch* raw = w.get();
+  table.watches.emplace(fd, std::move(w));
+  return raw;
+}
+
+void release(int fd) noexcept {
+  auto it = table.watches.find(fd);
+  if (it == table.watches.end()) return;
+  if (--it->second->users > 0) return;
+  (void)it->second->descriptor.release();
+  table.watches.erase(it);
+}
+
+}  // namespace
+
+namespace detail {
+
+bool wait_fd_until(int fd, bool write, TimePoint deadline, boost::system::error_code& ec) {
+  ec = {};
+  auto& s = scheduler();
+  s.require_fiber_context(write ? "wait_writable" : "wait_readable");
+  s.raise_pending();
+  if (fd < 0) {
+    ec = asio::error::bad_descriptor;
+    return false;
+  }
+  try {
+    Watch* w = acquire(fd, ec);
+    if (!w) return false;
+    struct Release {
+      int fd;
+      ~Release() { release(fd); }
+    } guard{fd};
+    for (;;) {
+      OpWaiter waiter(s);
+      boost::system::error_code op_ec;
+      w->descriptor.async_wait(write ? asio::posix::descriptor_base::wait_write : asio::posix::descriptor_base::wait_read,
+                               [&waiter, &op_ec](const boost::system::error_code& e) {
+                                 op_ec = e;
+                                 waiter.complete();
+                               });
+      auto outcome = waiter.wait(deadline, write ? "wait_writable" : "wait_readable", [w] {
+        boost::system::error_code ignored;
+        w->descriptor.cancel(ignored);
+      });
+      if (outcome == OpWaiter::Outcome::interrupted) s.raise_pending();
+      if (!op_ec) return true;
+      if (outcome == OpWaiter::Outcome::timed_out) return false;
+      if (op_ec != asio::error::operation_aborted) {
+        ec = op_ec;
+        return false;
+      }
+      // Cancelled because another waiter on the same fd left: wait again.
+    }
+  } catch (const boost::system::system_error& e) {
+    ec = e.code();
+    return false;
+  }
+}
+
+}  // namespace detail
+
+void wait_readable(int fd, boost::system::error_code& ec) { (void)detail::wait_fd_until(fd, false, TimePoint::max(), ec); }
+void wait_writable(int fd, boost::system::error_code& ec) { (void)detail::wait_fd_until(fd, true, TimePoint::max(), ec); }
+
+void wait_readable(int fd) {
+  boost::system::error_code ec;
+  wait_readable(fd, ec);
+  detail::throw_if(ec, "grove::wait_readable");
+}
+
+void wait_writable(int fd) {
+  boost::system::error_code ec;
+  wait_writable(fd, ec);
+  detail::throw_if(ec, "grove::wait_writable");
+}
+
+}  // namespace grove

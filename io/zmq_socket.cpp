@@ -1,0 +1,207 @@
+// zmq_socket.cpp — green ZeroMQ: DONTWAIT operations, ZMQ_FD waits on the
+// hub's reactor, ZMQ_EVENTS re-checked around every wait.
+
+#include <grove/zmq_socket.hpp>
+
+#include <grove/hub.hpp>
+#include <grove/yield.hpp>
+
+#include <cerrno>
+
+namespace grove {
+
+namespace asio = boost::asio;
+using detail::OpWaiter;
+
+namespace {
+
+class ZmqCategory final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "zmq"; }
+  std::string message(int ev) const override { return zmq_strerror(ev); }
+};
+
+}  // namespace
+
+const boost::system::error_category& zmq_category() noexcept {
+  static const ZmqCategory category;
+  return category;
+}
+
+ZmqSocket::ZmqSocket(zmq::context_t& context, zmq::socket_type type)
+    : socket_(context, type), notify_(hub().io_context()) {
+  const int fd = socket_.get(zmq::sockopt::fd);
+  boost::system::error_code ec;
+  notify_.assign(fd, ec);
+  detail::throw_if(ec, "ZmqSocket (watching ZMQ_FD)");
+}
+
+ZmqSocket::~ZmqSocket() { close(); }
+
+void ZmqSocket::close() noexcept {
+  if (notify_.is_open()) {
+    boost::system::error_code ignored;
+    notify_.cancel(ignored);
+    (void)notify_.release();  // ZeroMQ owns the descriptor
+  }
+  if (socket_) socket_.close();
+}
+
+TimePoint ZmqSocket::deadline() const {
+  if (timeout_ == Duration::max()) return TimePoint::max();
+  return deadline_after(detail::scheduler().now(), timeout_);
+}
+
+bool ZmqSocket::more() const { return socket_.get(zmq::sockopt::rcvmore) != 0; }
+
+bool ZmqSocket::wait_for(int events, TimePoint until, error_code& ec, const char* what) {
+  auto& s = detail::scheduler();
+  for (;;) {
+    if (!socket_) {
+      ec = io_errc::closed_by_other;
+      return false;
+    }
+    int ready = 0;
+    std::size_t size = sizeof ready;
+    if (zmq_getsockopt(socket_.handle(), ZMQ_EVENTS, &ready, &size) != 0) {
+      ec = error_code(zmq_errno(), zmq_category());
+      return false;
+    }
+    if (ready & events) return true;
+    s.raise_pending();
+    OpWaiter w(s);
+    error_code op_ec;
+    notify_.async_wait(asio::posix::descriptor_base::wait_read, [&w, &op_ec](const error_code& e) {
+      op_ec = e;
+      w.complete();
+    });
+    ++waiters_;
+    auto outcome = w.wait(until, what, [this] {
+      boost::system::error_code ignored;
+      notify_.cancel(ignored);
+    });
+    --waiters_;
+    if (outcome == OpWaiter::Outcome::interrupted) s.raise_pending();
+    if (outcome == OpWaiter::Outcome::timed_out) {
+      ec = asio::error::timed_out;
+      return false;
+    }
+    if (op_ec && op_ec != asio::error::operation_aborted) {
+      ec = op_ec;
+      return false;
+    }
+    // Readable, or woken to re-check by another fiber: look at ZMQ_EVENTS again.
+  }
+}
+
+void ZmqSocket::state_changed() noexcept {
+  // Reading ZMQ_EVENTS in send/recv may have consumed the edge another
+  // fiber waits for: wake them all to re-check.
+  if (waiters_ > 0) {
+    boost::system::error_code ignored;
+    notify_.cancel(ignored);
+  }
+}
+
+bool ZmqSocket::send(zmq::message_t& msg, zmq::send_flags flags, error_code& ec) {
+  ec = {};
+  auto& s = detail::scheduler();
+  const TimePoint until = deadline();
+  const bool dontwait = (static_cast<int>(flags) & ZMQ_DONTWAIT) != 0;
+  for (;;) {
+    s.raise_pending();
+    if (!socket_) {
+      ec = io_errc::not_connected;
+      return false;
+    }
+    if (zmq_msg_send(msg.handle(), socket_.handle(), static_cast<int>(flags) | ZMQ_DONTWAIT) >= 0) {
+      state_changed();
+      return true;
+    }
+    const int err = zmq_errno();
+    if (err == EINTR) continue;
+    if (err != EAGAIN) {
+      ec = error_code(err, zmq_category());
+      return false;
+    }
+    if (dontwait) return false;
+    if (!wait_for(ZMQ_POLLOUT, until, ec, "ZmqSocket::send")) return false;
+  }
+}
+
+bool ZmqSocket::send(zmq::message_t& msg, zmq::send_flags flags) {
+  error_code ec;
+  bool sent = send(msg, flags, ec);
+  detail::throw_if(ec, "ZmqSocket::send");
+  return sent;
+}
+
+void ZmqSocket::send(std::string_view data, zmq::send_flags flags, error_code& ec) {
+  zmq::message_t msg(data.data(), data.size());
+  (void)send(msg, flags, ec);
+}
+
+void ZmqSocket::send(std::string_view data, zmq::send_flags flags) {
+  zmq::message_t msg(data.data(), data.size());
+  (void)send(msg, flags);
+}
+
+bool ZmqSocket::recv(zmq::message_t& msg, zmq::recv_flags flags, error_code& ec) {
+  ec = {};
+  auto& s = detail::scheduler();
+  const TimePoint until = deadline();
+  const bool dontwait = (static_cast<int>(flags) & ZMQ_DONTWAIT) != 0;
+  for (;;) {
+    s.raise_pending();
+    if (!socket_) {
+      ec = io_errc::not_connected;
+      return false;
+    }
+    if (zmq_msg_recv(msg.handle(), socket_.handle(), static_cast<int>(flags) | ZMQ_DONTWAIT) >= 0) {
+      state_changed();
+      return true;
+    }
+    const int err = zmq_errno();
+    if (err == EINTR) continue;
+    if (err != EAGAIN) {
+      ec = error_code(err, zmq_category());
+      return false;
+    }
+    if (dontwait) return false;
+    if (!wait_for(ZMQ_POLLIN, until, ec, "ZmqSocket::recv")) return false;
+  }
+}
+
+bool ZmqSocket::recv(zmq::message_t& msg, zmq::recv_flags flags) {
+  error_code ec;
+  bool got = recv(msg, flags, ec);
+  detail::throw_if(ec, "ZmqSocket::recv");
+  return got;
+}
+
+std::string ZmqSocket::recv_string(error_code& ec) {
+  zmq::message_t msg;
+  if (!recv(msg, zmq::recv_flags::none, ec)) return {};
+  return msg.to_string();
+}
+
+std::string ZmqSocket::recv_string() {
+  zmq::message_t msg;
+  recv(msg);
+  return msg.to_string();
+}
+
+void ZmqSocket::send_multipart(const std::vector<std::string>& parts) {
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    send(parts[i], i + 1 < parts.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+}
+
+std::vector<std::string> ZmqSocket::recv_multipart() {
+  std::vector<std::string> parts;
+  do {
+    parts.push_back(recv_string());
+  } while (more());
+  return parts;
+}
+
+}  // namespace grove
