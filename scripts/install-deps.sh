@@ -5,7 +5,8 @@ set -euo pipefail
 
 GROVE_DEB_PACKAGES="build-essential cmake make ccache g++ pkg-config \
 libboost-dev libboost-context-dev libspdlog-dev nlohmann-json3-dev \
-libgtest-dev libgmock-dev libbenchmark-dev libssl-dev"
+libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl \
+libzmq3-dev cppzmq-dev"
 
 missing=()
 for package in $GROVE_DEB_PACKAGES; do
