@@ -1,8 +1,10 @@
 #pragma once
 // grove.hpp — the umbrella header: everything grove offers today.
 
+#include <grove/actor_child.hpp>
 #include <grove/async_result.hpp>
 #include <grove/channel.hpp>
+#include <grove/child_spec.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/event.hpp>
@@ -21,6 +23,7 @@
 #include <grove/queue_errors.hpp>
 #include <grove/semaphore.hpp>
 #include <grove/signal.hpp>
+#include <grove/supervisor.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/thread_pool.hpp>
 #include <grove/timeout.hpp>

@@ -1,0 +1,69 @@
+#pragma once
+// actor_child.hpp — actors as supervised children. The actor's cell (its
+// mailbox and address) is made once; each (re)start runs a new incarnation
+// of the actor on the same cell, so the ActorRef stays valid across
+// restarts and messages queued meanwhile reach the next incarnation.
+//
+//   auto worker = grove::actor_child<Worker>("worker", {.restart = grove::Restart::permanent}, 42);
+//   grove::Supervisor sup({.strategy = grove::Strategy::one_for_one}, {worker});
+//   sup.start();
+//   worker.ref.send(Job{...});
+
+#include <grove/actor.hpp>
+#include <grove/actor_ref.hpp>
+#include <grove/child_spec.hpp>
+
+#include <memory>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace grove {
+
+// ActorChild is a ChildSpec that also carries the child's address.
+template <class M>
+struct ActorChild : ChildSpec {
+  ActorRef<M> ref;
+};
+
+// actor_child<A>(id, options, args...) is a child running A(args...) on a
+// mailbox named id; the arguments are copied for every incarnation. The
+// mailbox closes (leftovers to dead letters) only when the child is retired.
+template <class A, class... Args>
+  requires std::derived_from<A, Actor<typename A::message_type>>
+ActorChild<typename A::message_type> actor_child(std::string id, ChildOptions options, Args&&... args) {
+  using M = typename A::message_type;
+  auto cell = std::make_shared<detail::ActorCell<M>>(id, MailboxConfig{});
+  cell->supervised = true;
+  ActorChild<M> spec;
+  spec.id = std::move(id);
+  spec.with(options);
+  spec.start = [cell, args = std::make_tuple(std::decay_t<Args>(std::forward<Args>(args))...)]() -> Fiber<> {
+    if (cell->terminated)
+      throw UsageError("grove: actor child '" + cell->name + "' was retired; its mailbox is closed");
+    auto actor = std::apply([](const auto&... a) { return std::make_unique<A>(a...); }, args);
+    return detail::start_incarnation<M>(cell, std::move(actor));
+  };
+  spec.retire = [weak = std::weak_ptr<detail::ActorCell<M>>(cell)] {
+    if (auto c = weak.lock()) {
+      c->terminate();
+      c->fiber = Fiber<>();  // drop the last incarnation (it holds the cell)
+    }
+  };
+  spec.ref = ActorRef<M>(cell);
+  spec.handle = spec.ref;
+  return spec;
+}
+
+// actor_template<A, Args...>(id, options) is a simple_one_for_one template:
+// start_child(args...) runs A(args...) as a new actor child.
+template <class A, class... Args>
+  requires std::derived_from<A, Actor<typename A::message_type>>
+ChildTemplate actor_template(std::string id, ChildOptions options = {}) {
+  return child_template<Args...>(id, [id, options](Args... args) -> ChildSpec {
+    return actor_child<A>(id, options, std::move(args)...);
+  });
+}
+
+}  // namespace grove

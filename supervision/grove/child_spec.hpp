@@ -1,0 +1,130 @@
+#pragma once
+// child_spec.hpp — what a Supervisor knows about one child (OTP's child
+// spec, as a value): its id, how to start an incarnation, when to restart
+// it (Restart) and how to stop it (Shutdown).
+//
+//   grove::fiber_child("ticker", {.restart = grove::Restart::transient}, tick, 10ms)
+//   grove::actor_child<Worker>("worker", {.shutdown = 100ms}, ctor args...)   // actor_child.hpp
+
+#include <grove/duration.hpp>
+#include <grove/errors.hpp>
+#include <grove/fiber.hpp>
+
+#include <any>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+
+namespace grove {
+
+// Restart says when a child that ended is started again: permanent always,
+// transient only after an abnormal exit (any reason but normal and
+// shutdown), temporary never (the child is removed once it ends).
+enum class Restart { permanent, transient, temporary };
+
+// ChildType tells workers from nested supervisors (count_children()).
+enum class ChildType { worker, supervisor };
+
+// Shutdown is how a supervisor stops a child: gracefully (FiberExit with
+// reason shutdown, then kill() once `timeout` has passed) or brutally (kill()
+// at once). A Duration converts to a graceful Shutdown: `.shutdown = 100ms`.
+struct Shutdown {
+  Duration timeout = std::chrono::seconds(5);
+  bool brutal = false;
+
+  constexpr Shutdown() = default;
+  template <class Rep, class Period>
+  constexpr Shutdown(std::chrono::duration<Rep, Period> d)  // NOLINT: implicit by design
+      : timeout(d == std::chrono::duration<Rep, Period>::max() ? Duration::max()
+                                                               : std::chrono::ceil<Duration>(d)) {}
+  static constexpr Shutdown brutal_kill() {
+    Shutdown s;
+    s.timeout = Duration::zero();
+    s.brutal = true;
+    return s;
+  }
+  // infinity() waits as long as the child takes (the default for supervisors).
+  static constexpr Shutdown infinity() { return Shutdown(Duration::max()); }
+  friend constexpr bool operator==(const Shutdown&, const Shutdown&) = default;
+};
+
+inline constexpr Shutdown brutal_kill = Shutdown::brutal_kill();
+
+// ChildOptions are the policy half of a spec, for designated initialisers.
+struct ChildOptions {
+  Restart restart = Restart::permanent;
+  Shutdown shutdown = std::chrono::seconds(5);
+  ChildType type = ChildType::worker;
+};
+
+// ChildSpec describes one child. start() begins one incarnation and returns
+// its fiber; it is called again at every restart. retire() (optional) runs
+// once the child is gone for good (deleted, temporary and ended, or its
+// supervisor stopped): actor children close their mailbox there. handle
+// carries what callers need to reach the child (an ActorRef for actors).
+struct ChildSpec {
+  std::string id;
+  std::function<Fiber<>()> start;
+  Restart restart = Restart::permanent;
+  Shutdown shutdown = std::chrono::seconds(5);
+  ChildType type = ChildType::worker;
+  std::function<void()> retire;
+  std::any handle;
+
+  ChildSpec& with(const ChildOptions& o) {
+    restart = o.restart;
+    shutdown = o.shutdown;
+    type = o.type;
+    return *this;
+  }
+};
+
+// fiber_child(id, options, fn, args...) is a child that runs fn(args...) in
+// a fresh fiber at each (re)start; fn and args are copied for every start.
+template <class F, class... A>
+  requires detail::Spawnable<F, A...> && std::copy_constructible<std::decay_t<F>>
+ChildSpec fiber_child(std::string id, ChildOptions options, F&& fn, A&&... args) {
+  ChildSpec spec;
+  spec.id = std::move(id);
+  spec.with(options);
+  spec.start = [fn = std::decay_t<F>(std::forward<F>(fn)),
+                args = std::make_tuple(std::decay_t<A>(std::forward<A>(args))...)]() -> Fiber<> {
+    return std::apply([&](const auto&... a) { return Fiber<>(grove::spawn(fn, a...)); }, args);
+  };
+  return spec;
+}
+
+// ChildTemplate is simple_one_for_one's one spec: start_child(args...) makes
+// a ChildSpec from it. Arguments must have the template's parameter types
+// (after decay); a mismatch is a UsageError.
+struct ChildTemplate {
+  std::string id;  // children are named "<id>-<n>"
+  std::function<ChildSpec(std::any& packed_args)> instantiate;
+};
+
+namespace detail {
+[[noreturn]] void throw_template_mismatch(const std::string& id, const std::type_info& expected,
+                                          const std::type_info& given);
+}
+
+// child_template<Args...>(id, make) is a template whose children are
+// make(args...) for the arguments given to start_child.
+template <class... Args, class Make>
+  requires std::is_invocable_r_v<ChildSpec, Make&, Args...>
+ChildTemplate child_template(std::string id, Make make) {
+  ChildTemplate t;
+  t.id = id;
+  t.instantiate = [id, make = std::move(make)](std::any& packed) mutable -> ChildSpec {
+    using Tuple = std::tuple<std::decay_t<Args>...>;
+    auto* args = std::any_cast<Tuple>(&packed);
+    if (!args) detail::throw_template_mismatch(id, typeid(Tuple), packed.type());
+    return std::apply(make, std::move(*args));
+  };
+  return t;
+}
+
+}  // namespace grove
