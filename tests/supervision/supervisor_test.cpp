@@ -1,0 +1,498 @@
+// supervisor_test.cpp — every Supervisor call, start/stop order, intensity
+// and escalation through nested supervisors, shutdown timeouts and brutal
+// kills, backoff, and 10,000 children.
+
+#include <grove/supervisor.hpp>
+
+#include <grove/child_spec.hpp>
+#include <grove/event.hpp>
+#include <grove/exit_reason.hpp>
+#include <grove/fiber.hpp>
+#include <grove/queue.hpp>
+
+#include "supervision_test_support.hpp"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+using grove::Restart;
+using grove::Strategy;
+
+namespace {
+
+struct Log {
+  std::vector<std::string> lines;
+  std::map<std::string, int> starts;
+  std::map<std::string, grove::ExitReason> stop_reasons;
+};
+
+struct OnUnwind {
+  std::shared_ptr<Log> log;
+  std::string name;
+  ~OnUnwind() { log->lines.push_back("stop " + name); }
+};
+
+// A worker that logs its start, parks until stopped, and logs its stop.
+void worker(std::shared_ptr<Log> log, std::string name) {
+  log->lines.push_back("start " + name);
+  ++log->starts[name];
+  OnUnwind guard{log, name};
+  try {
+    grove::Event never;
+    never.wait();
+  } catch (const grove::FiberExit& e) {
+    log->stop_reasons[name] = e.reason();
+    throw;
+  }
+}
+
+grove::ChildSpec worker_child(const std::shared_ptr<Log>& log, const std::string& name, grove::ChildOptions o = {}) {
+  return grove::fiber_child(name, o, worker, log, name);
+}
+
+// A worker that crashes when its trigger is set.
+void crasher(std::shared_ptr<Log> log, std::string name, std::shared_ptr<grove::Event> trigger) {
+  ++log->starts[name];
+  trigger->wait();
+  trigger->clear();
+  throw std::runtime_error(name + " crashed");
+}
+
+grove::Fiber<> child_fiber(const grove::Supervisor& sup, const std::string& id) {
+  for (auto& c : sup.which_children())
+    if (c.id == id) return c.fiber;
+  return {};
+}
+
+class SupervisorTest : public SupervisionTest {};
+
+TEST_F(SupervisorTest, ChildrenStartInOrderAndStopInReverse) {
+  auto log = std::make_shared<Log>();
+  grove::Supervisor sup({.strategy = Strategy::one_for_one},
+                        {worker_child(log, "a"), worker_child(log, "b"), worker_child(log, "c")});
+  EXPECT_FALSE(sup.running());
+  EXPECT_FALSE(sup.fiber());
+  grove::Fiber<> f = sup.start();
+  EXPECT_TRUE(sup.running());
+  EXPECT_TRUE(f == sup.fiber());
+  EXPECT_EQ(f.name(), "supervisor");
+  settle();
+  sup.stop();
+  EXPECT_EQ(log->lines, (std::vector<std::string>{"start a", "start b", "start c", "stop c", "stop b", "stop a"}));
+  EXPECT_EQ(log->stop_reasons["a"], grove::ExitReason::shutdown());
+  EXPECT_FALSE(sup.running());
+  EXPECT_TRUE(f.dead());
+  EXPECT_EQ(f.exit_reason(), grove::ExitReason::normal());
+  EXPECT_EQ(sup.count_children().active, 0u);
+  EXPECT_EQ(sup.count_children().specs, 3u);
+}
+
+TEST_F(SupervisorTest, ConfigIsDesignatedInitialisers) {
+  grove::Supervisor sup({.strategy = Strategy::one_for_all, .intensity = 3, .period = 5s, .name = "root"});
+  EXPECT_EQ(sup.config().strategy, Strategy::one_for_all);
+  EXPECT_EQ(sup.config().intensity, 3);
+  EXPECT_EQ(sup.config().period, grove::Duration(5s));
+  EXPECT_EQ(sup.config().name, "root");
+  EXPECT_THROW(grove::Supervisor({.intensity = -1}), grove::UsageError);
+  EXPECT_THROW(grove::Supervisor({.period = 0s}), grove::UsageError);
+  EXPECT_THROW(grove::Supervisor({.strategy = Strategy::simple_one_for_one}), grove::UsageError);
+  auto log = std::make_shared<Log>();
+  EXPECT_THROW(grove::Supervisor({}, {worker_child(log, "x"), worker_child(log, "x")}), grove::SupervisorError);
+  EXPECT_THROW(grove::Supervisor({}, grove::child_template<>("t", [] { return grove::ChildSpec{}; })),
+               grove::UsageError);
+}
+
+TEST_F(SupervisorTest, WhichChildrenAndCountChildren) {
+  auto log = std::make_shared<Log>();
+  grove::Supervisor inner({.name = "inner"}, {worker_child(log, "i1")});
+  grove::Supervisor sup({}, {worker_child(log, "w1", {.restart = Restart::transient}), grove::supervisor_child("inner", inner),
+                             worker_child(log, "w2", {.restart = Restart::temporary})});
+  auto before = sup.count_children();
+  EXPECT_EQ(before.specs, 3u);
+  EXPECT_EQ(before.active, 0u);
+  sup.start();
+  settle();
+  auto kids = sup.which_children();
+  ASSERT_EQ(kids.size(), 3u);
+  EXPECT_EQ(kids[0].id, "w1");
+  EXPECT_EQ(kids[0].restart, Restart::transient);
+  EXPECT_EQ(kids[0].type, grove::ChildType::worker);
+  EXPECT_TRUE(kids[0].running());
+  EXPECT_EQ(kids[1].id, "inner");
+  EXPECT_EQ(kids[1].type, grove::ChildType::supervisor);
+  EXPECT_TRUE(kids[1].fiber == inner.fiber());
+  EXPECT_EQ(kids[2].restart, Restart::temporary);
+  auto n = sup.count_children();
+  EXPECT_EQ(n.specs, 3u);
+  EXPECT_EQ(n.active, 3u);
+  EXPECT_EQ(n.supervisors, 1u);
+  EXPECT_EQ(n.workers, 2u);
+  EXPECT_TRUE(inner.running());
+  sup.stop();
+  EXPECT_FALSE(inner.running());
+  EXPECT_EQ(log->lines.back(), "stop w1");
+}
+
+TEST_F(SupervisorTest, StartChildAddsAfterTheOthers) {
+  auto log = std::make_shared<Log>();
+  grove::Supervisor sup({}, {worker_child(log, "a")});
+  EXPECT_THROW(sup.start_child(worker_child(log, "b")), grove::SupervisorError);  // not running
+  sup.start();
+  auto info = sup.start_child(worker_child(log, "b"));
+  EXPECT_EQ(info.id, "b");
+  EXPECT_TRUE(info.running());
+  EXPECT_THROW(sup.start_child(worker_child(log, "b")), grove::SupervisorError);  // already present
+  grove::ChildSpec broken;
+  broken.id = "broken";
+  broken.start = []() -> grove::Fiber<> { throw std::runtime_error("no"); };
+  EXPECT_THROW(sup.start_child(broken), std::runtime_error);
+  EXPECT_EQ(sup.count_children().specs, 2u);
+  EXPECT_THROW(sup.start_child(1, 2), grove::UsageError);  // no template
+  settle();
+  sup.stop();
+  EXPECT_EQ(log->lines, (std::vector<std::string>{"start a", "start b", "stop b", "stop a"}));
+}
+
+TEST_F(SupervisorTest, TerminateRestartDeleteChild) {
+  auto log = std::make_shared<Log>();
+  grove::Supervisor sup({}, {worker_child(log, "a"), worker_child(log, "b")});
+  sup.start();
+  settle();
+  EXPECT_THROW(sup.restart_child("a"), grove::SupervisorError);  // running
+  EXPECT_THROW(sup.delete_child("a"), grove::SupervisorError);   // running
+  EXPECT_THROW(sup.terminate_child("zz"), grove::SupervisorError);
+  EXPECT_THROW(sup.restart_child("zz"), grove::SupervisorError);
+  EXPECT_THROW(sup.delete_child("zz"), grove::SupervisorError);
+
+  grove::Fiber<> a = child_fiber(sup, "a");
+  sup.terminate_child("a");
+  EXPECT_TRUE(a.dead());
+  EXPECT_EQ(log->stop_reasons["a"], grove::ExitReason::shutdown());
+  settle();
+  EXPECT_FALSE(child_fiber(sup, "a"));  // not restarted: the supervisor stopped it
+  EXPECT_EQ(sup.restart_count(), 0u);
+  EXPECT_EQ(sup.count_children().active, 1u);
+
+  auto info = sup.restart_child("a");
+  EXPECT_TRUE(info.running());
+  settle();
+  EXPECT_EQ(log->starts["a"], 2);
+
+  sup.terminate_child("b");
+  sup.delete_child("b");
+  EXPECT_EQ(sup.count_children().specs, 1u);
+  EXPECT_THROW(sup.restart_child("b"), grove::SupervisorError);
+  sup.stop();
+  EXPECT_THROW(sup.terminate_child("a"), grove::SupervisorError);  // not running
+}
+
+TEST_F(SupervisorTest, CallsFromTheSupervisorsOwnFiberAreRejected) {
+  grove::Supervisor sup({});
+  std::optional<grove::Supervisor> self_ref(sup);
+  bool rejected = false;
+  sup.start();
+  sup.start_child(grove::fiber_child("x", {.restart = Restart::temporary}, [] {}));
+  grove::ChildSpec nasty;
+  nasty.id = "nasty";
+  nasty.restart = Restart::temporary;
+  nasty.start = [&]() -> grove::Fiber<> {
+    try {
+      self_ref->which_children();  // reads are fine
+      self_ref->terminate_child("x");
+    } catch (const grove::UsageError&) {
+      rejected = true;
+    }
+    return grove::spawn([] {});
+  };
+  sup.start_child(nasty);
+  EXPECT_TRUE(rejected);
+  sup.stop();
+}
+
+TEST_F(SupervisorTest, StartFailureStopsTheStartedChildren) {
+  auto log = std::make_shared<Log>();
+  grove::ChildSpec broken;
+  broken.id = "broken";
+  broken.start = []() -> grove::Fiber<> { throw std::runtime_error("cannot start"); };
+  grove::Supervisor sup({}, {worker_child(log, "a"), broken, worker_child(log, "c")});
+  EXPECT_THROW(sup.start(), std::runtime_error);
+  EXPECT_FALSE(sup.running());
+  settle();
+  EXPECT_EQ(log->starts["c"], 0);
+  EXPECT_EQ(sup.count_children().active, 0u);
+  EXPECT_THROW(sup.start(), std::runtime_error);  // may be retried
+}
+
+TEST_F(SupervisorTest, StartTwiceIsAnError) {
+  grove::Supervisor sup({});
+  sup.start();
+  EXPECT_THROW(sup.start(), grove::SupervisorError);
+  sup.stop();
+  sup.start();  // a stopped supervisor starts again
+  EXPECT_TRUE(sup.running());
+  sup.stop();
+}
+
+TEST_F(SupervisorTest, DefaultIntensityIsOneRestartInFiveSeconds) {
+  auto log = std::make_shared<Log>();
+  auto trigger = std::make_shared<grove::Event>();
+  grove::Supervisor sup({}, {worker_child(log, "a"), grove::fiber_child("c", {.shutdown = 50ms}, crasher, log, "c", trigger)});
+  EXPECT_EQ(sup.config().intensity, 1);
+  EXPECT_EQ(sup.config().period, grove::Duration(5s));
+  grove::Fiber<> f = sup.start();
+  settle();
+  trigger->set();
+  settle();
+  EXPECT_EQ(log->starts["c"], 2);
+  EXPECT_TRUE(sup.running());
+  trigger->set();
+  settle();
+  EXPECT_FALSE(sup.running());
+  ASSERT_TRUE(f.dead());
+  EXPECT_EQ(f.exit_reason().kind(), grove::ExitReason::Kind::exception);
+  EXPECT_THROW(std::rethrow_exception(f.exit_reason().exception()), grove::SupervisorGaveUp);
+  EXPECT_EQ(log->lines.back(), "stop a");  // the others were stopped
+  EXPECT_EQ(log->stop_reasons["a"], grove::ExitReason::shutdown());
+}
+
+TEST_F(SupervisorTest, IntensityWindowSlidesOnTheHubClock) {
+  auto log = std::make_shared<Log>();
+  auto trigger = std::make_shared<grove::Event>();
+  grove::Supervisor sup({.intensity = 1, .period = 40ms}, {grove::fiber_child("c", {}, crasher, log, "c", trigger)});
+  sup.start();
+  for (int i = 0; i < 3; ++i) {
+    settle();
+    trigger->set();
+    grove::this_fiber::sleep(60ms);  // past the window: the earlier restart no longer counts
+    EXPECT_TRUE(sup.running()) << i;
+  }
+  EXPECT_EQ(log->starts["c"], 4);
+  EXPECT_EQ(sup.restart_count(), 3u);
+  sup.stop();
+}
+
+TEST_F(SupervisorTest, ZeroIntensityGivesUpAtTheFirstRestart) {
+  auto log = std::make_shared<Log>();
+  grove::Supervisor sup({.intensity = 0}, {grove::fiber_child("t", {.restart = Restart::transient}, [] {}),
+                                           grove::fiber_child("p", {}, [] {})});
+  grove::Fiber<> f = sup.start();
+  settle();
+  EXPECT_FALSE(sup.running());  // t ended normally (kept), p's restart exceeded 0
+  EXPECT_EQ(f.exit_reason().kind(), grove::ExitReason::Kind::exception);
+}
+
+TEST_F(SupervisorTest, NestedSupervisorEscalatesAndIsRestarted) {
+  auto log = std::make_shared<Log>();
+  auto trigger = std::make_shared<grove::Event>();
+  grove::Supervisor inner({.intensity = 0, .name = "inner"},
+                          {worker_child(log, "iw"), grove::fiber_child("ic", {}, crasher, log, "ic", trigger)});
+  grove::Supervisor outer({.strategy = Strategy::one_for_one, .intensity = 1, .period = 5s, .name = "outer"},
+                          {worker_child(log, "ow"), grove::supervisor_child("inner", inner)});
+  outer.start();
+  settle();
+  grove::Fiber<> first_inner = inner.fiber();
+  EXPECT_EQ(log->starts["ic"], 1);
+  trigger->set();  // inner gives up at once; outer restarts it
+  settle();
+  EXPECT_TRUE(first_inner.dead());
+  EXPECT_EQ(first_inner.exit_reason().kind(), grove::ExitReason::Kind::exception);
+  EXPECT_TRUE(inner.running());
+  EXPECT_FALSE(inner.fiber() == first_inner);
+  EXPECT_EQ(log->starts["ic"], 2);
+  EXPECT_EQ(log->starts["iw"], 2);
+  EXPECT_EQ(log->starts["ow"], 1);
+  EXPECT_EQ(outer.restart_count(), 1u);
+  EXPECT_TRUE(child_fiber(outer, "inner") == inner.fiber());
+
+  trigger->set();  // again: now the outer one gives up too
+  settle();
+  EXPECT_FALSE(inner.running());
+  EXPECT_FALSE(outer.running());
+  EXPECT_EQ(outer.fiber().exit_reason().kind(), grove::ExitReason::Kind::exception);
+  EXPECT_EQ(log->lines.back(), "stop ow");
+}
+
+TEST_F(SupervisorTest, KillingTheSupervisorStopsItsChildrenInReverse) {
+  auto log = std::make_shared<Log>();
+  grove::Supervisor sup({}, {worker_child(log, "a"), worker_child(log, "b")});
+  grove::Fiber<> f = sup.start();
+  settle();
+  f.kill(grove::FiberExit(grove::ExitReason::shutdown()));
+  EXPECT_EQ(log->lines, (std::vector<std::string>{"start a", "start b", "stop b", "stop a"}));
+  EXPECT_EQ(f.exit_reason(), grove::ExitReason::shutdown());
+  EXPECT_FALSE(sup.running());
+}
+
+TEST_F(SupervisorTest, ChildThatIgnoresStopIsKilledAfterItsShutdownTimeout) {
+  auto seen = std::make_shared<std::vector<grove::ExitReason>>();
+  auto stubborn = [seen] {
+    for (;;) {
+      try {
+        grove::this_fiber::sleep(10s);
+      } catch (const grove::FiberExit& e) {
+        seen->push_back(e.reason());
+        if (e.reason() == grove::ExitReason::killed()) throw;
+        // ignore the request to stop and keep sleeping
+      }
+    }
+  };
+  grove::Supervisor sup({}, {grove::fiber_child("stubborn", {.shutdown = 60ms}, stubborn)});
+  sup.start();
+  settle();
+  grove::Fiber<> child = child_fiber(sup, "stubborn");
+  const auto t0 = grove::hub().now();
+  sup.stop();
+  const auto took = grove::hub().now() - t0;
+  EXPECT_TRUE(child.dead());
+  EXPECT_EQ(child.exit_reason(), grove::ExitReason::killed());
+  EXPECT_EQ(*seen, (std::vector<grove::ExitReason>{grove::ExitReason::shutdown(), grove::ExitReason::killed()}));
+  EXPECT_GE(took, 60ms);
+  EXPECT_LT(took, 500ms);
+}
+
+TEST_F(SupervisorTest, BrutalKillDoesNotWait) {
+  auto log = std::make_shared<Log>();
+  grove::Supervisor sup({}, {worker_child(log, "a", {.shutdown = grove::brutal_kill})});
+  sup.start();
+  settle();
+  sup.stop();
+  EXPECT_EQ(log->stop_reasons["a"], grove::ExitReason::killed());
+  EXPECT_EQ(grove::Shutdown::infinity().timeout, grove::Duration::max());
+  EXPECT_TRUE(grove::brutal_kill.brutal);
+}
+
+TEST_F(SupervisorTest, TenThousandChildrenStartAndStop) {
+  constexpr int n = 10'000;
+  auto started = std::make_shared<int>(0);
+  auto stopped = std::make_shared<int>(0);
+  std::vector<grove::ChildSpec> specs;
+  specs.reserve(n);
+  for (int i = 0; i < n; ++i)
+    specs.push_back(grove::fiber_child(std::to_string(i), {}, [started, stopped] {
+      ++*started;
+      struct Count {
+        int* n;
+        ~Count() { ++*n; }
+      } c{stopped.get()};
+      grove::Event never;
+      never.wait();
+    }));
+  grove::Supervisor sup({}, std::move(specs));
+  const auto t0 = grove::hub().now();
+  sup.start();
+  settle();
+  EXPECT_EQ(*started, n);
+  EXPECT_EQ(sup.count_children().active, static_cast<std::size_t>(n));
+  sup.stop();
+  EXPECT_EQ(*stopped, n);
+  EXPECT_EQ(sup.count_children().active, 0u);
+  EXPECT_LT(grove::hub().now() - t0, 2s);
+}
+
+TEST_F(SupervisorTest, BackoffDelaysRestarts) {
+  auto log = std::make_shared<Log>();
+  auto trigger = std::make_shared<grove::Event>();
+  grove::Supervisor sup({.intensity = 10, .backoff = {.initial = 40ms, .max = 100ms, .multiplier = 2.0, .jitter = 0.0}},
+                        {grove::fiber_child("c", {}, crasher, log, "c", trigger)});
+  sup.start();
+  settle();
+  std::vector<grove::Duration> delays;
+  for (int i = 0; i < 3; ++i) {
+    trigger->set();
+    grove::this_fiber::yield();
+    const auto t0 = grove::hub().now();
+    const int before = log->starts["c"];
+    ASSERT_TRUE(eventually([&] { return log->starts["c"] > before; }));
+    delays.push_back(grove::hub().now() - t0);
+  }
+  EXPECT_GE(delays[0], 40ms);
+  EXPECT_LT(delays[0], 80ms);
+  EXPECT_GE(delays[1], 80ms);  // doubled
+  EXPECT_GE(delays[2], 100ms); // capped at max
+  EXPECT_LT(delays[2], 160ms);
+  sup.stop();
+}
+
+TEST_F(SupervisorTest, BackoffJitterStaysInItsBand) {
+  auto log = std::make_shared<Log>();
+  auto trigger = std::make_shared<grove::Event>();
+  grove::Supervisor sup({.intensity = 100, .backoff = {.initial = 20ms, .max = 20ms, .jitter = 0.5}},
+                        {grove::fiber_child("c", {}, crasher, log, "c", trigger)});
+  sup.start();
+  settle();
+  for (int i = 0; i < 5; ++i) {
+    trigger->set();
+    grove::this_fiber::yield();
+    const auto t0 = grove::hub().now();
+    const int before = log->starts["c"];
+    ASSERT_TRUE(eventually([&] { return log->starts["c"] > before; }));
+    EXPECT_GE(grove::hub().now() - t0, 10ms);
+    EXPECT_LT(grove::hub().now() - t0, 60ms);
+  }
+  sup.stop();
+}
+
+TEST_F(SupervisorTest, StopDuringBackoffCancelsTheRestart) {
+  auto log = std::make_shared<Log>();
+  auto trigger = std::make_shared<grove::Event>();
+  grove::Supervisor sup({.backoff = {.initial = 1s, .jitter = 0.0}}, {grove::fiber_child("c", {}, crasher, log, "c", trigger)});
+  sup.start();
+  settle();
+  trigger->set();
+  settle();
+  EXPECT_FALSE(child_fiber(sup, "c"));  // waiting for its restart
+  EXPECT_EQ(sup.count_children().active, 0u);
+  const auto t0 = grove::hub().now();
+  sup.stop();
+  EXPECT_LT(grove::hub().now() - t0, 100ms);
+  EXPECT_EQ(log->starts["c"], 1);
+}
+
+TEST_F(SupervisorTest, SimpleOneForOneStartsChildrenFromItsTemplate) {
+  auto log = std::make_shared<Log>();
+  grove::Supervisor sup({.strategy = Strategy::simple_one_for_one},
+                        grove::child_template<std::string>("w", [log](std::string name) {
+                          return worker_child(log, name, {.restart = Restart::transient});
+                        }));
+  EXPECT_THROW(sup.start_child(worker_child(log, "x")), grove::UsageError);
+  sup.start();
+  auto one = sup.start_child(std::string("one"));
+  auto two = sup.start_child(std::string("two"));
+  EXPECT_EQ(one.id, "w-1");
+  EXPECT_EQ(two.id, "w-2");
+  EXPECT_THROW(sup.start_child(42), grove::UsageError);  // the template takes a std::string
+  EXPECT_THROW(sup.restart_child("w-1"), grove::SupervisorError);
+  settle();
+  EXPECT_EQ(sup.count_children().active, 2u);
+  sup.terminate_child("w-1");  // dynamic children are removed when terminated
+  EXPECT_EQ(sup.count_children().specs, 1u);
+  sup.stop();
+  EXPECT_EQ(sup.count_children().specs, 0u);  // and do not outlive the supervisor's run
+  EXPECT_EQ(log->lines, (std::vector<std::string>{"start one", "start two", "stop one", "stop two"}));
+}
+
+TEST_F(SupervisorTest, AbnormalExitOfALinkedNonChildStopsTheSupervisor) {
+  auto log = std::make_shared<Log>();
+  grove::Supervisor sup({}, {worker_child(log, "a")});
+  grove::Fiber<> f = sup.start();
+  grove::Event go;
+  auto parent = grove::spawn([&] {
+    go.wait();
+    throw std::runtime_error("parent died");
+  });
+  grove::link(parent, f);
+  settle();
+  go.set();
+  settle();
+  EXPECT_FALSE(sup.running());
+  EXPECT_EQ(f.exit_reason().kind(), grove::ExitReason::Kind::exception);
+  EXPECT_EQ(log->lines.back(), "stop a");
+  (void)parent.exception();
+}
+
+}  // namespace
