@@ -3,6 +3,7 @@
 #include <grove/actor.hpp>
 
 #include <boost/core/demangle.hpp>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <string>
@@ -27,6 +28,20 @@ std::string default_actor_name(const char* type_name) {
   std::string name = boost::core::demangle(type_name);
   if (auto colon = name.rfind("::"); colon != std::string::npos) name = name.substr(colon + 2);
   return name + "-" + std::to_string(next.fetch_add(1, std::memory_order_relaxed));
+}
+
+void log_on_stop_failure(const std::string& actor, std::exception_ptr e) noexcept {
+  try {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      what = x.what();
+    } catch (...) {
+    }
+    spdlog::error("grove: actor '{}': on_stop() threw: {}", actor, what);
+  } catch (...) {
+  }
 }
 
 }  // namespace detail

@@ -3,12 +3,15 @@
 //   grove-bench W2 [N]        spawn N fibers, then join them all
 //   grove-bench W3 [LEAVES] [post|dispatch]
 //                             skynet; parents sum their children's get()
+//   grove-bench W4 [N]        two actors exchange a counter, N one-way messages
 //   grove-bench W5 [TOTAL]    100 producers -> one Queue<int64_t>(1000) -> one consumer
+//   grove-bench W6 [M] [K]    one publisher sends M messages to each of K subscriber actors
 //   grove-bench W8 [N]        RSS per fiber blocked on an Event
 // Each run prints one JSON line; a wrong answer exits non-zero.
 
 #include "bench_report.hpp"
 
+#include <grove/actor.hpp>
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
 #include <grove/queue.hpp>
@@ -124,6 +127,118 @@ void w5(std::uint64_t total) {
   if (!ok) std::exit(1);
 }
 
+// w4: actors ping and pong exchange a counter through their mailboxes.
+// Message #1 (value 1) goes to pong; pong replies v+1 to ping; ping stops
+// at v >= N, else sends v+1 to pong. The timer runs from spawning the
+// actors to ping seeing N.
+struct W4Shared {
+  std::uint64_t n = 0;
+  std::uint64_t t1 = 0;
+  std::int64_t last = 0;
+  grove::ActorRef<std::int64_t> ping, pong;
+};
+
+class W4Ping final : public grove::Actor<std::int64_t> {
+ public:
+  explicit W4Ping(W4Shared& sh) : sh_(sh) {}
+  void receive(std::int64_t& v) override {
+    if (static_cast<std::uint64_t>(v) >= sh_.n) {
+      sh_.t1 = now_ns();
+      sh_.last = v;
+      stop();
+      return;
+    }
+    sh_.pong.send(v + 1);
+  }
+
+ private:
+  W4Shared& sh_;
+};
+
+class W4Pong final : public grove::Actor<std::int64_t> {
+ public:
+  explicit W4Pong(W4Shared& sh) : sh_(sh) {}
+  void receive(std::int64_t& v) override {
+    if (v < 0) return stop();
+    sh_.ping.send(v + 1);
+  }
+
+ private:
+  W4Shared& sh_;
+};
+
+void w4(std::uint64_t n) {
+  grove::hub();
+  W4Shared sh;
+  sh.n = n;
+  const std::uint64_t t0 = now_ns();
+  sh.ping = grove::spawn_actor<W4Ping>(sh);
+  sh.pong = grove::spawn_actor<W4Pong>(sh);
+  sh.pong.send(1);
+  sh.ping.fiber().join();
+  const std::uint64_t t1 = sh.t1;
+  sh.pong.send(-1);
+  sh.pong.fiber().join();
+  const bool ok = sh.last == static_cast<std::int64_t>(n);
+  report(config() + ",Actor<int64_t>", "W4", n, static_cast<double>(t1 - t0),
+         std::string(",\"correct\":") + (ok ? "true" : "false"));
+  if (!ok) std::exit(1);
+}
+
+// w6: K subscriber actors, all blocked in receive before the timer starts;
+// the publisher (the main fiber) sends message m to every subscriber for m
+// in 0..M-1 (message-major, one plain send each). Each subscriber counts
+// to M, then signals done; the timer stops when all K have.
+struct W6Shared {
+  std::uint64_t m = 0, k = 0;
+  std::uint64_t started = 0, done = 0;
+  std::int64_t sum = 0;
+  grove::Event all_done;
+};
+
+class W6Subscriber final : public grove::Actor<std::int64_t> {
+ public:
+  explicit W6Subscriber(W6Shared& sh) : sh_(sh) {}
+  void on_start() override { ++sh_.started; }
+  void receive(std::int64_t& v) override {
+    sum_ += v;
+    if (++count_ == sh_.m) {
+      sh_.sum += sum_;
+      if (++sh_.done == sh_.k) sh_.all_done.set();
+      stop();
+    }
+  }
+
+ private:
+  W6Shared& sh_;
+  std::uint64_t count_ = 0;
+  std::int64_t sum_ = 0;
+};
+
+void w6(std::uint64_t m, std::uint64_t k) {
+  grove::hub();
+  W6Shared sh;
+  sh.m = m;
+  sh.k = k;
+  std::vector<grove::ActorRef<std::int64_t>> subscribers;
+  subscribers.reserve(k);
+  for (std::uint64_t i = 0; i < k; ++i) subscribers.push_back(grove::spawn_actor<W6Subscriber>(sh));
+  while (sh.started < k) grove::this_fiber::yield();
+  grove::this_fiber::yield();  // every subscriber is now parked in receive
+  const std::uint64_t t0 = now_ns();
+  for (std::uint64_t i = 0; i < m; ++i)
+    for (auto& s : subscribers) s.send(static_cast<std::int64_t>(i));
+  sh.all_done.wait();
+  const std::uint64_t t1 = now_ns();
+  for (auto& s : subscribers) s.fiber().join();
+  const std::int64_t expected = static_cast<std::int64_t>(k * (m * (m - 1) / 2));
+  const bool ok = sh.done == k && sh.sum == expected;
+  report(config() + ",Actor<int64_t>", "W6", m * k, static_cast<double>(t1 - t0),
+         std::string(",\"correct\":") + (ok ? "true" : "false") + ",\"K\":" + std::to_string(k) +
+             ",\"M\":" + std::to_string(m));
+  if (!ok) std::exit(1);
+}
+
 void w8(std::uint64_t n) {
   grove::hub();
   grove::Event gate;
@@ -156,10 +271,12 @@ int main(int argc, char** argv) {
   if (w == "W1") w1(arg(argc, argv, 2, 1000000));
   else if (w == "W2") w2(arg(argc, argv, 2, 100000));
   else if (w == "W3") w3(arg(argc, argv, 2, 1000000), argc > 3 ? argv[3] : "post");
+  else if (w == "W4") w4(arg(argc, argv, 2, 1000000));
   else if (w == "W5") w5(arg(argc, argv, 2, 10000000));
+  else if (w == "W6") w6(arg(argc, argv, 2, 100), arg(argc, argv, 3, 10000));
   else if (w == "W8") w8(arg(argc, argv, 2, 100000));
   else {
-    std::fprintf(stderr, "usage: grove-bench W1|W2|W3|W5|W8 [N]\n");
+    std::fprintf(stderr, "usage: grove-bench W1|W2|W3|W4|W5|W6|W8 [N] [K]\n");
     return 2;
   }
   return 0;

@@ -15,6 +15,7 @@
 // fails with that exception, and the fiber dies with it (a supervisor may
 // restart the actor on the same mailbox).
 
+#include <grove/actor_errors.hpp>
 #include <grove/actor_ref.hpp>
 #include <grove/fiber.hpp>
 #include <grove/links.hpp>
@@ -48,6 +49,8 @@ struct ActorOptions {
 namespace detail {
 template <class M>
 class ActorRunner;
+// log_on_stop_failure() reports an exception thrown by on_stop().
+void log_on_stop_failure(const std::string& actor, std::exception_ptr e) noexcept;
 }
 
 template <class M>
@@ -162,8 +165,8 @@ class ActorRunner final : public Greenlet<void> {
     try {
       a.on_start();
       while (!a.stopping_) {
-        cell_->mailbox.receive([&](SystemSignal& s) { handle_system(s); },
-                               [&](Envelope<M>& e) { handle(e); });
+        cell_->mailbox.receive_some([&](SystemSignal& s) { handle_system(s); },
+                                    [&](Envelope<M>& e) { handle(e); }, [&] { return !a.stopping_; });
       }
     } catch (...) {
       stop_quietly();
@@ -178,6 +181,14 @@ class ActorRunner final : public Greenlet<void> {
     a.current_reply_ = std::move(e.reply);
     try {
       a.receive(e.message);
+    } catch (const FiberExit& exit) {
+      // killed while handling it: the caller learns the actor is gone
+      if (a.current_reply_)
+        std::exchange(a.current_reply_, nullptr)
+            ->error(std::make_exception_ptr(ActorDead("grove: actor '" + cell_->name + "' was stopped (" +
+                                                      exit.reason().to_string() + ") before answering the ask")));
+      cell_->mailbox.dead_letter(DeadLetterReason::crashed, exit.reason().to_string());
+      throw;
     } catch (...) {
       auto error = std::current_exception();
       if (a.current_reply_) std::exchange(a.current_reply_, nullptr)->error(error);
@@ -199,6 +210,7 @@ class ActorRunner final : public Greenlet<void> {
     try {
       actor_->on_stop();
     } catch (...) {
+      log_on_stop_failure(cell_->name, std::current_exception());
     }
   }
 

@@ -5,6 +5,7 @@
 // receiver arrive in order. send() may be called from any OS thread; ask()
 // from a thread with a hub (the reply arrives there).
 
+#include <grove/actor_errors.hpp>
 #include <grove/async_result.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
@@ -23,12 +24,6 @@
 #include <utility>
 
 namespace grove {
-
-// ActorDead is the error of an ask sent to an actor that has stopped.
-class ActorDead : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // default_ask_timeout() is how long ask() waits when given no timeout
 // (5 s unless set_default_ask_timeout() changed it).
@@ -74,7 +69,9 @@ class ActorRef {
 
   // ask<R>(msg, timeout) sends msg with a reply address; the actor answers
   // with reply(value). The AsyncResult fails with grove::Timeout when no
-  // answer comes in time, with ActorDead when the actor is dead, and with
+  // answer comes in time, with ActorDead when the actor is dead (or stops
+  // before answering), with MailboxFull when a full bounded mailbox refuses
+  // or sheds the ask, with UsageError when the reply is not an R, and with
   // the callee's own exception when receive() throws.
   template <class R = void>
   AsyncResult<R> ask(M msg, Duration timeout = default_ask_timeout()) const {
@@ -101,8 +98,17 @@ class ActorRef {
         if (detail::tls_scheduler) detail::tls_scheduler->remove_timer(*timer);
       });
     }
-    if (cell()->mailbox.send(detail::Envelope<M>{std::move(msg), slot}) != SendStatus::delivered)
+    SendStatus status;
+    try {
+      status = cell()->mailbox.send(detail::Envelope<M>{std::move(msg), slot});
+    } catch (const MailboxFull&) {
+      slot->error(std::current_exception());
+      return result;
+    }
+    if (status == SendStatus::dead)
       slot->error(std::make_exception_ptr(ActorDead("grove: ask to '" + name() + "': the actor is not running")));
+    else if (status == SendStatus::shed)
+      slot->error(std::make_exception_ptr(MailboxFull("grove: ask to '" + name() + "': shed by its full mailbox")));
     return result;
   }
 

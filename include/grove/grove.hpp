@@ -1,10 +1,14 @@
 #pragma once
 // grove.hpp — the umbrella header: everything grove offers today.
 
+#include <grove/actor.hpp>
 #include <grove/actor_child.hpp>
+#include <grove/actor_errors.hpp>
+#include <grove/actor_ref.hpp>
 #include <grove/async_result.hpp>
 #include <grove/channel.hpp>
 #include <grove/child_spec.hpp>
+#include <grove/dead_letters.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/event.hpp>
@@ -18,15 +22,18 @@
 #include <grove/links.hpp>
 #include <grove/local.hpp>
 #include <grove/lock.hpp>
+#include <grove/mailbox.hpp>
 #include <grove/priority_queue.hpp>
 #include <grove/queue.hpp>
 #include <grove/queue_errors.hpp>
+#include <grove/registry.hpp>
 #include <grove/semaphore.hpp>
 #include <grove/signal.hpp>
 #include <grove/supervisor.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/thread_pool.hpp>
 #include <grove/timeout.hpp>
+#include <grove/topic.hpp>
 #include <grove/wait.hpp>
 
 // io

@@ -7,8 +7,13 @@
 //
 // Sends from the owning hub's thread go straight into a ring buffer (no
 // lock, no allocation in steady state). Sends from other threads go
-// through a mutex-protected side queue that the owning hub drains.
+// through a mutex-protected side queue that the owning hub drains (one
+// wake-up posted per batch); a sender on another thread that meets a full
+// `block` mailbox blocks its whole OS thread until there is room. Once a
+// mailbox has received from another thread, a consumer waiting on it keeps
+// its hub alive instead of raising LoopExit.
 
+#include <grove/async_result.hpp>
 #include <grove/dead_letters.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
@@ -26,6 +31,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <typeinfo>
@@ -101,36 +107,53 @@ class Mailbox {
 
   // receive(on_system, on_message, deadline) waits for the next signal or
   // message and hands it to the matching callback (system lane first).
-  // Returns false when the deadline passed with nothing to receive.
+  // Returns false when the deadline passed with nothing to receive. Owning
+  // hub's thread only, one consumer fiber at a time.
   template <class OnSystem, class OnMessage>
   bool receive(OnSystem&& on_system, OnMessage&& on_message, TimePoint deadline = TimePoint::max()) {
-    auto& s = detail::scheduler();
-    detail::Waiter w(s.current());
-    while (system_.empty() && local_.empty()) {
-      if (remote_pending_.load(std::memory_order_acquire)) {
-        drain_remote();
-        continue;
-      }
-      consumer_.push_back(w);
-      if (!s.park_until(deadline, "Mailbox::receive")) {
-        if (system_.empty() && local_.empty() && !remote_pending_.load()) return false;
-      }
+    if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]] drain_remote();  // fairness
+    if (system_.empty() && local_.empty()) [[unlikely]] {
+      if (!wait_for_input(deadline)) return false;
     }
-    if (!system_.empty()) {
+    if (!system_.empty()) [[unlikely]] {
       SystemSignal sig = system_.take_front();
       on_system(sig);
       return true;
     }
     T msg = local_.take_front();
-    local_size_.store(local_.size(), std::memory_order_relaxed);
-    if (!space_waiters_.empty()) detail::wake_one(space_waiters_);
-    if (remote_blocked_.load(std::memory_order_relaxed)) remote_space_.notify_one();
+    took_one();
     on_message(msg);
     return true;
   }
 
+  // receive_some(on_system, on_message, keep_going) is receive() for a
+  // consumer loop: it waits for input, then keeps handing over what is
+  // queued (each system signal before the next message) for as long as
+  // keep_going() holds and something is queued. It returns after the
+  // first callback for which keep_going() is false, or once the mailbox is
+  // empty. It never waits once it has handed something over.
+  template <class OnSystem, class OnMessage, class KeepGoing>
+  void receive_some(OnSystem&& on_system, OnMessage&& on_message, KeepGoing&& keep_going) {
+    if (system_.empty() && local_.empty()) [[unlikely]] (void)wait_for_input(TimePoint::max());
+    do {
+      if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]] drain_remote();  // fairness
+      if (!system_.empty()) [[unlikely]] {
+        SystemSignal sig = system_.take_front();
+        on_system(sig);
+      } else if (!local_.empty()) {
+        T msg = local_.take_front();
+        took_one();
+        on_message(msg);
+      } else {
+        return;
+      }
+    } while (keep_going());
+  }
+
   // close() refuses later sends and moves what is queued to dead letters
-  // (reason leftover). Blocked senders wake and dead-letter their message.
+  // (reason leftover; each goes through the discard hook first). Blocked
+  // senders wake and dead-letter their message. Call it on the owning
+  // hub's thread (or once nothing else uses the mailbox).
   void close() noexcept {
     if (closed_.exchange(true, std::memory_order_acq_rel)) return;
     std::vector<T> leftovers;
@@ -139,14 +162,16 @@ class Mailbox {
       leftovers = std::move(remote_);
       remote_.clear();
       remote_pending_.store(false);
+      remote_size_.store(0);
+      remote_space_.notify_all();  // under the mutex: no blocked sender misses it
     }
-    remote_space_.notify_all();
-    std::size_t n = local_.size() + leftovers.size();
-    for (std::size_t i = 0; i < n; ++i) record(DeadLetterReason::leftover);
-    local_.clear();
+    while (!local_.empty()) {
+      T m = local_.take_front();
+      discard(m, DeadLetterReason::leftover);
+    }
+    for (T& m : leftovers) discard(m, DeadLetterReason::leftover);
     system_.clear();
     local_size_.store(0);
-    remote_size_.store(0);
     if (detail::tls_scheduler == hub_) {
       detail::wake_all(space_waiters_);
       detail::wake_all(consumer_);
@@ -156,6 +181,13 @@ class Mailbox {
   // dead_letter() records msg as undeliverable for `reason` (used by
   // actors for the message that crashed them).
   void dead_letter(DeadLetterReason reason, std::string_view detail = {}) const noexcept { record(reason, detail); }
+
+  // set_discard_hook(fn) has fn(msg, reason) called for every queued
+  // message the mailbox gives up on (a drop_oldest victim, a leftover at
+  // close), before it is counted as a dead letter; it must not throw.
+  // Actors use it to fail the asks inside such messages at once.
+  using DiscardHook = void (*)(T&, DeadLetterReason) noexcept;
+  void set_discard_hook(DiscardHook fn) noexcept { discard_hook_ = fn; }
 
  private:
   SendStatus send_local(T msg) {
@@ -167,8 +199,8 @@ class Mailbox {
         case Overflow::drop_oldest:
           if (local_.empty()) drain_remote();
           if (!local_.empty()) {
-            (void)local_.take_front();
-            shed();
+            T victim = local_.take_front();
+            discard(victim, DeadLetterReason::shed);
           }
           break;
         case Overflow::fail:
@@ -188,6 +220,7 @@ class Mailbox {
   }
 
   SendStatus send_remote(T msg) {
+    if (!remote_used_.load(std::memory_order_relaxed)) remote_used_.store(true, std::memory_order_relaxed);
     std::unique_lock<std::mutex> lock(remote_mutex_);
     if (closed()) {
       lock.unlock();
@@ -200,9 +233,10 @@ class Mailbox {
           return shed();
         case Overflow::drop_oldest:
           if (!remote_.empty()) {
+            T victim = std::move(remote_.front());
             remote_.erase(remote_.begin());
             remote_size_.fetch_sub(1, std::memory_order_relaxed);
-            shed();
+            discard(victim, DeadLetterReason::shed);
             break;
           }
           lock.unlock();
@@ -211,7 +245,8 @@ class Mailbox {
           lock.unlock();
           reject();
         case Overflow::block: {
-          remote_blocked_.fetch_add(1);
+          remote_blocked_.fetch_add(1, std::memory_order_seq_cst);  // before re-reading size(): see took_one()
+          std::atomic_thread_fence(std::memory_order_seq_cst);
           auto has_space = [&] { return closed() || size() < config_.capacity; };
           bool ok = true;
           if (config_.block_timeout == Duration::max()) remote_space_.wait(lock, has_space);
@@ -242,25 +277,73 @@ class Mailbox {
     return SendStatus::delivered;
   }
 
-  void drain_remote() {
-    std::vector<T> batch;
-    {
-      std::lock_guard<std::mutex> lock(remote_mutex_);
-      batch.swap(remote_);
-      remote_pending_.store(false, std::memory_order_release);
-      for (T& m : batch) local_.push_back(std::move(m));
-      remote_size_.store(0, std::memory_order_relaxed);
-      local_size_.store(local_.size(), std::memory_order_relaxed);
+  // wait_for_input() parks the consumer until a signal or message is
+  // queued (draining the remote side into the local one); false on timeout.
+  bool wait_for_input(TimePoint deadline) {
+    auto& s = detail::scheduler();
+    detail::Waiter w(s.current());
+    // Once another thread has sent here, it may send again: waiting for it
+    // keeps the hub alive (blocks for events) instead of raising LoopExit.
+    std::optional<detail::HoldGuard> hold;
+    if (remote_used_.load(std::memory_order_relaxed)) hold.emplace(s);
+    while (system_.empty() && local_.empty()) {
+      if (remote_pending_.load(std::memory_order_acquire)) {
+        drain_remote();
+        continue;
+      }
+      consumer_.push_back(w);
+      if (!s.park_until(deadline, "Mailbox::receive")) {
+        if (system_.empty() && local_.empty() && !remote_pending_.load()) return false;
+      }
     }
+    return true;
+  }
+
+  // took_one() accounts for a message taken by the consumer and lets one
+  // blocked sender (this hub's, or another thread's) retry.
+  void took_one() {
+    local_size_.store(local_.size(), std::memory_order_relaxed);
+    if (config_.capacity) [[unlikely]] {
+      if (!space_waiters_.empty()) detail::wake_one(space_waiters_);
+      // Pairs with the seq_cst increment in send_remote(): either the
+      // blocked sender sees the new size, or we see it blocked and notify
+      // under its mutex (so the notification cannot fall between its check
+      // and its wait).
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+      if (remote_blocked_.load(std::memory_order_relaxed)) {
+        std::lock_guard<std::mutex> lock(remote_mutex_);
+        remote_space_.notify_all();
+      }
+    }
+  }
+
+  void drain_remote() {
+    std::lock_guard<std::mutex> lock(remote_mutex_);
+    remote_pending_.store(false, std::memory_order_release);
+    for (T& m : remote_) local_.push_back(std::move(m));
+    remote_.clear();  // keeps its capacity: no allocation in steady state
+    remote_size_.store(0, std::memory_order_relaxed);
+    local_size_.store(local_.size(), std::memory_order_relaxed);
   }
 
   bool wait_for_space() {
     auto& s = detail::scheduler();
     const TimePoint deadline = deadline_after(s.now(), config_.block_timeout);
     detail::Waiter w(s.current());
+    // A sender that leaves while space remains (it timed out, was killed,
+    // or takes the space now) passes the wake on, so none is lost.
+    struct PassOn {
+      Mailbox& m;
+      ~PassOn() {
+        if (!m.space_waiters_.empty() && !m.closed() && m.size() < m.config_.capacity) detail::wake_one(m.space_waiters_);
+      }
+    } pass_on{*this};
     while (!closed() && size() >= config_.capacity) {
       space_waiters_.push_back(w);
-      if (!s.park_until(deadline, "Mailbox::send (full)")) return !closed() && size() < config_.capacity;
+      if (!s.park_until(deadline, "Mailbox::send (full)")) {
+        w.unlink();
+        return !closed() && size() < config_.capacity;
+      }
     }
     return !closed();
   }
@@ -281,6 +364,10 @@ class Mailbox {
     record(DeadLetterReason::rejected);
     throw MailboxFull("grove: the mailbox of '" + owner_name_ + "' is full (capacity " +
                       std::to_string(config_.capacity) + "); the message went to dead letters");
+  }
+  void discard(T& msg, DeadLetterReason reason) noexcept {
+    if (discard_hook_) discard_hook_(msg, reason);
+    record(reason);
   }
   void record(DeadLetterReason reason, std::string_view detail = {}) const noexcept {
     static const std::string type = boost::core::demangle(typeid(T).name());
@@ -306,6 +393,8 @@ class Mailbox {
   std::vector<T> remote_;
   std::atomic<bool> remote_pending_{false};
   std::atomic<int> remote_blocked_{0};
+  std::atomic<bool> remote_used_{false};  // some other thread has sent here
+  DiscardHook discard_hook_ = nullptr;
 };
 
 }  // namespace grove

@@ -4,6 +4,7 @@
 // is terminated once its actor has stopped for good; later sends become
 // dead letters.
 
+#include <grove/actor_errors.hpp>
 #include <grove/fiber.hpp>
 #include <grove/mailbox.hpp>
 
@@ -39,9 +40,25 @@ struct Envelope {
   std::shared_ptr<ReplySlot> reply;  // null for send()
 };
 
+// fail_discarded_ask() fails the ask inside an envelope the mailbox gave
+// up on, so its caller hears at once instead of timing out.
+template <class M>
+void fail_discarded_ask(Envelope<M>& e, DeadLetterReason reason) noexcept {
+  if (!e.reply) return;
+  try {
+    if (reason == DeadLetterReason::leftover)
+      e.reply->error(std::make_exception_ptr(ActorDead("grove: the actor stopped before answering the ask")));
+    else
+      e.reply->error(std::make_exception_ptr(MailboxFull("grove: the ask was shed by a full mailbox")));
+  } catch (...) {
+  }
+}
+
 template <class M>
 struct ActorCell {
-  ActorCell(std::string name, MailboxConfig config) : mailbox(config, name), name(std::move(name)) {}
+  ActorCell(std::string name, MailboxConfig config) : mailbox(config, name), name(std::move(name)) {
+    mailbox.set_discard_hook(&fail_discarded_ask<M>);
+  }
 
   // terminate() ends the actor for good: the mailbox closes (leftovers go
   // to dead letters) and termination hooks (the registry) run.

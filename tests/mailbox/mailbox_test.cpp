@@ -1,0 +1,313 @@
+// mailbox_test.cpp — the actor Mailbox: FIFO, the system lane, overflow
+// policies around capacity, close and leftovers, cross-thread senders.
+
+#include <grove/mailbox.hpp>
+
+#include <grove/dead_letters.hpp>
+#include <grove/fiber.hpp>
+#include <grove/this_fiber.hpp>
+#include <grove/timeout.hpp>
+
+#include "mailbox_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+using grove::DeadLetterReason;
+using grove::Mailbox;
+using grove::MailboxConfig;
+using grove::Overflow;
+using grove::SendStatus;
+using grove::SystemSignal;
+
+class MailboxTest : public grove::test::MailboxTest {
+ protected:
+  void SetUp() override {
+    grove::test::MailboxTest::SetUp();
+    grove::dead_letters().reset();
+  }
+  static std::uint64_t dead(DeadLetterReason r) { return grove::dead_letters().count(r); }
+
+  // drain() receives everything queued, in order (system signals as -1).
+  template <class T>
+  static std::vector<T> drain(Mailbox<T>& box) {
+    std::vector<T> got;
+    while (box.receive([&](SystemSignal&) { got.push_back(T(-1)); }, [&](T& v) { got.push_back(v); },
+                       grove::hub().now()))
+      ;
+    return got;
+  }
+};
+
+TEST_F(MailboxTest, DeliversInOrderAndCounts) {
+  Mailbox<int> box;
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(box.send(i), SendStatus::delivered);
+  EXPECT_EQ(box.size(), 100u);
+  std::vector<int> expected(100);
+  for (int i = 0; i < 100; ++i) expected[i] = i;
+  EXPECT_EQ(drain(box), expected);
+  EXPECT_EQ(box.size(), 0u);
+  EXPECT_EQ(grove::dead_letters().total(), 0u);
+}
+
+TEST_F(MailboxTest, ReceiveWaitsForASenderFiber) {
+  Mailbox<int> box;
+  auto sender = grove::spawn([&] {
+    grove::this_fiber::sleep(5ms);
+    box.send(7);
+  });
+  int got = 0;
+  EXPECT_TRUE(box.receive([](SystemSignal&) {}, [&](int& v) { got = v; }));
+  EXPECT_EQ(got, 7);
+  sender.join();
+}
+
+TEST_F(MailboxTest, ReceiveWithADeadlineTimesOut) {
+  Mailbox<int> box;
+  const auto t0 = grove::test::SteadyClock::now();
+  EXPECT_FALSE(box.receive([](SystemSignal&) {}, [](int&) {}, grove::hub().now() + 20ms));
+  EXPECT_GE(grove::test::ms_since(t0), 19);
+}
+
+TEST_F(MailboxTest, SystemLaneOvertakesQueuedMessages) {
+  Mailbox<int> box;
+  box.send(1);
+  box.send(2);
+  box.signal(SystemSignal{SystemSignal::Kind::down, {}, grove::ExitReason::killed(), 9, "x"});
+  box.send(3);
+  std::vector<std::string> order;
+  std::uint64_t monitor_id = 0;
+  while (box.receive(
+      [&](SystemSignal& s) {
+        order.push_back("down");
+        monitor_id = s.monitor_id;
+      },
+      [&](int& v) { order.push_back(std::to_string(v)); }, grove::hub().now()))
+    ;
+  EXPECT_EQ(order, (std::vector<std::string>{"down", "1", "2", "3"}));
+  EXPECT_EQ(monitor_id, 9u);
+}
+
+TEST_F(MailboxTest, SignalWakesAParkedConsumer) {
+  Mailbox<int> box;
+  auto signaller = grove::spawn([&] {
+    box.signal(SystemSignal{SystemSignal::Kind::exit, {}, grove::ExitReason::shutdown(), 0, "y"});
+  });
+  bool got = false;
+  EXPECT_TRUE(box.receive([&](SystemSignal& s) { got = s.kind == SystemSignal::Kind::exit; }, [](int&) {}));
+  EXPECT_TRUE(got);
+  signaller.join();
+}
+
+// ---- overflow policies at capacity - 1, capacity and capacity + 1 ----
+
+constexpr std::size_t kCapacity = 4;
+
+struct PolicyCase {
+  Overflow policy;
+  const char* name;
+};
+
+class MailboxPolicyTest : public MailboxTest, public ::testing::WithParamInterface<PolicyCase> {
+ protected:
+  MailboxConfig config() const {
+    return MailboxConfig{.capacity = kCapacity, .overflow = GetParam().policy, .block_timeout = 20ms};
+  }
+};
+
+TEST_P(MailboxPolicyTest, BelowCapacityEverythingIsDelivered) {
+  Mailbox<int> box(config());
+  for (std::size_t i = 0; i + 1 < kCapacity; ++i) EXPECT_EQ(box.send(static_cast<int>(i)), SendStatus::delivered);
+  EXPECT_EQ(box.size(), kCapacity - 1);
+  EXPECT_EQ(grove::dead_letters().total(), 0u);
+  EXPECT_EQ(drain(box), (std::vector<int>{0, 1, 2}));
+}
+
+TEST_P(MailboxPolicyTest, AtCapacityEverythingIsDelivered) {
+  Mailbox<int> box(config());
+  for (std::size_t i = 0; i < kCapacity; ++i) EXPECT_EQ(box.send(static_cast<int>(i)), SendStatus::delivered);
+  EXPECT_EQ(box.size(), kCapacity);
+  EXPECT_EQ(grove::dead_letters().total(), 0u);
+  EXPECT_EQ(drain(box), (std::vector<int>{0, 1, 2, 3}));
+}
+
+TEST_P(MailboxPolicyTest, OneOverCapacityAppliesThePolicy) {
+  Mailbox<int> box(config());
+  for (std::size_t i = 0; i < kCapacity; ++i) box.send(static_cast<int>(i));
+  const auto t0 = grove::test::SteadyClock::now();
+  switch (GetParam().policy) {
+    case Overflow::drop_newest:
+      EXPECT_EQ(box.send(4), SendStatus::shed);
+      EXPECT_EQ(dead(DeadLetterReason::shed), 1u);
+      EXPECT_EQ(drain(box), (std::vector<int>{0, 1, 2, 3}));
+      break;
+    case Overflow::drop_oldest:
+      EXPECT_EQ(box.send(4), SendStatus::delivered);
+      EXPECT_EQ(dead(DeadLetterReason::shed), 1u);
+      EXPECT_EQ(drain(box), (std::vector<int>{1, 2, 3, 4}));
+      break;
+    case Overflow::fail:
+      EXPECT_THROW(box.send(4), grove::MailboxFull);
+      EXPECT_LT(grove::test::ms_since(t0), 15);
+      EXPECT_EQ(dead(DeadLetterReason::rejected), 1u);
+      EXPECT_EQ(drain(box), (std::vector<int>{0, 1, 2, 3}));
+      break;
+    case Overflow::block:
+      EXPECT_THROW(box.send(4), grove::MailboxFull);  // nobody drains: times out
+      EXPECT_GE(grove::test::ms_since(t0), 19);
+      EXPECT_EQ(dead(DeadLetterReason::rejected), 1u);
+      EXPECT_EQ(drain(box), (std::vector<int>{0, 1, 2, 3}));
+      break;
+  }
+  EXPECT_EQ(grove::dead_letters().total(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Policies, MailboxPolicyTest,
+                         ::testing::Values(PolicyCase{Overflow::block, "block"},
+                                           PolicyCase{Overflow::drop_newest, "drop_newest"},
+                                           PolicyCase{Overflow::drop_oldest, "drop_oldest"},
+                                           PolicyCase{Overflow::fail, "fail"}),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(MailboxTest, BlockedSenderResumesWhenTheConsumerTakesOne) {
+  Mailbox<int> box(MailboxConfig{.capacity = 2, .overflow = Overflow::block});
+  std::vector<int> got;
+  auto producer = grove::spawn([&] {
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(box.send(i), SendStatus::delivered);
+  });
+  for (int i = 0; i < 10; ++i) {
+    box.receive([](SystemSignal&) {}, [&](int& v) { got.push_back(v); });
+    EXPECT_LE(box.size(), 2u);
+  }
+  producer.join();
+  EXPECT_EQ(got, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(grove::dead_letters().total(), 0u);
+}
+
+TEST_F(MailboxTest, BlockedSenderOfAClosedMailboxDeadLetters) {
+  Mailbox<int> box(MailboxConfig{.capacity = 1, .overflow = Overflow::block});
+  box.send(0);
+  SendStatus status = SendStatus::delivered;
+  auto producer = grove::spawn([&] { status = box.send(1); });
+  grove::this_fiber::yield();
+  box.close();
+  producer.join();
+  EXPECT_EQ(status, SendStatus::dead);
+  EXPECT_EQ(dead(DeadLetterReason::leftover), 1u);
+  EXPECT_EQ(dead(DeadLetterReason::dead_actor), 1u);
+}
+
+TEST_F(MailboxTest, CloseTurnsLeftoversAndLaterSendsIntoDeadLetters) {
+  Mailbox<grove::test::Tracked> box;
+  for (int i = 0; i < 5; ++i) box.send(grove::test::Tracked(i));
+  int discarded = 0;
+  static int* counter = nullptr;
+  counter = &discarded;
+  box.set_discard_hook([](grove::test::Tracked&, DeadLetterReason r) noexcept {
+    if (r == DeadLetterReason::leftover) ++*counter;
+  });
+  box.close();
+  EXPECT_TRUE(box.closed());
+  EXPECT_EQ(discarded, 5);
+  EXPECT_EQ(grove::test::Tracked::live, 0);
+  EXPECT_EQ(dead(DeadLetterReason::leftover), 5u);
+  EXPECT_EQ(box.send(grove::test::Tracked(9)), SendStatus::dead);
+  EXPECT_EQ(dead(DeadLetterReason::dead_actor), 1u);
+  EXPECT_EQ(grove::dead_letters().total(), 6u);
+  EXPECT_EQ(box.size(), 0u);
+}
+
+TEST_F(MailboxTest, DropOldestPassesTheVictimToTheDiscardHook) {
+  Mailbox<int> box(MailboxConfig{.capacity = 2, .overflow = Overflow::drop_oldest});
+  static int victim = -1;
+  box.set_discard_hook([](int& v, DeadLetterReason) noexcept { victim = v; });
+  box.send(10);
+  box.send(11);
+  box.send(12);
+  EXPECT_EQ(victim, 10);
+}
+
+// ---- other OS threads ----
+
+TEST_F(MailboxTest, EightThreadsTimesTenThousandArriveFifoPerSender) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 10000;
+  Mailbox<std::pair<int, int>> box;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&box, t] {
+      for (int i = 0; i < kPerThread; ++i) ASSERT_EQ(box.send({t, i}), SendStatus::delivered);
+    });
+  // Wait for a first remote send, after which waiting keeps the hub alive.
+  while (box.size() == 0) std::this_thread::yield();
+  std::vector<int> next(kThreads, 0);
+  int received = 0;
+  bool in_order = true;
+  while (received < kThreads * kPerThread) {
+    box.receive([](SystemSignal&) {},
+                [&](std::pair<int, int>& m) {
+                  if (m.second != next[m.first]) in_order = false;
+                  next[m.first] = m.second + 1;
+                  ++received;
+                });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_TRUE(in_order);
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(next[t], kPerThread);
+  EXPECT_EQ(box.size(), 0u);
+  EXPECT_EQ(grove::dead_letters().total(), 0u);
+}
+
+TEST_F(MailboxTest, RemoteSendersBlockOnAFullMailboxUntilThereIsRoom) {
+  Mailbox<int> box(MailboxConfig{.capacity = 8, .overflow = Overflow::block});
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&box] {
+      for (int i = 0; i < kPerThread; ++i) box.send(i);
+    });
+  while (box.size() == 0) std::this_thread::yield();
+  long long sum = 0;
+  for (int n = 0; n < kThreads * kPerThread; ++n) {
+    box.receive([](SystemSignal&) {}, [&](int& v) { sum += v; });
+    EXPECT_LE(box.size(), 8u);
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(sum, static_cast<long long>(kThreads) * kPerThread * (kPerThread - 1) / 2);
+  EXPECT_EQ(grove::dead_letters().total(), 0u);
+}
+
+TEST_F(MailboxTest, RemoteSendsToAClosedMailboxAreDeadLetters) {
+  Mailbox<int> box;
+  box.close();
+  SendStatus status = SendStatus::delivered;
+  std::thread([&] { status = box.send(1); }).join();
+  EXPECT_EQ(status, SendStatus::dead);
+  EXPECT_EQ(dead(DeadLetterReason::dead_actor), 1u);
+}
+
+TEST_F(MailboxTest, RemoteDropNewestAndFailAreCounted) {
+  Mailbox<int> shedding(MailboxConfig{.capacity = 1, .overflow = Overflow::drop_newest});
+  Mailbox<int> failing(MailboxConfig{.capacity = 1, .overflow = Overflow::fail});
+  std::thread([&] {
+    EXPECT_EQ(shedding.send(1), SendStatus::delivered);
+    EXPECT_EQ(shedding.send(2), SendStatus::shed);
+    EXPECT_EQ(failing.send(1), SendStatus::delivered);
+    EXPECT_THROW(failing.send(2), grove::MailboxFull);
+  }).join();
+  EXPECT_EQ(dead(DeadLetterReason::shed), 1u);
+  EXPECT_EQ(dead(DeadLetterReason::rejected), 1u);
+  EXPECT_EQ(drain(shedding), std::vector<int>{1});
+  EXPECT_EQ(drain(failing), std::vector<int>{1});
+}
+
+}  // namespace
