@@ -21,6 +21,7 @@ Stream::Stream(Stream&& other) noexcept
       cap_(std::exchange(other.cap_, 0)),
       begin_(std::exchange(other.begin_, 0)),
       end_(std::exchange(other.end_, 0)),
+      read_end_(other.read_end_),
       timeout_(other.timeout_) {}
 
 Stream& Stream::operator=(Stream&& other) noexcept {
@@ -29,6 +30,7 @@ Stream& Stream::operator=(Stream&& other) noexcept {
     cap_ = std::exchange(other.cap_, 0);
     begin_ = std::exchange(other.begin_, 0);
     end_ = std::exchange(other.end_, 0);
+    read_end_ = other.read_end_;
     timeout_ = other.timeout_;
   }
   return *this;
@@ -49,7 +51,23 @@ std::size_t Stream::take(void* out, std::size_t size) noexcept {
   return n;
 }
 
+std::size_t Stream::read_more(void* data, std::size_t size, error_code& ec, TimePoint deadline) {
+  if (read_end_) {
+    ec = read_end_;
+    return 0;
+  }
+  std::size_t n = read_raw(data, size, ec, deadline);
+  if (n == 0 && (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
+                 ec == boost::asio::error::connection_aborted))
+    read_end_ = ec;
+  return n;
+}
+
 bool Stream::fill(std::size_t want, error_code& ec, TimePoint deadline) {
+  if (read_end_) {
+    ec = read_end_;
+    return false;
+  }
   if (!buf_) {
     // First read: wait for data before the buffer exists, so an idle
     // connection holds no buffer memory.
@@ -72,7 +90,7 @@ bool Stream::fill(std::size_t want, error_code& ec, TimePoint deadline) {
     buf_ = std::move(grown);
     cap_ = cap;
   }
-  std::size_t n = read_raw(buf_.get() + end_, cap_ - end_, ec, deadline);
+  std::size_t n = read_more(buf_.get() + end_, cap_ - end_, ec, deadline);
   end_ += n;
   if (n > 0) {
     ec = {};
@@ -87,7 +105,7 @@ std::size_t Stream::recv_some(void* data, std::size_t size, error_code& ec) {
   ec = {};
   if (size == 0) return 0;
   if (end_ > begin_) return take(data, size);
-  std::size_t n = read_raw(data, size, ec, deadline());
+  std::size_t n = read_more(data, size, ec, deadline());
   if (ec == boost::asio::error::eof) ec = {};
   return n;
 }
@@ -176,7 +194,7 @@ std::size_t Stream::read_exactly(void* data, std::size_t size, error_code& ec) {
   if (end_ > begin_) got = take(out, size);
   const TimePoint until = deadline();
   while (got < size) {
-    std::size_t n = read_raw(out + got, size - got, ec, until);
+    std::size_t n = read_more(out + got, size - got, ec, until);
     if (n == 0) {
       if (!ec) ec = boost::asio::error::eof;
       return got;

@@ -150,8 +150,11 @@ class Stream {
 
   // deadline() is the deadline of a call starting now.
   TimePoint deadline() const;
-  // discard_buffer() drops buffered bytes (after close).
-  void discard_buffer() noexcept { begin_ = end_ = 0; }
+  // discard_buffer() drops buffered bytes and the end-of-stream mark (a new connection).
+  void discard_buffer() noexcept {
+    begin_ = end_ = 0;
+    read_end_ = {};
+  }
 
  private:
   template <class Buffer, class Sequence>
@@ -168,11 +171,16 @@ class Stream {
   // bytes); false at the end of the stream or on error.
   bool fill(std::size_t want, error_code& ec, TimePoint deadline);
   std::size_t take(void* out, std::size_t size) noexcept;
+  // read_more() is read_raw() that remembers the end of the stream: once
+  // the peer has finished (eof, reset), later reads report it at once
+  // instead of waiting for readiness that will never come again.
+  std::size_t read_more(void* data, std::size_t size, error_code& ec, TimePoint deadline);
 
   std::unique_ptr<char[]> buf_;
   std::size_t cap_ = 0;
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
+  error_code read_end_;
   Duration timeout_ = Duration::max();
 };
 

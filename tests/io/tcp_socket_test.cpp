@@ -1,0 +1,320 @@
+// tcp_socket_test.cpp — TcpSocket and TcpListener on 127.0.0.1: every call,
+// both error forms, timeouts on connect/recv/send, resets, long lines.
+#include <grove/tcp_socket.hpp>
+
+#include <grove/fiber.hpp>
+#include <grove/tcp_listener.hpp>
+#include <grove/this_fiber.hpp>
+#include <grove/timeout.hpp>
+
+#include "io_test_support.hpp"
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+using namespace grove;
+using namespace grove::test;
+using boost::system::error_code;
+
+namespace {
+
+class TcpTest : public HubTest {
+ protected:
+  void SetUp() override {
+    HubTest::SetUp();
+    listener.emplace(tcp_endpoint("127.0.0.1", 0));
+    port = listener->local_endpoint().port();
+  }
+  void TearDown() override {
+    listener.reset();
+    HubTest::TearDown();
+  }
+  // pair() connects a client to the listener and returns both ends.
+  std::pair<TcpSocket, TcpSocket> pair() {
+    auto server = spawn([this] { return listener->accept(); });
+    TcpSocket client = TcpSocket::connect("127.0.0.1", port);
+    return {std::move(client), std::move(server).get()};
+  }
+  std::optional<TcpListener> listener;
+  std::uint16_t port = 0;
+};
+
+TEST_F(TcpTest, ConnectSendRecv) {
+  auto [client, server] = pair();
+  client.send_all("hello");
+  char buf[16];
+  std::size_t n = server.recv_some(buf, sizeof buf);
+  EXPECT_EQ(std::string(buf, n), "hello");
+  server.send_all(std::string_view("world"));
+  EXPECT_EQ(client.recv(), "world");
+  client.close();
+  EXPECT_EQ(server.recv(), "");  // end of stream: empty, no error
+  EXPECT_FALSE(client.is_open());
+}
+
+TEST_F(TcpTest, ConnectByNameTriesEachAddress) {
+  // "localhost" may resolve to ::1 first, where nobody listens.
+  auto server = spawn([this] { return listener->accept(); });
+  TcpSocket client = TcpSocket::connect("localhost", port, 1s);
+  EXPECT_TRUE(client.is_open());
+  EXPECT_EQ(client.remote_endpoint().port(), port);
+  server.get();
+}
+
+TEST_F(TcpTest, EndpointsAndOptions) {
+  auto [client, server] = pair();
+  EXPECT_EQ(client.remote_endpoint(), server.local_endpoint());
+  EXPECT_EQ(client.local_endpoint(), server.remote_endpoint());
+  client.set_no_delay(true);
+  client.set_keep_alive(true);
+  asio::ip::tcp::no_delay nd;
+  client.asio_socket().get_option(nd);
+  EXPECT_TRUE(nd.value());
+  asio::socket_base::keep_alive ka;
+  client.asio_socket().get_option(ka);
+  EXPECT_TRUE(ka.value());
+  EXPECT_NE(client.describe().find("127.0.0.1"), std::string::npos);
+}
+
+TEST_F(TcpTest, ReadLineReadExactlyAndRecvShareOneBuffer) {
+  auto [client, server] = pair();
+  client.send_all("first line\nsecond");
+  auto writer = spawn([&] {
+    this_fiber::sleep(10ms);
+    client.send_all(" half\nABCDEFGHtail");
+    client.shutdown_send();
+  });
+  EXPECT_EQ(server.read_line(), "first line\n");
+  EXPECT_EQ(server.read_line(), "second half\n");
+  EXPECT_EQ(server.read_exactly(4), "ABCD");
+  char four[4];
+  EXPECT_EQ(server.read_exactly(four, 4), 4u);
+  EXPECT_EQ(std::string(four, 4), "EFGH");
+  EXPECT_EQ(server.read_line(), "tail");  // the last line has no newline
+  EXPECT_EQ(server.read_line(), "");
+  writer.join();
+}
+
+TEST_F(TcpTest, ReadExactlyReportsAnEarlyEnd) {
+  auto [client, server] = pair();
+  client.send_all("abc");
+  client.close();
+  error_code ec;
+  EXPECT_EQ(server.read_exactly(10, ec), "abc");  // what was read is returned
+  EXPECT_EQ(ec, asio::error::eof);
+  EXPECT_THROW(server.read_exactly(1), IoError);
+}
+
+TEST_F(TcpTest, RecvViewAndAsioSyncStream) {
+  auto [client, server] = pair();
+  client.send_all("0123456789");
+  std::string got;
+  while (got.size() < 4) got += server.recv_view(4 - got.size());
+  EXPECT_EQ(got, "0123");
+  char rest[6];
+  asio::read(server, asio::buffer(rest));  // Stream is an Asio SyncReadStream
+  EXPECT_EQ(std::string(rest, 6), "456789");
+  asio::write(server, asio::buffer("xyz", 3));
+  EXPECT_EQ(client.read_exactly(3), "xyz");
+}
+
+TEST_F(TcpTest, OversizedLineIsAnErrorAndLosesNothing) {
+  auto [client, server] = pair();
+  const std::string blob(100000, 'x');
+  auto writer = spawn([&] { client.send_all(blob + "\nnext\n"); });
+  error_code ec;
+  EXPECT_EQ(server.read_line(1024, ec), "");
+  EXPECT_EQ(ec, io_errc::line_too_long);
+  EXPECT_LE(server.buffered(), 1024u + 4096u);  // bounded, not the whole blob
+  EXPECT_THROW(server.read_line(1024), IoError);
+  // The bytes are still there for whoever wants them.
+  std::string all = server.read_exactly(blob.size());
+  EXPECT_EQ(all, blob);
+  EXPECT_EQ(server.read_line(1024), "\n");
+  EXPECT_EQ(server.read_line(1024), "next\n");
+  writer.join();
+}
+
+TEST_F(TcpTest, ConnectRefused) {
+  const auto p = free_port();
+  error_code ec;
+  TcpSocket s = TcpSocket::connect(tcp_endpoint("127.0.0.1", p), ec);
+  EXPECT_EQ(ec, asio::error::connection_refused);
+  EXPECT_FALSE(s.is_open());
+  try {
+    TcpSocket::connect("127.0.0.1", p);
+    FAIL();
+  } catch (const std::system_error& e) {  // IoError is a std::system_error
+    EXPECT_EQ(e.code().value(), ECONNREFUSED);
+  }
+}
+
+TEST_F(TcpTest, ConnectObeysAZeroTimeout) {
+  const auto t0 = Clock::now();
+  EXPECT_THROW(
+      {
+        Timeout t(0ms);
+        TcpSocket::connect(tcp_endpoint("127.0.0.1", port));
+      },
+      Timeout);
+  EXPECT_LT(since(t0), 100ms);
+}
+
+TEST_F(TcpTest, ConnectTimesOutOnAFullBacklog) {
+  // A listener that never accepts, with the smallest backlog: once its
+  // queue is full the kernel drops SYNs and connects hang.
+  TcpListener full(tcp_endpoint("127.0.0.1", 0), {.backlog = 0});
+  const auto ep = full.local_endpoint();
+  std::vector<TcpSocket> queued;
+  bool timed_out = false;
+  const auto t0 = Clock::now();
+  for (int i = 0; i < 8 && !timed_out; ++i) {
+    error_code ec;
+    TcpSocket s = TcpSocket::connect(ep, ec, 100ms);
+    if (ec == asio::error::timed_out) timed_out = true;
+    else if (!ec) queued.push_back(std::move(s));
+    else FAIL() << ec.message();
+  }
+  EXPECT_TRUE(timed_out);
+  EXPECT_LT(since(t0), 1500ms);
+  // The Timeout form.
+  EXPECT_THROW(
+      {
+        Timeout t(50ms);
+        TcpSocket::connect(ep);
+      },
+      Timeout);
+}
+
+TEST_F(TcpTest, RecvTimeoutBothForms) {
+  auto [client, server] = pair();
+  const auto t0 = Clock::now();
+  EXPECT_THROW(
+      {
+        Timeout t(50ms);
+        server.recv();
+      },
+      Timeout);
+  EXPECT_GE(since(t0), 50ms);
+  server.set_timeout(30ms);
+  error_code ec;
+  EXPECT_EQ(server.recv(100, ec), "");
+  EXPECT_EQ(ec, asio::error::timed_out);
+  EXPECT_THROW(server.read_line(), IoError);
+  // Nothing was lost or left behind: data sent now is read normally.
+  server.set_timeout(Duration::max());
+  client.send_all("late\n");
+  EXPECT_EQ(server.read_line(), "late\n");
+}
+
+TEST_F(TcpTest, SendTimeoutWhenThePeerNeverReads) {
+  auto [client, server] = pair();
+  const std::string chunk(1 << 20, 'z');
+  const auto t0 = Clock::now();
+  EXPECT_THROW(
+      {
+        Timeout t(100ms);
+        for (int i = 0; i < 256; ++i) client.send_all(chunk);
+      },
+      Timeout);
+  EXPECT_GE(since(t0), 100ms);
+  EXPECT_LT(since(t0), 1s);
+  client.set_timeout(50ms);
+  error_code ec;
+  client.send_all(chunk, ec);
+  EXPECT_EQ(ec, asio::error::timed_out);
+}
+
+TEST_F(TcpTest, PeerResetInTheMiddleOfAWrite) {
+  auto [client, server] = pair();
+  const std::string chunk(1 << 20, 'r');
+  auto resetter = spawn([&] {
+    server.recv_view(1000);
+    ::linger lg{1, 0};  // close with RST
+    ::setsockopt(server.native_handle(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    server.close();
+  });
+  error_code ec;
+  for (int i = 0; i < 256 && !ec; ++i) client.send_all(chunk, ec);
+  EXPECT_TRUE(ec == asio::error::connection_reset || ec == asio::error::broken_pipe) << ec.message();
+  resetter.join();
+  // The process is alive (no SIGPIPE) and the socket keeps failing cleanly.
+  client.send_all("more", ec);
+  EXPECT_TRUE(ec);
+}
+
+TEST_F(TcpTest, CloseFromAnotherFiberWakesTheReader) {
+  auto [client, server] = pair();
+  auto reader = spawn([&] {
+    error_code ec;
+    server.recv(100, ec);
+    return ec;
+  });
+  this_fiber::sleep(10ms);
+  server.close();
+  EXPECT_EQ(reader.get(), io_errc::closed_by_other);
+  error_code ec;
+  server.recv(10, ec);
+  EXPECT_EQ(ec, io_errc::not_connected);
+}
+
+TEST_F(TcpTest, KillABlockedReaderAndWriter) {
+  auto [client, server] = pair();
+  auto reader = spawn([&] { server.recv(); });
+  auto writer = spawn([&] {
+    const std::string chunk(1 << 20, 'k');
+    for (;;) client.send_all(chunk);
+  });
+  this_fiber::sleep(20ms);
+  const auto t0 = Clock::now();
+  reader.kill();
+  writer.kill();
+  EXPECT_LT(since(t0), 100ms);
+  EXPECT_TRUE(reader.successful());
+  EXPECT_TRUE(writer.successful());
+  // Both sockets still work after their waits were cancelled.
+  server.send_all("ok");
+  EXPECT_EQ(client.read_exactly(2), "ok");
+}
+
+TEST_F(TcpTest, OneReaderOneWriterOnTheSameSocket) {
+  auto [client, server] = pair();
+  auto reader = spawn([&] { return server.read_line(); });
+  auto writer = spawn([&] { server.send_all("from server\n"); });
+  this_fiber::sleep(5ms);
+  EXPECT_EQ(client.read_line(), "from server\n");
+  client.send_all("from client\n");
+  EXPECT_EQ(reader.get(), "from client\n");
+  writer.join();
+}
+
+TEST_F(TcpTest, AcceptObeysTimeoutAndClose) {
+  EXPECT_THROW(
+      {
+        Timeout t(20ms);
+        listener->accept();
+      },
+      Timeout);
+  auto acceptor = spawn([&] {
+    error_code ec;
+    listener->accept(ec);
+    return ec;
+  });
+  this_fiber::sleep(5ms);
+  listener->close();
+  EXPECT_EQ(acceptor.get(), io_errc::closed_by_other);
+}
+
+TEST_F(TcpTest, ListenOnABusyPortFails) {
+  error_code ec;
+  TcpListener second(tcp_endpoint("127.0.0.1", port), {.reuse_address = false}, ec);
+  EXPECT_EQ(ec, asio::error::address_in_use);
+  EXPECT_THROW(TcpListener(tcp_endpoint("127.0.0.1", port), {.reuse_address = false}), IoError);
+}
+
+}  // namespace

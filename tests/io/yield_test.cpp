@@ -1,0 +1,207 @@
+// yield_test.cpp — grove::yield: Asio operations in synchronous style, the
+// two error forms, result shapes, and cancellation on Timeout/kill.
+#include <grove/yield.hpp>
+
+#include <grove/fiber.hpp>
+#include <grove/this_fiber.hpp>
+#include <grove/timeout.hpp>
+
+#include "io_test_support.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+namespace asio = boost::asio;
+using namespace grove;
+using namespace grove::test;
+using boost::system::error_code;
+
+namespace {
+
+class YieldTest : public HubTest {};
+
+// A hand-made asynchronous operation: the test decides when and how the
+// handler is called.
+template <class Signature>
+struct ManualOp {
+  std::function<Signature> handler;
+  template <class Token>
+  auto start(Token&& token) {
+    return asio::async_initiate<Token, Signature>([this](auto h) { handler = std::move(h); }, token);
+  }
+};
+
+struct Pair {
+  asio::ip::tcp::socket a{hub().io_context()};
+  asio::ip::tcp::socket b{hub().io_context()};
+  Pair() {
+    asio::ip::tcp::acceptor acc(hub().io_context(), {asio::ip::make_address("127.0.0.1"), 0});
+    a.connect(acc.local_endpoint());
+    acc.accept(b);
+  }
+};
+
+TEST_F(YieldTest, TimerWaitParksTheFiber) {
+  asio::steady_timer timer(hub().io_context(), 20ms);
+  bool other_ran = false;
+  auto other = spawn([&] { other_ran = true; });
+  const auto t0 = Clock::now();
+  timer.async_wait(grove::yield);
+  EXPECT_GE(since(t0), 20ms);
+  EXPECT_TRUE(other_ran);
+  other.join();
+}
+
+TEST_F(YieldTest, ReturnsTheValueAfterTheErrorCode) {
+  Pair p;
+  asio::write(p.a, asio::buffer("hello", 5));
+  char buf[16];
+  std::size_t n = p.b.async_read_some(asio::buffer(buf), grove::yield);
+  EXPECT_EQ(std::string(buf, n), "hello");
+}
+
+TEST_F(YieldTest, ThrowsSystemErrorOrReportsThroughEc) {
+  Pair p;
+  p.a.close();
+  char buf[16];
+  error_code ec;
+  std::size_t n = p.b.async_read_some(asio::buffer(buf), grove::yield[ec]);
+  EXPECT_EQ(n, 0u);
+  EXPECT_EQ(ec, asio::error::eof);
+  try {
+    p.b.async_read_some(asio::buffer(buf), grove::yield);
+    FAIL() << "no exception";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code().value(), asio::error::eof);
+  }
+}
+
+TEST_F(YieldTest, EcIsClearedOnSuccess) {
+  asio::steady_timer timer(hub().io_context(), 1ms);
+  error_code ec = asio::error::timed_out;
+  timer.async_wait(grove::yield[ec]);
+  EXPECT_FALSE(ec);
+}
+
+TEST_F(YieldTest, SeveralValuesComeBackAsATuple) {
+  ManualOp<void(error_code, int, std::string)> op;
+  auto completer = spawn([&] { op.handler(error_code(), 7, "seven"); });
+  auto [n, s] = op.start(grove::yield);
+  EXPECT_EQ(n, 7);
+  EXPECT_EQ(s, "seven");
+  completer.join();
+}
+
+TEST_F(YieldTest, SignaturesWithoutErrorCode) {
+  ManualOp<void(int)> op;
+  auto completer = spawn([&] { op.handler(42); });
+  EXPECT_EQ(op.start(grove::yield), 42);
+  completer.join();
+  // post(grove::yield) resumes the fiber through the hub's queue.
+  asio::post(grove::yield);
+}
+
+TEST_F(YieldTest, AHandlerCalledDuringInitiationDoesNotPark) {
+  auto value = asio::async_initiate<const yield_t&, void(error_code, int)>(
+      [](auto h) { h(error_code(), 5); }, grove::yield);
+  EXPECT_EQ(value, 5);
+}
+
+TEST_F(YieldTest, WorksFromASpawnedFiberToo) {
+  auto f = spawn([] {
+    asio::steady_timer timer(hub().io_context(), 5ms);
+    timer.async_wait(grove::yield);
+    return 1;
+  });
+  EXPECT_EQ(f.get(), 1);
+}
+
+TEST_F(YieldTest, TimeoutCancelsThroughTheIoObject) {
+  asio::steady_timer timer(hub().io_context(), 10s);
+  const auto t0 = Clock::now();
+  EXPECT_THROW(
+      {
+        Timeout t(30ms);
+        timer.async_wait(grove::yield.cancel_by(timer));
+      },
+      Timeout);
+  EXPECT_LT(since(t0), 500ms);
+  // The handler has run: nothing is left in the io_context.
+  EXPECT_EQ(hub().io_context().poll(), 0u);
+}
+
+TEST_F(YieldTest, KillWaitsForTheHandlerBeforeUnwinding) {
+  ManualOp<void(error_code)> op;
+  std::vector<std::string> events;
+  bool cancelled = false;
+  auto f = spawn([&] {
+    struct Unwound {
+      std::vector<std::string>& events;
+      ~Unwound() { events.push_back("unwound"); }
+    } mark{events};
+    op.start(grove::yield.cancel_by([&] { cancelled = true; }));
+    events.push_back("returned");
+  });
+  this_fiber::sleep(5ms);
+  // The canceller only asks; the operation completes 20 ms later.
+  auto late = spawn([&] {
+    while (!cancelled) this_fiber::sleep(1ms);
+    this_fiber::sleep(20ms);
+    events.push_back("handler");
+    op.handler(asio::error::operation_aborted);
+  });
+  const auto t0 = Clock::now();
+  f.kill();
+  EXPECT_GE(since(t0), 15ms);
+  EXPECT_TRUE(cancelled);
+  EXPECT_EQ(events, (std::vector<std::string>{"handler", "unwound"}));
+  late.join();
+}
+
+TEST_F(YieldTest, WithoutACancellerTheOperationFinishesFirst) {
+  asio::steady_timer timer(hub().io_context(), 60ms);
+  const auto t0 = Clock::now();
+  EXPECT_THROW(
+      {
+        Timeout t(10ms);
+        timer.async_wait(grove::yield);
+      },
+      Timeout);
+  EXPECT_GE(since(t0), 55ms);
+}
+
+TEST_F(YieldTest, ASecondInterruptDuringTheWaitIsKeptForLater) {
+  ManualOp<void(error_code)> op;
+  bool cancelled = false;
+  auto f = spawn([&] {
+    try {
+      Timeout t(5ms);
+      op.start(grove::yield.cancel_by([&] { cancelled = true; }));
+    } catch (const Timeout&) {
+      // the kill that came while the handler was awaited comes next
+      this_fiber::sleep(1s);
+      return std::string("kill lost");
+    }
+    return std::string("no timeout");
+  });
+  while (!cancelled) this_fiber::sleep(1ms);
+  f.kill(false);
+  op.handler(asio::error::operation_aborted);
+  const auto t0 = Clock::now();
+  f.join();
+  EXPECT_LT(since(t0), 500ms);  // the kill was raised at the sleep, not lost
+  EXPECT_TRUE(f.successful());
+  EXPECT_THROW(f.value(), UsageError);
+}
+
+}  // namespace
