@@ -66,9 +66,10 @@ void StreamServer::start() {
   if (started_) return;
   if (stopped_) throw UsageError("grove::StreamServer::start: the server was stopped; make a new one");
   listener_.emplace(endpoint_, options_.listen);
+  bound_ = listener_->local_endpoint();
   started_ = true;
   acceptor_ = grove::spawn([this] { accept_loop(); });
-  acceptor_.set_name("StreamServer accept " + std::to_string(listener_->local_endpoint().port()));
+  acceptor_.set_name("StreamServer accept " + std::to_string(bound_.port()));
 }
 
 void StreamServer::serve_forever() {
@@ -77,8 +78,7 @@ void StreamServer::serve_forever() {
 }
 
 TcpEndpoint StreamServer::local_endpoint() const {
-  if (!listener_) return endpoint_;
-  return listener_->local_endpoint();
+  return started_ ? bound_ : endpoint_;
 }
 
 void StreamServer::stop(Duration grace) {

@@ -104,6 +104,7 @@ class StreamServer {
   void do_stop(Duration grace);
 
   TcpEndpoint endpoint_;
+  TcpEndpoint bound_;  // where it listens once started
   Handler handler_;
   StreamServerOptions options_;
   std::optional<TcpListener> listener_;
