@@ -94,14 +94,14 @@ class Actor {
   // (from any fiber) with Deferred::reply / Deferred::fail.
   class Deferred {
    public:
-    explicit Deferred(std::shared_ptr<detail::ReplySlot> slot) : slot_(std::move(slot)) {}
+    explicit Deferred(detail::ReplyPtr slot) : slot_(std::move(slot)) {}
     template <class R>
     void reply(R&& value) { slot_->reply(std::any(std::forward<R>(value))); }
     void reply() { slot_->reply(std::any()); }
     void fail(std::exception_ptr e) { slot_->error(std::move(e)); }
 
    private:
-    std::shared_ptr<detail::ReplySlot> slot_;
+    detail::ReplyPtr slot_;
   };
   Deferred defer_reply() { return Deferred(take_reply("defer_reply")); }
 
@@ -127,7 +127,7 @@ class Actor {
  private:
   friend class detail::ActorRunner<M>;
 
-  std::shared_ptr<detail::ReplySlot> take_reply(const char* what) {
+  detail::ReplyPtr take_reply(const char* what) {
     if (!current_reply_)
       throw UsageError(std::string("grove::Actor::") + what + ": the current message is not an ask, or it was answered already");
     return std::exchange(current_reply_, nullptr);
@@ -141,7 +141,7 @@ class Actor {
   }
 
   std::shared_ptr<detail::ActorCell<M>> cell_;
-  std::shared_ptr<detail::ReplySlot> current_reply_;
+  detail::ReplyPtr current_reply_;
   bool stopping_ = false;
   bool trapping_ = false;
 };
@@ -164,10 +164,8 @@ class ActorRunner final : public Greenlet<void> {
     if (a.trapping_) a.install_trap();
     try {
       a.on_start();
-      while (!a.stopping_) {
-        cell_->mailbox.receive_some([&](SystemSignal& s) { handle_system(s); },
-                                    [&](Envelope<M>& e) { handle(e); }, [&] { return !a.stopping_; });
-      }
+      cell_->mailbox.consume([&](SystemSignal& s) { handle_system(s); }, [&](Envelope<M>& e) { handle(e); },
+                             [&] { return !a.stopping_; });
     } catch (...) {
       stop_quietly();
       throw;
@@ -178,7 +176,7 @@ class ActorRunner final : public Greenlet<void> {
  private:
   void handle(Envelope<M>& e) {
     Actor<M>& a = *actor_;
-    a.current_reply_ = std::move(e.reply);
+    if (e.reply) [[unlikely]] a.current_reply_ = std::move(e.reply);
     try {
       a.receive(e.message);
     } catch (const FiberExit& exit) {
@@ -195,7 +193,7 @@ class ActorRunner final : public Greenlet<void> {
       cell_->mailbox.dead_letter(DeadLetterReason::crashed, ExitReason::exception(error).to_string());
       throw;
     }
-    if (a.current_reply_)
+    if (a.current_reply_) [[unlikely]]
       std::exchange(a.current_reply_, nullptr)
           ->error(std::make_exception_ptr(UsageError("grove: actor '" + cell_->name +
                                                      "' returned from receive() without answering an ask; "

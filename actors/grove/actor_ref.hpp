@@ -43,7 +43,7 @@ struct AskTimer final : TimerNode, std::enable_shared_from_this<AskTimer> {
     } catch (...) {
     }
   }
-  std::shared_ptr<ReplySlot> slot;
+  ReplyPtr slot;
   Duration duration{};
 };
 }  // namespace detail
@@ -65,7 +65,7 @@ class ActorRef {
 
   // send(msg) queues msg (tell). A dead actor's messages go to dead
   // letters; a full bounded mailbox applies its overflow policy.
-  SendStatus send(M msg) const { return cell()->mailbox.send(detail::Envelope<M>{std::move(msg), nullptr}); }
+  SendStatus send(M msg) const { return cell()->mailbox.send(detail::Envelope<M>{std::move(msg), {}}); }
 
   // ask<R>(msg, timeout) sends msg with a reply address; the actor answers
   // with reply(value). The AsyncResult fails with grove::Timeout when no
@@ -76,7 +76,7 @@ class ActorRef {
   template <class R = void>
   AsyncResult<R> ask(M msg, Duration timeout = default_ask_timeout()) const {
     AsyncResult<R> result;
-    auto slot = std::make_shared<detail::ReplySlot>();
+    auto slot = detail::ReplyPtr::make();
     slot->deliver = [result](std::any&& value) mutable {
       if constexpr (std::is_void_v<R>) {
         result.set();

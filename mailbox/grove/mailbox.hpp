@@ -76,7 +76,11 @@ template <class T>
 class Mailbox {
  public:
   explicit Mailbox(MailboxConfig config = {}, std::string owner = "actor")
-      : config_(config), owner_name_(std::move(owner)), hub_(&detail::scheduler()), anchor_(hub_->anchor()) {}
+      : hub_(&detail::scheduler()),
+        capacity_(config.capacity),
+        config_(config),
+        owner_name_(std::move(owner)),
+        anchor_(hub_->anchor()) {}
   Mailbox(const Mailbox&) = delete;
   Mailbox& operator=(const Mailbox&) = delete;
   ~Mailbox() { close(); }
@@ -94,7 +98,7 @@ class Mailbox {
   // closed mailbox sends it to dead letters. Throws MailboxFull when the
   // policy rejects it (fail, or block timing out).
   SendStatus send(T msg) {
-    if (detail::tls_scheduler == hub_) return send_local(std::move(msg));
+    if (detail::tls_scheduler == hub_) [[likely]] return send_local(std::move(msg));
     return send_remote(std::move(msg));
   }
 
@@ -150,6 +154,44 @@ class Mailbox {
     } while (keep_going());
   }
 
+  // consume(on_system, on_message, keep_going) is the consumer loop of an
+  // actor: while keep_going() holds, it hands over the next system signal
+  // (first) or message, and parks when there is nothing. Exceptions from
+  // the callbacks propagate. Owning hub's thread only, one consumer.
+  template <class OnSystem, class OnMessage, class KeepGoing>
+  void consume(OnSystem&& on_system, OnMessage&& on_message, KeepGoing&& keep_going) {
+    detail::Scheduler& s = detail::scheduler();
+    detail::Waiter w(s.current());
+    while (keep_going()) {
+      if (system_.empty() && !remote_pending_.load(std::memory_order_acquire)) [[likely]] {
+        if (!local_.empty()) [[likely]] {
+          T msg = local_.take_front();
+          took_one();
+          on_message(msg);
+          continue;
+        }
+        if (closed()) [[unlikely]] {
+          s.park("Mailbox::receive (closed)");  // until killed
+          continue;
+        }
+        consumer_.push_back(w);
+        consumer_parked_ = true;
+        if (remote_used_.load(std::memory_order_relaxed)) [[unlikely]] {
+          detail::HoldGuard hold(s);
+          s.park("Mailbox::receive");
+        } else {
+          s.park("Mailbox::receive");
+        }
+        continue;
+      }
+      if (remote_pending_.load(std::memory_order_acquire)) drain_remote();
+      if (!system_.empty()) {
+        SystemSignal sig = system_.take_front();
+        on_system(sig);
+      }
+    }
+  }
+
   // close() refuses later sends and moves what is queued to dead letters
   // (reason leftover; each goes through the discard hook first). Blocked
   // senders wake and dead-letter their message. Call it on the owning
@@ -190,9 +232,9 @@ class Mailbox {
   void set_discard_hook(DiscardHook fn) noexcept { discard_hook_ = fn; }
 
  private:
-  SendStatus send_local(T msg) {
+  SendStatus send_local(T&& msg) {
     if (closed()) return dead(DeadLetterReason::dead_actor);
-    if (config_.capacity && size() >= config_.capacity) {
+    if (capacity_ && size() >= capacity_) [[unlikely]] {
       switch (config_.overflow) {
         case Overflow::drop_newest:
           return shed();
@@ -219,7 +261,7 @@ class Mailbox {
     return SendStatus::delivered;
   }
 
-  SendStatus send_remote(T msg) {
+  SendStatus send_remote(T&& msg) {
     if (!remote_used_.load(std::memory_order_relaxed)) remote_used_.store(true, std::memory_order_relaxed);
     std::unique_lock<std::mutex> lock(remote_mutex_);
     if (closed()) {
@@ -291,8 +333,7 @@ class Mailbox {
         drain_remote();
         continue;
       }
-      consumer_.push_back(w);
-      if (!s.park_until(deadline, "Mailbox::receive")) {
+      if (!park_consumer(s, w, deadline)) {
         if (system_.empty() && local_.empty() && !remote_pending_.load()) return false;
       }
     }
@@ -303,7 +344,7 @@ class Mailbox {
   // blocked sender (this hub's, or another thread's) retry.
   void took_one() {
     local_size_.store(local_.size(), std::memory_order_relaxed);
-    if (config_.capacity) [[unlikely]] {
+    if (capacity_) [[unlikely]] {
       if (!space_waiters_.empty()) detail::wake_one(space_waiters_);
       // Pairs with the seq_cst increment in send_remote(): either the
       // blocked sender sees the new size, or we see it blocked and notify
@@ -348,8 +389,21 @@ class Mailbox {
     return !closed();
   }
 
+  // wake_consumer() wakes the parked consumer, if any (owner thread).
   void wake_consumer() noexcept {
-    if (!consumer_.empty()) detail::wake_one(consumer_);
+    if (consumer_parked_) {
+      consumer_parked_ = false;
+      if (detail::Waiter* w = consumer_.front()) {
+        consumer_.remove(*w);
+        hub_->wake(w->fiber);
+      }
+    }
+  }
+  // park_consumer() parks the consumer on w until a sender wakes it.
+  bool park_consumer(detail::Scheduler& s, detail::Waiter& w, TimePoint deadline) {
+    consumer_.push_back(w);
+    consumer_parked_ = true;
+    return s.park_until(deadline, "Mailbox::receive");
   }
 
   SendStatus dead(DeadLetterReason reason) const noexcept {
@@ -374,24 +428,28 @@ class Mailbox {
     dead_letters().record(reason, owner_name_, type, detail);
   }
 
+  // What send_local() touches fits in one cache line (a publisher sending
+  // to thousands of mailboxes pays a miss per line it touches).
+  alignas(64) detail::Scheduler* hub_;
+  detail::RingBuffer<T> local_;
+  std::size_t capacity_;                     // config_.capacity
+  std::atomic<std::size_t> local_size_{0};   // written by the owner only
+  std::atomic<bool> closed_{false};
+  std::atomic<bool> remote_pending_{false};
+  bool consumer_parked_ = false;             // consumer_ may hold the consumer
+  // Colder.
+  detail::WaitList consumer_;
+  detail::RingBuffer<SystemSignal> system_;
+  detail::WaitList space_waiters_;
+  std::atomic<std::size_t> remote_size_{0};  // written under remote_mutex_
   MailboxConfig config_;
+
   std::string owner_name_;
-  detail::Scheduler* hub_;
   std::shared_ptr<detail::RemoteAnchor> anchor_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards posted drains
-
-  detail::RingBuffer<T> local_;
-  detail::RingBuffer<SystemSignal> system_;
-  detail::WaitList consumer_;
-  detail::WaitList space_waiters_;
-  std::atomic<std::size_t> local_size_{0};   // written by the owner only
-  std::atomic<std::size_t> remote_size_{0};  // written under remote_mutex_
-  std::atomic<bool> closed_{false};
-
   std::mutex remote_mutex_;
   std::condition_variable remote_space_;
   std::vector<T> remote_;
-  std::atomic<bool> remote_pending_{false};
   std::atomic<int> remote_blocked_{0};
   std::atomic<bool> remote_used_{false};  // some other thread has sent here
   DiscardHook discard_hook_ = nullptr;

@@ -10,6 +10,8 @@
 
 #include <any>
 #include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -24,6 +26,7 @@ struct ReplySlot {
   std::function<void(std::any&&)> deliver;
   std::function<void(std::exception_ptr)> fail;
   std::atomic<bool> done{false};
+  std::atomic<std::uint32_t> refs{0};  // owned through ReplyPtr
 
   bool claim() noexcept { return !done.exchange(true, std::memory_order_acq_rel); }
   void reply(std::any value) {
@@ -34,10 +37,42 @@ struct ReplySlot {
   }
 };
 
+// ReplyPtr is a counted pointer to a ReplySlot, one word wide, so that an
+// Envelope of a small message stays small (its mailbox slots too).
+class ReplyPtr {
+ public:
+  ReplyPtr() noexcept = default;
+  ReplyPtr(std::nullptr_t) noexcept {}
+  explicit ReplyPtr(ReplySlot* p) noexcept : p_(p) { acquire(); }
+  ReplyPtr(const ReplyPtr& o) noexcept : p_(o.p_) { acquire(); }
+  ReplyPtr(ReplyPtr&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  ReplyPtr& operator=(ReplyPtr o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  ~ReplyPtr() {
+    if (p_) [[unlikely]] release();
+  }
+  static ReplyPtr make() { return ReplyPtr(new ReplySlot); }
+
+  ReplySlot* get() const noexcept { return p_; }
+  ReplySlot* operator->() const noexcept { return p_; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+
+ private:
+  void acquire() noexcept {
+    if (p_) p_->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  void release() noexcept {
+    if (p_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete p_;
+  }
+  ReplySlot* p_ = nullptr;
+};
+
 template <class M>
 struct Envelope {
   M message;
-  std::shared_ptr<ReplySlot> reply;  // null for send()
+  ReplyPtr reply;  // null for send()
 };
 
 // fail_discarded_ask() fails the ask inside an envelope the mailbox gave
