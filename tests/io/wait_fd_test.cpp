@@ -1,0 +1,91 @@
+// wait_fd_test.cpp — wait_readable/wait_writable on descriptors the test
+// owns (pipes), which grove must watch without taking.
+#include <grove/wait_fd.hpp>
+
+#include <grove/fiber.hpp>
+#include <grove/io_error.hpp>
+#include <grove/this_fiber.hpp>
+#include <grove/timeout.hpp>
+
+#include "io_test_support.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <string>
+
+using namespace grove;
+using namespace grove::test;
+
+namespace {
+
+class WaitFdTest : public HubTest {
+ protected:
+  void SetUp() override {
+    HubTest::SetUp();
+    ASSERT_EQ(::pipe(fds), 0);
+  }
+  void TearDown() override {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    HubTest::TearDown();
+  }
+  int fds[2] = {-1, -1};
+};
+
+TEST_F(WaitFdTest, ReadableWhenWritten) {
+  auto writer = spawn([&] {
+    this_fiber::sleep(10ms);
+    EXPECT_EQ(::write(fds[1], "x", 1), 1);
+  });
+  const auto t0 = Clock::now();
+  wait_readable(fds[0]);
+  EXPECT_GE(since(t0), 9ms);
+  char c;
+  EXPECT_EQ(::read(fds[0], &c, 1), 1);
+  writer.join();
+  // The descriptor still belongs to us: it was not closed.
+  EXPECT_NE(::fcntl(fds[0], F_GETFD), -1);
+}
+
+TEST_F(WaitFdTest, WritableAtOnceAndTimeouts) {
+  wait_writable(fds[1]);
+  EXPECT_FALSE(wait_readable(fds[0], 20ms));
+  EXPECT_THROW(
+      {
+        Timeout t(20ms);
+        wait_readable(fds[0]);
+      },
+      Timeout);
+  EXPECT_TRUE(wait_writable(fds[1], 20ms));
+}
+
+TEST_F(WaitFdTest, SeveralWaitersOnOneDescriptorAndAKill) {
+  int woken = 0;
+  auto a = spawn([&] {
+    wait_readable(fds[0]);
+    ++woken;
+  });
+  auto b = spawn([&] {
+    wait_readable(fds[0]);
+    ++woken;
+  });
+  auto c = spawn([&] { wait_readable(fds[0]); });
+  this_fiber::sleep(5ms);
+  c.kill();  // cancels the shared watch: the others must keep waiting
+  this_fiber::sleep(5ms);
+  EXPECT_EQ(woken, 0);
+  EXPECT_EQ(::write(fds[1], "y", 1), 1);
+  a.join();
+  b.join();
+  EXPECT_EQ(woken, 2);
+}
+
+TEST_F(WaitFdTest, BadDescriptors) {
+  boost::system::error_code ec;
+  wait_readable(-1, ec);
+  EXPECT_TRUE(ec);
+  EXPECT_THROW(wait_readable(-1), IoError);
+}
+
+}  // namespace
