@@ -222,7 +222,12 @@ void w6(std::uint64_t m, std::uint64_t k) {
   sh.k = k;
   std::vector<grove::ActorRef<std::int64_t>> subscribers;
   subscribers.reserve(k);
-  for (std::uint64_t i = 0; i < k; ++i) subscribers.push_back(grove::spawn_actor<W6Subscriber>(sh));
+  // Each mailbox is sized for M messages up front (MailboxConfig::reserve),
+  // as the peers' Go chan of capacity M and Boost.Fiber channel are; it
+  // stays unbounded. W6_GROW=1 starts them empty (they grow while timed).
+  const bool reserve = std::getenv("W6_GROW") == nullptr;
+  const grove::ActorOptions options{.name = "sub", .mailbox = {.reserve = reserve ? m : 0}};
+  for (std::uint64_t i = 0; i < k; ++i) subscribers.push_back(grove::spawn_actor<W6Subscriber>(options, sh));
   while (sh.started < k) grove::this_fiber::yield();
   grove::this_fiber::yield();  // every subscriber is now parked in receive
   const std::uint64_t t0 = now_ns();
@@ -233,7 +238,7 @@ void w6(std::uint64_t m, std::uint64_t k) {
   for (auto& s : subscribers) s.fiber().join();
   const std::int64_t expected = static_cast<std::int64_t>(k * (m * (m - 1) / 2));
   const bool ok = sh.done == k && sh.sum == expected;
-  report(config() + ",Actor<int64_t>", "W6", m * k, static_cast<double>(t1 - t0),
+  report(config() + ",Actor<int64_t>" + (reserve ? ",reserve=M" : ",grow"), "W6", m * k, static_cast<double>(t1 - t0),
          std::string(",\"correct\":") + (ok ? "true" : "false") + ",\"K\":" + std::to_string(k) +
              ",\"M\":" + std::to_string(m));
   if (!ok) std::exit(1);

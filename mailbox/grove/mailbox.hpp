@@ -51,6 +51,9 @@ struct MailboxConfig {
   std::size_t capacity = 0;  // 0 = unbounded
   Overflow overflow = Overflow::block;
   Duration block_timeout = Duration::max();
+  // reserve: slots allocated up front (a hint; the mailbox still grows
+  // when unbounded), so a burst of that size allocates nothing.
+  std::size_t reserve = 0;
 };
 
 class MailboxFull : public std::runtime_error {
@@ -80,7 +83,9 @@ class Mailbox {
         capacity_(config.capacity),
         config_(config),
         owner_name_(std::move(owner)),
-        anchor_(hub_->anchor()) {}
+        anchor_(hub_->anchor()) {
+    if (config.reserve) local_.reserve(config.reserve);
+  }
   Mailbox(const Mailbox&) = delete;
   Mailbox& operator=(const Mailbox&) = delete;
   ~Mailbox() { close(); }

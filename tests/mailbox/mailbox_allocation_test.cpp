@@ -80,6 +80,17 @@ TEST_F(MailboxAllocationTest, SendAndReceiveAllocateNothingOnceWarm) {
             0);
 }
 
+TEST_F(MailboxAllocationTest, ReserveMakesABurstAllocationFree) {
+  grove::Mailbox<std::int64_t> box(grove::MailboxConfig{.reserve = 100});
+  EXPECT_EQ(count_allocations([&] {
+              for (int i = 0; i < 100; ++i) box.send(i);
+            }),
+            0);
+  std::int64_t sum = 0;
+  for (int i = 0; i < 100; ++i) box.receive([](grove::SystemSignal&) {}, [&](std::int64_t& v) { sum += v; });
+  EXPECT_EQ(sum, 4950);
+}
+
 TEST_F(MailboxAllocationTest, AParkedConsumerIsWokenWithoutAllocating) {
   grove::Mailbox<std::int64_t> box;
   std::int64_t sum = 0;

@@ -38,6 +38,11 @@ class RingBuffer {
     std::construct_at(slots_ + ((head_ + size_) & mask_), std::forward<U>(value));
     ++size_;
   }
+  // reserve(n) makes room for n elements without further allocation.
+  void reserve(std::size_t n) {
+    while (capacity() < n) grow();
+  }
+
   T& front() noexcept { return slots_[head_]; }
   const T& front() const noexcept { return slots_[head_]; }
   T& back() noexcept { return slots_[(head_ + size_ - 1) & mask_]; }
