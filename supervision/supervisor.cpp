@@ -49,6 +49,7 @@ struct SupervisedChild {
   TimePoint started_at{};
   unsigned failures = 0;                     // consecutive restarts, for backoff
   bool dynamic = false;                      // made from the template
+  MonitorId monitor = 0;                     // on the current incarnation
 };
 
 using SupervisedChildren = std::list<SupervisedChild>;
@@ -99,12 +100,16 @@ class SupervisorCore {
   bool running = false;
   bool stopping = false;
   std::uint64_t next_dynamic = 1;
+  std::size_t pending_restarts = 0;  // children whose restart_at is set
   std::mt19937_64 rng{std::random_device{}()};
 
   SupervisedChildren::iterator add(ChildSpec spec, bool dynamic) {
     if (!spec.start) throw UsageError("grove::Supervisor: child '" + spec.id + "' has no start function");
     if (by_id.contains(spec.id)) throw SupervisorError("grove::Supervisor: child id '" + spec.id + "' is already present");
-    children.push_back(SupervisedChild{std::move(spec), {}, TimePoint::max(), {}, 0, dynamic});
+    SupervisedChild child;
+    child.spec = std::move(spec);
+    child.dynamic = dynamic;
+    children.push_back(std::move(child));
     auto it = std::prev(children.end());
     by_id.emplace(it->spec.id, it);
     return it;
@@ -116,8 +121,18 @@ class SupervisorCore {
     return f->second;
   }
 
+  // schedule() sets when a child restarts (TimePoint::max(): not pending).
+  void schedule(SupervisedChild& c, TimePoint at) noexcept {
+    if ((c.restart_at != TimePoint::max()) != (at != TimePoint::max())) {
+      if (at != TimePoint::max()) ++pending_restarts;
+      else --pending_restarts;
+    }
+    c.restart_at = at;
+  }
+
   // remove() forgets a child that is not running and retires it.
   void remove(SupervisedChildren::iterator it) {
+    schedule(*it, TimePoint::max());
     auto retire = std::move(it->spec.retire);
     by_id.erase(it->spec.id);
     children.erase(it);
@@ -137,7 +152,6 @@ class SupervisorCore {
   // ------------------------------------------------------------- the run
   void run(const std::shared_ptr<Queue<SupervisorEvent>>& queue, AsyncResult<void> started) {
     self = this_fiber::self();
-    this_fiber::trap_exits([queue](const ExitSignal& s) { queue->try_put(SupervisorEvent{s.from, s.reason, nullptr}); });
     bool told = false;
     struct EndOfRun {
       SupervisorCore& core;
@@ -201,9 +215,7 @@ class SupervisorCore {
     if (ev.command) return ev.command(true);
     FiberBase* f = ev.from.base();
     if (auto it = by_fiber.find(f); it != by_fiber.end()) return child_exited(it->second, ev.reason);
-    if (stale.erase(f)) return;
-    // An exit from a linked fiber that is no child (a parent): die with it.
-    if (ev.reason.is_abnormal()) throw FiberExit(ev.reason);
+    stale.erase(f);  // a child we stopped ourselves
   }
 
   void end_run(Queue<SupervisorEvent>& queue) noexcept {
@@ -216,7 +228,7 @@ class SupervisorCore {
         }
       }
       c.fiber = Fiber<>();
-      c.restart_at = TimePoint::max();
+      schedule(c, TimePoint::max());
     }
     by_fiber.clear();
     stale.clear();
@@ -244,23 +256,26 @@ class SupervisorCore {
 
   // ------------------------------------------------------------ children
   void start_one(SupervisedChildren::iterator it) {
-    it->restart_at = TimePoint::max();
+    schedule(*it, TimePoint::max());
     Fiber<> f = it->spec.start();
     if (!f) throw UsageError("grove::Supervisor: the start function of child '" + it->spec.id + "' returned an empty fiber");
     it->fiber = f;
     it->started_at = hub().now();
     by_fiber[f.base()] = it;
-    grove::link(self, f);  // a fiber that is dead already reports its exit at once
+    // A monitor costs O(1) on the child's side; a fiber that is dead
+    // already reports its exit at once.
+    it->monitor = grove::monitor(f, [queue = events](const Down& d) {
+      queue->try_put(SupervisorEvent{d.fiber, d.reason, nullptr});
+    });
   }
 
   // shutdown_child() stops a child by its Shutdown and waits for it.
   void shutdown_child(SupervisedChild& c) {
-    c.restart_at = TimePoint::max();
+    schedule(c, TimePoint::max());
     Fiber<> f = std::exchange(c.fiber, Fiber<>());
     if (!f) return;
     by_fiber.erase(f.base());
-    grove::unlink(self, f);
-    if (f.dead()) {  // its exit event is queued already
+    if (!grove::demonitor(f, c.monitor) || f.dead()) {  // its exit event is queued already
       stale.emplace(f.base(), f);
       return;
     }
@@ -320,14 +335,15 @@ class SupervisorCore {
         auto cur = s++;
         if (cur == it) continue;
         if (cur->spec.restart == Restart::temporary) remove(cur);
-        else cur->restart_at = at;
+        else schedule(*cur, at);
       }
     }
-    it->restart_at = at;
+    schedule(*it, at);
   }
 
   // restart_due() restarts, in start order, the children whose time came.
   void restart_due() {
+    if (pending_restarts == 0) return;
     const TimePoint now = hub().now();
     std::vector<std::string> due;
     for (auto& c : children)
@@ -350,6 +366,7 @@ class SupervisorCore {
 
   TimePoint next_restart() const {
     TimePoint next = TimePoint::max();
+    if (pending_restarts == 0) return next;
     for (auto& c : children) next = std::min(next, c.restart_at);
     return next;
   }

@@ -7,11 +7,11 @@
 //   ...
 //   sup.stop();       // children stop in reverse order
 //
-// The supervisor runs in its own fiber, links to every child and traps their
-// exits. A child that ends is restarted by its Restart type and the
-// Strategy; more than `intensity` restarts within `period` (on the hub's
-// clock) make the supervisor give up: it stops every child (reverse order)
-// and ends with SupervisorGaveUp, which a parent supervisor sees as an
+// The supervisor runs in its own fiber and monitors every child. A child
+// that ends is restarted by its Restart type and the Strategy; more than
+// `intensity` restarts within `period` (on the hub's clock) make the
+// supervisor give up: it stops every child (reverse order) and ends with
+// SupervisorGaveUp, which a parent supervisor sees as an
 // abnormal exit. Handles are cheap copies; use them on the hub's thread.
 
 #include <grove/actor_child.hpp>
