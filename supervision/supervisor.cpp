@@ -466,13 +466,16 @@ Fiber<> Supervisor::start() {
 
 void Supervisor::stop() {
   auto& c = *core_;
-  if (!c.running) {
-    c.retire_all();
-    return;
+  if (c.running) {
+    Fiber<> f = c.self;
+    try {
+      c.call<void>("stop", [&c] { c.stopping = true; });
+    } catch (const SupervisorError&) {
+      // it ended (gave up, or was killed) before serving the stop
+    }
+    f.join();
   }
-  Fiber<> f = c.self;
-  c.call<void>("stop", [&c] { c.stopping = true; });
-  f.join();
+  c.retire_all();
 }
 
 bool Supervisor::running() const { return core_->running; }

@@ -156,6 +156,24 @@ TEST_F(ActorChildTest, ActorTemplateStartsDynamicActors) {
   EXPECT_FALSE(ref.alive());
 }
 
+TEST_F(ActorChildTest, RefSurvivesEscalationThroughANestedSupervisor) {
+  auto stats = std::make_shared<Stats>();
+  auto child = grove::actor_child<Worker>("worker", {}, stats);
+  grove::Supervisor inner({.intensity = 0, .name = "inner"}, {child});
+  grove::Supervisor outer({.intensity = 3, .name = "outer"}, {grove::supervisor_child("inner", inner)});
+  outer.start();
+  child.ref.send(Work{1, true});  // inner gives up; outer restarts it, and it restarts the actor
+  child.ref.send(Work{2, false});
+  ASSERT_TRUE(eventually([&] { return stats->processed == 1; }));
+  EXPECT_EQ(stats->incarnations, 2);
+  EXPECT_EQ(outer.restart_count(), 1u);
+  EXPECT_TRUE(child.ref.alive());
+  EXPECT_EQ(grove::dead_letters().total(), 1u);
+  outer.stop();  // retires the whole tree
+  EXPECT_FALSE(inner.running());
+  EXPECT_FALSE(child.ref.alive());
+}
+
 class RandomCrashes : public SupervisionTest, public ::testing::WithParamInterface<Strategy> {};
 
 TEST_P(RandomCrashes, ThousandCrashesLoseNothing) {
