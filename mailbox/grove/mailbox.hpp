@@ -135,30 +135,6 @@ class Mailbox {
     return true;
   }
 
-  // receive_some(on_system, on_message, keep_going) is receive() for a
-  // consumer loop: it waits for input, then keeps handing over what is
-  // queued (each system signal before the next message) for as long as
-  // keep_going() holds and something is queued. It returns after the
-  // first callback for which keep_going() is false, or once the mailbox is
-  // empty. It never waits once it has handed something over.
-  template <class OnSystem, class OnMessage, class KeepGoing>
-  void receive_some(OnSystem&& on_system, OnMessage&& on_message, KeepGoing&& keep_going) {
-    if (system_.empty() && local_.empty()) [[unlikely]] (void)wait_for_input(TimePoint::max());
-    do {
-      if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]] drain_remote();  // fairness
-      if (!system_.empty()) [[unlikely]] {
-        SystemSignal sig = system_.take_front();
-        on_system(sig);
-      } else if (!local_.empty()) {
-        T msg = local_.take_front();
-        took_one();
-        on_message(msg);
-      } else {
-        return;
-      }
-    } while (keep_going());
-  }
-
   // consume(on_system, on_message, keep_going) is the consumer loop of an
   // actor: while keep_going() holds, it hands over the next system signal
   // (first) or message, and parks when there is nothing. Exceptions from
@@ -238,9 +214,18 @@ class Mailbox {
 
  private:
   SendStatus send_local(T&& msg) {
-    if (closed()) return dead(DeadLetterReason::dead_actor);
-    if (capacity_ && size() >= capacity_) [[unlikely]] {
-      switch (config_.overflow) {
+    if (closed()) [[unlikely]] return dead(DeadLetterReason::dead_actor);
+    if (capacity_ && size() >= capacity_) [[unlikely]] return send_full(std::move(msg));
+    local_.push_back(std::move(msg));
+    local_size_.store(local_.size(), std::memory_order_relaxed);
+    wake_consumer();
+    return SendStatus::delivered;
+  }
+
+  // send_full() applies the overflow policy to a local send that finds the
+  // mailbox full.
+  [[gnu::noinline]] SendStatus send_full(T&& msg) {
+    switch (config_.overflow) {
         case Overflow::drop_newest:
           return shed();
         case Overflow::drop_oldest:
@@ -258,7 +243,6 @@ class Mailbox {
             reject();
           }
           break;
-      }
     }
     local_.push_back(std::move(msg));
     local_size_.store(local_.size(), std::memory_order_relaxed);
@@ -266,7 +250,7 @@ class Mailbox {
     return SendStatus::delivered;
   }
 
-  SendStatus send_remote(T&& msg) {
+  [[gnu::noinline]] SendStatus send_remote(T&& msg) {
     if (!remote_used_.load(std::memory_order_relaxed)) remote_used_.store(true, std::memory_order_relaxed);
     std::unique_lock<std::mutex> lock(remote_mutex_);
     if (closed()) {
