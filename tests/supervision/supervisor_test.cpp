@@ -477,6 +477,36 @@ TEST_F(SupervisorTest, SimpleOneForOneStartsChildrenFromItsTemplate) {
   EXPECT_EQ(log->lines, (std::vector<std::string>{"start one", "start two", "stop one", "stop two"}));
 }
 
+TEST_F(SupervisorTest, AFailingRestartCountsAsAnotherCrash) {
+  auto starts = std::make_shared<int>(0);
+  grove::ChildSpec flaky;
+  flaky.id = "flaky";
+  flaky.start = [starts]() -> grove::Fiber<> {
+    if (++*starts > 1) throw std::runtime_error("cannot restart");
+    return grove::spawn([] { throw std::runtime_error("first crash"); });
+  };
+  grove::Supervisor sup({.intensity = 3, .period = 5s}, {flaky});
+  grove::Fiber<> f = sup.start();
+  settle();
+  EXPECT_FALSE(sup.running());
+  EXPECT_EQ(*starts, 4);  // the first start, then three failed restarts; the fourth exceeds 3
+  EXPECT_EQ(sup.restart_count(), 4u);
+  EXPECT_THROW(std::rethrow_exception(f.exit_reason().exception()), grove::SupervisorGaveUp);
+}
+
+TEST_F(SupervisorTest, HubShutdownStopsTheTree) {
+  auto log = std::make_shared<Log>();
+  grove::Supervisor inner({.name = "inner"}, {worker_child(log, "i")});
+  grove::Supervisor sup({}, {worker_child(log, "a"), grove::supervisor_child("inner", inner)});
+  grove::Fiber<> f = sup.start();
+  settle();
+  grove::hub().shutdown(200ms);
+  EXPECT_TRUE(f.dead());
+  EXPECT_FALSE(sup.running());
+  EXPECT_FALSE(inner.running());
+  EXPECT_EQ(log->lines.size(), 4u);
+}
+
 TEST_F(SupervisorTest, AbnormalExitOfALinkedNonChildStopsTheSupervisor) {
   auto log = std::make_shared<Log>();
   grove::Supervisor sup({}, {worker_child(log, "a")});
