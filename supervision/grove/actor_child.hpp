@@ -27,17 +27,19 @@ struct ActorChild : ChildSpec {
   ActorRef<M> ref;
 };
 
-// actor_child<A>(id, options, args...) is a child running A(args...) on a
-// mailbox named id; the arguments are copied for every incarnation. The
-// mailbox closes (leftovers to dead letters) only when the child is retired.
+// actor_child<A>(actor, options, args...) is a child running A(args...) on
+// a mailbox configured by `actor` (its name is the child's id); the
+// arguments are copied for every incarnation. The mailbox closes (leftovers
+// to dead letters) only when the child is retired.
 template <class A, class... Args>
   requires std::derived_from<A, Actor<typename A::message_type>>
-ActorChild<typename A::message_type> actor_child(std::string id, ChildOptions options, Args&&... args) {
+ActorChild<typename A::message_type> actor_child(ActorOptions actor, ChildOptions options, Args&&... args) {
   using M = typename A::message_type;
-  auto cell = std::make_shared<detail::ActorCell<M>>(id, MailboxConfig{});
+  if (actor.name.empty()) throw UsageError("grove::actor_child: the actor needs a name (it is the child's id)");
+  auto cell = std::make_shared<detail::ActorCell<M>>(actor.name, actor.mailbox);
   cell->supervised = true;
   ActorChild<M> spec;
-  spec.id = std::move(id);
+  spec.id = std::move(actor.name);
   spec.with(options);
   spec.start = [cell, args = std::make_tuple(std::decay_t<Args>(std::forward<Args>(args))...)]() -> Fiber<> {
     if (cell->terminated)
@@ -54,6 +56,13 @@ ActorChild<typename A::message_type> actor_child(std::string id, ChildOptions op
   spec.ref = ActorRef<M>(cell);
   spec.handle = spec.ref;
   return spec;
+}
+
+// actor_child<A>(id, options, args...) is the same with an unbounded mailbox.
+template <class A, class... Args>
+  requires std::derived_from<A, Actor<typename A::message_type>>
+ActorChild<typename A::message_type> actor_child(std::string id, ChildOptions options, Args&&... args) {
+  return actor_child<A>(ActorOptions{.name = std::move(id), .mailbox = {}}, options, std::forward<Args>(args)...);
 }
 
 // actor_template<A, Args...>(id, options) is a simple_one_for_one template:

@@ -174,6 +174,24 @@ TEST_F(ActorChildTest, RefSurvivesEscalationThroughANestedSupervisor) {
   EXPECT_FALSE(child.ref.alive());
 }
 
+TEST_F(ActorChildTest, BoundedMailboxKeepsItsPolicyAcrossRestarts) {
+  auto stats = std::make_shared<Stats>();
+  auto child = grove::actor_child<Worker>(
+      {.name = "bounded", .mailbox = {.capacity = 2, .overflow = grove::Overflow::drop_newest}}, {}, stats);
+  EXPECT_EQ(child.id, "bounded");
+  EXPECT_THROW(grove::actor_child<Worker>(grove::ActorOptions{}, {}, stats), grove::UsageError);
+  grove::Supervisor sup({.intensity = 3}, {child});
+  sup.start();
+  child.ref.send(Work{1, true});
+  EXPECT_EQ(child.ref.send(Work{2, false}), grove::SendStatus::delivered);
+  EXPECT_EQ(child.ref.send(Work{3, false}), grove::SendStatus::shed);  // 2 queued: full
+  ASSERT_TRUE(eventually([&] { return stats->processed == 1; }));
+  EXPECT_EQ(stats->incarnations, 2);
+  EXPECT_EQ(grove::dead_letters().count(grove::DeadLetterReason::shed), 1u);
+  EXPECT_EQ(grove::dead_letters().count(grove::DeadLetterReason::crashed), 1u);
+  sup.stop();
+}
+
 class RandomCrashes : public SupervisionTest, public ::testing::WithParamInterface<Strategy> {};
 
 TEST_P(RandomCrashes, ThousandCrashesLoseNothing) {
