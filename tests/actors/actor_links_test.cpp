@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -171,6 +172,46 @@ TEST_F(ActorTest, ProbeTrapsExitsFromAPlainFiber) {
   EXPECT_EQ(log[0], "start");
   EXPECT_EQ(log[1], "exit exception: worker failed");
   EXPECT_EQ(log[2], "stop");
+}
+
+// FiberWatcher links to / monitors a plain fiber through the Fiber<>
+// overloads of Actor::link and Actor::monitor.
+class FiberWatcher final : public grove::Actor<int> {
+ public:
+  FiberWatcher(grove::Fiber<> target, std::vector<std::string>& log) : target_(std::move(target)), log_(log) {}
+  void on_start() override {
+    trap_exits();
+    link(target_);
+    monitor(target_);
+  }
+  void on_exit(const grove::ExitSignal& s) override { log_.push_back("exit " + s.reason.to_string()); }
+  void on_down(const grove::Down& d) override { log_.push_back("down " + d.reason.to_string()); }
+  void receive(int&) override { stop(); }
+
+ private:
+  grove::Fiber<> target_;
+  std::vector<std::string>& log_;
+};
+
+TEST_F(ActorTest, ActorsLinkToAndMonitorPlainFibers) {
+  std::vector<std::string> log;
+  grove::Event go;
+  auto worker = grove::spawn([&] {
+    go.wait();
+    throw std::runtime_error("bad");
+  });
+  auto ref = grove::spawn_actor<FiberWatcher>(worker, log);
+  grove::this_fiber::yield();
+  go.set();
+  worker.join();
+  grove::this_fiber::yield();
+  ref.send(0);
+  ref.fiber().join();
+  ASSERT_EQ(log.size(), 2u);
+  // Both arrive on the system lane; either order is fine.
+  std::sort(log.begin(), log.end());
+  EXPECT_EQ(log[0], "down exception: bad");
+  EXPECT_EQ(log[1], "exit exception: bad");
 }
 
 }  // namespace

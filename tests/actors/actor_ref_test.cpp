@@ -12,6 +12,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -205,6 +206,48 @@ TEST_F(ActorTest, AskFromAnotherActorWorks) {
   EXPECT_EQ(out, 42);
   calc.send(t::Stop{});
   calc.fiber().join();
+}
+
+}  // namespace
+
+namespace {
+
+// Deferrer answers asks later through Deferred: 0 fails, 1 acks (void),
+// 2 records asking() for a tell and for an ask.
+class Deferrer final : public grove::Actor<int> {
+ public:
+  explicit Deferrer(std::vector<bool>& asking) : asking_(asking) {}
+  void receive(int& n) override {
+    if (n < 0) return stop();
+    if (n == 2) {
+      asking_.push_back(asking());
+      if (asking()) reply(0);
+      return;
+    }
+    Deferred later = defer_reply();
+    asking_.push_back(asking());  // false once deferred
+    grove::spawn([later, n]() mutable {
+      if (n == 0) later.fail(std::make_exception_ptr(std::out_of_range("later")));
+      else later.reply();
+    });
+  }
+
+ private:
+  std::vector<bool>& asking_;
+};
+
+TEST_F(ActorTest, DeferredCanFailOrAckFromAnotherFiber) {
+  std::vector<bool> asking;
+  auto ref = grove::spawn_actor<Deferrer>(asking);
+  EXPECT_THROW(ref.ask<int>(0).get(), std::out_of_range);
+  auto ack = ref.ask(1);
+  ack.get();
+  EXPECT_TRUE(ack.successful());
+  ref.send(2);                    // a tell: asking() is false
+  EXPECT_EQ(ref.ask<int>(2).get(), 0);  // an ask: asking() is true
+  ref.send(-1);
+  ref.fiber().join();
+  EXPECT_EQ(asking, (std::vector<bool>{false, false, false, true}));
 }
 
 }  // namespace
