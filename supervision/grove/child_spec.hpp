@@ -37,10 +37,10 @@ struct Shutdown {
   bool brutal = false;
 
   constexpr Shutdown() = default;
+  // A negative or NaN duration is a UsageError; a huge one means infinity().
   template <class Rep, class Period>
-  constexpr Shutdown(std::chrono::duration<Rep, Period> d)  // NOLINT: implicit by design
-      : timeout(d == std::chrono::duration<Rep, Period>::max() ? Duration::max()
-                                                               : std::chrono::ceil<Duration>(d)) {}
+  Shutdown(std::chrono::duration<Rep, Period> d)  // NOLINT: implicit by design
+      : timeout(to_duration(d, "grove::Shutdown")) {}
   static constexpr Shutdown brutal_kill() {
     Shutdown s;
     s.timeout = Duration::zero();
@@ -48,7 +48,11 @@ struct Shutdown {
     return s;
   }
   // infinity() waits as long as the child takes (the default for supervisors).
-  static constexpr Shutdown infinity() { return Shutdown(Duration::max()); }
+  static constexpr Shutdown infinity() {
+    Shutdown s;
+    s.timeout = Duration::max();
+    return s;
+  }
   friend constexpr bool operator==(const Shutdown&, const Shutdown&) = default;
 };
 

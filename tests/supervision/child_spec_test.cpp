@@ -26,6 +26,7 @@ TEST_F(ChildSpecTest, ShutdownIsATimeoutBrutalKillOrInfinity) {
   EXPECT_TRUE(grove::brutal_kill.brutal);
   EXPECT_EQ(grove::Shutdown::infinity().timeout, grove::Duration::max());
   EXPECT_EQ(grove::Shutdown(std::chrono::milliseconds::max()), grove::Shutdown::infinity());
+  EXPECT_THROW(grove::Shutdown(-1ms), grove::UsageError);
 }
 
 TEST_F(ChildSpecTest, OptionsFillTheSpec) {
