@@ -83,6 +83,7 @@ class SupervisorCore {
     if (config.backoff.multiplier < 1.0 || config.backoff.jitter < 0.0 || config.backoff.jitter >= 1.0)
       throw UsageError("grove::Supervisor: backoff needs multiplier >= 1 and 0 <= jitter < 1");
     for (auto& s : specs) add(std::move(s), false);
+    rng.seed(config.backoff.seed ? config.backoff.seed : std::random_device{}());
   }
   ~SupervisorCore() { retire_all(); }
 
@@ -101,7 +102,7 @@ class SupervisorCore {
   bool stopping = false;
   std::uint64_t next_dynamic = 1;
   std::size_t pending_restarts = 0;  // children whose restart_at is set
-  std::mt19937_64 rng{std::random_device{}()};
+  std::mt19937_64 rng;
 
   SupervisedChildren::iterator add(ChildSpec spec, bool dynamic) {
     if (!spec.start) throw UsageError("grove::Supervisor: child '" + spec.id + "' has no start function");

@@ -23,6 +23,7 @@
 #include <any>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -48,6 +49,7 @@ struct Backoff {
   Duration max = std::chrono::seconds(30);
   double multiplier = 2.0;
   double jitter = 0.2;
+  std::uint64_t seed = 0;  // jitter's random seed; 0 draws one (set it for reproducible runs)
 };
 
 struct SupervisorConfig {
