@@ -158,6 +158,10 @@ void TcpSocket::wait_readable_raw(error_code& ec, TimePoint deadline) {
 
 std::size_t TcpSocket::read_raw(void* data, std::size_t size, error_code& ec, TimePoint deadline) {
   auto& s = detail::scheduler();
+  if (wrote_last_) {
+    wrote_last_ = false;
+    s.yield();
+  }
   for (;;) {
     s.raise_pending();
     if (!socket_.is_open()) {
@@ -193,7 +197,10 @@ std::size_t TcpSocket::write_raw(const void* data, std::size_t size, error_code&
     }
     // The socket is non-blocking: try the write first (MSG_NOSIGNAL).
     std::size_t n = socket_.write_some(asio::buffer(data, size), ec);
-    if (!ec) return n;
+    if (!ec) {
+      wrote_last_ = true;
+      return n;
+    }
     if (ec != asio::error::would_block && ec != asio::error::try_again) return 0;
     OpWaiter w(s);
     error_code op_ec;

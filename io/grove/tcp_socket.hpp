@@ -88,6 +88,10 @@ class TcpSocket final : public Stream {
   void connect_to(const TcpEndpoint& peer, error_code& ec, TimePoint deadline);
 
   socket_type socket_;
+  // wrote_last: the last operation was a write; the next read first lets
+  // the other ready fibers run, as Asio's posted completions do, so its
+  // speculative read usually finds the peer's answer instead of EAGAIN.
+  bool wrote_last_ = false;
 };
 
 }  // namespace grove
