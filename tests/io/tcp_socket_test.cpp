@@ -100,6 +100,28 @@ TEST_F(TcpTest, ReadLineReadExactlyAndRecvShareOneBuffer) {
   writer.join();
 }
 
+TEST_F(TcpTest, WaitsSendSomeAndShutdown) {
+  auto [client, server] = pair();
+  error_code ec;
+  client.wait_writable(ec);
+  EXPECT_FALSE(ec);
+  auto writer = spawn([&] {
+    this_fiber::sleep(5ms);
+    return client.send_some("ab", 2);
+  });
+  server.wait_readable(ec);
+  EXPECT_FALSE(ec);
+  char two[2];
+  EXPECT_EQ(server.recv_some(two, 2), 2u);  // send_some sent both bytes
+  EXPECT_EQ(writer.get(), 2u);
+  server.set_timeout(20ms);
+  server.wait_readable(ec);
+  EXPECT_EQ(ec, asio::error::timed_out);
+  client.shutdown(TcpSocket::socket_type::shutdown_both);
+  EXPECT_EQ(server.recv(), "");
+  EXPECT_THROW(client.send_some("x", 1), IoError);  // the sending side is shut
+}
+
 TEST_F(TcpTest, ReadExactlyReportsAnEarlyEnd) {
   auto [client, server] = pair();
   client.send_all("abc");

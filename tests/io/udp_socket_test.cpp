@@ -68,14 +68,18 @@ TEST_F(UdpTest, RecvTimeoutBothFormsAndClose) {
 
 TEST_F(UdpTest, DatagramServerAnswersEachDatagram) {
   DatagramServer server(udp_endpoint("127.0.0.1", 0),
-                        [](std::string data, const UdpEndpoint& peer, DatagramServer& s) { s.send_to("re: " + data, peer); });
+                        [](std::string data, const UdpEndpoint& peer, DatagramServer& s) {
+                          data.insert(0, "re: ");
+                          s.send_to(data, peer);
+                        });
   server.start();
   UdpSocket client(udp_endpoint("127.0.0.1", 0));
   client.set_timeout(1s);
   for (int i = 0; i < 20; ++i) {
-    client.send_to("n" + std::to_string(i), server.local_endpoint());
+    const std::string msg = std::to_string(i);
+    client.send_to(msg, server.local_endpoint());
     UdpEndpoint from;
-    EXPECT_EQ(client.recv_from(from), "re: n" + std::to_string(i));
+    EXPECT_EQ(client.recv_from(from), std::string("re: ").append(msg));
   }
   EXPECT_EQ(server.received(), 20u);
   server.stop();

@@ -8,6 +8,7 @@
 
 #include "io_test_support.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -124,6 +125,20 @@ TEST_F(YieldTest, WorksFromASpawnedFiberToo) {
     return 1;
   });
   EXPECT_EQ(f.get(), 1);
+}
+
+TEST_F(YieldTest, OperationsOfAnotherExecutorCompleteOnTheHub) {
+  asio::io_context other;
+  auto work = asio::make_work_guard(other);
+  std::thread runner([&] { other.run(); });
+  asio::steady_timer timer(other, 10ms);
+  // The handler is dispatched through its associated executor (the hub's
+  // io_context), which also keeps the hub from declaring LoopExit.
+  const auto t0 = Clock::now();
+  timer.async_wait(grove::yield);
+  EXPECT_GE(since(t0), 10ms);
+  work.reset();
+  runner.join();
 }
 
 TEST_F(YieldTest, TimeoutCancelsThroughTheIoObject) {
