@@ -53,10 +53,10 @@ struct Pair {
 };
 
 TEST_F(YieldTest, TimerWaitParksTheFiber) {
+  const auto t0 = Clock::now();
   asio::steady_timer timer(hub().io_context(), 20ms);
   bool other_ran = false;
   auto other = spawn([&] { other_ran = true; });
-  const auto t0 = Clock::now();
   timer.async_wait(grove::yield);
   EXPECT_GE(since(t0), 20ms);
   EXPECT_TRUE(other_ran);
@@ -131,10 +131,10 @@ TEST_F(YieldTest, OperationsOfAnotherExecutorCompleteOnTheHub) {
   asio::io_context other;
   auto work = asio::make_work_guard(other);
   std::thread runner([&] { other.run(); });
+  const auto t0 = Clock::now();
   asio::steady_timer timer(other, 10ms);
   // The handler is dispatched through its associated executor (the hub's
   // io_context), which also keeps the hub from declaring LoopExit.
-  const auto t0 = Clock::now();
   timer.async_wait(grove::yield);
   EXPECT_GE(since(t0), 10ms);
   work.reset();
@@ -184,8 +184,8 @@ TEST_F(YieldTest, KillWaitsForTheHandlerBeforeUnwinding) {
 }
 
 TEST_F(YieldTest, WithoutACancellerTheOperationFinishesFirst) {
-  asio::steady_timer timer(hub().io_context(), 60ms);
   const auto t0 = Clock::now();
+  asio::steady_timer timer(hub().io_context(), 60ms);
   EXPECT_THROW(
       {
         Timeout t(10ms);
