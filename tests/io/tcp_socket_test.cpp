@@ -184,7 +184,7 @@ TEST_F(TcpTest, ConnectObeysAZeroTimeout) {
         TcpSocket::connect(tcp_endpoint("127.0.0.1", port));
       },
       Timeout);
-  EXPECT_LT(since(t0), 100ms);
+  EXPECT_LT(since(t0), 500ms);
 }
 
 TEST_F(TcpTest, ConnectTimesOutOnAFullBacklog) {
@@ -296,7 +296,7 @@ TEST_F(TcpTest, KillABlockedReaderAndWriter) {
   const auto t0 = Clock::now();
   reader.kill();
   writer.kill();
-  EXPECT_LT(since(t0), 100ms);
+  EXPECT_LT(since(t0), 500ms);
   EXPECT_TRUE(reader.successful());
   EXPECT_TRUE(writer.successful());
   // Both sockets still work after their waits were cancelled.

@@ -146,7 +146,7 @@ TEST_F(ZmqTest, RecvObeysTimeoutAndKill) {
   this_fiber::sleep(5ms);
   const auto t0 = Clock::now();
   waiter.kill();
-  EXPECT_LT(since(t0), 50ms);
+  EXPECT_LT(since(t0), 500ms);
   zmq::message_t msg;
   EXPECT_FALSE(rep.recv(msg, zmq::recv_flags::dontwait));  // nothing there, no wait
 }
