@@ -191,16 +191,31 @@ std::string ZmqSocket::recv_string() {
   return msg.to_string();
 }
 
+void ZmqSocket::send_multipart(const std::vector<std::string>& parts, error_code& ec) {
+  ec = {};
+  for (std::size_t i = 0; i < parts.size() && !ec; ++i)
+    send(parts[i], i + 1 < parts.size() ? zmq::send_flags::sndmore : zmq::send_flags::none, ec);
+}
+
 void ZmqSocket::send_multipart(const std::vector<std::string>& parts) {
-  for (std::size_t i = 0; i < parts.size(); ++i)
-    send(parts[i], i + 1 < parts.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+  error_code ec;
+  send_multipart(parts, ec);
+  detail::throw_if(ec, "ZmqSocket::send_multipart");
+}
+
+std::vector<std::string> ZmqSocket::recv_multipart(error_code& ec) {
+  std::vector<std::string> parts;
+  do {
+    parts.push_back(recv_string(ec));
+    if (ec) return parts;  // the frames received so far
+  } while (more());
+  return parts;
 }
 
 std::vector<std::string> ZmqSocket::recv_multipart() {
-  std::vector<std::string> parts;
-  do {
-    parts.push_back(recv_string());
-  } while (more());
+  error_code ec;
+  auto parts = recv_multipart(ec);
+  detail::throw_if(ec, "ZmqSocket::recv_multipart");
   return parts;
 }
 

@@ -52,6 +52,9 @@ class DatagramServer {
 
   // send_to(data, peer) sends a datagram from the server's socket.
   std::size_t send_to(std::string_view data, const UdpEndpoint& peer) { return socket_->send_to(data, peer); }
+  std::size_t send_to(std::string_view data, const UdpEndpoint& peer, boost::system::error_code& ec) {
+    return socket_->send_to(data, peer, ec);
+  }
   UdpEndpoint local_endpoint() const;
   std::uint64_t received() const noexcept { return received_; }
 

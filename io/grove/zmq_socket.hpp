@@ -68,7 +68,9 @@ class ZmqSocket {
   bool more() const;
   // send_multipart/recv_multipart move whole multi-frame messages.
   void send_multipart(const std::vector<std::string>& parts);
+  void send_multipart(const std::vector<std::string>& parts, error_code& ec);
   std::vector<std::string> recv_multipart();
+  std::vector<std::string> recv_multipart(error_code& ec);
 
   // set_timeout(d): a deadline for each later send/recv (error timed_out).
   void set_timeout(Duration d) { timeout_ = to_duration(d, "ZmqSocket::set_timeout"); }

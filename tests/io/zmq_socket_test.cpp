@@ -183,6 +183,9 @@ TEST_F(ZmqTest, ErrorsUseTheZmqCategory) {
   EXPECT_EQ(ec.category(), zmq_category());
   EXPECT_EQ(ec.value(), EFSM);
   EXPECT_THROW(req.recv_string(), IoError);
+  req.recv_multipart(ec);
+  EXPECT_EQ(ec.value(), EFSM);
+  EXPECT_THROW(req.recv_multipart(), IoError);
 }
 
 }  // namespace
