@@ -12,6 +12,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <csignal>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,10 @@ TEST_F(TcpTest, ConnectSendRecv) {
   client.close();
   EXPECT_EQ(server.recv(), "");  // end of stream: empty, no error
   EXPECT_FALSE(client.is_open());
+  // The first socket made SIGPIPE harmless (it had the default disposition).
+  struct sigaction current {};
+  ::sigaction(SIGPIPE, nullptr, &current);
+  EXPECT_EQ(current.sa_handler, SIG_IGN);
 }
 
 TEST_F(TcpTest, ConnectByNameTriesEachAddress) {
