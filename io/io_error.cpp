@@ -2,6 +2,9 @@
 
 #include <grove/io_error.hpp>
 
+#include <grove/errors.hpp>
+#include <grove/detail/hub_check.hpp>
+
 #include <csignal>
 #include <mutex>
 
@@ -35,6 +38,11 @@ IoError::IoError(const boost::system::error_code& ec, const std::string& what)
 namespace detail {
 
 void throw_io_error(const boost::system::error_code& ec, const char* what) { throw IoError(ec, what); }
+
+void throw_wrong_hub(const char* what) {
+  throw UsageError(std::string("grove: ") + what +
+                   ": this I/O object belongs to another thread's hub; use it only on the thread that made it");
+}
 
 void ignore_sigpipe() noexcept {
   static std::once_flag once;

@@ -5,6 +5,7 @@
 
 #include <grove/hub.hpp>
 #include <grove/yield.hpp>
+#include <grove/detail/hub_check.hpp>
 
 #include <boost/asio/error.hpp>
 
@@ -14,7 +15,7 @@ namespace asio = boost::asio;
 using detail::OpWaiter;
 
 TcpListener::TcpListener(const TcpEndpoint& endpoint, ListenOptions options, error_code& ec)
-    : acceptor_(hub().io_context()) {
+    : acceptor_(hub().io_context()), owner_(&detail::scheduler()) {
   detail::ignore_sigpipe();
   ec = {};
   acceptor_.open(endpoint.protocol(), ec);
@@ -28,7 +29,8 @@ TcpListener::TcpListener(const TcpEndpoint& endpoint, ListenOptions options, err
   }
 }
 
-TcpListener::TcpListener(const TcpEndpoint& endpoint, ListenOptions options) : acceptor_(hub().io_context()) {
+TcpListener::TcpListener(const TcpEndpoint& endpoint, ListenOptions options)
+    : acceptor_(hub().io_context()), owner_(&detail::scheduler()) {
   error_code ec;
   TcpListener made(endpoint, options, ec);
   if (ec)
@@ -52,7 +54,8 @@ TcpEndpoint TcpListener::local_endpoint() const {
 }
 
 TcpSocket TcpListener::accept(TcpEndpoint& peer, error_code& ec) {
-  auto& s = detail::scheduler();
+  detail::check_hub(owner_, "TcpListener::accept");
+  auto& s = *owner_;
   for (;;) {
     s.raise_pending();
     if (!acceptor_.is_open()) {

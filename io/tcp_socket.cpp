@@ -6,6 +6,10 @@
 #include <grove/hub.hpp>
 #include <grove/resolve.hpp>
 #include <grove/yield.hpp>
+#include <grove/detail/hub_check.hpp>
+
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/query.hpp>
 
 #include <boost/asio/error.hpp>
 
@@ -23,9 +27,14 @@ TcpEndpoint tcp_endpoint(std::string_view address, std::uint16_t port) {
   return TcpEndpoint(addr, port);
 }
 
-TcpSocket::TcpSocket() : socket_(hub().io_context()) { detail::ignore_sigpipe(); }
+TcpSocket::TcpSocket() : socket_(hub().io_context()), owner_(&detail::scheduler()) { detail::ignore_sigpipe(); }
 
-TcpSocket::TcpSocket(socket_type s) : socket_(std::move(s)) { prepare(); }
+TcpSocket::TcpSocket(socket_type s) : socket_(std::move(s)), owner_(&detail::scheduler()) {
+  auto& context = asio::query(socket_.get_executor(), asio::execution::context);
+  if (&context != static_cast<asio::execution_context*>(&owner_->io()))
+    throw UsageError("grove::TcpSocket: the Asio socket must belong to this thread's hub (hub().io_context())");
+  prepare();
+}
 
 TcpSocket::~TcpSocket() { close(); }
 
@@ -127,7 +136,8 @@ bool settle(OpWaiter::Outcome outcome, const boost::system::error_code& op_ec, b
 }  // namespace
 
 void TcpSocket::wait_for(socket_type::wait_type what, error_code& ec, TimePoint deadline) {
-  auto& s = detail::scheduler();
+  detail::check_hub(owner_, "TcpSocket wait");
+  auto& s = *owner_;
   for (;;) {
     s.raise_pending();
     if (!socket_.is_open()) {
@@ -157,7 +167,8 @@ void TcpSocket::wait_readable_raw(error_code& ec, TimePoint deadline) {
 }
 
 std::size_t TcpSocket::read_raw(void* data, std::size_t size, error_code& ec, TimePoint deadline) {
-  auto& s = detail::scheduler();
+  detail::check_hub(owner_, "TcpSocket::recv");
+  auto& s = *owner_;
   if (wrote_last_) {
     wrote_last_ = false;
     s.yield();
@@ -188,7 +199,8 @@ std::size_t TcpSocket::read_raw(void* data, std::size_t size, error_code& ec, Ti
 }
 
 std::size_t TcpSocket::write_raw(const void* data, std::size_t size, error_code& ec, TimePoint deadline) {
-  auto& s = detail::scheduler();
+  detail::check_hub(owner_, "TcpSocket::send");
+  auto& s = *owner_;
   for (;;) {
     s.raise_pending();
     if (!socket_.is_open()) {
@@ -217,7 +229,8 @@ std::size_t TcpSocket::write_raw(const void* data, std::size_t size, error_code&
 // --------------------------------------------------------------- connect
 
 void TcpSocket::connect_to(const TcpEndpoint& peer, error_code& ec, TimePoint deadline) {
-  auto& s = detail::scheduler();
+  detail::check_hub(owner_, "TcpSocket::connect");
+  auto& s = *owner_;
   s.raise_pending();
   close();
   discard_buffer();

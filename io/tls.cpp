@@ -5,6 +5,7 @@
 
 #include <grove/hub.hpp>
 #include <grove/yield.hpp>
+#include <grove/detail/hub_check.hpp>
 
 #include <boost/asio/ssl.hpp>
 
@@ -117,6 +118,7 @@ bool finish(OpWaiter::Outcome outcome, const boost::system::error_code& op_ec, b
 }  // namespace
 
 void TlsStream::handshake(TlsRole role, error_code& ec) {
+  detail::check_hub(impl_->tcp.owner_, "TlsStream::handshake");
   auto& s = detail::scheduler();
   const TimePoint until = deadline();
   for (;;) {
@@ -144,6 +146,7 @@ void TlsStream::handshake(TlsRole role) {
 }
 
 std::size_t TlsStream::read_raw(void* data, std::size_t size, error_code& ec, TimePoint until) {
+  detail::check_hub(impl_->tcp.owner_, "TlsStream::recv");
   auto& s = detail::scheduler();
   for (;;) {
     s.raise_pending();
@@ -169,6 +172,7 @@ std::size_t TlsStream::read_raw(void* data, std::size_t size, error_code& ec, Ti
 }
 
 std::size_t TlsStream::write_raw(const void* data, std::size_t size, error_code& ec, TimePoint until) {
+  detail::check_hub(impl_->tcp.owner_, "TlsStream::send");
   auto& s = detail::scheduler();
   for (;;) {
     s.raise_pending();
@@ -190,6 +194,7 @@ std::size_t TlsStream::write_raw(const void* data, std::size_t size, error_code&
 }
 
 void TlsStream::shutdown_send(error_code& ec) {
+  detail::check_hub(impl_->tcp.owner_, "TlsStream::shutdown_send");
   auto& s = detail::scheduler();
   s.raise_pending();
   if (!is_open()) {

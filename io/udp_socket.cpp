@@ -4,6 +4,7 @@
 
 #include <grove/hub.hpp>
 #include <grove/yield.hpp>
+#include <grove/detail/hub_check.hpp>
 
 #include <boost/asio/error.hpp>
 
@@ -19,14 +20,14 @@ UdpEndpoint udp_endpoint(std::string_view address, std::uint16_t port) {
   return UdpEndpoint(addr, port);
 }
 
-UdpSocket::UdpSocket() : socket_(hub().io_context()) {
+UdpSocket::UdpSocket() : socket_(hub().io_context()), owner_(&detail::scheduler()) {
   boost::system::error_code ec;
   socket_.open(asio::ip::udp::v4(), ec);
   detail::throw_if(ec, "UdpSocket");
   socket_.non_blocking(true, ec);
 }
 
-UdpSocket::UdpSocket(const UdpEndpoint& local) : socket_(hub().io_context()) {
+UdpSocket::UdpSocket(const UdpEndpoint& local) : socket_(hub().io_context()), owner_(&detail::scheduler()) {
   boost::system::error_code ec;
   socket_.open(local.protocol(), ec);
   if (!ec) socket_.bind(local, ec);
@@ -84,7 +85,8 @@ bool settle(OpWaiter::Outcome outcome, const boost::system::error_code& op_ec, b
 }  // namespace
 
 std::size_t UdpSocket::send_to(const void* data, std::size_t size, const UdpEndpoint& peer, error_code& ec) {
-  auto& s = detail::scheduler();
+  detail::check_hub(owner_, "UdpSocket::send_to");
+  auto& s = *owner_;
   const TimePoint until = deadline();
   for (;;) {
     s.raise_pending();
@@ -115,7 +117,8 @@ std::size_t UdpSocket::send_to(const void* data, std::size_t size, const UdpEndp
 }
 
 std::size_t UdpSocket::recv_from(void* data, std::size_t size, UdpEndpoint& from, error_code& ec) {
-  auto& s = detail::scheduler();
+  detail::check_hub(owner_, "UdpSocket::recv_from");
+  auto& s = *owner_;
   const TimePoint until = deadline();
   for (;;) {
     s.raise_pending();

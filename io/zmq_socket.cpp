@@ -5,6 +5,7 @@
 
 #include <grove/hub.hpp>
 #include <grove/yield.hpp>
+#include <grove/detail/hub_check.hpp>
 
 #include <cerrno>
 
@@ -29,7 +30,7 @@ const boost::system::error_category& zmq_category() noexcept {
 }
 
 ZmqSocket::ZmqSocket(zmq::context_t& context, zmq::socket_type type)
-    : socket_(context, type), notify_(hub().io_context()) {
+    : socket_(context, type), notify_(hub().io_context()), owner_(&detail::scheduler()) {
   const int fd = socket_.get(zmq::sockopt::fd);
   boost::system::error_code ec;
   notify_.assign(fd, ec);
@@ -105,7 +106,8 @@ void ZmqSocket::state_changed() noexcept {
 
 bool ZmqSocket::send(zmq::message_t& msg, zmq::send_flags flags, error_code& ec) {
   ec = {};
-  auto& s = detail::scheduler();
+  detail::check_hub(owner_, "ZmqSocket::send");
+  auto& s = *owner_;
   const TimePoint until = deadline();
   const bool dontwait = (static_cast<int>(flags) & ZMQ_DONTWAIT) != 0;
   for (;;) {
@@ -148,7 +150,8 @@ void ZmqSocket::send(std::string_view data, zmq::send_flags flags) {
 
 bool ZmqSocket::recv(zmq::message_t& msg, zmq::recv_flags flags, error_code& ec) {
   ec = {};
-  auto& s = detail::scheduler();
+  detail::check_hub(owner_, "ZmqSocket::recv");
+  auto& s = *owner_;
   const TimePoint until = deadline();
   const bool dontwait = (static_cast<int>(flags) & ZMQ_DONTWAIT) != 0;
   for (;;) {

@@ -48,6 +48,7 @@ class TcpListener {
 
  private:
   boost::asio::ip::tcp::acceptor acceptor_;
+  detail::Scheduler* owner_;
 };
 
 }  // namespace grove

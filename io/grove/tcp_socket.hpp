@@ -15,6 +15,8 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <grove/detail/scheduler.hpp>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -83,11 +85,13 @@ class TcpSocket final : public Stream {
 
  private:
   friend class TcpListener;
+  friend class TlsStream;
   void prepare();  // non-blocking mode, SIGPIPE
   void wait_for(socket_type::wait_type what, error_code& ec, TimePoint deadline);
   void connect_to(const TcpEndpoint& peer, error_code& ec, TimePoint deadline);
 
   socket_type socket_;
+  detail::Scheduler* owner_;  // the hub whose io_context runs the socket
   // wrote_last: the last operation was a write; the next read first lets
   // the other ready fibers run, as Asio's posted completions do, so its
   // speculative read usually finds the peer's answer instead of EAGAIN.

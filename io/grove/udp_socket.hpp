@@ -14,6 +14,8 @@
 
 #include <boost/asio/ip/udp.hpp>
 
+#include <grove/detail/scheduler.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -64,6 +66,7 @@ class UdpSocket {
   void cancel_io() noexcept;
 
   boost::asio::ip::udp::socket socket_;
+  detail::Scheduler* owner_;
   Duration timeout_ = Duration::max();
 };
 

@@ -24,6 +24,7 @@
 #include <grove/io_error.hpp>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <grove/detail/scheduler.hpp>
 #include <zmq.hpp>
 
 #include <cstddef>
@@ -86,6 +87,7 @@ class ZmqSocket {
 
   zmq::socket_t socket_;
   boost::asio::posix::stream_descriptor notify_;  // ZMQ_FD, owned by ZeroMQ: released, never closed
+  detail::Scheduler* owner_;
   unsigned waiters_ = 0;
   Duration timeout_ = Duration::max();
 };

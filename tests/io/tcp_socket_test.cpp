@@ -14,6 +14,7 @@
 
 #include <csignal>
 #include <optional>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -335,6 +336,23 @@ TEST_F(TcpTest, AcceptObeysTimeoutAndClose) {
   this_fiber::sleep(5ms);
   listener->close();
   EXPECT_EQ(acceptor.get(), io_errc::closed_by_other);
+}
+
+TEST_F(TcpTest, UseFromAnotherThreadIsAUsageError) {
+  auto [client, server] = pair();
+  std::string what;
+  std::thread other([&] {
+    try {
+      client.send_all("x");
+    } catch (const UsageError& e) {
+      what = e.what();
+    }
+    Hub::destroy_current();
+  });
+  other.join();
+  EXPECT_NE(what.find("another thread's hub"), std::string::npos) << what;
+  asio::io_context foreign;
+  EXPECT_THROW(TcpSocket(TcpSocket::socket_type(foreign)), UsageError);
 }
 
 TEST_F(TcpTest, ListenOnABusyPortFails) {
