@@ -118,6 +118,20 @@ TEST_F(YieldTest, AHandlerCalledDuringInitiationDoesNotPark) {
   EXPECT_EQ(value, 5);
 }
 
+TEST_F(YieldTest, FromAnAsioHandlerIsAUsageError) {
+  bool refused = false;
+  asio::post(hub().io_context(), [&] {
+    asio::steady_timer timer(hub().io_context(), 1ms);
+    try {
+      timer.async_wait(grove::yield);
+    } catch (const UsageError&) {
+      refused = true;
+    }
+  });
+  this_fiber::sleep(5ms);
+  EXPECT_TRUE(refused);
+}
+
 TEST_F(YieldTest, WorksFromASpawnedFiberToo) {
   auto f = spawn([] {
     asio::steady_timer timer(hub().io_context(), 5ms);
