@@ -27,6 +27,7 @@
 // Use the token from a fiber on its hub's thread (not from an Asio handler).
 
 #include <grove/duration.hpp>
+#include <grove/errors.hpp>
 #include <grove/hub.hpp>
 #include <grove/detail/scheduler.hpp>
 
@@ -53,7 +54,9 @@ namespace detail {
 // defer_interrupts_until(done, what) parks the running fiber until done()
 // holds. Interrupts (Timeout, kill) that arrive meanwhile are set aside and
 // queued again, in order, before it returns: the caller raises them once
-// the operation it waits for can no longer touch its stack.
+// the operation it waits for can no longer touch its stack. If the hub
+// proves that nothing can complete it (LoopExit, main fiber only), that is
+// thrown instead: no handler can run any more.
 // (Core note: this reaches into FiberBase::pending/more_pending; it belongs
 // in Scheduler as park_shielded(), see docs/design/io.md.)
 template <class Done>
@@ -74,23 +77,29 @@ void defer_interrupts_until(Scheduler& s, Done&& done, const char* what) {
       self->extras->more_pending.clear();
     }
   };
+  std::exception_ptr never;  // LoopExit: nothing can complete the operation any more
   while (!done()) {
     take_pending();
     try {
       s.park(what);
     } catch (const boost::context::detail::forced_unwind&) {
       throw;  // the stack is being destroyed: nothing will ever run the handler
+    } catch (const LoopExit&) {
+      never = std::current_exception();
+      break;
     } catch (...) {
       set_aside(std::current_exception());
     }
   }
   take_pending();
-  if (deferred.empty()) return;
-  self->pending = deferred.front();
-  if (deferred.size() > 1) {
-    auto& more = self->more().more_pending;
-    more.insert(more.begin(), std::make_move_iterator(deferred.begin() + 1), std::make_move_iterator(deferred.end()));
+  if (!deferred.empty()) {
+    self->pending = deferred.front();
+    if (deferred.size() > 1) {
+      auto& more = self->more().more_pending;
+      more.insert(more.begin(), std::make_move_iterator(deferred.begin() + 1), std::make_move_iterator(deferred.end()));
+    }
   }
+  if (never) std::rethrow_exception(never);
 }
 
 // requeue_interrupt(e) puts e back at the head of the running fiber's
@@ -140,17 +149,26 @@ class OpWaiter {
   Outcome wait(TimePoint deadline, const char* what, Cancel&& cancel) {
     if (done_) return Outcome::completed;
     bool in_time = true;
-    std::exception_ptr interrupt;
+    std::exception_ptr interrupt, loop_exit;
     try {
       while (!done_ && in_time) in_time = sched_->park_until(deadline, what);
     } catch (const boost::context::detail::forced_unwind&) {
       call(cancel);
       throw;
+    } catch (const LoopExit&) {
+      loop_exit = std::current_exception();
     } catch (...) {
       // Leave the catch block before parking again: a fiber must not
       // switch while it is handling an exception (the C++ runtime keeps
       // the caught-exception stack per thread).
       interrupt = std::current_exception();
+    }
+    if (loop_exit) {
+      // Nothing could complete the operation: cancel it, give a completion
+      // the cancel may have posted its chance to run, and report LoopExit.
+      if (!done_) call(cancel);
+      defer_interrupts_until(*sched_, [this] { return done_; }, what);
+      std::rethrow_exception(loop_exit);
     }
     if (interrupt) {
       if (!done_) call(cancel);

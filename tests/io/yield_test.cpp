@@ -197,6 +197,21 @@ TEST_F(YieldTest, KillWaitsForTheHandlerBeforeUnwinding) {
   late.join();
 }
 
+TEST_F(YieldTest, AnOperationNothingCanCompleteEndsInLoopExit) {
+  ManualOp<void(error_code)> op;  // nobody will ever call its handler
+  EXPECT_THROW(op.start(grove::yield), LoopExit);
+  bool cancelled = false;
+  EXPECT_THROW(
+      {
+        Timeout t(5ms);
+        op.start(grove::yield.cancel_by([&] { cancelled = true; }));
+      },
+      LoopExit);
+  EXPECT_TRUE(cancelled);
+  // No LoopExit is left behind for the next blocking call.
+  EXPECT_NO_THROW(this_fiber::sleep(1ms));
+}
+
 TEST_F(YieldTest, WithoutACancellerTheOperationFinishesFirst) {
   const auto t0 = Clock::now();
   asio::steady_timer timer(hub().io_context(), 60ms);
