@@ -58,7 +58,7 @@ namespace detail {
 // proves that nothing can complete it (LoopExit, main fiber only), that is
 // thrown instead: no handler can run any more.
 // (Core note: this reaches into FiberBase::pending/more_pending; it belongs
-// in Scheduler as park_shielded(), see docs/design/io.md.)
+// in Scheduler as park_shielded(), see io/README.md.)
 template <class Done>
 void defer_interrupts_until(Scheduler& s, Done&& done, const char* what) {
   if (done()) return;
