@@ -116,7 +116,14 @@ void StreamServer::do_stop(Duration grace) {
 
 void StreamServer::accept_loop() {
   Duration backoff = options_.backoff_min;
+  unsigned in_a_row = 0;
   for (;;) {
+    // A flood of connections must not starve the handlers: let them run
+    // after every 64 accepts that did not park (gevent's max_accept).
+    if (++in_a_row == 64) {
+      in_a_row = 0;
+      this_fiber::yield();
+    }
     if (pool_) pool_->wait_available();
     TcpEndpoint peer;
     boost::system::error_code ec;
