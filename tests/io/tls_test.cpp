@@ -87,6 +87,13 @@ TEST_F(TlsTest, AnUntrustedCertificateFailsTheHandshake) {
   TlsStream::connect("127.0.0.1", server.port(), strict, ec, 2s);
   EXPECT_TRUE(ec);
   EXPECT_THROW(TlsStream::connect("127.0.0.1", server.port(), strict, 2s), IoError);
+  // Without peer verification the same certificate is accepted.
+  strict.set_verify_peer(false);
+  auto tls = TlsStream::connect("127.0.0.1", server.port(), strict, 2s);
+  tls.send_all("unverified\n");
+  EXPECT_EQ(tls.read_line(), "unverified\n");
+  EXPECT_NE(tls.describe().find("tls over tcp"), std::string::npos);
+  EXPECT_TRUE(tls.tcp().is_open());
   server.stop();
 }
 
