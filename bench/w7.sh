@@ -33,6 +33,16 @@ trap cleanup EXIT
 echo "# building loadgen, asio_echo and the idle client in $scratch" >&2
 g++ -O2 -DNDEBUG -std=c++17 -o "$scratch/loadgen" "$shared/peers/loadgen/loadgen.cpp" -lpthread
 g++ -O2 -DNDEBUG -std=c++17 -o "$scratch/asio_echo" "$shared/peers/asio/asio_echo.cpp" -lpthread
+# Go and gevent echo servers beside them (W7_PEERS=0 skips them).
+peers_extra=${W7_PEERS:-1}
+if [[ $peers_extra == 1 ]]; then
+  if command -v go >/dev/null && [[ -d $shared/peers/go ]]; then
+    (rm -rf "$scratch/go" && cp -r "$shared/peers/go" "$scratch/go" && cd "$scratch/go" &&
+      GOCACHE=$scratch/gocache GOPATH=$scratch/gopath GOPROXY=off GOFLAGS=-mod=mod go build -o "$scratch/go_echo" ./echo) ||
+      echo "# go echo did not build; skipped" >&2
+  fi
+  $py -c 'import gevent' 2>/dev/null || echo "# python3-gevent missing; gevent skipped" >&2
+fi
 cat > "$scratch/idle_conns.cpp" <<'CPP'
 // idle_conns PORT N SERVER_PID LABEL: opens N idle connections to
 // 127.0.0.1:PORT and prints the server's VmRSS before and after.
@@ -100,11 +110,12 @@ wait_listening() {
   return 1
 }
 start_server() {  # start_server grove|asio PORT
-  if [[ $1 == grove ]]; then
-    "$grove_echo" --port "$2" >/dev/null 2>"$scratch/server.err" &
-  else
-    "$scratch/asio_echo" "$2" 1 >/dev/null 2>"$scratch/server.err" &
-  fi
+  case $1 in
+    grove) "$grove_echo" --port "$2" >/dev/null 2>"$scratch/server.err" & ;;
+    asio) "$scratch/asio_echo" "$2" 1 >/dev/null 2>"$scratch/server.err" & ;;
+    go) GOMAXPROCS=1 "$scratch/go_echo" -port "$2" >/dev/null 2>"$scratch/server.err" & ;;
+    gevent) $py "$shared/peers/gevent/echo_server.py" "$2" >/dev/null 2>"$scratch/server.err" & ;;
+  esac
   server_pid=$!
   wait_listening "$2"
 }
@@ -119,10 +130,15 @@ results=$scratch/results.jsonl
 for rep in $(seq "$reps"); do
   order="grove asio"
   (( rep % 2 == 0 )) && order="asio grove"
+  [[ -x $scratch/go_echo ]] && order="$order go"
+  [[ $peers_extra == 1 ]] && $py -c 'import gevent' 2>/dev/null && order="$order gevent"
   for server in $order; do
     port=$(free_port)
     start_server "$server" "$port"
-    label=$([[ $server == grove ]] && echo grove-echo || echo asio-callback-1thr)
+    case $server in
+      grove) label=grove-echo ;; asio) label=asio-callback-1thr ;;
+      go) label=go-net-GOMAXPROCS=1 ;; gevent) label=gevent-StreamServer ;;
+    esac
     for c in $conns_list; do
       line=$("$scratch/loadgen" "$port" "$c" "$secs" "$warm" "$label" "$server_pid")
       line=${line%\}},\"rep\":$rep}
