@@ -6,11 +6,25 @@ set -euo pipefail
 GROVE_DEB_PACKAGES="build-essential cmake make ccache g++ pkg-config \
 libboost-dev libboost-context-dev libspdlog-dev nlohmann-json3-dev \
 libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl \
-libzmq3-dev cppzmq-dev"
+libzmq3-dev cppzmq-dev \
+chromium chromium-driver nodejs npm wrk"
+
+# A package counts as present when dpkg has it or, for the ones another
+# distribution channel may ship (NodeSource's nodejs bundles npm), when its
+# command is on PATH: asking apt for Debian's npm beside that nodejs would
+# try to replace it.
+present() {
+  dpkg -s "$1" >/dev/null 2>&1 && return 0
+  case $1 in
+    nodejs) command -v node >/dev/null 2>&1 ;;
+    npm) command -v npm >/dev/null 2>&1 ;;
+    *) return 1 ;;
+  esac
+}
 
 missing=()
 for package in $GROVE_DEB_PACKAGES; do
-  if ! dpkg -s "$package" >/dev/null 2>&1; then
+  if ! present "$package"; then
     missing+=("$package")
   fi
 done
