@@ -121,7 +121,8 @@ for side in dict.fromkeys(r["peer"] for r in rows):
     out = dict(rs[0])
     out.pop("rep", None)
     for k in ("n", "elapsed_ms", "ops_per_s", "rss_kb", "hwm_kb", "p50_us", "p99_us"):
-        out[k] = statistics.median(r[k] for r in rs)
+        v = statistics.median(r[k] for r in rs)
+        out[k] = int(v) if v == int(v) else round(v, 1)
     out["ns_per_op"] = round(1e9 / out["ops_per_s"], 1)
     out["reps"] = len(rs)
     med[side] = out
