@@ -9,7 +9,7 @@
 #    "p50_us":...,"p99_us":...,"p999_us":...,"max_us":...,"reps":3,"correct":...}
 # followed by {"workload":"W10","p99_us":...,"goal_p99_us":5000,"met":...}.
 # Environment: REPS=3 CLIENTS=1000 RATE=1000 SECS=10 BUILD_DIR=build/bench-rel
-# GROVE_CHAT=path (default: the build's samples/grove-chat). Loopback only.
+# GROVE_CHAT=path (default: the build's grove-chat). Loopback only.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -36,7 +36,13 @@ fi
 targets=(w10_driver)
 [[ -z ${GROVE_CHAT:-} ]] && targets+=(grove-chat)
 cmake --build "$build" -j2 --target "${targets[@]}" >&2
-chat=${GROVE_CHAT:-$build/samples/grove-chat}
+chat=${GROVE_CHAT:-}
+if [[ -z $chat ]]; then
+  for candidate in "$build/samples/grove-chat" "$build/samples/chat/grove-chat"; do
+    [[ -x $candidate ]] && chat=$candidate && break
+  done
+fi
+[[ -x $chat ]] || { echo "w10.sh: no grove-chat binary in $build/samples" >&2; exit 1; }
 driver=$build/bench/chat/w10_driver
 
 scratch=$(mktemp -d /tmp/grove-w10.XXXXXX)
