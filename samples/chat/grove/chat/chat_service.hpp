@@ -1,0 +1,134 @@
+#pragma once
+// chat_service.hpp — ChatService, the state the three protocols share: the
+// room directory (room actors under one supervisor, their states owned
+// here so they survive restarts), the one nick namespace, the long-poll
+// members, counters for /stats, and the live connections (so stop() can
+// drain them). The operations every protocol needs (set_nick, join, say,
+// who, leave) live here and report user mistakes as ChatError, whose
+// what() is the text shown to the user.
+// Use it from its hub's thread.
+
+#include <grove/chat/config.hpp>
+#include <grove/chat/member.hpp>
+#include <grove/chat/room.hpp>
+
+#include <grove/actor_ref.hpp>
+#include <grove/duration.hpp>
+#include <grove/event.hpp>
+#include <grove/fiber.hpp>
+#include <grove/supervisor.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace grove::chat {
+
+class LongPollMember;
+
+class ChatError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class ChatService {
+ public:
+  explicit ChatService(ChatConfig config);
+  ~ChatService();
+  ChatService(const ChatService&) = delete;
+  ChatService& operator=(const ChatService&) = delete;
+
+  const ChatConfig& config() const noexcept { return config_; }
+  std::uint64_t next_member_id() noexcept { return ++member_ids_; }
+
+  // ---- what every protocol does (ChatError on a user mistake).
+  // set_nick(m, nick) validates and claims nick for m, releasing m's old one.
+  void set_nick(Member& m, const std::string& nick);
+  // join(m, room) leaves m's current room and joins `room` (created on
+  // first use); the room calls m.joined() with its backlog.
+  void join(const std::shared_ptr<Member>& m, const std::string& room);
+  // say(m, text) publishes text in m's room; it returns once the room has
+  // recorded the message (the acknowledgement).
+  MessagePtr say(const Member& m, std::string text);
+  // who(m) is the sorted nicks of m's room.
+  std::vector<std::string> who(const Member& m);
+  // rooms() is every room and its member count, sorted by name.
+  std::vector<std::pair<std::string, std::size_t>> rooms() const;
+  // leave(m) leaves m's room and releases its nick (the connection ends).
+  void leave(Member& m) noexcept;
+
+  // ---- long poll (long_poll.cpp).
+  // poll_member(nick, room) is the long-poll member `nick`, made (and
+  // joined to room) when first seen; it moves to `room` if elsewhere.
+  std::shared_ptr<LongPollMember> poll_member(const std::string& nick, const std::string& room);
+  std::shared_ptr<LongPollMember> find_poll_member(const std::string& nick) const;
+  // retire_poll_member(nick, reason) drops it (expired, overflowed, stopped).
+  void retire_poll_member(const std::string& nick, std::string_view reason) noexcept;
+
+  // ---- connections and shutdown.
+  // Connection keeps a live connection known until destroyed; on_stop is
+  // called once when the service stops (it must not block).
+  class Connection {
+   public:
+    Connection() = default;
+    Connection(ChatService* s, std::uint64_t id) : service_(s), id_(id) {}
+    Connection(Connection&& o) noexcept : service_(std::exchange(o.service_, nullptr)), id_(o.id_) {}
+    Connection& operator=(Connection&&) = delete;
+    ~Connection();
+
+   private:
+    ChatService* service_ = nullptr;
+    std::uint64_t id_ = 0;
+  };
+  // track(kind, on_stop): kind is "tcp", "http" or "websocket" (/stats).
+  Connection track(std::string_view kind, std::function<void()> on_stop);
+  // stop(grace) calls every connection's on_stop, waits up to grace for
+  // them to end, then stops the rooms. Later connections are refused.
+  void stop(Duration grace);
+  bool stopping() const noexcept { return stopping_; }
+
+  // ---- statistics and test hooks.
+  void count_disconnect(std::string_view reason);
+  nlohmann::json stats() const;
+  // crash_room(name) makes the room's actor throw (false: no such room).
+  bool crash_room(const std::string& name);
+  // room_state(name) is the room's surviving state (tests), or null.
+  std::shared_ptr<const RoomState> room_state(const std::string& name) const;
+
+ private:
+  struct RoomEntry {
+    std::shared_ptr<RoomState> state;
+    ActorRef<RoomMsg> ref;
+  };
+  struct Live {
+    std::string kind;
+    std::function<void()> on_stop;
+  };
+  RoomEntry& room(const std::string& name);
+  void reap_poll_members();
+
+  ChatConfig config_;
+  Supervisor rooms_sup_;
+  std::map<std::string, RoomEntry> rooms_;
+  std::unordered_map<std::string, std::uint64_t> nicks_;  // nick -> member id
+  std::map<std::string, std::shared_ptr<LongPollMember>> poll_members_;
+  std::map<std::uint64_t, Live> live_;
+  std::map<std::string, std::uint64_t, std::less<>> disconnects_;
+  Event all_gone_;
+  Fiber<> reaper_;
+  std::uint64_t member_ids_ = 0;
+  std::uint64_t connection_ids_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace grove::chat

@@ -1,0 +1,49 @@
+#pragma once
+// config.hpp — ChatConfig, every limit and timeout of grove-chat in one
+// value (designated initialisers: ChatConfig{.backlog = 50}). Times are
+// measured on the hub's clock, so the server runs under virtual time too.
+
+#include <grove/duration.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+
+namespace grove::chat {
+
+struct ChatConfig {
+  // backlog is how many recent messages a room keeps and replays on join.
+  std::size_t backlog = 25;
+  // max_line is the longest TCP line accepted, in bytes without "\r\n".
+  std::size_t max_line = 4096;
+  // idle_timeout closes a TCP connection that sent no complete line for so long.
+  Duration idle_timeout = std::chrono::seconds(300);
+  // max_outbound is how many unsent bytes a subscriber may have queued
+  // before it is disconnected (a slow consumer).
+  std::size_t max_outbound = 1024 * 1024;
+
+  // head_timeout closes an HTTP connection whose request head (or body)
+  // is not complete in time (slowloris); max_head bounds the head's size.
+  Duration head_timeout = std::chrono::seconds(10);
+  std::size_t max_head = 8 * 1024;
+  // max_body bounds an HTTP request body (long-poll puts).
+  std::size_t max_body = 64 * 1024;
+  // max_frame bounds a WebSocket message (bigger: close code 1009).
+  std::size_t max_frame = 64 * 1024;
+  // poll_timeout is how long POST /poll waits for messages before it
+  // answers []; poll_expiry retires a long-poll member not seen for so long.
+  Duration poll_timeout = std::chrono::seconds(10);
+  Duration poll_expiry = std::chrono::seconds(60);
+
+  // Room supervision: more than room_restarts restarts within
+  // room_restart_period make the room supervisor give up.
+  int room_restarts = 100;
+  Duration room_restart_period = std::chrono::seconds(5);
+
+  // fault (tests only) runs in a room actor before it records a message;
+  // an exception thrown from it crashes that room's actor.
+  std::function<void(const std::string& room, const std::string& text)> fault = nullptr;
+};
+
+}  // namespace grove::chat

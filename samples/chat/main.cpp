@@ -1,0 +1,111 @@
+// grove-chat [--host 127.0.0.1] [--port 5555] [--http-port 8080]
+//            [--backlog 25] [--log-level info]
+// The chat server of issue 6: TCP line protocol on --port; the web page,
+// WebSocket (/ws), long poll and /stats on --http-port. Prints one line per
+// listening port ("grove-chat: tcp listening on 127.0.0.1:5555", port 0
+// prints the real port); SIGINT/SIGTERM drain (at most 5 s) and exit 0.
+#include <grove/chat/chat_server.hpp>
+
+#include <grove/event.hpp>
+#include <grove/fiber.hpp>
+#include <grove/signal.hpp>
+#include <grove/stream_server.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Options {
+  std::string host = "127.0.0.1";
+  long port = 5555;
+  long http_port = 8080;
+  long backlog = 25;
+  std::string log_level = "info";
+};
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr,
+               "grove-chat: %s\nusage: grove-chat [--host 127.0.0.1] [--port 5555] [--http-port 8080] "
+               "[--backlog 25] [--log-level trace|debug|info|warn|error|critical|off]\n",
+               why);
+  std::exit(2);
+}
+
+long number(const char* flag, const char* text, long max) {
+  char* end = nullptr;
+  const long v = std::strtol(text, &end, 10);
+  if (*text == '\0' || *end != '\0' || v < 0 || v > max) usage((std::string("bad value for ") + flag).c_str());
+  return v;
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const char* flag = argv[i];
+    if (!std::strcmp(flag, "--help") || !std::strcmp(flag, "-h")) usage("help");
+    if (i + 1 >= argc) usage((std::string("missing value for ") + flag).c_str());
+    const char* value = argv[++i];
+    if (!std::strcmp(flag, "--host")) o.host = value;
+    else if (!std::strcmp(flag, "--port")) o.port = number(flag, value, 65535);
+    else if (!std::strcmp(flag, "--http-port")) o.http_port = number(flag, value, 65535);
+    else if (!std::strcmp(flag, "--backlog")) o.backlog = number(flag, value, 1000000);
+    else if (!std::strcmp(flag, "--log-level")) o.log_level = value;
+    else usage((std::string("unknown option ") + flag).c_str());
+  }
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = parse(argc, argv);
+  const auto level = spdlog::level::from_str(o.log_level);
+  if (level == spdlog::level::off && o.log_level != "off") usage("bad value for --log-level");
+  spdlog::set_level(level);
+
+  try {
+    grove::chat::ChatServer chat({.backlog = static_cast<std::size_t>(o.backlog)});
+    grove::StreamServer tcp(grove::tcp_endpoint(o.host, static_cast<std::uint16_t>(o.port)),
+                            [&](grove::Stream& s) { chat.handle_tcp(s); });
+    grove::StreamServer http(grove::tcp_endpoint(o.host, static_cast<std::uint16_t>(o.http_port)),
+                             [&](grove::Stream& s) { chat.handle_http(s); });
+    tcp.start();
+    http.start();
+    std::printf("grove-chat: tcp listening on %s:%u\n", o.host.c_str(), tcp.port());
+    std::printf("grove-chat: http listening on %s:%u\n", o.host.c_str(), http.port());
+    std::fflush(stdout);
+    spdlog::info("grove-chat: serving (tcp {}, http {})", tcp.port(), http.port());
+
+    grove::Event stop;
+    int signo = 0;
+    auto on_signal = [&](int s) {
+      signo = s;
+      stop.set();
+    };
+    auto term = grove::signal(SIGTERM, on_signal);
+    auto intr = grove::signal(SIGINT, on_signal);
+    stop.wait();
+    spdlog::info("grove-chat: signal {}: draining (at most 5 s)", signo);
+
+    // Stop accepting and drain both servers while the chat tells every
+    // connection goodbye; what is left after the grace is killed.
+    auto tcp_stop = grove::spawn([&] { tcp.stop(4s); });
+    auto http_stop = grove::spawn([&] { http.stop(4s); });
+    chat.stop(4s);
+    tcp_stop.join();
+    http_stop.join();
+    spdlog::info("grove-chat: stopped");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "grove-chat: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,266 @@
+// chat_service.cpp — rooms, nicks, connections and counters shared by the
+// three protocols.
+#include <grove/chat/chat_service.hpp>
+#include <grove/chat/long_poll.hpp>
+#include <grove/chat/protocol.hpp>
+
+#include <grove/dead_letters.hpp>
+#include <grove/hub.hpp>
+#include <grove/this_fiber.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace grove::chat {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// How long an operation waits for its room (a room being restarted answers late).
+constexpr auto kRoomAnswer = 5s;
+
+// ask_room<R>(ref, msg) is the room's answer; a room that fails, dies or
+// is late becomes a ChatError (the message then counts as not delivered).
+template <class R>
+R ask_room(const ActorRef<RoomMsg>& ref, RoomMsg msg, const std::string& room) {
+  auto answer = ref.ask<R>(std::move(msg), Duration::max());
+  if (!answer.wait(kRoomAnswer)) throw ChatError("room " + room + " did not answer in time; not delivered");
+  try {
+    return answer.get();  // ready: rethrows the room's failure without blocking
+  } catch (const std::exception& e) {
+    throw ChatError("room " + room + " failed (" + e.what() + "); not delivered");
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(MemberKind k) noexcept {
+  switch (k) {
+    case MemberKind::tcp: return "tcp";
+    case MemberKind::websocket: return "websocket";
+    case MemberKind::long_poll: return "long_poll";
+  }
+  return "?";
+}
+
+ChatService::ChatService(ChatConfig config)
+    : config_(std::move(config)),
+      rooms_sup_(SupervisorConfig{.strategy = Strategy::one_for_one,
+                                  .intensity = config_.room_restarts,
+                                  .period = config_.room_restart_period,
+                                  .backoff = {},
+                                  .name = "grove-chat rooms"}) {
+  rooms_sup_.start();
+  reaper_ = spawn([this] { reap_poll_members(); });
+  reaper_.set_name("grove-chat poll reaper");
+}
+
+ChatService::~ChatService() {
+  try {
+    stop(Duration::zero());
+  } catch (...) {
+  }
+}
+
+void ChatService::set_nick(Member& m, const std::string& nick) {
+  if (!valid_nick(nick)) throw ChatError("invalid nick: use 1-32 characters of A-Z a-z 0-9 _ -");
+  if (nick == m.nick()) return;
+  auto [it, inserted] = nicks_.try_emplace(nick, m.id());
+  if (!inserted) throw ChatError("nick taken: " + nick);
+  if (!m.nick().empty()) nicks_.erase(m.nick());
+  m.set_nick(nick);
+}
+
+ChatService::RoomEntry& ChatService::room(const std::string& name) {
+  auto it = rooms_.find(name);
+  if (it != rooms_.end()) return it->second;
+  auto state = std::make_shared<RoomState>(name, config_.backlog);
+  auto child = actor_child<Room>(ActorOptions{.name = "room:" + name, .mailbox = {}},
+                                 ChildOptions{.restart = Restart::permanent, .shutdown = 1s}, state, config_.fault);
+  auto ref = child.ref;
+  rooms_sup_.start_child(std::move(child));
+  return rooms_.emplace(name, RoomEntry{std::move(state), std::move(ref)}).first->second;
+}
+
+void ChatService::join(const std::shared_ptr<Member>& m, const std::string& name) {
+  if (!valid_room(name)) throw ChatError("invalid room: use 1-64 characters of A-Z a-z 0-9 _ -");
+  if (m->nick().empty()) throw ChatError("set a nick first: /nick NAME");
+  if (stopping_) throw ChatError("server shutting down");
+  if (!m->room().empty()) {
+    if (auto it = rooms_.find(m->room()); it != rooms_.end()) it->second.ref.send(Leave{m->id()});
+  }
+  m->set_room(name);
+  try {
+    ask_room<void>(room(name).ref, Join{m}, name);
+  } catch (...) {
+    m->set_room("");
+    throw;
+  }
+}
+
+MessagePtr ChatService::say(const Member& m, std::string text) {
+  if (m.nick().empty()) throw ChatError("set a nick first: /nick NAME");
+  if (m.room().empty()) throw ChatError("join a room first: /join ROOM");
+  return ask_room<MessagePtr>(room(m.room()).ref, Say{m.nick(), std::move(text)}, m.room());
+}
+
+std::vector<std::string> ChatService::who(const Member& m) {
+  if (m.room().empty()) throw ChatError("join a room first: /join ROOM");
+  return ask_room<std::vector<std::string>>(room(m.room()).ref, Who{}, m.room());
+}
+
+std::vector<std::pair<std::string, std::size_t>> ChatService::rooms() const {
+  std::vector<std::pair<std::string, std::size_t>> out;
+  out.reserve(rooms_.size());
+  for (auto& [name, entry] : rooms_) out.emplace_back(name, entry.state->members.size());
+  return out;  // std::map: already sorted by name
+}
+
+void ChatService::leave(Member& m) noexcept {
+  if (!m.room().empty()) {
+    if (auto it = rooms_.find(m.room()); it != rooms_.end()) {
+      try {
+        it->second.ref.send(Leave{m.id()});
+      } catch (...) {
+        it->second.state->members.erase(m.id());  // the room is gone for good
+      }
+    }
+    m.set_room("");
+  }
+  if (!m.nick().empty()) {
+    auto it = nicks_.find(m.nick());
+    if (it != nicks_.end() && it->second == m.id()) nicks_.erase(it);
+  }
+}
+
+ChatService::Connection::~Connection() {
+  if (!service_) return;
+  service_->live_.erase(id_);
+  if (service_->live_.empty()) service_->all_gone_.set();
+}
+
+ChatService::Connection ChatService::track(std::string_view kind, std::function<void()> on_stop) {
+  const std::uint64_t id = ++connection_ids_;
+  live_.emplace(id, Live{std::string(kind), std::move(on_stop)});
+  all_gone_.clear();
+  return Connection(this, id);
+}
+
+void ChatService::stop(Duration grace) {
+  if (!stopping_) {
+    stopping_ = true;
+    spdlog::info("grove-chat: stopping: {} connections, {} long-poll members", live_.size(), poll_members_.size());
+    // Copy first: on_stop may end connections, which edits live_.
+    std::vector<std::function<void()>> stops;
+    for (auto& [id, live] : live_) stops.push_back(live.on_stop);
+    for (auto& f : stops) f();
+    auto members = poll_members_;
+    for (auto& [nick, m] : members) retire_poll_member(nick, "server_shutdown");
+  }
+  if (!live_.empty() && grace > Duration::zero()) all_gone_.wait(grace);
+  if (reaper_ && !reaper_.dead()) reaper_.kill();
+  if (rooms_sup_.running()) rooms_sup_.stop();
+}
+
+void ChatService::count_disconnect(std::string_view reason) {
+  auto it = disconnects_.find(reason);
+  if (it == disconnects_.end()) it = disconnects_.emplace(std::string(reason), 0).first;
+  ++it->second;
+}
+
+nlohmann::json ChatService::stats() const {
+  nlohmann::json members = nlohmann::json::object();
+  std::uint64_t messages = 0;
+  std::uint64_t restarts = 0;
+  for (auto& [name, entry] : rooms_) {
+    members[name] = entry.state->members.size();
+    messages += entry.state->last_seq;
+    if (entry.state->incarnations > 1) restarts += entry.state->incarnations - 1;
+  }
+  nlohmann::json connections = {{"tcp", 0}, {"websocket", 0}, {"http", 0}};
+  for (auto& [id, live] : live_) connections[live.kind] = connections[live.kind].get<std::uint64_t>() + 1;
+  connections["long_poll"] = poll_members_.size();
+  nlohmann::json disconnects = nlohmann::json::object();
+  for (auto& [reason, n] : disconnects_) disconnects[reason] = n;
+  return {{"rooms", rooms_.size()},
+          {"members", std::move(members)},
+          {"messages", messages},
+          {"room_restarts", restarts},
+          {"dead_letters", dead_letters().total()},
+          {"disconnects", std::move(disconnects)},
+          {"connections", std::move(connections)},
+          {"nicks", nicks_.size()}};
+}
+
+bool ChatService::crash_room(const std::string& name) {
+  auto it = rooms_.find(name);
+  if (it == rooms_.end()) return false;
+  it->second.ref.send(Crash{});
+  return true;
+}
+
+std::shared_ptr<const RoomState> ChatService::room_state(const std::string& name) const {
+  auto it = rooms_.find(name);
+  return it == rooms_.end() ? nullptr : it->second.state;
+}
+
+// ---- long-poll members
+
+std::shared_ptr<LongPollMember> ChatService::find_poll_member(const std::string& nick) const {
+  auto it = poll_members_.find(nick);
+  return it == poll_members_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<LongPollMember> ChatService::poll_member(const std::string& nick, const std::string& room_name) {
+  if (!valid_nick(nick)) throw ChatError("invalid nick: use 1-32 characters of A-Z a-z 0-9 _ -");
+  if (!valid_room(room_name)) throw ChatError("invalid room: use 1-64 characters of A-Z a-z 0-9 _ -");
+  auto m = find_poll_member(nick);
+  if (!m) {
+    if (stopping_) throw ChatError("server shutting down");
+    m = std::make_shared<LongPollMember>(next_member_id(), config_.max_outbound);
+    set_nick(*m, nick);  // throws when taken by another connection
+    poll_members_.emplace(nick, m);
+  }
+  m->touch();
+  if (m->room() != room_name) {
+    try {
+      join(m, room_name);
+    } catch (...) {
+      if (m->room().empty()) retire_poll_member(nick, "error");
+      throw;
+    }
+  }
+  return m;
+}
+
+void ChatService::retire_poll_member(const std::string& nick, std::string_view reason) noexcept {
+  auto it = poll_members_.find(nick);
+  if (it == poll_members_.end()) return;
+  auto m = it->second;
+  poll_members_.erase(it);
+  m->retire();
+  leave(*m);
+  try {
+    count_disconnect(reason);
+  } catch (...) {
+  }
+}
+
+void ChatService::reap_poll_members() {
+  const Duration period = std::min<Duration>(config_.poll_expiry / 4, std::chrono::seconds(1));
+  for (;;) {
+    this_fiber::sleep(period > Duration::zero() ? period : std::chrono::milliseconds(10));
+    const TimePoint now = hub().now();
+    std::vector<std::pair<std::string, const char*>> gone;
+    for (auto& [nick, m] : poll_members_) {
+      if (m->overflowed()) gone.emplace_back(nick, "slow_consumer");
+      else if (m->expired(now, config_.poll_expiry)) gone.emplace_back(nick, "poll_expired");
+    }
+    for (auto& [nick, reason] : gone) retire_poll_member(nick, reason);
+  }
+}
+
+}  // namespace grove::chat

@@ -1,0 +1,217 @@
+// tcp_session.cpp — the TCP line protocol: one reader (this fiber) parses
+// commands; one writer fiber drains the connection's Outbox, so a room
+// never waits for this client.
+#include "sessions.hpp"
+
+#include <grove/chat/outbox.hpp>
+#include <grove/chat/protocol.hpp>
+
+#include <grove/fiber.hpp>
+#include <grove/io_error.hpp>
+
+#include <boost/asio/error.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace grove::chat::detail {
+
+namespace {
+
+using namespace std::chrono_literals;
+using boost::system::error_code;
+
+// How long the writer may take to flush the last lines once the session ends.
+constexpr auto kFlushGrace = 2s;
+
+// LineMember is a TCP client as a room sees it: lines queued in an Outbox.
+class LineMember final : public Member {
+ public:
+  LineMember(std::uint64_t id, std::size_t limit) : Member(MemberKind::tcp, id), outbox(limit) {}
+
+  void joined(const std::string& room, const std::vector<MessagePtr>& backlog) noexcept override {
+    push("* joined " + room + "\n");
+    for (auto& m : backlog) push(to_line(*m));
+  }
+  void deliver(const MessagePtr& m) noexcept override {
+    if (m->room == this->room()) push(to_line(*m));
+  }
+  // push(line) queues a line; a client too slow to take it is disconnected.
+  void push(std::string line) noexcept {
+    try {
+      if (outbox.push(std::move(line)) || !outbox.overflowed()) return;
+    } catch (...) {
+    }
+    kick();
+  }
+  // kick() ends the connection from any fiber (blocked reads/writes fail).
+  void kick() noexcept {
+    if (kicked) return;
+    kicked = true;
+    if (stream) stream->close();
+  }
+
+  Outbox outbox;
+  Stream* stream = nullptr;  // while the session runs
+  bool kicked = false;
+  bool write_failed = false;
+  bool shutting_down = false;  // the server stops: flush, then end
+};
+
+void write_loop(LineMember& m, Stream& s) {
+  std::vector<std::string> batch;
+  std::string bytes;
+  while (m.outbox.take(batch)) {
+    if (batch.empty()) continue;
+    bytes.clear();
+    for (auto& chunk : batch) bytes += chunk;
+    error_code ec;
+    s.send_all(bytes, ec);
+    m.outbox.written(bytes.size());
+    if (ec) {
+      m.write_failed = true;
+      m.kick();
+      return;
+    }
+  }
+  if (m.shutting_down) m.kick();  // flushed the goodbye: wake the reader
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// command() handles one complete line; false after /quit.
+bool command(ChatService& svc, const std::shared_ptr<LineMember>& m, std::string_view line) {
+  if (line.empty()) return true;
+  if (line.front() != '/') {
+    svc.say(*m, std::string(line));  // the room echoes it to every member, this one included
+    return true;
+  }
+  const auto space = line.find(' ');
+  const std::string_view cmd = line.substr(0, space);
+  const std::string arg(space == std::string_view::npos ? std::string_view() : trim(line.substr(space + 1)));
+  if (cmd == "/nick") {
+    svc.set_nick(*m, arg);
+    m->push("* you are " + m->nick() + "\n");
+  } else if (cmd == "/join") {
+    svc.join(m, arg);  // the room sends "* joined ROOM" and the backlog
+  } else if (cmd == "/rooms") {
+    std::string out = "* rooms: ";
+    bool first = true;
+    for (auto& [name, count] : svc.rooms()) {
+      if (!first) out += ' ';
+      first = false;
+      out += name + "(" + std::to_string(count) + ")";
+    }
+    m->push(out + "\n");
+  } else if (cmd == "/who") {
+    std::string out = "* in " + m->room() + ": ";
+    auto nicks = svc.who(*m);
+    for (std::size_t i = 0; i < nicks.size(); ++i) out += (i ? " " : "") + nicks[i];
+    m->push(out + "\n");
+  } else if (cmd == "/quit") {
+    m->push("* bye\n");
+    return false;
+  } else {
+    m->push("! unknown command\n");
+  }
+  return true;
+}
+
+// read_loop() reads lines until the connection ends; it returns why.
+std::string read_loop(ChatService& svc, const std::shared_ptr<LineMember>& m, Stream& s) {
+  const std::size_t max = svc.config().max_line;
+  s.set_timeout(svc.config().idle_timeout);  // each read_line: a whole line within idle_timeout
+  for (;;) {
+    error_code ec;
+    std::string line = s.read_line(max + 2, ec);  // + "\r\n"
+    if (m->outbox.overflowed()) return "slow_consumer";
+    if (ec == io_errc::line_too_long) {
+      m->push("! line too long\n");
+      return "line_too_long";
+    }
+    if (ec == boost::asio::error::timed_out) {
+      m->push("! idle timeout\n");
+      return "idle_timeout";
+    }
+    if (ec == io_errc::closed_by_other) return m->write_failed ? "write_failed" : "server_shutdown";
+    if (ec == boost::asio::error::connection_reset) return "client_reset";
+    if (ec) return "io_error";
+    if (line.empty() || line.back() != '\n') return "client_closed";  // EOF (a partial last line is dropped)
+    line.pop_back();
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.size() > max) {
+      m->push("! line too long\n");
+      return "line_too_long";
+    }
+    if (!valid_utf8(line)) {
+      m->push("! invalid utf-8\n");
+      continue;
+    }
+    try {
+      if (!command(svc, m, line)) return "quit";
+    } catch (const ChatError& e) {
+      m->push(std::string("! ") + e.what() + "\n");
+    }
+  }
+}
+
+// stop_writer() lets the writer flush for a while, then ends it.
+void stop_writer(LineMember& m, Stream& s, Fiber<>& writer) {
+  m.outbox.close();
+  if (!writer.join(kFlushGrace)) {
+    s.close();
+    writer.kill();
+  }
+}
+
+}  // namespace
+
+void run_tcp_session(ChatService& svc, Stream& s) {
+  if (svc.stopping()) {
+    error_code ec;
+    s.send_all("! server shutting down\n", ec);
+    return;
+  }
+  auto m = std::make_shared<LineMember>(svc.next_member_id(), svc.config().max_outbound);
+  m->stream = &s;
+  LineMember* raw = m.get();
+  auto connection = svc.track("tcp", [raw] {
+    raw->push("* server shutting down\n");
+    raw->shutting_down = true;
+    raw->outbox.close();
+  });
+  Fiber<> writer = spawn([m, &s] { write_loop(*m, s); });
+  writer.set_name("chat tcp writer");
+  m->push("* welcome to grove-chat; commands: /nick NAME, /join ROOM, /rooms, /who, /quit\n");
+  std::string reason;
+  try {
+    reason = read_loop(svc, m, s);
+  } catch (...) {  // killed (server stopping): end the writer, then go on unwinding
+    svc.leave(*m);
+    svc.count_disconnect("killed");
+    m->outbox.abandon();
+    s.close();
+    try {
+      writer.kill();
+    } catch (...) {
+    }
+    m->stream = nullptr;
+    throw;
+  }
+  svc.leave(*m);
+  svc.count_disconnect(reason);
+  if (reason == "slow_consumer" || reason == "server_shutdown" || reason == "write_failed") {
+    m->outbox.abandon();
+    s.close();
+  }
+  stop_writer(*m, s, writer);
+  m->stream = nullptr;
+}
+
+}  // namespace grove::chat::detail

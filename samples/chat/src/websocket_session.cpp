@@ -1,0 +1,231 @@
+// websocket_session.cpp — the WebSocket protocol at /ws: JSON text frames,
+// Beast's synchronous WebSocket on a grove::Stream. This fiber reads; a
+// writer fiber owns every write (see ws_transport.hpp).
+#include "http_detail.hpp"
+#include "ws_transport.hpp"
+
+#include <grove/chat/outbox.hpp>
+
+#include <grove/fiber.hpp>
+#include <grove/timeout.hpp>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <chrono>
+#include <vector>
+
+namespace grove::chat::detail {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+using namespace std::chrono_literals;
+using boost::system::error_code;
+using json = nlohmann::json;
+using WebSocket = websocket::stream<WsTransport>;
+
+constexpr auto kFlushGrace = 2s;
+
+json error_object(std::string_view text) { return {{"type", "error"}, {"error", text}}; }
+
+// WsMember is a WebSocket client as a room sees it: JSON frames in an Outbox.
+class WsMember final : public Member {
+ public:
+  WsMember(std::uint64_t id, std::size_t limit) : Member(MemberKind::websocket, id), outbox(limit) {}
+
+  void joined(const std::string& room, const std::vector<MessagePtr>& backlog) noexcept override {
+    try {
+      json list = json::array();
+      for (auto& m : backlog) list.push_back(to_json(*m));
+      push(dump({{"type", "joined"}, {"room", room}, {"backlog", std::move(list)}}));
+    } catch (...) {
+      kick();
+    }
+  }
+  void deliver(const MessagePtr& m) noexcept override {
+    if (m->room != this->room()) return;
+    try {
+      push(dump(to_json(*m)));
+    } catch (...) {
+      kick();
+    }
+  }
+  // push(frame) queues a text frame; a client too slow to take it is disconnected.
+  void push(std::string frame) noexcept {
+    try {
+      if (outbox.push(std::move(frame)) || !outbox.overflowed()) return;
+    } catch (...) {
+    }
+    kick();
+  }
+  void push(const json& j) noexcept {
+    try {
+      push(dump(j));
+    } catch (...) {
+      kick();
+    }
+  }
+  void kick() noexcept {
+    if (kicked) return;
+    kicked = true;
+    if (stream) stream->close();
+  }
+
+  Outbox outbox;
+  Stream* stream = nullptr;  // while the session runs
+  bool kicked = false;
+  bool write_failed = false;
+  bool shutting_down = false;
+};
+
+void write_loop(WsMember& m, WebSocket& ws) {
+  WsTransport& t = ws.next_layer();
+  t.set_writer();
+  std::vector<std::string> batch;
+  error_code ec;
+  while (!ec && !t.torn_down()) {
+    t.flush_control(ec);
+    if (ec || t.torn_down() || !m.outbox.take(batch)) break;
+    for (auto& frame : batch) {
+      t.flush_control(ec);  // a pong or close the reader queued meanwhile goes between frames
+      if (ec || t.torn_down()) break;
+      ws.write(boost::asio::buffer(frame), ec);
+      m.outbox.written(frame.size());
+      if (ec) break;
+    }
+  }
+  error_code ignored;
+  t.flush_control(ignored);  // the close frame Beast queued, if any
+  if (ec && !t.torn_down()) {
+    m.write_failed = true;
+    m.kick();
+  } else if (m.shutting_down) {
+    m.kick();  // flushed the goodbye: wake the reader
+  }
+}
+
+std::string field(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) throw ChatError(std::string("expected a string \"") + key + "\"");
+  return it->get<std::string>();
+}
+
+void handle_frame(ChatService& svc, const std::shared_ptr<WsMember>& m, std::string_view text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return m->push(error_object("malformed JSON"));
+  if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
+    return m->push(error_object("expected a JSON object with a string \"type\""));
+  const std::string type = j["type"].get<std::string>();
+  try {
+    if (type == "nick") {
+      svc.set_nick(*m, field(j, "nick"));
+      m->push(json{{"type", "nick"}, {"nick", m->nick()}});
+    } else if (type == "join") {
+      svc.join(m, field(j, "room"));  // the room sends {"type":"joined",...}
+    } else if (type == "say") {
+      std::string said = field(j, "text");
+      check_text(said, svc.config().max_line);
+      svc.say(*m, std::move(said));  // the room echoes it as {"type":"message",...}
+    } else if (type == "who") {
+      m->push(json{{"type", "who"}, {"room", m->room()}, {"nicks", svc.who(*m)}});
+    } else if (type == "rooms") {
+      json list = json::array();
+      for (auto& [name, count] : svc.rooms()) list.push_back({{"room", name}, {"members", count}});
+      m->push(json{{"type", "rooms"}, {"rooms", std::move(list)}});
+    } else {
+      m->push(error_object("unknown type: " + type));
+    }
+  } catch (const ChatError& e) {
+    m->push(error_object(e.what()));
+  }
+}
+
+// read_loop() reads frames until the connection ends; it returns why.
+std::string read_loop(ChatService& svc, const std::shared_ptr<WsMember>& m, WebSocket& ws) {
+  beast::flat_buffer buffer;
+  for (;;) {
+    buffer.clear();
+    error_code ec;
+    ws.read(buffer, ec);
+    if (m->outbox.overflowed()) return "slow_consumer";
+    if (ec == websocket::error::closed) return "ws_closed";
+    if (ec == websocket::error::message_too_big) return "ws_frame_too_big";
+    if (ec == websocket::error::bad_frame_payload) return "ws_invalid_utf8";
+    if (ec == io_errc::closed_by_other) return m->write_failed ? "write_failed" : "server_shutdown";
+    if (ec == boost::asio::error::eof) return "client_closed";
+    if (ec == boost::asio::error::connection_reset) return "client_reset";
+    if (ec) return "ws_protocol_error";
+    if (!ws.got_text()) {
+      m->push(error_object("binary frames are not supported; send JSON text"));
+      continue;
+    }
+    auto data = buffer.data();
+    handle_frame(svc, m, std::string_view(static_cast<const char*>(data.data()), data.size()));
+  }
+}
+
+}  // namespace
+
+void run_websocket_session(ChatService& svc, Stream& s, const Request& req, std::string leftover) {
+  const ChatConfig& cfg = svc.config();
+  auto m = std::make_shared<WsMember>(svc.next_member_id(), cfg.max_outbound);
+  m->stream = &s;
+  WsMember* raw = m.get();
+  WebSocket ws(s, std::move(leftover), [raw] { raw->outbox.wake(); });
+  ws.read_message_max(cfg.max_frame);
+  ws.auto_fragment(false);  // one write per frame, straight from the caller's buffer
+  ws.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "grove-chat"); }));
+  error_code ec;
+  {
+    Timeout deadline(cfg.head_timeout);
+    try {
+      ws.accept(req, ec);
+    } catch (const Timeout& t) {
+      if (!(t == deadline)) throw;
+      ec = boost::asio::error::timed_out;
+    }
+  }
+  if (ec) return;
+  auto connection = svc.track("websocket", [raw] {
+    raw->push(error_object("server shutting down"));
+    raw->shutting_down = true;
+    raw->outbox.close();
+  });
+  ws.text(true);
+  Fiber<> writer = spawn([m, &ws] { write_loop(*m, ws); });
+  writer.set_name("chat ws writer");
+  std::string reason;
+  try {
+    reason = read_loop(svc, m, ws);
+  } catch (...) {  // killed (server stopping): end the writer, then go on unwinding
+    svc.leave(*m);
+    svc.count_disconnect("killed");
+    m->outbox.abandon();
+    s.close();
+    try {
+      writer.kill();
+    } catch (...) {
+    }
+    m->stream = nullptr;
+    throw;
+  }
+  svc.leave(*m);
+  svc.count_disconnect(reason);
+  if (reason == "slow_consumer" || reason == "server_shutdown" || reason == "write_failed" ||
+      reason == "client_reset") {
+    m->outbox.abandon();
+    s.close();
+  }
+  m->outbox.close();
+  if (!writer.join(kFlushGrace)) {
+    s.close();
+    writer.kill();
+  }
+  m->stream = nullptr;
+}
+
+}  // namespace grove::chat::detail
