@@ -2,14 +2,16 @@
 //            [--room bench] [--server-pid PID] [--label grove-chat]
 //
 // The W10 driver (chat fan-out, ../../../shared/bench/WORKLOADS.md) for
-// grove-chat's TCP line protocol, in plain single-threaded Asio. It connects
-// CLIENTS clients to 127.0.0.1:P (`/nick cN`, `/join ROOM`, at most 64
-// connecting at once) plus one sender (`/nick sender`, `/join ROOM`). Once
+// grove-chat's TCP line protocol, in plain single-threaded Asio. The sender
+// joins first (`/nick sender`, `/join ROOM`), so the room exists before the
+// clients come; then it connects CLIENTS clients to 127.0.0.1:P (`/nick cN`,
+// `/join ROOM`, at most 64 connecting at once). Once
 // every client has seen "* joined ROOM", the sender sends RATE messages per
 // second for SECONDS seconds on a fixed schedule (message i is due at
-// start + i/RATE; a late tick sends every message due), each carrying its
-// index and the steady-clock time it was written. Every client parses each
-// "[ROOM] sender: I T" line and records now - T. The run ends when every
+// start + i/RATE; a late tick sends every message due), each carrying a
+// run token, its index and the steady-clock time it was written. Every
+// client parses each "[ROOM] sender: RUN I T" line of this run (older ones
+// come from a room's backlog) and records now - T. The run ends when every
 // client has every message, or 10 s after the last send.
 //
 // Prints one JSON line (WORKLOADS.md's shape plus W10's figures):
@@ -18,7 +20,9 @@
 //    "ops_per_s":deliveries/s,"rss_kb":...,"hwm_kb":...(server's, with
 //    --server-pid),"p50_us":...,"p99_us":...,"p999_us":...,"max_us":...,
 //    "clients":C,"sent":M,"expected":C*M,"delivered":...,"out_of_order":...,
-//    "send_lag_max_us":...,"correct":bool}
+//    "send_lag_max_us":...,"deliveries_per_read":...,"correct":bool}
+// deliveries_per_read (deliveries over completed reads on all sockets)
+// shows how much the server batches: 1.0 is one send per delivered line.
 // and exits 1 when a delivery is missing or out of order (a wrong answer).
 // Latency includes the driver's own time to read the line: client and
 // server share the machine's cores, as in W7.
@@ -126,7 +130,8 @@ class Driver {
       : io_(io), options_(std::move(options)), timer_(io),
         server_(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(options_.port)) {
     total_ = static_cast<std::int64_t>(options_.rate * options_.seconds);
-    prefix_ = "[" + options_.room + "] sender: ";
+    token_ = "r" + std::to_string(now_ns() % 1000000007) + " ";
+    prefix_ = "[" + options_.room + "] sender: " + token_;
     for (int i = 0; i < options_.clients; ++i)
       clients_.push_back(std::make_unique<Client>(*this, io_, i, "c" + std::to_string(i)));
     sender_ = std::make_unique<Client>(*this, io_, -1, "sender");
@@ -136,7 +141,6 @@ class Driver {
   void run() {
     phase_start_ = Clock::now();
     sender_->start(server_);
-    connect_more();
     arm_watchdog();
     io_.run();
   }
@@ -149,7 +153,7 @@ class Driver {
     client.joined = true;
     --connecting_;
     if (&client != sender_.get()) ++joined_;
-    connect_more();
+    connect_more();  // the first call, when the sender is in, starts the clients
     if (joined_ == options_.clients && sender_->joined && !sending_) start_sending();
   }
 
@@ -204,6 +208,7 @@ class Driver {
       if (due > now) break;
       const std::int64_t lag = std::chrono::duration_cast<std::chrono::nanoseconds>(now - due).count();
       max_send_lag_ns_ = std::max(max_send_lag_ns_, lag);
+      batch += token_;
       batch += std::to_string(sent_);
       batch += ' ';
       batch += std::to_string(now_ns());
@@ -267,7 +272,8 @@ class Driver {
   tcp::endpoint server_;
   std::vector<std::unique_ptr<Client>> clients_;
   std::unique_ptr<Client> sender_;
-  std::string prefix_;
+  std::string token_;   // "rNNN ": this run's messages
+  std::string prefix_;  // "[ROOM] sender: rNNN "
   int next_client_ = 0;
   int connecting_ = 1;  // the sender
   int joined_ = 0;
@@ -285,6 +291,7 @@ class Driver {
   std::int64_t first_send_ns_ = 0;
   std::int64_t last_delivery_ns_ = 0;
   std::int64_t max_send_lag_ns_ = 0;
+  std::int64_t reads_ = 0;  // completed reads on all sockets (about the server's sends)
   long rss_kb_ = -1;
   long hwm_kb_ = -1;
   std::vector<std::int64_t> latencies_;
@@ -311,6 +318,7 @@ void Client::read() {
       return;
     }
     const std::int64_t now = now_ns();  // one clock read per batch of lines
+    ++driver_.reads_;
     std::string_view data(buffer_.data(), n);
     if (!partial_.empty()) {
       auto nl = data.find('\n');
@@ -368,12 +376,13 @@ int Driver::print_result() {
       "{\"peer\":\"%s\",\"config\":\"%d TCP clients, 1 room, %d msg/s for %g s\",\"workload\":\"W10\","
       "\"n\":%lld,\"elapsed_ms\":%.1f,\"ns_per_op\":%.1f,\"ops_per_s\":%.0f,\"rss_kb\":%ld,\"hwm_kb\":%ld,"
       "\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,\"clients\":%d,\"sent\":%lld,"
-      "\"expected\":%lld,\"delivered\":%lld,\"out_of_order\":%lld,\"send_lag_max_us\":%.1f,\"correct\":%s}\n",
+      "\"expected\":%lld,\"delivered\":%lld,\"out_of_order\":%lld,\"send_lag_max_us\":%.1f,"
+      "\"deliveries_per_read\":%.2f,\"correct\":%s}\n",
       options_.label.c_str(), options_.clients, options_.rate, options_.seconds, static_cast<long long>(delivered_),
       elapsed_ms, delivered_ > 0 ? elapsed_ms * 1e6 / delivered_ : 0.0, per_s, rss_kb_, hwm_kb_, pct(0.50),
       pct(0.99), pct(0.999), pct(1.0), options_.clients, static_cast<long long>(sent_),
       static_cast<long long>(expected()), static_cast<long long>(delivered_), static_cast<long long>(out_of_order),
-      max_send_lag_ns_ / 1e3, correct ? "true" : "false");
+      max_send_lag_ns_ / 1e3, reads_ > 0 ? double(delivered_) / reads_ : 0.0, correct ? "true" : "false");
   std::fflush(stdout);
   return correct ? 0 : 1;
 }
