@@ -109,6 +109,7 @@ void refuse(Stream& s, http::status status, std::string_view text) {
   res.keep_alive(false);
   error_code ec;
   http::write(s, res, ec);
+  if (!ec) linger(s, std::chrono::seconds(1));
 }
 
 }  // namespace

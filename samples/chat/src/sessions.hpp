@@ -5,6 +5,7 @@
 
 #include <grove/chat/chat_service.hpp>
 
+#include <grove/duration.hpp>
 #include <grove/stream.hpp>
 
 namespace grove::chat::detail {
@@ -15,5 +16,12 @@ void run_tcp_session(ChatService& service, Stream& s);
 // poll) until the client is done, and hands /ws upgrades to the WebSocket
 // session.
 void run_http_session(ChatService& service, Stream& s);
+
+// linger(s, max) ends a connection the server gives up on (after its last
+// words are written): it shuts down sending and reads and drops whatever
+// the client still sends, until the client closes or max has passed, so
+// unread input does not turn the close into a reset that destroys the
+// final message before the client reads it.
+void linger(Stream& s, Duration max);
 
 }  // namespace grove::chat::detail

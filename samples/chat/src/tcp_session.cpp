@@ -8,6 +8,7 @@
 
 #include <grove/fiber.hpp>
 #include <grove/io_error.hpp>
+#include <grove/timeout.hpp>
 
 #include <boost/asio/error.hpp>
 
@@ -25,6 +26,8 @@ using boost::system::error_code;
 
 // How long the writer may take to flush the last lines once the session ends.
 constexpr auto kFlushGrace = 2s;
+// How long a closing connection may keep sending before it is cut off.
+constexpr auto kLinger = 1s;
 
 // LineMember is a TCP client as a room sees it: lines queued in an Outbox.
 class LineMember final : public Member {
@@ -172,6 +175,19 @@ void stop_writer(LineMember& m, Stream& s, Fiber<>& writer) {
 
 }  // namespace
 
+void linger(Stream& s, Duration max) {
+  error_code ec;
+  s.shutdown_send(ec);
+  if (ec) return;
+  try {
+    Timeout deadline(max);
+    while (!ec && !s.recv_view(64 * 1024, ec).empty()) {
+    }
+  } catch (const Timeout&) {
+    // the client keeps talking: close anyway
+  }
+}
+
 void run_tcp_session(ChatService& svc, Stream& s) {
   if (svc.stopping()) {
     error_code ec;
@@ -212,6 +228,7 @@ void run_tcp_session(ChatService& svc, Stream& s) {
   }
   stop_writer(*m, s, writer);
   m->stream = nullptr;
+  if (reason == "line_too_long" || reason == "quit" || reason == "idle_timeout") linger(s, kLinger);
 }
 
 }  // namespace grove::chat::detail

@@ -2,6 +2,7 @@
 // Beast's synchronous WebSocket on a grove::Stream. This fiber reads; a
 // writer fiber owns every write (see ws_transport.hpp).
 #include "http_detail.hpp"
+#include "sessions.hpp"
 #include "ws_transport.hpp"
 
 #include <grove/chat/outbox.hpp>
@@ -226,6 +227,7 @@ void run_websocket_session(ChatService& svc, Stream& s, const Request& req, std:
     writer.kill();
   }
   m->stream = nullptr;
+  if (ws.next_layer().torn_down()) linger(s, 1s);  // the close handshake: wait for the client's side
 }
 
 }  // namespace grove::chat::detail
