@@ -112,7 +112,7 @@ for side in dict.fromkeys(r["peer"] for r in all_rows):
     for k in ("n", "elapsed_ms", "ops_per_s", "rss_kb", "hwm_kb", "p50_us", "p99_us", "p999_us", "max_us",
               "delivered", "send_lag_max_us", "deliveries_per_read"):
         v = statistics.median(r[k] for r in rows)
-        out[k] = int(v) if v == int(v) else round(v, 1)
+        out[k] = int(v) if v == int(v) else round(v, 2)
     out["ns_per_op"] = round(out["elapsed_ms"] * 1e6 / out["n"], 1) if out["n"] else 0
     out["reps"] = len(rows)
     out["correct"] = all(r["correct"] for r in rows)
