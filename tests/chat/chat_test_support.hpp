@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,7 +48,10 @@ class ChatTest : public ::testing::Test {
   }
   void start(ChatConfig config = {}) {
     chat.emplace(std::move(config));
-    tcp.emplace(tcp_endpoint("127.0.0.1", 0), [this](Stream& s) { chat->handle_tcp(s); });
+    tcp.emplace(tcp_endpoint("127.0.0.1", 0), [this](Stream& s) {
+      if (on_accept) on_accept(s);
+      chat->handle_tcp(s);
+    });
     http_server.emplace(tcp_endpoint("127.0.0.1", 0), [this](Stream& s) { chat->handle_http(s); });
     tcp->start();
     http_server->start();
@@ -65,6 +69,8 @@ class ChatTest : public ::testing::Test {
   std::uint16_t http_port() const { return http_server->port(); }
   json stats() const { return chat->stats(); }
 
+  // on_accept (optional) sees each TCP connection before the chat does.
+  std::function<void(Stream&)> on_accept;
   std::optional<ChatServer> chat;
   std::optional<StreamServer> tcp;
   std::optional<StreamServer> http_server;
