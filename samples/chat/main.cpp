@@ -77,13 +77,8 @@ int main(int argc, char** argv) {
                             [&](grove::Stream& s) { chat.handle_tcp(s); });
     grove::StreamServer http(grove::tcp_endpoint(o.host, static_cast<std::uint16_t>(o.http_port)),
                              [&](grove::Stream& s) { chat.handle_http(s); });
-    tcp.start();
-    http.start();
-    std::printf("grove-chat: tcp listening on %s:%u\n", o.host.c_str(), tcp.port());
-    std::printf("grove-chat: http listening on %s:%u\n", o.host.c_str(), http.port());
-    std::fflush(stdout);
-    spdlog::info("grove-chat: serving (tcp {}, http {})", tcp.port(), http.port());
-
+    // Listen for the signals before saying we listen: a client that reads
+    // the lines below may signal at once.
     grove::Event stop;
     int signo = 0;
     auto on_signal = [&](int s) {
@@ -92,6 +87,13 @@ int main(int argc, char** argv) {
     };
     auto term = grove::signal(SIGTERM, on_signal);
     auto intr = grove::signal(SIGINT, on_signal);
+    tcp.start();
+    http.start();
+    std::printf("grove-chat: tcp listening on %s:%u\n", o.host.c_str(), tcp.port());
+    std::printf("grove-chat: http listening on %s:%u\n", o.host.c_str(), http.port());
+    std::fflush(stdout);
+    spdlog::info("grove-chat: serving (tcp {}, http {})", tcp.port(), http.port());
+
     stop.wait();
     spdlog::info("grove-chat: signal {}: draining (at most 5 s)", signo);
 
