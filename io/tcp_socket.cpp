@@ -13,6 +13,7 @@
 
 #include <boost/asio/error.hpp>
 
+#include <span>
 #include <string>
 
 namespace grove {
@@ -198,7 +199,8 @@ std::size_t TcpSocket::read_raw(void* data, std::size_t size, error_code& ec, Ti
   }
 }
 
-std::size_t TcpSocket::write_raw(const void* data, std::size_t size, error_code& ec, TimePoint deadline) {
+template <class ConstBuffers>
+std::size_t TcpSocket::write_buffers(const ConstBuffers& buffers, error_code& ec, TimePoint deadline) {
   detail::check_hub(owner_, "TcpSocket::send");
   auto& s = *owner_;
   for (;;) {
@@ -208,7 +210,7 @@ std::size_t TcpSocket::write_raw(const void* data, std::size_t size, error_code&
       return 0;
     }
     // The socket is non-blocking: try the write first (MSG_NOSIGNAL).
-    std::size_t n = socket_.write_some(asio::buffer(data, size), ec);
+    std::size_t n = socket_.write_some(buffers, ec);
     if (!ec) {
       wrote_last_ = true;
       return n;
@@ -216,7 +218,7 @@ std::size_t TcpSocket::write_raw(const void* data, std::size_t size, error_code&
     if (ec != asio::error::would_block && ec != asio::error::try_again) return 0;
     OpWaiter w(s);
     error_code op_ec;
-    socket_.async_write_some(asio::buffer(data, size), [&w, &op_ec, &n](const error_code& e, std::size_t k) {
+    socket_.async_write_some(buffers, [&w, &op_ec, &n](const error_code& e, std::size_t k) {
       op_ec = e;
       n = k;
       w.complete();
@@ -224,6 +226,16 @@ std::size_t TcpSocket::write_raw(const void* data, std::size_t size, error_code&
     auto outcome = w.wait(deadline, "TcpSocket::send", [this] { cancel_io(); });
     if (!settle(outcome, op_ec, n > 0, socket_.is_open(), ec)) return ec ? 0 : n;
   }
+}
+
+std::size_t TcpSocket::write_raw(const void* data, std::size_t size, error_code& ec, TimePoint deadline) {
+  return write_buffers(asio::const_buffer(data, size), ec, deadline);
+}
+
+std::size_t TcpSocket::write_raw_gather(const asio::const_buffer* buffers, std::size_t count, error_code& ec,
+                                        TimePoint deadline) {
+  // One sendmsg for all of them (Asio passes a span of buffers as an iovec array).
+  return write_buffers(std::span<const asio::const_buffer>(buffers, count), ec, deadline);
 }
 
 // --------------------------------------------------------------- connect

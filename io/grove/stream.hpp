@@ -78,6 +78,9 @@ class Stream {
   // send_some(data, size) writes at least one byte and returns how many.
   std::size_t send_some(const void* data, std::size_t size);
   std::size_t send_some(const void* data, std::size_t size, error_code& ec);
+  // send_some_gather(buffers, count) writes at least one byte from the
+  // buffers, in order, and returns how many (0 when all are empty).
+  std::size_t send_some_gather(const boost::asio::const_buffer* buffers, std::size_t count, error_code& ec);
 
   // ---- Asio SyncReadStream / SyncWriteStream (end of stream: error eof).
   template <class MutableBuffers>
@@ -98,14 +101,21 @@ class Stream {
     detail::throw_if(ec, "Stream::read_some");
     return n;
   }
+  // write_some() hands up to max_gather non-empty buffers to the stream at
+  // once (one sendmsg on a TcpSocket), so a Beast response split into many
+  // pieces costs one system call, not one per piece.
+  static constexpr std::size_t max_gather = 16;
   template <class ConstBuffers>
   std::size_t write_some(const ConstBuffers& buffers, error_code& ec) {
-    auto b = first_buffer<boost::asio::const_buffer>(buffers);
-    if (b.size() == 0) {
-      ec = {};
-      return 0;
+    boost::asio::const_buffer gathered[max_gather];
+    std::size_t count = 0;
+    auto it = boost::asio::buffer_sequence_begin(buffers);
+    auto end = boost::asio::buffer_sequence_end(buffers);
+    for (; it != end && count < max_gather; ++it) {
+      boost::asio::const_buffer b(*it);
+      if (b.size() != 0) gathered[count++] = b;
     }
-    return send_some(b.data(), b.size(), ec);
+    return send_some_gather(gathered, count, ec);
   }
   template <class ConstBuffers>
   std::size_t write_some(const ConstBuffers& buffers) {
@@ -143,6 +153,11 @@ class Stream {
   // meanwhile; it is then raised at the next suspension point.
   virtual std::size_t read_raw(void* data, std::size_t size, error_code& ec, TimePoint deadline) = 0;
   virtual std::size_t write_raw(const void* data, std::size_t size, error_code& ec, TimePoint deadline) = 0;
+  // write_raw_gather() is write_raw() over count (>= 1) non-empty buffers.
+  // The default writes from the first buffer only; streams that can gather
+  // (TcpSocket: sendmsg) override it.
+  virtual std::size_t write_raw_gather(const boost::asio::const_buffer* buffers, std::size_t count,
+                                       error_code& ec, TimePoint deadline);
   // wait_readable_raw() waits until a read would not block, before the
   // stream's buffer is first allocated (idle connections then cost no
   // buffer memory). The default returns at once.

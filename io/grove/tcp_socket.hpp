@@ -81,6 +81,8 @@ class TcpSocket final : public Stream {
  protected:
   std::size_t read_raw(void* data, std::size_t size, error_code& ec, TimePoint deadline) override;
   std::size_t write_raw(const void* data, std::size_t size, error_code& ec, TimePoint deadline) override;
+  std::size_t write_raw_gather(const boost::asio::const_buffer* buffers, std::size_t count, error_code& ec,
+                               TimePoint deadline) override;
   void wait_readable_raw(error_code& ec, TimePoint deadline) override;
 
  private:
@@ -89,6 +91,9 @@ class TcpSocket final : public Stream {
   void prepare();  // non-blocking mode, SIGPIPE
   void wait_for(socket_type::wait_type what, error_code& ec, TimePoint deadline);
   void connect_to(const TcpEndpoint& peer, error_code& ec, TimePoint deadline);
+  // write_buffers() is write_raw() over an Asio buffer sequence (one writev).
+  template <class ConstBuffers>
+  std::size_t write_buffers(const ConstBuffers& buffers, error_code& ec, TimePoint deadline);
 
   socket_type socket_;
   detail::Scheduler* owner_;  // the hub whose io_context runs the socket

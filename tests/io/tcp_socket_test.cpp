@@ -12,6 +12,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <array>
 #include <csignal>
 #include <optional>
 #include <thread>
@@ -149,6 +150,34 @@ TEST_F(TcpTest, RecvViewAndAsioSyncStream) {
   EXPECT_EQ(std::string(rest, 6), "456789");
   asio::write(server, asio::buffer("xyz", 3));
   EXPECT_EQ(client.read_exactly(3), "xyz");
+}
+
+TEST_F(TcpTest, WriteSomeGathersManyBuffersInOneCall) {
+  auto [client, server] = pair();
+  // A Beast response arrives as a sequence of pieces: one write_some takes
+  // them all (one sendmsg), in order, skipping the empty ones.
+  std::array<asio::const_buffer, 5> pieces{asio::buffer("HTTP/1.1 ", 9), asio::const_buffer(),
+                                            asio::buffer("200 OK\r\n", 8), asio::buffer("\r\n", 2),
+                                            asio::buffer("body", 4)};
+  boost::system::error_code ec;
+  std::size_t n = server.write_some(pieces, ec);
+  ASSERT_FALSE(ec);
+  EXPECT_EQ(n, 23u);
+  EXPECT_EQ(client.read_exactly(23), "HTTP/1.1 200 OK\r\n\r\nbody");
+  // Nothing to write is not an error.
+  EXPECT_EQ(server.write_some(std::array<asio::const_buffer, 1>{}, ec), 0u);
+  EXPECT_FALSE(ec);
+  // asio::write over many buffers moves every byte even past max_gather.
+  std::vector<std::string> parts;
+  for (int i = 0; i < 40; ++i) parts.push_back("part" + std::to_string(i) + ";");
+  std::vector<asio::const_buffer> seq;
+  std::string expected;
+  for (auto& p : parts) {
+    seq.push_back(asio::buffer(p));
+    expected += p;
+  }
+  asio::write(server, seq);
+  EXPECT_EQ(client.read_exactly(expected.size()), expected);
 }
 
 TEST_F(TcpTest, OversizedLineIsAnErrorAndLosesNothing) {
