@@ -52,7 +52,10 @@ class ChatTest : public ::testing::Test {
       if (on_accept) on_accept(s);
       chat->handle_tcp(s);
     });
-    http_server.emplace(tcp_endpoint("127.0.0.1", 0), [this](Stream& s) { chat->handle_http(s); });
+    http_server.emplace(tcp_endpoint("127.0.0.1", 0), [this](Stream& s) {
+      if (on_accept) on_accept(s);
+      chat->handle_http(s);
+    });
     tcp->start();
     http_server->start();
   }
@@ -69,7 +72,7 @@ class ChatTest : public ::testing::Test {
   std::uint16_t http_port() const { return http_server->port(); }
   json stats() const { return chat->stats(); }
 
-  // on_accept (optional) sees each TCP connection before the chat does.
+  // on_accept (optional) sees each connection (both servers) before the chat does.
   std::function<void(Stream&)> on_accept;
   std::optional<ChatServer> chat;
   std::optional<StreamServer> tcp;
