@@ -61,6 +61,17 @@ TEST_F(ChatWebSocket, ErrorsAreObjectsAndTheSocketStaysOpen) {
   EXPECT_EQ(c.recv()["text"], "still open");
 }
 
+TEST_F(ChatWebSocket, DeeplyNestedJsonIsJustAnError) {
+  start();
+  WsClient c(http_port());
+  c.send_text(std::string(30000, '[') + std::string(30000, ']'));  // parsed without recursion on a fiber stack
+  EXPECT_EQ(c.recv()["type"], "error");
+  c.send_text(std::string(60000, '['));
+  EXPECT_EQ(c.recv()["type"], "error");
+  c.send({{"type", "nick"}, {"nick", "deep"}});
+  EXPECT_EQ(c.recv()["type"], "nick");
+}
+
 TEST_F(ChatWebSocket, NicksAreOneNamespaceAcrossProtocols) {
   start();
   LineClient t(tcp_port());
