@@ -135,6 +135,71 @@ TEST_F(SimulationServer, APoolCapsTheHandlers) {
   server.stop();
 }
 
+// ChatRoom is a line chat: a client sends its name, then every line it
+// sends goes to the others as "name: line".
+struct ChatRoom {
+  std::vector<Stream*> members;
+  void handle(Stream& s) {
+    std::string name = s.read_line(64);
+    if (name.empty()) return;
+    name.pop_back();
+    members.push_back(&s);
+    struct Leave {
+      ChatRoom& room;
+      Stream* s;
+      ~Leave() { std::erase(room.members, s); }
+    } leave{*this, &s};
+    for (;;) {
+      std::string line = s.read_line(1024);
+      if (line.empty()) return;
+      for (Stream* other : members) {
+        error_code ignored;
+        if (other != &s) other->send_all(name + ": " + line, ignored);
+      }
+    }
+  }
+};
+
+TEST_F(SimulationServer, AChatRoomDeliversAcrossAHealedPartition) {
+  MemoryNetwork net({.latency = 3ms});
+  ChatRoom room;
+  MemoryServer server(net.listen("chat:5555"), [&](Stream& s) { room.handle(s); });
+  server.start();
+  auto join = [&](const char* name) {
+    auto s = net.connect("chat:5555", {.from = name});
+    s->send_all(std::string(name) + "\n");
+    return s;
+  };
+  auto alice = join("alice");
+  auto bob = join("bob");
+  auto carol = join("carol");
+  this_fiber::sleep(10ms);  // the names have arrived
+  ASSERT_EQ(room.members.size(), 3u);
+  net.partition("carol", "chat");
+  alice->send_all("hello\n");
+  EXPECT_EQ(bob->read_line(), "alice: hello\n");
+  carol->set_timeout(20ms);
+  error_code ec;
+  EXPECT_EQ(carol->read_line(1024, ec), "");
+  EXPECT_EQ(ec, boost::asio::error::timed_out);
+  carol->send_all("anyone?\n");  // held up too
+  net.heal();
+  EXPECT_EQ(carol->read_line(), "alice: hello\n");
+  EXPECT_EQ(alice->read_line(), "carol: anyone?\n");
+  EXPECT_EQ(bob->read_line(), "carol: anyone?\n");
+  net.reset(*bob);  // bob's connection dies: the room goes on without him
+  bob->recv(10, ec);
+  EXPECT_EQ(ec, boost::asio::error::connection_reset);
+  alice->send_all("bye\n");
+  carol->set_timeout(Duration::max());
+  EXPECT_EQ(carol->read_line(), "alice: bye\n");
+  this_fiber::sleep(10ms);
+  EXPECT_EQ(room.members.size(), 2u);
+  alice->close();
+  carol->close();
+  server.stop();
+}
+
 // An HTTP/1.1 server written with Beast's synchronous calls on a Stream.
 void http_handler(Stream& stream) {
   boost::beast::flat_buffer buffer;
