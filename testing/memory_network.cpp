@@ -136,6 +136,7 @@ MemoryNetwork::MemoryNetwork(MemoryNetworkOptions options)
 
 MemoryListener MemoryNetwork::listen(std::string_view address, error_code& ec) {
   ec = {};
+  grove::detail::check_hub(state_->owner, "MemoryNetwork::listen");
   auto [host, port] = detail::split_address(address);
   std::string bound(address);
   if (port == "0") bound = std::string(host) + ":" + std::to_string(state_->next_port++);
@@ -252,17 +253,20 @@ void rejoin(detail::NetState& net, std::string_view a, std::string_view b, bool 
 }  // namespace
 
 void MemoryNetwork::heal(std::string_view a, std::string_view b) {
+  grove::detail::check_hub(state_->owner, "MemoryNetwork::heal");
   if (state_->partitions.erase({std::string(std::min(a, b)), std::string(std::max(a, b))}) == 0) return;
   rejoin(*state_, a, b, false);
 }
 
 void MemoryNetwork::heal() {
+  grove::detail::check_hub(state_->owner, "MemoryNetwork::heal");
   if (state_->partitions.empty()) return;
   state_->partitions.clear();
   rejoin(*state_, {}, {}, true);
 }
 
 void MemoryNetwork::reset(Stream& stream) {
+  grove::detail::check_hub(state_->owner, "MemoryNetwork::reset");
   auto* memory = dynamic_cast<MemoryStream*>(&stream);
   if (!memory || !memory->connection_ || memory->connection_->net != state_)
     throw UsageError("grove::testing::MemoryNetwork::reset: the stream is not a connection of this network");
@@ -270,6 +274,7 @@ void MemoryNetwork::reset(Stream& stream) {
 }
 
 std::size_t MemoryNetwork::reset_all(std::string_view host) {
+  grove::detail::check_hub(state_->owner, "MemoryNetwork::reset_all");
   std::size_t n = 0;
   for (auto& c : state_->live()) {
     if (c->reset || (!c->open[0] && !c->open[1])) continue;

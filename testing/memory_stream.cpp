@@ -67,8 +67,10 @@ void MemoryStream::close() noexcept {
   detail::Pipe& in = c.pipes[1 - side_];
   if (!c.reset && !out.fin_queued) {
     // A graceful close: the peer reads what is in flight, then the end.
+    // (A stream destroyed after its hub has no one left to tell.)
     out.fin_queued = true;
-    out.segments.push_back({c.net->owner->now() + c.net->latency, {}, 0, true});
+    if (grove::detail::tls_scheduler == c.net->owner)
+      out.segments.push_back({c.net->owner->now() + c.net->latency, {}, 0, true});
   }
   // What the peer sent and this side will never read is dropped.
   in.segments.clear();
@@ -78,6 +80,7 @@ void MemoryStream::close() noexcept {
 
 void MemoryStream::shutdown_send(error_code& ec) {
   ec = {};
+  if (connection_) grove::detail::check_hub(connection_->net->owner, "MemoryStream::shutdown_send");
   if (!is_open()) {
     ec = io_errc::not_connected;
     return;
