@@ -20,10 +20,6 @@
 #include <utility>
 #include <vector>
 
-namespace grove::testing {
-struct MemoryNetworkOptions;
-}
-
 namespace grove::testing::detail {
 
 using grove::detail::Scheduler;
@@ -51,7 +47,7 @@ struct Pipe {
   std::uint64_t bytes_written = 0;
   std::uint64_t bytes_read = 0;
 
-  // readable(now) is the first segment when it has arrived.
+  // arrived(now) is the first segment when it has arrived by now.
   const Segment* arrived(TimePoint now) const noexcept {
     if (segments.empty() || segments.front().ready_at > now) return nullptr;
     return &segments.front();
@@ -109,7 +105,7 @@ struct NetState {
   void track(const std::shared_ptr<Connection>& c);
 };
 
-// host_of("chat:5555") is "chat"; split_address() throws UsageError for
+// split_address("chat:5555") is {"chat", "5555"}; it throws UsageError for
 // anything but "host:port" with a non-empty host and a numeric port.
 std::pair<std::string_view, std::string_view> split_address(std::string_view address);
 
