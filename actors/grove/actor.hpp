@@ -85,9 +85,15 @@ class Actor {
   // outside an ask, throws UsageError.
   template <class R>
   void reply(R&& value) {
-    take_reply("reply")->reply(std::any(std::forward<R>(value)));
+    auto slot = take_reply("reply");
+    if (detail::tls_message_observer) [[unlikely]] detail::report_reply(value, slot->asker);
+    slot->reply(std::any(std::forward<R>(value)));
   }
-  void reply() { take_reply("reply")->reply(std::any()); }
+  void reply() {
+    auto slot = take_reply("reply");
+    if (detail::tls_message_observer) [[unlikely]] detail::report_reply(std::monostate{}, slot->asker);
+    slot->reply(std::any());
+  }
   // asking() is true while the current message is an ask not yet answered.
   bool asking() const noexcept { return static_cast<bool>(current_reply_); }
   // defer_reply() takes the current ask's reply address, to answer later
@@ -96,8 +102,14 @@ class Actor {
    public:
     explicit Deferred(detail::ReplyPtr slot) : slot_(std::move(slot)) {}
     template <class R>
-    void reply(R&& value) { slot_->reply(std::any(std::forward<R>(value))); }
-    void reply() { slot_->reply(std::any()); }
+    void reply(R&& value) {
+      if (detail::tls_message_observer) [[unlikely]] detail::report_reply(value, slot_->asker);
+      slot_->reply(std::any(std::forward<R>(value)));
+    }
+    void reply() {
+      if (detail::tls_message_observer) [[unlikely]] detail::report_reply(std::monostate{}, slot_->asker);
+      slot_->reply(std::any());
+    }
     void fail(std::exception_ptr e) { slot_->error(std::move(e)); }
 
    private:
@@ -176,6 +188,9 @@ class ActorRunner final : public Greenlet<void> {
  private:
   void handle(Envelope<M>& e) {
     Actor<M>& a = *actor_;
+    if (detail::tls_message_observer) [[unlikely]]
+      detail::report_receive(e.message, cell_->name, e.reply ? std::string_view(e.reply->asker) : std::string_view(),
+                             static_cast<bool>(e.reply));
     if (e.reply) [[unlikely]] a.current_reply_ = std::move(e.reply);
     try {
       a.receive(e.message);
@@ -185,12 +200,12 @@ class ActorRunner final : public Greenlet<void> {
         std::exchange(a.current_reply_, nullptr)
             ->error(std::make_exception_ptr(ActorDead("grove: actor '" + cell_->name + "' was stopped (" +
                                                       exit.reason().to_string() + ") before answering the ask")));
-      cell_->mailbox.dead_letter(DeadLetterReason::crashed, exit.reason().to_string());
+      cell_->mailbox.dead_letter(DeadLetterReason::crashed, exit.reason().to_string(), &e);
       throw;
     } catch (...) {
       auto error = std::current_exception();
       if (a.current_reply_) std::exchange(a.current_reply_, nullptr)->error(error);
-      cell_->mailbox.dead_letter(DeadLetterReason::crashed, ExitReason::exception(error).to_string());
+      cell_->mailbox.dead_letter(DeadLetterReason::crashed, ExitReason::exception(error).to_string(), &e);
       throw;
     }
     if (a.current_reply_) [[unlikely]]

@@ -65,7 +65,11 @@ class ActorRef {
 
   // send(msg) queues msg (tell). A dead actor's messages go to dead
   // letters; a full bounded mailbox applies its overflow policy.
-  SendStatus send(M msg) const { return cell()->mailbox.send(detail::Envelope<M>{std::move(msg), {}}); }
+  SendStatus send(M msg) const {
+    auto* c = cell();
+    if (detail::tls_message_observer) [[unlikely]] detail::report_send(msg, c->name, false);
+    return c->mailbox.send(detail::Envelope<M>{std::move(msg), {}});
+  }
 
   // ask<R>(msg, timeout) sends msg with a reply address; the actor answers
   // with reply(value). The AsyncResult fails with grove::Timeout when no
@@ -97,6 +101,10 @@ class ActorRef {
       result.add_callback([timer](const AsyncResult<R>&) {
         if (detail::tls_scheduler) detail::tls_scheduler->remove_timer(*timer);
       });
+    }
+    if (detail::tls_message_observer) [[unlikely]] {
+      slot->asker = detail::running_fiber_name();
+      detail::report_send(msg, cell()->name, true);
     }
     SendStatus status;
     try {

@@ -23,6 +23,7 @@
 #include <grove/local.hpp>
 #include <grove/lock.hpp>
 #include <grove/mailbox.hpp>
+#include <grove/message_observer.hpp>
 #include <grove/priority_queue.hpp>
 #include <grove/queue.hpp>
 #include <grove/queue_errors.hpp>

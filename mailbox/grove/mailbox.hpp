@@ -201,9 +201,12 @@ class Mailbox {
     }
   }
 
-  // dead_letter() records msg as undeliverable for `reason` (used by
-  // actors for the message that crashed them).
-  void dead_letter(DeadLetterReason reason, std::string_view detail = {}) const noexcept { record(reason, detail); }
+  // dead_letter(reason, detail, msg) records a message taken from this
+  // mailbox as undeliverable for `reason` (used by actors for the message
+  // that crashed them); msg, when given, goes to the dead-letter hook.
+  void dead_letter(DeadLetterReason reason, std::string_view detail = {}, const T* msg = nullptr) const noexcept {
+    record(reason, msg, true, detail);
+  }
 
   // set_discard_hook(fn) has fn(msg, reason) called for every queued
   // message the mailbox gives up on (a drop_oldest victim, a leftover at
@@ -212,9 +215,18 @@ class Mailbox {
   using DiscardHook = void (*)(T&, DeadLetterReason) noexcept;
   void set_discard_hook(DiscardHook fn) noexcept { discard_hook_ = fn; }
 
+  // set_dead_letter_hook(fn) has fn(msg, reason, queued, owner, detail)
+  // called for every dead letter of this mailbox, before it is counted;
+  // queued is false for the message being sent (to a dead actor, shed
+  // newest, rejected) and true for one that was queued or taken already.
+  // It must not throw. Actors use it to report drops to a MessageObserver.
+  using DeadLetterHook = void (*)(const T& msg, DeadLetterReason reason, bool queued, std::string_view owner,
+                                  std::string_view detail) noexcept;
+  void set_dead_letter_hook(DeadLetterHook fn) noexcept { dead_letter_hook_ = fn; }
+
  private:
   SendStatus send_local(T&& msg) {
-    if (closed()) [[unlikely]] return dead(DeadLetterReason::dead_actor);
+    if (closed()) [[unlikely]] return dead(msg, DeadLetterReason::dead_actor);
     if (capacity_ && size() >= capacity_) [[unlikely]] return send_full(std::move(msg));
     local_.push_back(std::move(msg));
     local_size_.store(local_.size(), std::memory_order_relaxed);
@@ -227,7 +239,7 @@ class Mailbox {
   [[gnu::noinline]] SendStatus send_full(T&& msg) {
     switch (config_.overflow) {
         case Overflow::drop_newest:
-          return shed();
+          return shed(msg);
         case Overflow::drop_oldest:
           if (local_.empty()) drain_remote();
           if (!local_.empty()) {
@@ -236,11 +248,11 @@ class Mailbox {
           }
           break;
         case Overflow::fail:
-          reject();
+          reject(msg);
         case Overflow::block:
           if (!wait_for_space()) {
-            if (closed()) return dead(DeadLetterReason::dead_actor);
-            reject();
+            if (closed()) return dead(msg, DeadLetterReason::dead_actor);
+            reject(msg);
           }
           break;
     }
@@ -255,13 +267,13 @@ class Mailbox {
     std::unique_lock<std::mutex> lock(remote_mutex_);
     if (closed()) {
       lock.unlock();
-      return dead(DeadLetterReason::dead_actor);
+      return dead(msg, DeadLetterReason::dead_actor);
     }
     if (config_.capacity && size() >= config_.capacity) {
       switch (config_.overflow) {
         case Overflow::drop_newest:
           lock.unlock();
-          return shed();
+          return shed(msg);
         case Overflow::drop_oldest:
           if (!remote_.empty()) {
             T victim = std::move(remote_.front());
@@ -271,10 +283,10 @@ class Mailbox {
             break;
           }
           lock.unlock();
-          return shed();  // the oldest are on the owner's side: shed this one instead
+          return shed(msg);  // the oldest are on the owner's side: shed this one instead
         case Overflow::fail:
           lock.unlock();
-          reject();
+          reject(msg);
         case Overflow::block: {
           remote_blocked_.fetch_add(1, std::memory_order_seq_cst);  // before re-reading size(): see took_one()
           std::atomic_thread_fence(std::memory_order_seq_cst);
@@ -285,11 +297,11 @@ class Mailbox {
           remote_blocked_.fetch_sub(1);
           if (closed()) {
             lock.unlock();
-            return dead(DeadLetterReason::dead_actor);
+            return dead(msg, DeadLetterReason::dead_actor);
           }
           if (!ok) {
             lock.unlock();
-            reject();
+            reject(msg);
           }
           break;
         }
@@ -395,24 +407,25 @@ class Mailbox {
     return s.park_until(deadline, "Mailbox::receive");
   }
 
-  SendStatus dead(DeadLetterReason reason) const noexcept {
-    record(reason);
+  SendStatus dead(const T& msg, DeadLetterReason reason) const noexcept {
+    record(reason, &msg, false);
     return SendStatus::dead;
   }
-  SendStatus shed() const noexcept {
-    record(DeadLetterReason::shed);
+  SendStatus shed(const T& msg) const noexcept {
+    record(DeadLetterReason::shed, &msg, false);
     return SendStatus::shed;
   }
-  [[noreturn]] void reject() const {
-    record(DeadLetterReason::rejected);
+  [[noreturn]] void reject(const T& msg) const {
+    record(DeadLetterReason::rejected, &msg, false);
     throw MailboxFull("grove: the mailbox of '" + owner_name_ + "' is full (capacity " +
                       std::to_string(config_.capacity) + "); the message went to dead letters");
   }
   void discard(T& msg, DeadLetterReason reason) noexcept {
     if (discard_hook_) discard_hook_(msg, reason);
-    record(reason);
+    record(reason, &msg, true);
   }
-  void record(DeadLetterReason reason, std::string_view detail = {}) const noexcept {
+  void record(DeadLetterReason reason, const T* msg, bool queued, std::string_view detail = {}) const noexcept {
+    if (dead_letter_hook_ && msg) dead_letter_hook_(*msg, reason, queued, owner_name_, detail);
     static const std::string type = boost::core::demangle(typeid(T).name());
     dead_letters().record(reason, owner_name_, type, detail);
   }
@@ -442,6 +455,7 @@ class Mailbox {
   std::atomic<int> remote_blocked_{0};
   std::atomic<bool> remote_used_{false};  // some other thread has sent here
   DiscardHook discard_hook_ = nullptr;
+  DeadLetterHook dead_letter_hook_ = nullptr;
 };
 
 }  // namespace grove

@@ -7,6 +7,7 @@
 #include <grove/actor_errors.hpp>
 #include <grove/fiber.hpp>
 #include <grove/mailbox.hpp>
+#include <grove/detail/message_report.hpp>
 
 #include <any>
 #include <atomic>
@@ -27,6 +28,7 @@ struct ReplySlot {
   std::function<void(std::exception_ptr)> fail;
   std::atomic<bool> done{false};
   std::atomic<std::uint32_t> refs{0};  // owned through ReplyPtr
+  std::string asker;  // the asking fiber's name, kept only while a MessageObserver watches
 
   bool claim() noexcept { return !done.exchange(true, std::memory_order_acq_rel); }
   void reply(std::any value) {
@@ -89,10 +91,20 @@ void fail_discarded_ask(Envelope<M>& e, DeadLetterReason reason) noexcept {
   }
 }
 
+// report_dead_letter() tells this thread's MessageObserver, if any, of a
+// dead letter of an actor's mailbox.
+template <class M>
+void report_dead_letter(const Envelope<M>& e, DeadLetterReason reason, bool queued, std::string_view owner,
+                        std::string_view detail) noexcept {
+  if (tls_message_observer) [[unlikely]]
+    report_drop(e.message, reason, queued, owner, detail, static_cast<bool>(e.reply));
+}
+
 template <class M>
 struct ActorCell {
   ActorCell(std::string name, MailboxConfig config) : mailbox(config, name), name(std::move(name)) {
     mailbox.set_discard_hook(&fail_discarded_ask<M>);
+    mailbox.set_dead_letter_hook(&report_dead_letter<M>);
   }
 
   // terminate() ends the actor for good: the mailbox closes (leftovers go
