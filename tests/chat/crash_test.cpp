@@ -130,4 +130,24 @@ TEST_F(ChatCrash, CrashesUnderLoadLoseNoAcknowledgedMessage) {
   EXPECT_EQ(s["messages"], acked.size());
 }
 
+// Past its restart intensity the room supervisor gives up: the rooms are
+// gone, but the server stays up and says so.
+TEST_F(ChatCrash, SupervisorGivingUpLeavesTheServerUp) {
+  hub().set_unhandled_policy(UnhandledPolicy::ignore);  // the supervisor's own end is expected
+  start({.room_restarts = 1});
+  LineClient a(tcp_port());
+  a.login("alice", "lobby");
+  for (int i = 0; i < 3; ++i) {
+    chat->crash_room("lobby");
+    this_fiber::sleep(5ms);
+  }
+  a.send("anyone?");
+  EXPECT_EQ(a.line().rfind("! room lobby", 0), 0u);
+  a.send("/join fresh");
+  EXPECT_EQ(a.line().rfind("! room fresh", 0), 0u);
+  a.send("/nick still-served");
+  EXPECT_EQ(a.line(), "* you are still-served");
+  EXPECT_EQ(http_call(http_port(), http::verb::get, "/stats").status, 200u);
+}
+
 }  // namespace

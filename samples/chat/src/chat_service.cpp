@@ -75,13 +75,19 @@ void ChatService::set_nick(Member& m, const std::string& nick) {
 }
 
 ChatService::RoomEntry& ChatService::room(const std::string& name) {
+  if (!rooms_sup_.running()) throw ChatError("room " + name + " is unavailable: the rooms' supervisor has stopped");
   auto it = rooms_.find(name);
   if (it != rooms_.end()) return it->second;
   auto state = std::make_shared<RoomState>(name, config_.backlog);
   auto child = actor_child<Room>(ActorOptions{.name = "room:" + name, .mailbox = {}},
                                  ChildOptions{.restart = Restart::permanent, .shutdown = 1s}, state, config_.fault);
   auto ref = child.ref;
-  rooms_sup_.start_child(std::move(child));
+  try {
+    rooms_sup_.start_child(std::move(child));
+  } catch (const std::exception& e) {  // the supervisor gave up (or is stopping)
+    spdlog::error("grove-chat: cannot start room '{}': {}", name, e.what());
+    throw ChatError("room " + name + " is unavailable");
+  }
   return rooms_.emplace(name, RoomEntry{std::move(state), std::move(ref)}).first->second;
 }
 
@@ -162,7 +168,10 @@ void ChatService::stop(Duration grace) {
   }
   if (!live_.empty() && grace > Duration::zero()) all_gone_.wait(grace);
   if (reaper_ && !reaper_.dead()) reaper_.kill();
-  if (rooms_sup_.running()) rooms_sup_.stop();
+  if (!rooms_stopped_) {
+    rooms_stopped_ = true;
+    rooms_sup_.stop();  // also retires the rooms of a supervisor that gave up
+  }
 }
 
 void ChatService::count_disconnect(std::string_view reason) {

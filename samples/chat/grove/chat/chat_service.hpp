@@ -129,6 +129,7 @@ class ChatService {
   std::uint64_t member_ids_ = 0;
   std::uint64_t connection_ids_ = 0;
   bool stopping_ = false;
+  bool rooms_stopped_ = false;
 };
 
 }  // namespace grove::chat
