@@ -188,4 +188,33 @@ TEST_F(ChatCrossProtocol, AllThreeKindsShareRoomsWithTheSameSeq) {
   for (int i = 0; i < 4; ++i) EXPECT_EQ(backlog[i]["seq"], i + 1);
 }
 
+// stop() drains every kind of client: each is told, then closed, and
+// stop() returns well within its grace.
+TEST_F(ChatCrossProtocol, StopTellsEveryClientAndClosesIt) {
+  start();
+  LineClient t(tcp_port());
+  t.login("tcpuser", "lobby");
+  WsClient w(http_port());
+  w.login("wsuser", "lobby");
+  ASSERT_EQ(http_call(http_port(), http::verb::post, "/put/lobby/polluser", "message=hi").status, 200u);
+  http_call(http_port(), http::verb::post, "/poll/polluser");
+  auto poll = spawn([this] { return http_call(http_port(), http::verb::post, "/poll/polluser"); });
+  this_fiber::sleep(20ms);  // the poll waits
+  t.line();                 // polluser's "hi"
+  w.recv();
+
+  const auto t0 = Clock::now();
+  chat->stop(3s);
+  EXPECT_LT(Clock::now() - t0, 1s);
+  EXPECT_EQ(t.line(), "* server shutting down");
+  EXPECT_TRUE(t.closed());
+  EXPECT_EQ(w.recv(), (json{{"type", "error"}, {"error", "server shutting down"}}));
+  EXPECT_TRUE(w.recv_error());
+  auto polled = poll.get();
+  EXPECT_EQ(polled.status, 200u);
+  EXPECT_EQ(polled.body, "[]");
+  LineClient late(tcp_port());  // refused from now on
+  EXPECT_EQ(late.line().rfind("! server shutting down", 0), 0u);
+}
+
 }  // namespace
