@@ -21,6 +21,17 @@ nlohmann::json to_json(const ChatMessage& m) {
   return {{"type", "message"}, {"room", m.room}, {"from", m.from}, {"text", m.text}, {"seq", m.seq}};
 }
 
+MessagePtr make_message(std::string room, std::string from, std::string text, std::uint64_t seq) {
+  auto m = std::make_shared<ChatMessage>();
+  m->room = std::move(room);
+  m->from = std::move(from);
+  m->text = std::move(text);
+  m->seq = seq;
+  m->line = to_line(*m);
+  m->json_text = to_json(*m).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return m;
+}
+
 namespace {
 
 bool valid_name(std::string_view s, std::size_t max) noexcept {

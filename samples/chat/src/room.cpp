@@ -38,13 +38,12 @@ void Room::receive(RoomMsg& message) {
 void Room::say(Say& s) {
   RoomState& st = *state_;
   if (fault_) fault_(st.name, s.text);  // may throw: the actor crashes before recording
-  auto m = std::make_shared<ChatMessage>(ChatMessage{st.name, std::move(s.from), std::move(s.text), st.last_seq + 1});
+  MessagePtr m = make_message(st.name, std::move(s.from), std::move(s.text), st.last_seq + 1);
   st.last_seq = m->seq;
   st.backlog.push_back(m);
   while (st.backlog.size() > st.backlog_limit) st.backlog.pop_front();
-  MessagePtr shared = std::move(m);
-  for (auto& [id, member] : st.members) member->deliver(shared);
-  reply(shared);
+  for (auto& [id, member] : st.members) member->deliver(m);
+  reply(m);
 }
 
 }  // namespace grove::chat

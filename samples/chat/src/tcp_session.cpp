@@ -36,10 +36,10 @@ class LineMember final : public Member {
 
   void joined(const std::string& room, const std::vector<MessagePtr>& backlog) noexcept override {
     push("* joined " + room + "\n");
-    for (auto& m : backlog) push(to_line(*m));
+    for (auto& m : backlog) push(m->line);
   }
   void deliver(const MessagePtr& m) noexcept override {
-    if (m->room == this->room()) push(to_line(*m));
+    if (m->room == this->room()) push(m->line);
   }
   // push(line) queues a line; a client too slow to take it is disconnected.
   void push(std::string line) noexcept {

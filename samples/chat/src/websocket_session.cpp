@@ -49,7 +49,7 @@ class WsMember final : public Member {
   void deliver(const MessagePtr& m) noexcept override {
     if (m->room != this->room()) return;
     try {
-      push(dump(to_json(*m)));
+      push(m->json_text);
     } catch (...) {
       kick();
     }

@@ -17,6 +17,10 @@ struct ChatMessage {
   std::string from;
   std::string text;
   std::uint64_t seq = 0;  // 1, 2, 3, ... per room
+  // The wire forms, made once by make_message() and copied to each
+  // subscriber (a room fans out without formatting per member).
+  std::string line;       // to_line()
+  std::string json_text;  // to_json().dump()
 };
 using MessagePtr = std::shared_ptr<const ChatMessage>;
 
@@ -24,5 +28,7 @@ using MessagePtr = std::shared_ptr<const ChatMessage>;
 std::string to_line(const ChatMessage& m);
 // to_json(m) is {"type":"message","room":..,"from":..,"text":..,"seq":N}.
 nlohmann::json to_json(const ChatMessage& m);
+// make_message(room, from, text, seq) is a message with its wire forms.
+MessagePtr make_message(std::string room, std::string from, std::string text, std::uint64_t seq);
 
 }  // namespace grove::chat
