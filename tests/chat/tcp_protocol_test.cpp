@@ -5,6 +5,10 @@
 
 #include <grove/this_fiber.hpp>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 using namespace grove;
 using namespace grove::chat;
 using namespace grove::chat::test;
@@ -176,6 +180,28 @@ TEST_F(ChatTcp, NickIsFreedWhenTheConnectionEnds) {
   b.line();
   b.send("/nick ghost");
   EXPECT_EQ(b.line(), "* you are ghost");
+}
+
+// Clients joining a room that does not exist yet, all at the same moment,
+// all get in: the later ones wait for the first to start the room instead
+// of starting a duplicate child ("child id 'room:fresh' is already present").
+TEST_F(ChatTcp, ConcurrentJoinsOfANewRoomAllSucceed) {
+  start();
+  constexpr int kClients = 10;
+  std::vector<std::unique_ptr<LineClient>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<LineClient>(tcp_port()));
+    auto& c = *clients.back();
+    EXPECT_EQ(c.line().rfind("* welcome", 0), 0u);
+    c.send("/nick n" + std::to_string(i));
+    EXPECT_EQ(c.line(), "* you are n" + std::to_string(i));
+  }
+  for (auto& c : clients) c->send("/join fresh");  // all before any answer
+  for (auto& c : clients) EXPECT_EQ(c->line(), "* joined fresh");
+  clients.front()->send("/who");
+  EXPECT_EQ(clients.front()->line(), "* in fresh: n0 n1 n2 n3 n4 n5 n6 n7 n8 n9");
+  EXPECT_EQ(stats()["rooms"], 1);
+  EXPECT_EQ(stats()["members"]["fresh"], kClients);
 }
 
 }  // namespace

@@ -77,18 +77,31 @@ void ChatService::set_nick(Member& m, const std::string& nick) {
 ChatService::RoomEntry& ChatService::room(const std::string& name) {
   if (!rooms_sup_.running()) throw ChatError("room " + name + " is unavailable: the rooms' supervisor has stopped");
   auto it = rooms_.find(name);
-  if (it != rooms_.end()) return it->second;
+  if (it != rooms_.end()) {
+    if (auto starting = it->second.starting) {  // another fiber is starting this room: wait for it
+      if (!starting->wait(kRoomAnswer)) throw ChatError("room " + name + " did not start in time");
+      it = rooms_.find(name);  // the entry is gone when the start failed
+      if (it == rooms_.end() || it->second.starting) throw ChatError("room " + name + " is unavailable");
+    }
+    return it->second;
+  }
   auto state = std::make_shared<RoomState>(name, config_.backlog);
   auto child = actor_child<Room>(ActorOptions{.name = "room:" + name, .mailbox = {}},
                                  ChildOptions{.restart = Restart::permanent, .shutdown = 1s}, state, config_.fault);
-  auto ref = child.ref;
+  auto starting = std::make_shared<Event>();
+  // Record the room before start_child parks, so concurrent joiners find it.
+  it = rooms_.emplace(name, RoomEntry{std::move(state), child.ref, starting}).first;
   try {
     rooms_sup_.start_child(std::move(child));
   } catch (const std::exception& e) {  // the supervisor gave up (or is stopping)
     spdlog::error("grove-chat: cannot start room '{}': {}", name, e.what());
+    rooms_.erase(name);
+    starting->set();
     throw ChatError("room " + name + " is unavailable");
   }
-  return rooms_.emplace(name, RoomEntry{std::move(state), std::move(ref)}).first->second;
+  it->second.starting.reset();
+  starting->set();
+  return it->second;
 }
 
 void ChatService::join(const std::shared_ptr<Member>& m, const std::string& name) {

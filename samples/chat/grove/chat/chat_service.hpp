@@ -109,6 +109,9 @@ class ChatService {
   struct RoomEntry {
     std::shared_ptr<RoomState> state;
     ActorRef<RoomMsg> ref;
+    // Set while the first joiner starts the room's actor; later joiners of
+    // the same room wait on it instead of starting a duplicate child.
+    std::shared_ptr<Event> starting;
   };
   struct Live {
     std::string kind;
