@@ -204,4 +204,24 @@ TEST_F(ChatTcp, ConcurrentJoinsOfANewRoomAllSucceed) {
   EXPECT_EQ(stats()["members"]["fresh"], kClients);
 }
 
+// Lines that arrive together are sent to the room without waiting for each
+// answer (pipelined); they still arrive in order, and a command after them
+// is answered after them.
+TEST_F(ChatTcp, LinesSentTogetherArriveInOrder) {
+  start();
+  LineClient a(tcp_port()), b(tcp_port());
+  a.login("alice", "lobby");
+  b.login("bob", "lobby");
+  std::string burst;
+  for (int i = 0; i < 300; ++i) burst += "m" + std::to_string(i) + "\n";
+  burst += "/who\n";
+  a.send_raw(burst);
+  for (int i = 0; i < 300; ++i) {
+    EXPECT_EQ(a.line(), "[lobby] alice: m" + std::to_string(i));
+    EXPECT_EQ(b.line(), "[lobby] alice: m" + std::to_string(i));
+  }
+  EXPECT_EQ(a.line(), "* in lobby: alice bob");
+  EXPECT_EQ(stats()["messages"], 300);
+}
+
 }  // namespace

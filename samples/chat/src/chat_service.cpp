@@ -22,17 +22,23 @@ namespace {
 // How long an operation waits for its room (a room being restarted answers late).
 constexpr auto kRoomAnswer = 5s;
 
-// ask_room<R>(ref, msg) is the room's answer; a room that fails, dies or
-// is late becomes a ChatError (the message then counts as not delivered).
+// await_room<R>(answer, room) is the room's answer; a room that fails, dies
+// or is late becomes a ChatError (the message then counts as not delivered).
 template <class R>
-R ask_room(const ActorRef<RoomMsg>& ref, RoomMsg msg, const std::string& room) {
-  auto answer = ref.ask<R>(std::move(msg), Duration::max());
+R await_room(AsyncResult<R>& answer, const std::string& room) {
   if (!answer.wait(kRoomAnswer)) throw ChatError("room " + room + " did not answer in time; not delivered");
   try {
     return answer.get();  // ready: rethrows the room's failure without blocking
   } catch (const std::exception& e) {
     throw ChatError("room " + room + " failed (" + e.what() + "); not delivered");
   }
+}
+
+// ask_room<R>(ref, msg, room) asks and waits (await_room).
+template <class R>
+R ask_room(const ActorRef<RoomMsg>& ref, RoomMsg msg, const std::string& room) {
+  auto answer = ref.ask<R>(std::move(msg), Duration::max());
+  return await_room<R>(answer, room);
 }
 
 }  // namespace
@@ -124,6 +130,14 @@ MessagePtr ChatService::say(const Member& m, std::string text) {
   if (m.nick().empty()) throw ChatError("set a nick first: /nick NAME");
   if (m.room().empty()) throw ChatError("join a room first: /join ROOM");
   return ask_room<MessagePtr>(room(m.room()).ref, Say{m.nick(), std::move(text)}, m.room());
+}
+
+std::function<MessagePtr()> ChatService::say_later(const Member& m, std::string text) {
+  if (m.nick().empty()) throw ChatError("set a nick first: /nick NAME");
+  if (m.room().empty()) throw ChatError("join a room first: /join ROOM");
+  auto answer = std::make_shared<AsyncResult<MessagePtr>>(
+      room(m.room()).ref.ask<MessagePtr>(Say{m.nick(), std::move(text)}, Duration::max()));
+  return [answer, name = m.room()] { return await_room<MessagePtr>(*answer, name); };
 }
 
 std::vector<std::string> ChatService::who(const Member& m) {

@@ -13,6 +13,7 @@
 #include <boost/asio/error.hpp>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,8 @@ namespace {
 using namespace std::chrono_literals;
 using boost::system::error_code;
 
+// How many messages a reader sends to its room before it awaits the answers.
+constexpr std::size_t kMaxPipelined = 64;
 // How long the writer may take to flush the last lines once the session ends.
 constexpr auto kFlushGrace = 2s;
 // How long a closing connection may keep sending before it is cut off.
@@ -130,7 +133,23 @@ bool command(ChatService& svc, const std::shared_ptr<LineMember>& m, std::string
 std::string read_loop(ChatService& svc, const std::shared_ptr<LineMember>& m, Stream& s) {
   const std::size_t max = svc.config().max_line;
   s.set_timeout(svc.config().idle_timeout);  // each read_line: a whole line within idle_timeout
+  // Messages sent to the room whose answers are not yet awaited: while more
+  // input is buffered the reader keeps sending, so the room fans out many
+  // messages per round; it waits for the answers (in order, reporting any
+  // failure) before it would park for input and before any command.
+  std::vector<std::function<MessagePtr()>> pending;
+  auto settle = [&] {
+    for (auto& answer : pending) {
+      try {
+        answer();
+      } catch (const ChatError& e) {
+        m->push(std::string("! ") + e.what() + "\n");
+      }
+    }
+    pending.clear();
+  };
   for (;;) {
+    if (!pending.empty() && (s.buffered() == 0 || pending.size() >= kMaxPipelined)) settle();
     error_code ec;
     std::string line = s.read_line(max + 2, ec);  // + "\r\n"
     if (m->outbox.overflowed()) return "slow_consumer";
@@ -157,8 +176,14 @@ std::string read_loop(ChatService& svc, const std::shared_ptr<LineMember>& m, St
       continue;
     }
     try {
+      if (!line.empty() && line.front() != '/') {
+        pending.push_back(svc.say_later(*m, std::move(line)));  // the room echoes it to every member
+        continue;
+      }
+      settle();
       if (!command(svc, m, line)) return "quit";
     } catch (const ChatError& e) {
+      settle();
       m->push(std::string("! ") + e.what() + "\n");
     }
   }

@@ -15,6 +15,9 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace grove::chat::detail {
@@ -82,21 +85,50 @@ class WsMember final : public Member {
   bool shutting_down = false;
 };
 
+// append_text_frame(out, payload) appends one unmasked, unfragmented text
+// frame (RFC 6455 5.2: a server's frames are never masked; no extensions are
+// negotiated), as Beast's write() would send it.
+void append_text_frame(std::string& out, std::string_view payload) {
+  const std::uint64_t n = payload.size();
+  out += static_cast<char>(0x81);  // FIN, opcode 1 (text)
+  if (n < 126) {
+    out += static_cast<char>(n);
+  } else if (n <= 0xffff) {
+    out += static_cast<char>(126);
+    out += static_cast<char>(n >> 8);
+    out += static_cast<char>(n & 0xff);
+  } else {
+    out += static_cast<char>(127);
+    for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xff);
+  }
+  out += payload;
+}
+
 void write_loop(WsMember& m, WebSocket& ws) {
   WsTransport& t = ws.next_layer();
   t.set_writer();
   std::vector<std::string> batch;
+  std::string bytes;
   error_code ec;
   while (!ec && !t.torn_down()) {
     t.flush_control(ec);
     if (ec || t.torn_down() || !m.outbox.take(batch)) break;
-    for (auto& frame : batch) {
-      t.flush_control(ec);  // a pong or close the reader queued meanwhile goes between frames
-      if (ec || t.torn_down()) break;
-      ws.write(boost::asio::buffer(frame), ec);
-      m.outbox.written(frame.size());
-      if (ec) break;
+    if (batch.empty()) continue;
+    t.flush_control(ec);  // a pong or close the reader queued meanwhile goes first
+    if (ec || t.torn_down()) break;
+    if (!ws.is_open()) {  // closing: Beast would refuse the frames too
+      ec = boost::beast::websocket::error::closed;
+      break;
     }
+    // Every queued message, one text frame each, in one write.
+    bytes.clear();
+    std::size_t payload = 0;
+    for (auto& frame : batch) {
+      append_text_frame(bytes, frame);
+      payload += frame.size();
+    }
+    t.stream().send_all(bytes, ec);
+    m.outbox.written(payload);
   }
   error_code ignored;
   t.flush_control(ignored);  // the close frame Beast queued, if any

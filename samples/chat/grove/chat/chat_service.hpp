@@ -60,6 +60,11 @@ class ChatService {
   // say(m, text) publishes text in m's room; it returns once the room has
   // recorded the message (the acknowledgement).
   MessagePtr say(const Member& m, std::string text);
+  // say_later(m, text) sends the same request without waiting; the returned
+  // call waits for the room's answer (and throws ChatError like say). A
+  // reader with several lines buffered sends them all before it waits, so the
+  // room fans out many messages per round and each writer sends them at once.
+  std::function<MessagePtr()> say_later(const Member& m, std::string text);
   // who(m) is the sorted nicks of m's room.
   std::vector<std::string> who(const Member& m);
   // rooms() is every room and its member count, sorted by name.
