@@ -64,11 +64,13 @@ void Simulation::advance(Duration d) {
 
 void Simulation::advance_to(TimePoint t) {
   if (t < now()) throw UsageError("grove::testing::Simulation::advance_to: that time has passed already");
-  struct Unlimit {
+  // A nested advance (a fiber's, while main advances) keeps the outer limit.
+  struct RestoreLimit {
     SimulationPolicy& policy;
-    ~Unlimit() { policy.set_limit(TimePoint::max()); }
-  } unlimit{*policy_};
-  policy_->set_limit(t);
+    TimePoint outer;
+    ~RestoreLimit() { policy.set_limit(outer); }
+  } restore{*policy_, policy_->limit()};
+  policy_->set_limit(std::min(t, restore.outer));
   hub_->run();
   if (t != TimePoint::max()) policy_->move_to(t);
 }

@@ -1,0 +1,11 @@
+#pragma once
+// testing.hpp — grove::testing, the deterministic test kit: virtual time and
+// seeded scheduling (Simulation), explore() over many seeds, TestProbe and
+// the DeterministicTest fixture. Link grove::testing (it needs GoogleTest).
+
+#include <grove/testing/deterministic_test.hpp>
+#include <grove/testing/explore.hpp>
+#include <grove/testing/prng.hpp>
+#include <grove/testing/simulation.hpp>
+#include <grove/testing/simulation_policy.hpp>
+#include <grove/testing/test_probe.hpp>
