@@ -32,6 +32,13 @@ using RealClock = std::chrono::steady_clock;
 
 // Virtual waits must cost (almost) no real time.
 constexpr auto real_budget = 500ms;
+// Ten simulated minutes of timers take well under a second in an optimised
+// build; unoptimised builds with sanitizers run some 20 times slower.
+#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
+constexpr auto ten_minutes_budget = 1s;
+#else
+constexpr auto ten_minutes_budget = 10s;
+#endif
 
 TEST(DeterministicClock, StartsAtTheVirtualEpoch) {
   Simulation sim;
@@ -67,7 +74,7 @@ TEST(DeterministicClock, TenSimulatedMinutesOfTimersTakeWellUnderASecond) {
   long expected = 0;
   for (int i = 0; i < 100; ++i) expected += 600'000 / (1000 + i);
   EXPECT_EQ(*ticks, expected);
-  EXPECT_LT(real, 1s) << "10 simulated minutes took " << std::chrono::duration<double>(real).count() << " s";
+  EXPECT_LT(real, ten_minutes_budget) << "10 simulated minutes took " << std::chrono::duration<double>(real).count() << " s";
   for (auto& t : tickers) t.kill();
 }
 
