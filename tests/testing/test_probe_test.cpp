@@ -133,10 +133,10 @@ TEST_F(TestingProbe, ReplyAnswersTheAskTakenLast) {
 }
 
 TEST_F(TestingProbe, UnconsumedMessagesFailTheTestWhenTheProbeGoes) {
-  auto failures = failures_of([] {
+  auto failures = failures_of([this] {
     TestProbe<Msg> probe("forgotten");
     probe.ref().send(Pong{5});
-    grove::this_fiber::yield();
+    advance(0s);  // the probe's actor takes it in
   });
   ASSERT_EQ(failures.size(), 1u);
   EXPECT_TRUE(mentions(failures, "'forgotten': 1 message(s) received but never consumed")) << failures[0];
