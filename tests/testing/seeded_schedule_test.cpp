@@ -1,6 +1,9 @@
-// seeded_schedule_test.cpp — seeded choice of the next ready fiber: the
+// seeded_schedule_test.cpp — SimulationPolicy's seeded choice of the next
+// ready fiber: the
 // same seed gives the same interleaving, bit for bit; other seeds give
 // others; no seed is the plain hub's first in, first out, dispatch included.
+
+#include <grove/testing/simulation_policy.hpp>  // first: proves the header is self-contained
 
 #include <grove/testing/simulation.hpp>
 
