@@ -41,8 +41,8 @@ struct HubConfig {
   unsigned poll_interval = 128;
   // policy replaces the hub's clock and its choice of the next ready fiber
   // (scheduling_policy.hpp); null: the steady clock and first in, first out.
-  std::shared_ptr<SchedulingPolicy> policy;
-  UnhandledHandler on_unhandled;
+  std::shared_ptr<SchedulingPolicy> policy{};
+  UnhandledHandler on_unhandled{};
 };
 
 }  // namespace grove

@@ -57,8 +57,8 @@ struct ExploreOptions {
 // first failing seed with its failure messages.
 struct ExploreResult {
   std::size_t runs = 0;
-  std::optional<std::uint64_t> failing_seed;
-  std::string failure;
+  std::optional<std::uint64_t> failing_seed{};
+  std::string failure{};
   bool passed() const noexcept { return !failing_seed; }
 };
 

@@ -35,7 +35,7 @@ class ProbeBase;
 }
 
 struct SimulationOptions {
-  std::optional<std::uint64_t> seed;  // none: first in, first out
+  std::optional<std::uint64_t> seed{};  // none: first in, first out
   HubConfig hub{};                    // its policy and on_unhandled are the simulation's
 };
 
