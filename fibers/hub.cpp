@@ -452,7 +452,8 @@ bool Scheduler::wait_for_events() {
   TimerNode* t = timers_.top();
   if (policy_) [[unlikely]] {
     // Weak timers alone do not keep the hub busy: they are no deadline to
-    // jump to. A virtual clock answers advanced (or idle) for a real one.
+    // jump to. A virtual clock jumps (advanced) or calls the hub idle; a
+    // policy on the steady clock answers wait: the real wait below.
     switch (policy_->on_idle(t && timers_.strong() > 0 ? t->deadline : TimePoint::max())) {
       case IdleAction::advanced: return true;
       case IdleAction::idle: return false;

@@ -39,7 +39,8 @@ class SchedulingPolicy {
   // on_idle(next_deadline) is called when no fiber is ready and no I/O
   // handler is ready; next_deadline is the earliest armed timer, or
   // TimePoint::max() when none is armed. A virtual clock jumps to it and
-  // answers `advanced`; a real clock answers `wait`. With no timer armed,
+  // answers `advanced`; a real clock answers `wait` (which waits for the
+  // deadline on the steady clock: only a policy on it may). With no timer armed,
   // `wait` still ends in LoopExit (or Hub::run() returning) when no I/O is
   // outstanding: a deadlock is reported, never a hang.
   virtual IdleAction on_idle(TimePoint /*next_deadline*/) { return IdleAction::wait; }
