@@ -24,10 +24,9 @@ void set_default_ask_timeout(Duration d) {
 namespace detail {
 
 std::string default_actor_name(const char* type_name) {
-  static std::atomic<std::uint64_t> next{1};
   std::string name = boost::core::demangle(type_name);
   if (auto colon = name.rfind("::"); colon != std::string::npos) name = name.substr(colon + 2);
-  return name + "-" + std::to_string(next.fetch_add(1, std::memory_order_relaxed));
+  return name + "-" + std::to_string(hub().engine().next_name_number());
 }
 
 void log_on_stop_failure(const std::string& actor, std::exception_ptr e) noexcept {

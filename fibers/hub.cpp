@@ -47,6 +47,9 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
       anchor_(std::make_shared<RemoteAnchor>()) {
   anchor_->scheduler = this;
   unhandled_policy = config.unhandled;
+  unhandled_handler = config.on_unhandled;
+  policy_owner_ = config.policy;
+  policy_ = policy_owner_.get();
   if (config_.poll_interval == 0) config_.poll_interval = 1;
   main_->more().name = "main";
   main_->state = RunState::running;
@@ -133,8 +136,47 @@ void Scheduler::dispatch(FiberBase* f) {
   self->state = RunState::ready;
   self->waiting_on = "dispatch";
   ready_.push_front(self);
-  switch_to(f);
+  if (policy_) [[unlikely]] {
+    // The policy chooses among f, the caller and every other ready fiber;
+    // picking the head (FIFO) is the same as the direct switch below.
+    f->state = RunState::ready;
+    ready_.push_front(f);
+    FiberBase* next = pop_picked();
+    if (next == self) self->state = RunState::running;
+    else switch_to(next);
+  } else {
+    switch_to(f);
+  }
   if (self->pending) throw_pending(self);
+}
+
+FiberBase* Scheduler::pop_picked() noexcept {
+  std::size_t count = 0;
+  for (FiberBase* f = ready_.front(); f; f = f->ready_next) ++count;
+  if (count == 0) return nullptr;
+  std::size_t index = policy_->pick(count);
+  if (index >= count) index = count - 1;
+  FiberBase* f = ready_.front();
+  while (index-- > 0) f = f->ready_next;
+  ready_.remove(f);
+  return f;
+}
+
+TimePoint Scheduler::policy_now() const { return policy_->now(); }
+
+void Scheduler::set_policy(std::shared_ptr<SchedulingPolicy> policy) {
+  if (current_ != main_.get() || live_count_ > 0 || !timers_.empty() || !ready_.empty())
+    throw UsageError("grove::Hub::set_policy: the hub has " + std::to_string(live_count_) + " live fiber(s) and " +
+                     std::to_string(timers_.size()) +
+                     " armed timer(s); install a scheduling policy from the main fiber before spawning fibers "
+                     "or arming timers (or pass it as HubConfig::policy to Hub::create)");
+  if (wakeup_armed_ != TimePoint::max()) {
+    wakeup_armed_ = TimePoint::max();
+    wakeup_timer_.cancel();
+  }
+  policy_owner_ = std::move(policy);
+  policy_ = policy_owner_.get();
+  config_.policy = policy_owner_;
 }
 
 void Scheduler::ensure_context(FiberBase* f) {
@@ -319,23 +361,38 @@ bool Scheduler::stop_live_fibers(std::exception_ptr e, bool doom, TimePoint dead
 }
 
 std::string Scheduler::describe_blocked() const {
-  std::string out = "grove::LoopExit: this operation would block forever: every fiber is blocked and no timer or I/O is pending.";
+  return "grove::LoopExit: this operation would block forever: every fiber is blocked and no timer or I/O is pending." +
+         list_fibers(false);
+}
+
+std::string Scheduler::list_fibers(bool all) const {
+  std::string out;
   std::size_t shown = 0;
   auto line = [&](const FiberBase* f) {
     if (++shown > 50) return;
     out += "\n  ";
     out += f->display_name();
-    out += " waits on ";
-    out += f->waiting_on ? f->waiting_on : "(unknown)";
+    if (f->state == RunState::parked) {
+      out += " waits on ";
+      out += f->waiting_on ? f->waiting_on : "(unknown)";
+    } else {
+      out += f->state == RunState::created ? " has not started" : " is ready to run";
+    }
   };
   if (main_->state == RunState::parked) line(main_.get());
   for (const FiberBase* f = live_head_; f; f = f->live_next)
-    if (f->state == RunState::parked) line(f);
+    if (all || f->state == RunState::parked) line(f);
   if (shown > 50) out += "\n  ... and " + std::to_string(shown - 50) + " more";
   return out;
 }
 
 void Scheduler::report_unhandled(FiberBase& f) noexcept {
+  if (unhandled_handler) {
+    try {
+      unhandled_handler(f.display_name(), f.error);
+    } catch (...) {
+    }
+  }
   if (unhandled_policy == UnhandledPolicy::ignore) return;
   std::string what = "unknown exception";
   try {
@@ -358,7 +415,7 @@ void Scheduler::loop() {
     switches_since_poll_ = 0;
     fire_due_timers();
     poll_io();
-    if (FiberBase* f = ready_.pop_front()) {
+    if (FiberBase* f = pop_ready()) {
       switch_to(f);
       continue;
     }
@@ -393,6 +450,16 @@ void Scheduler::poll_io() {
 
 bool Scheduler::wait_for_events() {
   TimerNode* t = timers_.top();
+  if (policy_) [[unlikely]] {
+    // Weak timers alone do not keep the hub busy: they are no deadline to
+    // jump to. A virtual clock jumps (advanced) or calls the hub idle; a
+    // policy on the steady clock answers wait: the real wait below.
+    switch (policy_->on_idle(t && timers_.strong() > 0 ? t->deadline : TimePoint::max())) {
+      case IdleAction::advanced: return true;
+      case IdleAction::idle: return false;
+      case IdleAction::wait: break;
+    }
+  }
   if (t && timers_.strong() == 0) {
     // Only weak timers: wait for I/O until the earliest of them, and call
     // the hub idle if nothing at all is pending.
@@ -403,7 +470,8 @@ bool Scheduler::wait_for_events() {
     if (io_.stopped()) io_.restart();
     std::size_t n = 0;
     try {
-      n = io_.run_one_until(t->deadline);
+      // On the policy's clock the weak deadline is this far away in real time.
+      n = io_.run_one_until(policy_ ? Clock::now() + (t->deadline - now()) : t->deadline);
     } catch (const std::exception& e) {
       spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
       return true;

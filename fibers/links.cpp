@@ -2,6 +2,8 @@
 
 #include <grove/links.hpp>
 
+#include <grove/hub.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <utility>
@@ -11,8 +13,7 @@ namespace grove {
 namespace detail {
 
 LinkId add_observer(FiberBase* f, std::unique_ptr<ExitObserver> o) {
-  static thread_local LinkId next_id = 1;
-  const LinkId id = next_id++;
+  const LinkId id = f->hub->engine().next_link_id();
   o->id = id;
   if (f->finished) {  // already dead: tell it at once
     try {

@@ -83,7 +83,11 @@ class SupervisorCore {
     if (config.backoff.multiplier < 1.0 || config.backoff.jitter < 0.0 || config.backoff.jitter >= 1.0)
       throw UsageError("grove::Supervisor: backoff needs multiplier >= 1 and 0 <= jitter < 1");
     for (auto& s : specs) add(std::move(s), false);
-    rng.seed(config.backoff.seed ? config.backoff.seed : std::random_device{}());
+    // Under a scheduling policy (a deterministic test) the jitter must not
+    // depend on the machine: the seed then comes from the hub's numbering.
+    rng.seed(config.backoff.seed       ? config.backoff.seed
+             : hub().policy() != nullptr ? static_cast<std::uint32_t>(hub().engine().next_name_number())
+                                         : std::random_device{}());
   }
   ~SupervisorCore() { retire_all(); }
 

@@ -237,9 +237,15 @@ Fiber<> start_incarnation(const std::shared_ptr<ActorCell<M>>& cell, std::unique
   Fiber<> f = spawn<ActorRunner<M>>(cell, std::move(actor));
   f.set_name(cell->name);
   cell->fiber = f;
-  f.link([cell](Fiber<>) {
+  // The cell's own bookkeeping does not count as handling a crash: an
+  // unsupervised actor that dies of an exception is reported as unhandled
+  // (HubConfig::unhandled), as any fiber nobody links or joins.
+  auto on_end = [cell](FiberBase&) {
     if (!cell->supervised) cell->terminate();
-  });
+  };
+  auto observer = std::make_unique<CallbackObserver<decltype(on_end)>>(std::move(on_end));
+  observer->handles_failure = false;
+  add_observer(f.base(), std::move(observer));
   return f;
 }
 

@@ -6,12 +6,14 @@
 
 #include <grove/duration.hpp>
 #include <grove/hub_config.hpp>
+#include <grove/scheduling_policy.hpp>
 #include <grove/detail/scheduler.hpp>
 
 #include <boost/asio/io_context.hpp>
 
 #include <cstddef>
 #include <memory>
+#include <string>
 
 namespace grove {
 
@@ -50,11 +52,26 @@ class Hub {
 
   // fiber_count() is the number of fibers spawned and not yet dead.
   std::size_t fiber_count() const noexcept { return engine_->live_fibers(); }
+  // timer_count() is the number of armed timers (sleeps, Timeouts, ask
+  // timeouts, spawn_later starts).
+  std::size_t timer_count() const noexcept { return engine_->timer_count(); }
+  // describe_fibers() lists every live fiber and what it waits on, one
+  // "\n  <name> waits on <what>" line each (the first 50).
+  std::string describe_fibers() const { return engine_->list_fibers(true); }
   // now() is the hub's clock; every deadline in grove is measured on it.
   TimePoint now() const { return engine_->now(); }
 
+  // set_policy(p) replaces the clock and the choice of the next fiber
+  // (scheduling_policy.hpp); null restores the defaults. Call it from the
+  // main fiber while no fiber lives and no timer is armed, else UsageError.
+  void set_policy(std::shared_ptr<SchedulingPolicy> p) { engine_->set_policy(std::move(p)); }
+  SchedulingPolicy* policy() const noexcept { return engine_->policy(); }
+
   void set_unhandled_policy(UnhandledPolicy p) noexcept { engine_->unhandled_policy = p; }
   UnhandledPolicy unhandled_policy() const noexcept { return engine_->unhandled_policy; }
+  // set_unhandled_handler(h) is told of every unhandled fiber exception
+  // before the UnhandledPolicy applies (hub_config.hpp); null removes it.
+  void set_unhandled_handler(UnhandledHandler h) { engine_->unhandled_handler = std::move(h); }
 
   // Stack pool statistics.
   std::size_t stacks_allocated() const noexcept { return engine_->stacks().allocated(); }

@@ -1,7 +1,13 @@
 #pragma once
 // hub_config.hpp — the options a hub is created with.
 
+#include <grove/scheduling_policy.hpp>
+
 #include <cstddef>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
 
 namespace grove {
 
@@ -9,6 +15,11 @@ namespace grove {
 // fiber nobody joins or links: log it once through spdlog (the default),
 // ignore it, or abort the process.
 enum class UnhandledPolicy { log, ignore, abort };
+
+// UnhandledHandler is told, in the dying fiber's context, of every
+// exception the hub reports as unhandled (before the UnhandledPolicy
+// applies); it must not block or throw. grove::testing fails tests with it.
+using UnhandledHandler = std::function<void(const std::string& fiber_name, std::exception_ptr error)>;
 
 #if defined(__SANITIZE_ADDRESS__)
 inline constexpr std::size_t default_stack_size = 256 * 1024;
@@ -28,6 +39,10 @@ struct HubConfig {
   // poll_interval is how many fiber switches may pass, while fibers keep
   // each other busy, before the hub polls I/O and timers again.
   unsigned poll_interval = 128;
+  // policy replaces the hub's clock and its choice of the next ready fiber
+  // (scheduling_policy.hpp); null: the steady clock and first in, first out.
+  std::shared_ptr<SchedulingPolicy> policy{};
+  UnhandledHandler on_unhandled{};
 };
 
 }  // namespace grove

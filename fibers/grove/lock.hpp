@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 namespace grove {
 
@@ -94,7 +95,12 @@ class Lock {
   }
   template <class C, class D>
   bool try_lock_until(const std::chrono::time_point<C, D>& t) {
-    auto left = t - C::now();
+    // On the hub's own clock type, "now" is the hub's (virtual under test).
+    auto now = [] {
+      if constexpr (std::is_same_v<C, Clock>) return detail::scheduler().now();
+      else return C::now();
+    };
+    auto left = t - now();
     return acquire(left < decltype(left)::zero() ? decltype(left)::zero() : left);
   }
 
@@ -167,7 +173,12 @@ class RLock {
   }
   template <class C, class D>
   bool try_lock_until(const std::chrono::time_point<C, D>& t) {
-    auto left = t - C::now();
+    // On the hub's own clock type, "now" is the hub's (virtual under test).
+    auto now = [] {
+      if constexpr (std::is_same_v<C, Clock>) return detail::scheduler().now();
+      else return C::now();
+    };
+    auto left = t - now();
     return acquire(left < decltype(left)::zero() ? decltype(left)::zero() : left);
   }
 

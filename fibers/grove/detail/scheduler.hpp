@@ -6,6 +6,7 @@
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/hub_config.hpp>
+#include <grove/scheduling_policy.hpp>
 #include <grove/detail/fiber_base.hpp>
 #include <grove/detail/sanitizer.hpp>
 #include <grove/detail/stack_pool.hpp>
@@ -29,6 +30,7 @@ namespace grove::detail {
 class ReadyQueue {
  public:
   bool empty() const noexcept { return head_ == nullptr; }
+  FiberBase* front() const noexcept { return head_; }
   void push_back(FiberBase* f) noexcept {
     f->ready_next = nullptr;
     f->ready_prev = tail_;
@@ -95,10 +97,24 @@ class Scheduler {
   std::size_t live_fibers() const noexcept { return live_count_; }
   StackPool& stacks() noexcept { return stacks_; }
   std::uint64_t next_id() noexcept { return next_id_++; }
+  // next_link_id() / next_name_number() number links and monitors, and the
+  // default names of actors, per hub: a fresh hub repeats the same numbers.
+  std::uint64_t next_link_id() noexcept { return next_link_id_++; }
+  std::uint64_t next_name_number() noexcept { return next_name_number_++; }
   UnhandledPolicy unhandled_policy = UnhandledPolicy::log;
+  UnhandledHandler unhandled_handler;
 
-  // now() is the hub's clock (the seam a virtual clock will fill).
-  TimePoint now() const { return Clock::now(); }
+  // now() is the hub's clock: the policy's when one is installed.
+  TimePoint now() const {
+    if (policy_) [[unlikely]] return policy_now();
+    return Clock::now();
+  }
+  // set_policy() installs (or, with null, removes) the scheduling policy;
+  // it throws UsageError unless called from the main fiber while no fiber
+  // lives and no timer is armed.
+  void set_policy(std::shared_ptr<SchedulingPolicy> policy);
+  SchedulingPolicy* policy() const noexcept { return policy_; }
+  std::size_t timer_count() const noexcept { return timers_.size(); }
 
   // adopt() registers a freshly created fiber with the hub (the hub holds a
   // reference until it dies); schedule() puts it on the ready queue.
@@ -171,7 +187,11 @@ class Scheduler {
   void run_until_idle();
   // shutdown() kills every live fiber, lets them unwind, and refuses new ones.
   void shutdown(Duration grace = std::chrono::seconds(1));
+  // describe_blocked() is LoopExit's message. list_fibers() lists the
+  // parked fibers (all: every live one), one "\n  <name> waits on <what>"
+  // line each, the first 50.
   std::string describe_blocked() const;
+  std::string list_fibers(bool all) const;
 
   // Used by a fiber's entry function.
   boost::context::fiber finish(FiberBase* dead) noexcept;
@@ -181,10 +201,18 @@ class Scheduler {
   void switch_to(FiberBase* next);
   FiberBase* next_to_run() noexcept {
     if (++switches_since_poll_ < config_.poll_interval) {
-      if (FiberBase* f = ready_.pop_front()) return f;
+      if (FiberBase* f = pop_ready()) return f;
     }
     return hub_fiber_.get();
   }
+  // pop_ready() takes the next fiber off the ready queue: its head, or the
+  // one the policy picks (the only cost of the seam: one branch).
+  FiberBase* pop_ready() noexcept {
+    if (policy_) [[unlikely]] return pop_picked();
+    return ready_.pop_front();
+  }
+  FiberBase* pop_picked() noexcept;
+  TimePoint policy_now() const;  // out of line: keeps now()'s callers small
   void ensure_context(FiberBase* f);
   void arrived(void* fake_stack) noexcept {
     if (prev_) sanitizer_finish_switch(fake_stack, &prev_->stack_bottom, &prev_->stack_size);
@@ -216,6 +244,10 @@ class Scheduler {
   std::size_t live_count_ = 0;
   unsigned switches_since_poll_ = 0;
   std::uint64_t next_id_ = 1;
+  std::uint64_t next_link_id_ = 1;
+  std::uint64_t next_name_number_ = 1;
+  SchedulingPolicy* policy_ = nullptr;  // policy_owner_.get(), read on the switch path
+  std::shared_ptr<SchedulingPolicy> policy_owner_;
   WaitList idle_waiters_;   // blocked in run_until_idle()
   WaitList drain_waiters_;  // blocked in shutdown() until no fiber lives
   bool stopped_ = false;
