@@ -1,6 +1,7 @@
 // tcp_session.cpp — the TCP line protocol: one reader (this fiber) parses
 // commands; one writer fiber drains the connection's Outbox, so a room
 // never waits for this client.
+#include "member_session.hpp"
 #include "sessions.hpp"
 
 #include <grove/chat/outbox.hpp>
@@ -27,8 +28,6 @@ using boost::system::error_code;
 
 // How many messages a reader sends to its room before it awaits the answers.
 constexpr std::size_t kMaxPipelined = 64;
-// How long the writer may take to flush the last lines once the session ends.
-constexpr auto kFlushGrace = 2s;
 // How long a closing connection may keep sending before it is cut off.
 constexpr auto kLinger = 1s;
 
@@ -189,15 +188,6 @@ std::string read_loop(ChatService& svc, const std::shared_ptr<LineMember>& m, St
   }
 }
 
-// stop_writer() lets the writer flush for a while, then ends it.
-void stop_writer(LineMember& m, Stream& s, Fiber<>& writer) {
-  m.outbox.close();
-  if (!writer.join(kFlushGrace)) {
-    s.close();
-    writer.kill();
-  }
-}
-
 }  // namespace
 
 void linger(Stream& s, Duration max) {
@@ -230,29 +220,11 @@ void run_tcp_session(ChatService& svc, Stream& s) {
   Fiber<> writer = spawn([m, &s] { write_loop(*m, s); });
   writer.set_name("chat tcp writer");
   m->push("* welcome to grove-chat; commands: /nick NAME, /join ROOM, /rooms, /who, /quit\n");
-  std::string reason;
-  try {
-    reason = read_loop(svc, m, s);
-  } catch (...) {  // killed (server stopping): end the writer, then go on unwinding
-    svc.leave(*m);
-    svc.count_disconnect("killed");
-    m->outbox.abandon();
-    s.close();
-    try {
-      writer.kill();
-    } catch (...) {
-    }
-    m->stream = nullptr;
-    throw;
-  }
-  svc.leave(*m);
-  svc.count_disconnect(reason);
-  if (reason == "slow_consumer" || reason == "server_shutdown" || reason == "write_failed") {
-    m->outbox.abandon();
-    s.close();
-  }
-  stop_writer(*m, s, writer);
-  m->stream = nullptr;
+  const std::string reason = serve_member(svc, *m, s, writer, [&] { return read_loop(svc, m, s); },
+                                          [](std::string_view r) {
+                                            return r == "slow_consumer" || r == "server_shutdown" ||
+                                                   r == "write_failed";
+                                          });
   if (reason == "line_too_long" || reason == "quit" || reason == "idle_timeout") linger(s, kLinger);
 }
 

@@ -2,6 +2,7 @@
 // Beast's synchronous WebSocket on a grove::Stream. This fiber reads; a
 // writer fiber owns every write (see ws_transport.hpp).
 #include "http_detail.hpp"
+#include "member_session.hpp"
 #include "sessions.hpp"
 #include "ws_transport.hpp"
 
@@ -30,8 +31,6 @@ using namespace std::chrono_literals;
 using boost::system::error_code;
 using json = nlohmann::json;
 using WebSocket = websocket::stream<WsTransport>;
-
-constexpr auto kFlushGrace = 2s;
 
 json error_object(std::string_view text) { return {{"type", "error"}, {"error", text}}; }
 
@@ -231,34 +230,9 @@ void run_websocket_session(ChatService& svc, Stream& s, const Request& req, std:
   ws.text(true);
   Fiber<> writer = spawn([m, &ws] { write_loop(*m, ws); });
   writer.set_name("chat ws writer");
-  std::string reason;
-  try {
-    reason = read_loop(svc, m, ws);
-  } catch (...) {  // killed (server stopping): end the writer, then go on unwinding
-    svc.leave(*m);
-    svc.count_disconnect("killed");
-    m->outbox.abandon();
-    s.close();
-    try {
-      writer.kill();
-    } catch (...) {
-    }
-    m->stream = nullptr;
-    throw;
-  }
-  svc.leave(*m);
-  svc.count_disconnect(reason);
-  if (reason == "slow_consumer" || reason == "server_shutdown" || reason == "write_failed" ||
-      reason == "client_reset") {
-    m->outbox.abandon();
-    s.close();
-  }
-  m->outbox.close();
-  if (!writer.join(kFlushGrace)) {
-    s.close();
-    writer.kill();
-  }
-  m->stream = nullptr;
+  serve_member(svc, *m, s, writer, [&] { return read_loop(svc, m, ws); }, [](std::string_view r) {
+    return r == "slow_consumer" || r == "server_shutdown" || r == "write_failed" || r == "client_reset";
+  });
   if (ws.next_layer().torn_down()) linger(s, 1s);  // the close handshake: wait for the client's side
 }
 
