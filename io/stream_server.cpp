@@ -34,84 +34,41 @@ bool out_of_resources(const boost::system::error_code& ec) {
 }  // namespace
 
 StreamServer::StreamServer(const TcpEndpoint& endpoint, Handler handler, StreamServerOptions options)
-    : endpoint_(endpoint), handler_(std::move(handler)), options_(std::move(options)) {
+    : endpoint_(endpoint),
+      handler_(std::move(handler)),
+      options_(std::move(options)),
+      life_("grove::StreamServer", options_.pool_size) {
   if (!handler_) throw UsageError("grove::StreamServer: the handler is empty");
   to_duration(options_.handshake_timeout, "StreamServer handshake_timeout");
   to_duration(options_.backoff_min, "StreamServer backoff_min");
   to_duration(options_.backoff_max, "StreamServer backoff_max");
-  if (options_.pool_size > 0) {
-    auto pool = std::make_unique<Pool>(options_.pool_size);
-    pool_ = pool.get();
-    handlers_ = std::move(pool);
-  } else {
-    handlers_ = std::make_unique<Group>();
-  }
 }
 
 StreamServer::~StreamServer() {
-  if (!started_ || stopped_) return;
-  auto* s = detail::tls_scheduler;
-  if (!s) return;
-  if (listener_) listener_->close();
-  const bool can_block = !s->in_hub_context() && !s->stopped();
-  try {
-    if (acceptor_ && !acceptor_.dead()) acceptor_.kill(can_block);
-    handlers_->kill(can_block);
-    if (stopper_ && !stopper_.dead() && can_block) stopper_.join();
-  } catch (...) {
-  }
+  if (life_.started() && !life_.stopped() && detail::tls_scheduler && listener_) listener_->close();
+  life_.destroy();
 }
 
 void StreamServer::start() {
-  if (started_) return;
-  if (stopped_) throw UsageError("grove::StreamServer::start: the server was stopped; make a new one");
+  if (!life_.should_start()) return;
   listener_.emplace(endpoint_, options_.listen);
   bound_ = listener_->local_endpoint();
-  started_ = true;
-  acceptor_ = grove::spawn([this] { accept_loop(); });
-  acceptor_.set_name("StreamServer accept " + std::to_string(bound_.port()));
+  life_.start([this] { accept_loop(); }, "StreamServer accept " + std::to_string(bound_.port()));
 }
 
 void StreamServer::serve_forever() {
   start();
-  done_.wait();
+  life_.serve_forever();
 }
 
 TcpEndpoint StreamServer::local_endpoint() const {
-  return started_ ? bound_ : endpoint_;
+  return life_.started() ? bound_ : endpoint_;
 }
 
 void StreamServer::stop(Duration grace) {
-  to_duration(grace, "StreamServer::stop");
-  if (stopping_) {
-    if (!done_.is_set() && !handlers_->contains(this_fiber::self())) done_.wait();
-    return;
-  }
-  stopping_ = true;
-  if (listener_) listener_->close();
-  if (!started_) {
-    stopped_ = true;
-    done_.set();
-    return;
-  }
-  if (handlers_->contains(this_fiber::self())) {
-    // A handler cannot wait for itself: stop from a fiber of its own.
-    stopper_ = grove::spawn([this, grace] { do_stop(grace); });
-    return;
-  }
-  do_stop(grace);
-}
-
-void StreamServer::do_stop(Duration grace) {
-  struct Done {
-    StreamServer& server;
-    ~Done() {
-      server.stopped_ = true;
-      server.done_.set();
-    }
-  } done{*this};
-  if (acceptor_ && !acceptor_.dead()) acceptor_.kill();
-  if (!handlers_->join(grace)) handlers_->kill();
+  life_.stop(grace, [this] {
+    if (listener_) listener_->close();
+  });
 }
 
 void StreamServer::accept_loop() {
@@ -124,12 +81,12 @@ void StreamServer::accept_loop() {
       in_a_row = 0;
       this_fiber::yield();
     }
-    if (pool_) pool_->wait_available();
+    life_.wait_for_room();
     TcpEndpoint peer;
     boost::system::error_code ec;
     TcpSocket socket = listener_->accept(peer, ec);
     if (ec) {
-      if (stopping_ || !listener_->is_open() || ec == io_errc::closed_by_other) return;
+      if (life_.stopping() || !listener_->is_open() || ec == io_errc::closed_by_other) return;
       ++accept_errors_;
       if (out_of_resources(ec)) {
         if (backoff == options_.backoff_min)
@@ -144,7 +101,7 @@ void StreamServer::accept_loop() {
     }
     backoff = options_.backoff_min;
     ++accepted_;
-    if (options_.max_connections > 0 && handlers_->size() >= options_.max_connections) {
+    if (options_.max_connections > 0 && life_.handlers().size() >= options_.max_connections) {
       ++rejected_;
       socket.close();
       continue;
@@ -153,7 +110,7 @@ void StreamServer::accept_loop() {
       boost::system::error_code ignored;
       socket.asio_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
     }
-    handlers_->spawn([this, socket = std::move(socket), peer]() mutable { serve(socket, peer); });
+    life_.handlers().spawn([this, socket = std::move(socket), peer]() mutable { serve(socket, peer); });
   }
 }
 

@@ -19,10 +19,8 @@
 // failures last, and keeps serving the connections it has.
 // Use it from its hub's thread; stop() it before destroying it.
 
+#include <grove/detail/server_lifecycle.hpp>
 #include <grove/duration.hpp>
-#include <grove/event.hpp>
-#include <grove/fiber.hpp>
-#include <grove/group.hpp>
 #include <grove/stream.hpp>
 #include <grove/tcp_listener.hpp>
 #include <grove/tcp_socket.hpp>
@@ -84,14 +82,14 @@ class StreamServer {
   // Called from a handler, it runs in a fiber of its own and returns at once.
   void stop(Duration grace = std::chrono::seconds(1));
 
-  bool started() const noexcept { return started_; }
-  bool stopped() const noexcept { return stopped_; }
+  bool started() const noexcept { return life_.started(); }
+  bool stopped() const noexcept { return life_.stopped(); }
   // local_endpoint() is where it listens (the real port after port 0).
   TcpEndpoint local_endpoint() const;
   std::uint16_t port() const { return local_endpoint().port(); }
 
   // connections() is how many handlers run now.
-  std::size_t connections() const noexcept { return handlers_->size(); }
+  std::size_t connections() const noexcept { return life_.handlers().size(); }
   std::uint64_t accepted() const noexcept { return accepted_; }
   std::uint64_t rejected() const noexcept { return rejected_; }
   // accept_errors() counts accept() failures (EMFILE and friends).
@@ -101,21 +99,13 @@ class StreamServer {
   void accept_loop();
   void serve(TcpSocket& socket, const TcpEndpoint& peer);
   void run_handler(Stream& stream, const TcpEndpoint& peer);
-  void do_stop(Duration grace);
 
   TcpEndpoint endpoint_;
   TcpEndpoint bound_;  // where it listens once started
   Handler handler_;
   StreamServerOptions options_;
   std::optional<TcpListener> listener_;
-  std::unique_ptr<Group> handlers_;
-  Pool* pool_ = nullptr;  // handlers_ when pool_size > 0
-  Fiber<> acceptor_;
-  Fiber<> stopper_;
-  Event done_;
-  bool started_ = false;
-  bool stopping_ = false;
-  bool stopped_ = false;
+  detail::ServerLifecycle life_;
   std::uint64_t accepted_ = 0;
   std::uint64_t rejected_ = 0;
   std::uint64_t accept_errors_ = 0;

@@ -15,10 +15,8 @@
 // rest and waits for them to unwind; from a handler it runs in a fiber of
 // its own. Use it from its hub's thread; stop() it before destroying it.
 
+#include <grove/detail/server_lifecycle.hpp>
 #include <grove/duration.hpp>
-#include <grove/event.hpp>
-#include <grove/fiber.hpp>
-#include <grove/group.hpp>
 #include <grove/stream.hpp>
 #include <grove/testing/memory_listener.hpp>
 
@@ -51,29 +49,21 @@ class MemoryServer {
   void serve_forever();
   void stop(Duration grace = std::chrono::seconds(1));
 
-  bool started() const noexcept { return started_; }
-  bool stopped() const noexcept { return stopped_; }
+  bool started() const noexcept { return life_.started(); }
+  bool stopped() const noexcept { return life_.stopped(); }
   const std::string& address() const noexcept { return address_; }
   // connections() is how many handlers run now.
-  std::size_t connections() const noexcept { return handlers_->size(); }
+  std::size_t connections() const noexcept { return life_.handlers().size(); }
   std::uint64_t accepted() const noexcept { return accepted_; }
 
  private:
   void accept_loop();
   void run_handler(Stream& stream);
-  void do_stop(Duration grace);
 
   MemoryListener listener_;
   std::string address_;
   Handler handler_;
-  std::unique_ptr<Group> handlers_;
-  Pool* pool_ = nullptr;  // handlers_ when pool_size > 0
-  Fiber<> acceptor_;
-  Fiber<> stopper_;
-  Event done_;
-  bool started_ = false;
-  bool stopping_ = false;
-  bool stopped_ = false;
+  grove::detail::ServerLifecycle life_;
   std::uint64_t accepted_ = 0;
 };
 
