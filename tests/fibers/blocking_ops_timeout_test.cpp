@@ -3,6 +3,7 @@
 // racing wake, an enclosing Timeout scope), plus the shared suite of
 // tests/common/blocking_timeout_suite.hpp.
 
+
 #include <grove/timeout.hpp>
 
 #include <grove/event.hpp>
@@ -13,6 +14,8 @@
 
 #include <blocking_timeout_suite.hpp>
 #include <gtest/gtest.h>
+
+#include "timeout_test_support.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -27,41 +30,9 @@
 
 using namespace std::chrono_literals;
 
-namespace grove {
-// Readable gtest failure messages.
-inline void PrintTo(const ExitReason& r, std::ostream* os) { *os << r.to_string(); }
-}  // namespace grove
-
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
-
-long long ms_since(SteadyClock::time_point t0) {
-  return std::chrono::duration_cast<milliseconds>(SteadyClock::now() - t0).count();
-}
-
-struct MyError : std::runtime_error {
-  explicit MyError(int code) : std::runtime_error("my error"), code(code) {}
-  int code;
-};
-
-// hog_until() blocks the whole OS thread (no fiber switch), so that every
-// timer due meanwhile fires in the same iteration of the hub's loop.
-void hog_until(grove::TimePoint t) { std::this_thread::sleep_until(t); }
-
-class TimeoutTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override { grove::Hub::destroy_current(); }
-
-  // The hub has no timer left when run() returns at once.
-  static void expect_no_timer_left(long long within_ms = 60) {
-    auto t0 = SteadyClock::now();
-    grove::hub().run();
-    EXPECT_LT(ms_since(t0), within_ms) << "a timer was still armed";
-  }
-};
+using namespace grove::test;
 
 // ===================================================================
 // One suite for every blocking primitive that takes a timeout.

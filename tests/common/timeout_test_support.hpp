@@ -1,0 +1,53 @@
+#pragma once
+// timeout_test_support.hpp — what the Timeout suites (timeout_test.cpp,
+// blocking_ops_timeout_test.cpp) share: the TimeoutTest fixture, a steady
+// clock stopwatch, a thread hog and a test exception.
+
+#include <grove/exit_reason.hpp>
+#include <grove/hub.hpp>
+#include <grove/duration.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <ostream>
+#include <stdexcept>
+#include <thread>
+
+namespace grove {
+// Readable gtest failure messages.
+inline void PrintTo(const ExitReason& r, std::ostream* os) { *os << r.to_string(); }
+}  // namespace grove
+
+namespace grove::test {
+
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+inline long long ms_since(SteadyClock::time_point t0) {
+  return std::chrono::duration_cast<milliseconds>(SteadyClock::now() - t0).count();
+}
+
+struct MyError : std::runtime_error {
+  explicit MyError(int code) : std::runtime_error("my error"), code(code) {}
+  int code;
+};
+
+// hog_until() blocks the whole OS thread (no fiber switch), so that every
+// timer due meanwhile fires in the same iteration of the hub's loop.
+inline void hog_until(grove::TimePoint t) { std::this_thread::sleep_until(t); }
+
+class TimeoutTest : public ::testing::Test {
+ protected:
+  void SetUp() override { grove::Hub::destroy_current(); }
+  void TearDown() override { grove::Hub::destroy_current(); }
+
+  // The hub has no timer left when run() returns at once.
+  static void expect_no_timer_left(long long within_ms = 60) {
+    auto t0 = SteadyClock::now();
+    grove::hub().run();
+    EXPECT_LT(ms_since(t0), within_ms) << "a timer was still armed";
+  }
+};
+
+}  // namespace grove::test
