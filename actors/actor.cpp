@@ -31,13 +31,7 @@ std::string default_actor_name(const char* type_name) {
 
 void log_on_stop_failure(const std::string& actor, std::exception_ptr e) noexcept {
   try {
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-      what = x.what();
-    } catch (...) {
-    }
+    const std::string what = grove::describe(e);
     spdlog::error("grove: actor '{}': on_stop() threw: {}", actor, what);
   } catch (...) {
   }

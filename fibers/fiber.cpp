@@ -6,6 +6,8 @@
 #include <grove/timeout.hpp>
 #include <grove/detail/timer_heap.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <string>
 
 namespace grove {
@@ -17,13 +19,31 @@ std::string ExitReason::to_string() const {
     case Kind::killed: return "killed";
     case Kind::exception: break;
   }
+  if (!exception_) return "exception";
+  return "exception: " + describe(exception_);
+}
+
+std::string describe(const std::exception_ptr& e) {
+  if (!e) return "no exception";
   try {
-    if (exception_) std::rethrow_exception(exception_);
-  } catch (const std::exception& e) {
-    return std::string("exception: ") + e.what();
+    std::rethrow_exception(e);
   } catch (...) {
+    return describe_current();
   }
-  return "exception";
+}
+
+std::string describe_current() {
+  try {
+    throw;
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (const Interrupt& x) {
+    return x.what();
+  } catch (const TimeoutError& x) {
+    return x.what();
+  } catch (...) {
+    return "an exception of a type not derived from std::exception";
+  }
 }
 
 namespace detail {
@@ -93,19 +113,21 @@ bool join_until(FiberBase* f, TimePoint deadline) {
   return true;
 }
 
-void kill(FiberBase* f, std::exception_ptr e, bool block) {
-  if (f->finished) return;
+bool kill(FiberBase* f, std::exception_ptr e, bool block, TimePoint deadline) {
+  if (f->finished) return true;
   Scheduler& s = scheduler();
   if (!e) e = std::make_exception_ptr(FiberExit{});
   if (f == s.current()) std::rethrow_exception(e);  // killing yourself
   s.interrupt(f, std::move(e));
   if (block && !f->finished) {
     s.require_fiber_context("Fiber::kill (blocking)");
-    join(f);
+    if (deadline == TimePoint::max()) join(f);
+    else (void)join_until(f, deadline);
   }
   // kill() is a suspension point: an exit signal it provoked (a linked
   // victim that died at once) is raised here.
   if (!s.in_hub_context()) s.raise_pending();
+  return f->finished;
 }
 
 void rethrow_failure(FiberBase* f) {
@@ -119,6 +141,20 @@ void throw_no_value(const FiberBase* f) {
   throw UsageError("grove::Fiber::value: fiber '" + f->display_name() +
                    (f->finished ? "' ended without a value (it failed or was killed); check successful() first"
                                 : "' has not finished; join() it first"));
+}
+
+void log_callback_failure(const char* what) noexcept {
+  try {
+    spdlog::error("{}: {}", what, describe_current());
+  } catch (...) {
+  }
+}
+
+void throw_killed(const FiberBase* f) {
+  const ExitReason reason = f->exit_reason();
+  throw FiberKilled("grove::Fiber::get: fiber '" + f->display_name() + "' ended without a value (" +
+                        reason.to_string() + ")",
+                    reason);
 }
 
 Scheduler& spawn_scheduler() {

@@ -394,14 +394,8 @@ void Scheduler::report_unhandled(FiberBase& f) noexcept {
     }
   }
   if (unhandled_policy == UnhandledPolicy::ignore) return;
-  std::string what = "unknown exception";
   try {
-    std::rethrow_exception(f.error);
-  } catch (const std::exception& e) {
-    what = e.what();
-  } catch (...) {
-  }
-  try {
+    const std::string what = describe(f.error);
     spdlog::error("grove: fiber '{}' died with an unhandled exception: {}", f.display_name(), what);
   } catch (...) {
   }

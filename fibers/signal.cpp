@@ -5,6 +5,7 @@
 #include <grove/hub.hpp>
 
 #include <boost/asio/execution_context.hpp>
+#include <boost/asio/detail/scheduler.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
@@ -16,8 +17,21 @@ namespace grove {
 struct SignalHandler::State : std::enable_shared_from_this<SignalHandler::State> {
   State(int signo, std::function<void(int)> handler) : signo(signo), handler(std::move(handler)) {}
 
+  // arm() waits for the next delivery without keeping the hub alive: a
+  // signal handler is weak, as gevent's signal watchers are, so a hub with
+  // nothing but handlers left is idle (Hub::run() returns, a blocked main
+  // fiber gets LoopExit). Asio counts the pending wait as outstanding work;
+  // the count is given back right after arming and taken again when the
+  // completion runs (Asio gives it back once the completion returns).
+  // Asio 1.74 has no public call for this: the io_context's scheduler
+  // service keeps the count.
   void arm() {
-    set->async_wait([self = shared_from_this()](const boost::system::error_code& ec, int) { self->delivered(ec); });
+    auto& work = boost::asio::use_service<boost::asio::detail::scheduler>(set->get_executor().context());
+    set->async_wait([self = shared_from_this(), &work](const boost::system::error_code& ec, int) {
+      work.work_started();
+      self->delivered(ec);
+    });
+    work.work_finished();
   }
   // delivered() runs in the hub's context: start the handler's fiber, re-arm.
   void delivered(const boost::system::error_code& ec) {

@@ -17,7 +17,7 @@ std::uint64_t next_timeout_id() {
   return next.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::string describe(Duration d) {
+std::string describe_duration(Duration d) {
   using namespace std::chrono;
   if (d == Duration::max()) return "grove::Timeout (never)";
   auto us = duration_cast<microseconds>(d).count();
@@ -29,12 +29,13 @@ std::string describe(Duration d) {
 }  // namespace
 
 Timeout::Timeout(Duration d, std::exception_ptr custom, bool start_now)
-    : duration_(d), custom_(std::move(custom)), id_(next_timeout_id()), owning_(true), what_(describe(d)) {
+    : duration_(d), custom_(std::move(custom)), id_(next_timeout_id()), owning_(true), what_(describe_duration(d)) {
   if (start_now) start();
 }
 
 Timeout::Timeout(const Timeout& other) noexcept
-    : std::exception(other),
+    : Interrupt(other),
+      TimeoutError(other),
       node_(this),
       duration_(other.duration_),
       id_(other.id_),

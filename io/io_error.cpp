@@ -4,6 +4,9 @@
 
 #include <grove/errors.hpp>
 #include <grove/detail/hub_check.hpp>
+#include <grove/detail/one_user.hpp>
+
+#include <boost/asio/error.hpp>
 
 #include <csignal>
 #include <mutex>
@@ -33,15 +36,25 @@ const boost::system::error_category& io_category() noexcept {
 }
 
 IoError::IoError(const boost::system::error_code& ec, const std::string& what)
-    : std::system_error(std::error_code(ec), what), asio_code_(ec) {}
+    : Error(what + ": " + ec.message()), asio_code_(ec) {}
 
 namespace detail {
 
-void throw_io_error(const boost::system::error_code& ec, const char* what) { throw IoError(ec, what); }
+void throw_io_error(const boost::system::error_code& ec, const char* what) {
+  if (ec == boost::asio::error::timed_out) throw IoTimeout(ec, what);
+  throw IoError(ec, what);
+}
 
 void throw_wrong_hub(const char* what) {
   throw UsageError(std::string("grove: ") + what +
                    ": this I/O object belongs to another thread's hub; use it only on the thread that made it");
+}
+
+void throw_concurrent_use(const char* what, const FiberBase& user) {
+  throw ConcurrentUseError(std::string("grove: ") + what + ": fiber '" + user.display_name() +
+                           "' is already waiting on this object in the same direction; one fiber may read and one "
+                           "may write at a time: give the object to one fiber, or serialise the calls with a "
+                           "grove::Lock");
 }
 
 void ignore_sigpipe() noexcept {

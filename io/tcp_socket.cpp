@@ -139,6 +139,8 @@ bool settle(OpWaiter::Outcome outcome, const boost::system::error_code& op_ec, b
 void TcpSocket::wait_for(socket_type::wait_type what, error_code& ec, TimePoint deadline) {
   detail::check_hub(owner_, "TcpSocket wait");
   auto& s = *owner_;
+  const bool reading = what == socket_type::wait_read;
+  auto claim = (reading ? reader_ : writer_).claim(s, reading ? "TcpSocket::wait_readable" : "TcpSocket::wait_writable");
   for (;;) {
     s.raise_pending();
     if (!socket_.is_open()) {
@@ -170,6 +172,7 @@ void TcpSocket::wait_readable_raw(error_code& ec, TimePoint deadline) {
 std::size_t TcpSocket::read_raw(void* data, std::size_t size, error_code& ec, TimePoint deadline) {
   detail::check_hub(owner_, "TcpSocket::recv");
   auto& s = *owner_;
+  auto claim = reader_.claim(s, "TcpSocket::recv");
   if (wrote_last_) {
     wrote_last_ = false;
     s.yield();
@@ -203,6 +206,7 @@ template <class ConstBuffers>
 std::size_t TcpSocket::write_buffers(const ConstBuffers& buffers, error_code& ec, TimePoint deadline) {
   detail::check_hub(owner_, "TcpSocket::send");
   auto& s = *owner_;
+  auto claim = writer_.claim(s, "TcpSocket::send");
   for (;;) {
     s.raise_pending();
     if (!socket_.is_open()) {
@@ -243,6 +247,7 @@ std::size_t TcpSocket::write_raw_gather(const asio::const_buffer* buffers, std::
 void TcpSocket::connect_to(const TcpEndpoint& peer, error_code& ec, TimePoint deadline) {
   detail::check_hub(owner_, "TcpSocket::connect");
   auto& s = *owner_;
+  auto claim = writer_.claim(s, "TcpSocket::connect");
   s.raise_pending();
   close();
   discard_buffer();

@@ -120,6 +120,8 @@ bool finish(OpWaiter::Outcome outcome, const boost::system::error_code& op_ec, b
 void TlsStream::handshake(TlsRole role, error_code& ec) {
   detail::check_hub(impl_->tcp.owner_, "TlsStream::handshake");
   auto& s = detail::scheduler();
+  auto reading = impl_->tcp.reader_.claim(s, "TlsStream::handshake");
+  auto writing = impl_->tcp.writer_.claim(s, "TlsStream::handshake");
   const TimePoint until = deadline();
   for (;;) {
     s.raise_pending();
@@ -148,6 +150,7 @@ void TlsStream::handshake(TlsRole role) {
 std::size_t TlsStream::read_raw(void* data, std::size_t size, error_code& ec, TimePoint until) {
   detail::check_hub(impl_->tcp.owner_, "TlsStream::recv");
   auto& s = detail::scheduler();
+  auto claim = impl_->tcp.reader_.claim(s, "TlsStream::recv");
   for (;;) {
     s.raise_pending();
     if (!is_open()) {
@@ -174,6 +177,7 @@ std::size_t TlsStream::read_raw(void* data, std::size_t size, error_code& ec, Ti
 std::size_t TlsStream::write_raw(const void* data, std::size_t size, error_code& ec, TimePoint until) {
   detail::check_hub(impl_->tcp.owner_, "TlsStream::send");
   auto& s = detail::scheduler();
+  auto claim = impl_->tcp.writer_.claim(s, "TlsStream::send");
   for (;;) {
     s.raise_pending();
     if (!is_open()) {
@@ -196,6 +200,7 @@ std::size_t TlsStream::write_raw(const void* data, std::size_t size, error_code&
 void TlsStream::shutdown_send(error_code& ec) {
   detail::check_hub(impl_->tcp.owner_, "TlsStream::shutdown_send");
   auto& s = detail::scheduler();
+  auto claim = impl_->tcp.writer_.claim(s, "TlsStream::shutdown_send");
   s.raise_pending();
   if (!is_open()) {
     ec = io_errc::not_connected;

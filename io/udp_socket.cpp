@@ -87,6 +87,7 @@ bool settle(OpWaiter::Outcome outcome, const boost::system::error_code& op_ec, b
 std::size_t UdpSocket::send_to(const void* data, std::size_t size, const UdpEndpoint& peer, error_code& ec) {
   detail::check_hub(owner_, "UdpSocket::send_to");
   auto& s = *owner_;
+  auto claim = writer_.claim(s, "UdpSocket::send_to");
   const TimePoint until = deadline();
   for (;;) {
     s.raise_pending();
@@ -119,6 +120,7 @@ std::size_t UdpSocket::send_to(const void* data, std::size_t size, const UdpEndp
 std::size_t UdpSocket::recv_from(void* data, std::size_t size, UdpEndpoint& from, error_code& ec) {
   detail::check_hub(owner_, "UdpSocket::recv_from");
   auto& s = *owner_;
+  auto claim = reader_.claim(s, "UdpSocket::recv_from");
   const TimePoint until = deadline();
   for (;;) {
     s.raise_pending();

@@ -108,6 +108,7 @@ bool ZmqSocket::send(zmq::message_t& msg, zmq::send_flags flags, error_code& ec)
   ec = {};
   detail::check_hub(owner_, "ZmqSocket::send");
   auto& s = *owner_;
+  auto claim = writer_.claim(s, "ZmqSocket::send");
   const TimePoint until = deadline();
   const bool dontwait = (static_cast<int>(flags) & ZMQ_DONTWAIT) != 0;
   for (;;) {
@@ -152,6 +153,7 @@ bool ZmqSocket::recv(zmq::message_t& msg, zmq::recv_flags flags, error_code& ec)
   ec = {};
   detail::check_hub(owner_, "ZmqSocket::recv");
   auto& s = *owner_;
+  auto claim = reader_.claim(s, "ZmqSocket::recv");
   const TimePoint until = deadline();
   const bool dontwait = (static_cast<int>(flags) & ZMQ_DONTWAIT) != 0;
   for (;;) {

@@ -55,16 +55,6 @@ std::string replay_command(std::uint64_t seed) {
 
 namespace {
 
-std::string describe_current_exception() {
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "a non-std exception";
-  }
-}
-
 // run_once() runs body under seed on a fresh thread (hence a fresh hub),
 // capturing every GoogleTest failure of that thread; "" means it passed.
 std::string run_once(std::uint64_t seed, const ExploreBody& body, const ExploreOptions& options) {
@@ -79,11 +69,11 @@ std::string run_once(std::uint64_t seed, const ExploreBody& body, const ExploreO
         try {
           body(sim);
         } catch (...) {
-          exception = "exception: " + describe_current_exception();
+          exception = "exception: " + grove::describe_current();
         }
         for (auto& problem : sim.audit()) ADD_FAILURE() << problem;
       } catch (...) {
-        if (exception.empty()) exception = "exception: " + describe_current_exception();
+        if (exception.empty()) exception = "exception: " + grove::describe_current();
       }
     });
     run.join();

@@ -15,16 +15,6 @@ namespace {
 
 thread_local Simulation* tls_simulation = nullptr;
 
-std::string describe(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& x) {
-    return x.what();
-  } catch (...) {
-    return "a non-std exception";
-  }
-}
-
 }  // namespace
 
 Simulation::Simulation(SimulationOptions options)

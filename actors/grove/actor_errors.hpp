@@ -2,16 +2,16 @@
 // actor_errors.hpp — the errors an actor's caller can see beyond the
 // callee's own exceptions.
 
-#include <stdexcept>
+#include <grove/errors.hpp>
 
 namespace grove {
 
 // ActorDead is the error of an ask sent to an actor that has stopped (or
 // stops before answering: the ask was left in its mailbox, or it was killed
 // while handling it).
-class ActorDead : public std::runtime_error {
+class ActorDead : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  using Error::Error;
 };
 
 }  // namespace grove

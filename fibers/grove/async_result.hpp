@@ -35,6 +35,10 @@ class AsyncResult;
 
 namespace detail {
 
+// log_callback_failure() logs the exception being handled, thrown by a
+// callback that has no caller to throw to (an AsyncResult callback).
+void log_callback_failure(const char* what) noexcept;
+
 template <class T>
 struct AsyncState {
   using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
@@ -58,6 +62,7 @@ struct AsyncState {
       try {
         cb();
       } catch (...) {
+        log_callback_failure("grove::AsyncResult: a callback threw");
       }
     }
   }

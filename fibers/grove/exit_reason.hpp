@@ -2,6 +2,8 @@
 // exit_reason.hpp — why a fiber ended, as a value (Erlang's exit reasons),
 // and FiberExit, the exception kill() raises at a fiber's suspension point.
 
+#include <grove/errors.hpp>
+
 #include <exception>
 #include <string>
 
@@ -43,13 +45,28 @@ class ExitReason {
 // and ends it *successfully* (as gevent's GreenletExit does): successful()
 // is true and Fiber<>::get() returns normally (Fiber<T>::get() has no value
 // to return, so it throws the FiberExit). Its reason() becomes the fiber's
-// exit reason (killed unless another was given).
-class FiberExit : public std::exception {
+// exit reason (killed unless another was given). It is an Interrupt, not a
+// std::exception, so `catch (const std::exception&)` in user code does not
+// stop a kill (errors.hpp says why).
+class FiberExit : public Interrupt {
  public:
   FiberExit() : reason_(ExitReason::killed()) {}
   explicit FiberExit(ExitReason reason) : reason_(std::move(reason)) {}
   const ExitReason& reason() const { return reason_; }
   const char* what() const noexcept override { return "grove::FiberExit"; }
+
+ private:
+  ExitReason reason_;
+};
+
+// FiberKilled is what Fiber<T>::get() throws for a fiber that was killed:
+// it has no value to return. It is an ordinary Error in the caller (not the
+// FiberExit that ended the other fiber, which would end the caller too);
+// reason() is the killed fiber's exit reason.
+class FiberKilled : public Error {
+ public:
+  FiberKilled(const std::string& what, ExitReason reason) : Error(what), reason_(std::move(reason)) {}
+  const ExitReason& reason() const { return reason_; }
 
  private:
   ExitReason reason_;

@@ -71,13 +71,19 @@ class FiberImpl final : public FiberState<T> {
   std::optional<F> fn_;
 };
 
+template <class T>
+inline constexpr bool is_duration_v = false;
+template <class Rep, class Period>
+inline constexpr bool is_duration_v<std::chrono::duration<Rep, Period>> = true;
+
 // The out-of-line halves of the handle API (fiber.cpp).
 void join(FiberBase* f);
 bool join_until(FiberBase* f, TimePoint deadline);
-void kill(FiberBase* f, std::exception_ptr e, bool block);
+bool kill(FiberBase* f, std::exception_ptr e, bool block, TimePoint deadline = TimePoint::max());
 void rethrow_failure(FiberBase* f);
 [[noreturn]] void throw_join_timeout(Duration d);
 [[noreturn]] void throw_no_value(const FiberBase* f);
+[[noreturn]] void throw_killed(const FiberBase* f);
 LinkId add_observer(FiberBase* f, std::unique_ptr<ExitObserver> o);
 bool remove_observer(FiberBase* f, LinkId id) noexcept;
 bool failed(const FiberBase* f) noexcept;
@@ -149,11 +155,24 @@ class Fiber<void> {
   // never runs. Killing a dead fiber does nothing; killing yourself throws e.
   void kill(bool block = true) { kill(FiberExit{}, block); }
   template <class E>
-    requires(!std::same_as<std::decay_t<E>, bool>)
+    requires(!std::same_as<std::decay_t<E>, bool> && !detail::is_duration_v<std::decay_t<E>>)
   void kill(E&& e, bool block = true) {
-    detail::kill(checked("kill"), std::make_exception_ptr(std::forward<E>(e)), block);
+    (void)detail::kill(checked("kill"), std::make_exception_ptr(std::forward<E>(e)), block);
   }
-  void kill_with(std::exception_ptr e, bool block = true) { detail::kill(checked("kill"), std::move(e), block); }
+  void kill_with(std::exception_ptr e, bool block = true) { (void)detail::kill(checked("kill"), std::move(e), block); }
+  // kill(timeout) / kill(e, timeout) wait at most timeout for the fiber to
+  // die and return whether it did (gevent's kill(block=True, timeout=t)): a
+  // fiber that swallows FiberExit cannot hold its killer forever.
+  template <class Rep, class Period>
+  bool kill(std::chrono::duration<Rep, Period> timeout) {
+    return kill(FiberExit{}, timeout);
+  }
+  template <class E, class Rep, class Period>
+  bool kill(E&& e, std::chrono::duration<Rep, Period> timeout) {
+    auto* f = checked("kill");
+    const TimePoint until = deadline_after(detail::scheduler().now(), to_duration(timeout, "Fiber::kill"));
+    return detail::kill(f, std::make_exception_ptr(std::forward<E>(e)), true, until);
+  }
 
   // link(cb) calls cb(Fiber<>) once the fiber has died (at once if it is
   // dead already), on the dying fiber's stack. link_value / link_exception
@@ -208,7 +227,7 @@ class Fiber : public Fiber<void> {
   // get() joins, rethrows the fiber's exception, and returns its value (a
   // copy; moved out for move-only types, and from an rvalue handle:
   // std::move(f).get()). A fiber ended by kill() has no value, so get()
-  // throws its FiberExit.
+  // throws FiberKilled (an Error: the caller is not killed by it).
   T get() & {
     join();
     return take(std::is_copy_constructible<T>{});
@@ -240,7 +259,7 @@ class Fiber : public Fiber<void> {
   T take(std::bool_constant<Copy>) {
     auto* s = state();
     detail::rethrow_failure(s);
-    if (!s->result) std::rethrow_exception(s->error);  // killed: FiberExit
+    if (!s->result) detail::throw_killed(s);
     if constexpr (Copy) return *s->result;
     else return std::move(*s->result);
   }

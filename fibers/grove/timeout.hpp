@@ -15,6 +15,7 @@
 // expired: `catch (const grove::Timeout& e) { if (e == inner) ... }`.
 
 #include <grove/duration.hpp>
+#include <grove/errors.hpp>
 #include <grove/detail/timer_heap.hpp>
 
 #include <chrono>
@@ -31,7 +32,9 @@ namespace detail {
 class FiberBase;
 }
 
-class Timeout : public std::exception {
+// Timeout is an Interrupt (not a std::exception: a broad
+// `catch (const std::exception&)` does not swallow it) and a TimeoutError.
+class Timeout : public Interrupt, public TimeoutError {
  public:
   struct Deferred {};
   // Timeout(d) arms at once; Timeout(d, deferred) waits for start().
@@ -39,9 +42,28 @@ class Timeout : public std::exception {
   explicit Timeout(std::chrono::duration<Rep, Period> d) : Timeout(to_duration(d, "Timeout"), nullptr, true) {}
   template <class Rep, class Period>
   Timeout(std::chrono::duration<Rep, Period> d, Deferred) : Timeout(to_duration(d, "Timeout"), nullptr, false) {}
+  // Timeout(d, "message") raises a Timeout whose what() is the message.
+  template <class Rep, class Period>
+  Timeout(std::chrono::duration<Rep, Period> d, std::string message)
+      : Timeout(to_duration(d, "Timeout"), nullptr, true) {
+    what_ = std::move(message);
+  }
+  template <class Rep, class Period>
+  Timeout(std::chrono::duration<Rep, Period> d, const char* message) : Timeout(d, std::string(message)) {}
+  // Timeout(d, false) is a usage error in C++ (a scope object cannot swallow
+  // the exception that unwinds through it): use grove::within(d, fn) for
+  // gevent's silent `Timeout(d, False)`.
+  template <class Rep, class Period, class B>
+    requires std::is_same_v<B, bool>
+  Timeout(std::chrono::duration<Rep, Period>, B) : Timeout(Duration::zero(), nullptr, false) {
+    static_assert(!std::is_same_v<B, bool>,
+                  "grove::Timeout(d, false): a C++ scope object cannot swallow the exception that unwinds "
+                  "through it; use grove::within(d, fn), which returns false when the time ran out");
+  }
   // Timeout(d, error) raises `error` instead of the Timeout when it fires.
   template <class Rep, class Period, class E>
-    requires(!std::is_same_v<std::decay_t<E>, Deferred> && !std::is_same_v<std::decay_t<E>, std::exception_ptr>)
+    requires(!std::is_same_v<std::decay_t<E>, Deferred> && !std::is_same_v<std::decay_t<E>, std::exception_ptr> &&
+             !std::is_same_v<std::decay_t<E>, bool> && !std::is_convertible_v<E, std::string>)
   Timeout(std::chrono::duration<Rep, Period> d, E error)
       : Timeout(to_duration(d, "Timeout"), std::make_exception_ptr(std::move(error)), true) {}
 
@@ -96,6 +118,22 @@ template <class Rep, class Period, class F, class... A>
 auto with_timeout(std::chrono::duration<Rep, Period> d, F&& fn, A&&... args) {
   Timeout t(d);
   return std::forward<F>(fn)(std::forward<A>(args)...);
+}
+
+// within(d, fn, args...) runs fn(args...) under a Timeout of d and returns
+// true if it finished, false if this call's own Timeout fired — quietly, as
+// gevent's `with Timeout(d, False):` block ends. fn's result is discarded
+// (use with_timeout_or for a value). Other timeouts and kills propagate.
+template <class Rep, class Period, class F, class... A>
+bool within(std::chrono::duration<Rep, Period> d, F&& fn, A&&... args) {
+  Timeout t(d);
+  try {
+    (void)std::forward<F>(fn)(std::forward<A>(args)...);
+    return true;
+  } catch (const Timeout& e) {
+    if (e == t) return false;
+    throw;
+  }
 }
 
 // with_timeout_or(d, fallback, fn, args...) returns fallback instead of

@@ -1,9 +1,11 @@
 #pragma once
 // io_error.hpp — how grove's I/O reports failure. Every blocking I/O call
-// has two forms (as Asio): one that throws IoError, a std::system_error,
-// and one that takes a boost::system::error_code& and reports through it.
+// has two forms (as Asio): one that throws IoError (a grove::Error; IoTimeout
+// when a deadline passed), and one that takes a boost::system::error_code& and reports through it.
 // Interrupts are not errors: an enclosing grove::Timeout or kill() raises
 // its own exception out of either form.
+
+#include <grove/errors.hpp>
 
 #include <boost/system/error_code.hpp>
 
@@ -24,17 +26,36 @@ inline boost::system::error_code make_error_code(io_errc e) noexcept {
   return boost::system::error_code(static_cast<int>(e), io_category());
 }
 
-// IoError is the exception of every throwing I/O call: a std::system_error
-// whose what() names the call, and which keeps Asio's error code.
-class IoError : public std::system_error {
+// IoError is the exception of every throwing I/O call: a grove::Error
+// whose what() names the call and the error, and which keeps the error code.
+class IoError : public Error {
  public:
   IoError(const boost::system::error_code& ec, const std::string& what);
-  // asio_code() is the boost::system::error_code the call failed with
-  // (compare it with boost::asio::error::... or grove::io_errc).
+  // code() is the error as a std::error_code (value() is the errno for
+  // system errors); asio_code() is the boost::system::error_code the call
+  // failed with (compare it with boost::asio::error::... or grove::io_errc).
+  std::error_code code() const noexcept { return std::error_code(asio_code_); }
   const boost::system::error_code& asio_code() const noexcept { return asio_code_; }
 
  private:
   boost::system::error_code asio_code_;
+};
+
+// IoTimeout is the IoError of a call whose deadline (set_timeout, a
+// connect timeout) passed: error timed_out. It is a TimeoutError.
+class IoTimeout : public IoError, public TimeoutError {
+ public:
+  using IoError::IoError;
+  const char* what() const noexcept override { return IoError::what(); }
+};
+
+// ConcurrentUseError is thrown when a second fiber tries to read (or
+// write) an I/O object that another fiber is already reading (writing):
+// gevent's ConcurrentObjectUseError. One reader and one writer may work at
+// once; hand the object to one fiber, or serialise with a grove::Lock.
+class ConcurrentUseError : public UsageError {
+ public:
+  using UsageError::UsageError;
 };
 
 namespace detail {

@@ -15,6 +15,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <grove/detail/one_user.hpp>
 #include <grove/detail/scheduler.hpp>
 
 #include <cstdint>
@@ -97,6 +98,8 @@ class TcpSocket final : public Stream {
 
   socket_type socket_;
   detail::Scheduler* owner_;  // the hub whose io_context runs the socket
+  detail::OneUser reader_;    // the fiber reading, one at a time
+  detail::OneUser writer_;    // the fiber writing (or connecting), one at a time
   // wrote_last: the last operation was a write; the next read first lets
   // the other ready fibers run, as Asio's posted completions do, so its
   // speculative read usually finds the peer's answer instead of EAGAIN.

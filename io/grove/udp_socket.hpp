@@ -14,6 +14,7 @@
 
 #include <boost/asio/ip/udp.hpp>
 
+#include <grove/detail/one_user.hpp>
 #include <grove/detail/scheduler.hpp>
 
 #include <cstddef>
@@ -67,6 +68,8 @@ class UdpSocket {
 
   boost::asio::ip::udp::socket socket_;
   detail::Scheduler* owner_;
+  detail::OneUser reader_;  // one fiber receiving at a time
+  detail::OneUser writer_;  // one fiber sending at a time
   Duration timeout_ = Duration::max();
 };
 

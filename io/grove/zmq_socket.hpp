@@ -24,6 +24,7 @@
 #include <grove/io_error.hpp>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <grove/detail/one_user.hpp>
 #include <grove/detail/scheduler.hpp>
 #include <zmq.hpp>
 
@@ -88,6 +89,8 @@ class ZmqSocket {
   zmq::socket_t socket_;
   boost::asio::posix::stream_descriptor notify_;  // ZMQ_FD, owned by ZeroMQ: released, never closed
   detail::Scheduler* owner_;
+  detail::OneUser reader_;  // one fiber receiving at a time
+  detail::OneUser writer_;  // one fiber sending at a time
   unsigned waiters_ = 0;
   Duration timeout_ = Duration::max();
 };

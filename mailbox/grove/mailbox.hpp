@@ -56,9 +56,12 @@ struct MailboxConfig {
   std::size_t reserve = 0;
 };
 
-class MailboxFull : public std::runtime_error {
+// MailboxFull is the error of a send to a full mailbox that fails (policy
+// fail, or block past its block_timeout): a TimeoutError.
+class MailboxFull : public Error, public TimeoutError {
  public:
-  using std::runtime_error::runtime_error;
+  using Error::Error;
+  const char* what() const noexcept override { return Error::what(); }
 };
 
 // SystemSignal travels on the system lane: an exit signal from a linked

@@ -62,16 +62,16 @@ struct SupervisorConfig {
 
 // SupervisorError reports a call that OTP answers with an error tuple:
 // unknown id, id already present, child running, supervisor not running.
-class SupervisorError : public std::runtime_error {
+class SupervisorError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  using Error::Error;
 };
 
 // SupervisorGaveUp is how a supervisor ends once restarts exceeded its
 // intensity (OTP's `shutdown` with reached_max_restart_intensity).
-class SupervisorGaveUp : public std::runtime_error {
+class SupervisorGaveUp : public SupervisorError {
  public:
-  using std::runtime_error::runtime_error;
+  using SupervisorError::SupervisorError;
 };
 
 // ChildInfo is one row of which_children(): fiber is empty while the child

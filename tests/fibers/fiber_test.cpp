@@ -457,8 +457,9 @@ TEST_F(FiberTest, KillRaisesFiberExitAtTheSuspensionPointAndUnwinds) {
   EXPECT_EQ(f.exit_reason().to_string(), "killed");
   ASSERT_NE(f.exception(), nullptr);  // FiberExit is what ended it
   EXPECT_THROW(std::rethrow_exception(f.exception()), grove::FiberExit);
-  // A killed fiber has no value: get() throws its FiberExit.
-  EXPECT_THROW((void)f.get(), grove::FiberExit);
+  // A killed fiber has no value: get() throws FiberKilled, an ordinary
+  // error in the caller (the FiberExit would end the caller too).
+  EXPECT_THROW((void)f.get(), grove::FiberKilled);
   EXPECT_THROW((void)f.value(), grove::UsageError);
   EXPECT_EQ(grove::hub().fiber_count(), 0u);
 }
@@ -738,7 +739,7 @@ TEST_F(FiberTest, GreenletSubclassCanBeKilled) {
   auto w = grove::spawn<Worker>(1, 2, &destroyed);
   w.kill();  // never started
   EXPECT_TRUE(w.dead());
-  EXPECT_THROW((void)w.get(), grove::FiberExit);
+  EXPECT_THROW((void)w.get(), grove::FiberKilled);
 }
 
 // ----------------------------------------------------------- this_fiber

@@ -14,7 +14,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
+#include "log_capture.hpp"
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
@@ -47,28 +47,7 @@ std::size_t count_of(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-// LogCapture installs a spdlog default logger writing into a string stream
-// and restores the previous default logger when it goes away.
-class LogCapture {
- public:
-  LogCapture() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    auto logger = std::make_shared<spdlog::logger>("grove-hub-test-capture", sink);
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() {
-    spdlog::set_default_logger(previous_);
-    spdlog::drop("grove-hub-test-capture");
-  }
-  LogCapture(const LogCapture&) = delete;
-  LogCapture& operator=(const LogCapture&) = delete;
-  std::string text() const { return out_.str(); }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
+using grove::test::LogCapture;
 
 struct SetOnDestroy {
   bool* flag;

@@ -11,7 +11,7 @@
 #include <grove/wait.hpp>
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
+#include "log_capture.hpp"
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -42,26 +42,7 @@ struct Flag {
   ~Flag() { *set = true; }
 };
 
-// CaptureLog routes spdlog's default logger into a string for its lifetime.
-class CaptureLog {
- public:
-  CaptureLog() : prev_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("grove-links-test-capture", sink));
-  }
-  ~CaptureLog() {
-    spdlog::set_default_logger(prev_);
-    spdlog::drop("grove-links-test-capture");
-  }
-  std::string text() {
-    spdlog::default_logger()->flush();
-    return out_.str();
-  }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::logger> prev_;
-};
+using CaptureLog = grove::test::LogCapture;
 
 class LinksTest : public ::testing::Test {
  protected:
@@ -108,7 +89,8 @@ TEST_F(LinksTest, ExitReasonKinds) {
   EXPECT_EQ(s.to_string(), "shutdown");
   EXPECT_EQ(k.to_string(), "killed");
   EXPECT_EQ(x.to_string(), "exception: bad thing");
-  EXPECT_EQ(grove::ExitReason::exception(std::make_exception_ptr(42)).to_string(), "exception");
+  EXPECT_EQ(grove::ExitReason::exception(std::make_exception_ptr(42)).to_string(),
+            "exception: an exception of a type not derived from std::exception");
 
   EXPECT_EQ(grove::ExitReason(), n);  // default is normal
   EXPECT_EQ(n, grove::ExitReason::normal());

@@ -57,9 +57,9 @@ const auto kNaN = std::chrono::duration<double>(std::nan(""));
 
 }  // namespace
 
-TEST_F(Misuse, UsageErrorIsALogicError) {
+TEST_F(Misuse, UsageErrorIsAGroveError) {
   grove::UsageError e("x");
-  const std::logic_error& base = e;
+  const grove::Error& base = e;
   EXPECT_STREQ(base.what(), "x");
 }
 

@@ -98,20 +98,42 @@ TEST_F(SignalTest, CancelStopsListening) {
   EXPECT_EQ(b.signal_number(), 0);
 }
 
-// A listening handler is pending I/O: main blocks for a signal instead of
-// raising LoopExit (and Hub::run() waits until the handler is cancelled).
-TEST_F(SignalTest, MainBlocksForASignalFromAnotherThread) {
+// A signal arriving while main waits (with a deadline) runs its handler.
+TEST_F(SignalTest, MainWaitsForASignalFromAnotherThread) {
   grove::Event got;
   auto handler = grove::signal(SIGUSR1, [&] { got.set(); });
   std::thread sender([] {
     std::this_thread::sleep_for(20ms);
     ::kill(::getpid(), SIGUSR1);
   });
-  got.wait();
+  EXPECT_TRUE(got.wait(5s));
   sender.join();
-  EXPECT_TRUE(got.is_set());
   handler.cancel();
   grove::hub().run();  // nothing pending any more: returns
+}
+
+// gevent's signal watchers are weak: a live handler does not keep the loop
+// alive, so Hub::run() returns and a deadlock still raises LoopExit.
+TEST_F(SignalTest, AHandlerDoesNotKeepTheHubAlive) {
+  auto handler = grove::signal(SIGUSR1, [] {});
+  const auto t0 = std::chrono::steady_clock::now();
+  grove::hub().run();  // only the handler is left: idle at once
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  EXPECT_TRUE(handler.active());
+}
+
+TEST_F(SignalTest, ADeadlockBesideAHandlerRaisesLoopExit) {
+  auto term = grove::signal(SIGTERM, [] {});
+  auto hup = grove::signal(SIGHUP, [] {});
+  grove::Event never;
+  auto stuck = grove::spawn([&] { never.wait(); });
+  EXPECT_THROW(stuck.join(), grove::LoopExit);
+  stuck.kill();
+  // The handlers still work after the hub was idle.
+  grove::Event got;
+  auto usr = grove::signal(SIGUSR2, [&] { got.set(); });
+  std::raise(SIGUSR2);
+  EXPECT_TRUE(got.wait(5s));
 }
 
 TEST_F(SignalTest, Misuse) {

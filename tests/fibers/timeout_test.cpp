@@ -256,8 +256,8 @@ TEST_F(TimeoutTest, AccessorsAndWhat) {
   EXPECT_NE(a.id(), b.id());
   EXPECT_FALSE(a == b);
   EXPECT_TRUE(a == a);
-  const std::exception& as_std = a;
-  EXPECT_STREQ(as_std.what(), "grove::Timeout: 50ms elapsed");
+  const grove::TimeoutError& as_timeout = a;  // an Interrupt, not a std::exception
+  EXPECT_STREQ(as_timeout.what(), "grove::Timeout: 50ms elapsed");
 }
 
 TEST_F(TimeoutTest, BadDurationsAreUsageErrors) {
@@ -266,12 +266,14 @@ TEST_F(TimeoutTest, BadDurationsAreUsageErrors) {
   EXPECT_THROW(grove::with_timeout(-5ms, [] { return 1; }), grove::UsageError);
 }
 
-TEST_F(TimeoutTest, CaughtAsStdException) {
+// A Timeout is an Interrupt, not a std::exception (errors.hpp); it is
+// caught as a grove::TimeoutError.
+TEST_F(TimeoutTest, CaughtAsTimeoutError) {
   grove::Timeout t(10ms);
   try {
     grove::this_fiber::sleep(1s);
     FAIL();
-  } catch (const std::exception& e) {
+  } catch (const grove::TimeoutError& e) {
     EXPECT_STREQ(e.what(), "grove::Timeout: 10ms elapsed");
     EXPECT_NE(dynamic_cast<const grove::Timeout*>(&e), nullptr);
   }

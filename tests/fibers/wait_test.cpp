@@ -487,7 +487,7 @@ TEST_F(WaitTest, KillallOnMixedVector) {
   grove::killall(all);
   EXPECT_TRUE(fi.dead());
   EXPECT_TRUE(fv.dead());
-  EXPECT_THROW(fi.get(), grove::FiberExit);  // killed: no value
+  EXPECT_THROW(fi.get(), grove::FiberKilled);  // killed: no value
   EXPECT_NO_THROW(fv.get());
 }
 

@@ -206,8 +206,9 @@ TEST_F(TcpTest, ConnectRefused) {
   try {
     TcpSocket::connect("127.0.0.1", p);
     FAIL();
-  } catch (const std::system_error& e) {  // IoError is a std::system_error
+  } catch (const IoError& e) {
     EXPECT_EQ(e.code().value(), ECONNREFUSED);
+    EXPECT_EQ(e.asio_code(), asio::error::connection_refused);
   }
 }
 

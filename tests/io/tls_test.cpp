@@ -149,4 +149,19 @@ TEST_F(TlsTest, ReadTimeoutOverTls) {
   server.stop(0ms);
 }
 
+// gevent refuses a second greenlet reading one socket; so does a TlsStream.
+TEST_F(TlsTest, ASecondReaderIsRefused) {
+  StreamServer server(tcp_endpoint("127.0.0.1", 0), echo_lines, {.tls = &*server_ctx});
+  server.start();
+  auto tls = TlsStream::connect("127.0.0.1", server.port(), *client_ctx, 2s);
+  std::string first_got;
+  auto first = spawn([&] { first_got = tls.read_line(); });
+  this_fiber::yield();
+  EXPECT_THROW((void)tls.recv(10), ConcurrentUseError);
+  tls.send_all("line\n");
+  first.join();
+  EXPECT_EQ(first_got, "line\n");
+  server.stop(0ms);
+}
+
 }  // namespace
