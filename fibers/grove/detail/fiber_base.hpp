@@ -115,6 +115,7 @@ class FiberBase {
   bool finished = false;         // the body has returned or thrown
   bool doomed = false;           // hub shutdown: every blocking call raises `pending`
   bool error_observed = false;   // someone joined, linked or asked for the exception
+  bool exiting = false;          // a FiberExit was sent (a kill, a link): it is being killed
   const char* waiting_on = nullptr;  // what a parked fiber waits for (LoopExit)
   std::exception_ptr pending;    // raised at the next suspension point
   const void* stack_bottom = nullptr;      // lowest address of its stack
