@@ -34,7 +34,9 @@ void throw_bad_duration(const char* where, const char* why) {
 }
 
 FiberExtras::FiberExtras() = default;
-FiberExtras::~FiberExtras() = default;
+FiberExtras::~FiberExtras() {
+  release_locals(locals);  // a fiber that never finished: the main fiber, the hub's
+}
 
 FiberBase::~FiberBase() {
   while (ExitObserver* o = observers) {
