@@ -242,8 +242,8 @@ class Group {
   std::vector<std::exception_ptr*> failure_watchers_;  // join(raise_error) callers
 };
 
-// Pool is a Group of at most size() live members: spawn(), add() and the
-// map family block while it is full.
+// Pool is a Group of at most capacity() live members: spawn(), add() and
+// the map family block while it is full; apply_async() queues instead.
 class Pool : public Group {
  public:
   // Pool(size) throws UsageError for size 0.
