@@ -54,7 +54,9 @@ void throw_bad_duration(const char* where, const char* why) {
 }
 
 FiberExtras::FiberExtras() = default;
-FiberExtras::~FiberExtras() = default;
+FiberExtras::~FiberExtras() {
+  release_locals(locals);  // a fiber that never finished: the main fiber, the hub's
+}
 
 FiberBase::~FiberBase() {
   while (ExitObserver* o = observers) {
@@ -90,6 +92,17 @@ bool failed(const FiberBase* f) noexcept {
   }
 }
 
+bool is_fiber_exit(const std::exception_ptr& e) noexcept {
+  if (!e) return false;
+  try {
+    std::rethrow_exception(e);
+  } catch (const FiberExit&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 void join(FiberBase* f) {
   if (f->finished) return;
   Scheduler& s = scheduler();
@@ -118,6 +131,7 @@ bool kill(FiberBase* f, std::exception_ptr e, bool block, TimePoint deadline) {
   Scheduler& s = scheduler();
   if (!e) e = std::make_exception_ptr(FiberExit{});
   if (f == s.current()) std::rethrow_exception(e);  // killing yourself
+  if (is_fiber_exit(e)) f->exiting = true;
   s.interrupt(f, std::move(e));
   if (block && !f->finished) {
     s.require_fiber_context("Fiber::kill (blocking)");

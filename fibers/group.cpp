@@ -6,13 +6,21 @@
 #include <grove/detail/park_on.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace grove {
 
 Group::~Group() {
   // Members keep running; they must not call back into a dead group.
   for (auto& m : members_) detail::remove_observer(m.fiber.base(), m.link);
+  // Queued calls start, as plain fibers (the hub, had it gone, killed them).
+  for (auto& q : queued_) {
+    detail::FiberBase* f = q.fiber.base();
+    detail::remove_observer(f, q.link);
+    if (!f->finished) f->hub->engine().schedule(f);
+  }
 }
 
 void Group::add(const Fiber<>& f) {
@@ -43,6 +51,33 @@ void Group::insert(const Fiber<>& f) {
   }
 }
 
+void Group::enqueue(const Fiber<>& f) {
+  queued_.push_back(Queued{f, 0});
+  queued_index_.emplace(f.base(), std::prev(queued_.end()));
+  auto on_exit = [this](detail::FiberBase& dead) { on_queued_exit(dead); };
+  auto observer = std::make_unique<detail::CallbackObserver<decltype(on_exit)>>(std::move(on_exit));
+  observer->handles_failure = false;  // only a kill ends it before it starts
+  queued_.back().link = detail::add_observer(f.base(), std::move(observer));
+}
+
+void Group::start_queued() {
+  Queued q = std::move(queued_.front());
+  queued_.pop_front();
+  queued_index_.erase(q.fiber.base());
+  detail::remove_observer(q.fiber.base(), q.link);
+  insert(q.fiber);
+  q.fiber.base()->hub->engine().schedule(q.fiber.base());
+}
+
+void Group::on_queued_exit(detail::FiberBase& dead) noexcept {
+  auto it = queued_index_.find(&dead);
+  if (it == queued_index_.end()) return;
+  Fiber<> keep = it->second->fiber;
+  queued_.erase(it->second);
+  queued_index_.erase(it);
+  if (idle()) detail::wake_all(join_waiters_);
+}
+
 void Group::set_failure_handled(bool handled) noexcept {
   for (auto& m : members_) m.observer->handles_failure = handled;
 }
@@ -56,7 +91,7 @@ bool Group::discard(const Fiber<>& f) {
   members_.erase(it->second);
   index_.erase(it);
   pass_on_slot();
-  if (members_.empty()) detail::wake_all(join_waiters_);
+  if (idle()) detail::wake_all(join_waiters_);
   return true;
 }
 
@@ -68,7 +103,7 @@ void Group::on_member_exit(detail::FiberBase& dead) {
   index_.erase(it);
   if (detail::failed(&dead)) report_failure(dead);
   pass_on_slot();
-  if (members_.empty()) detail::wake_all(join_waiters_);
+  if (idle()) detail::wake_all(join_waiters_);
 }
 
 void Group::report_failure(detail::FiberBase& dead) {
@@ -80,6 +115,9 @@ void Group::report_failure(detail::FiberBase& dead) {
 }
 
 void Group::pass_on_slot() noexcept {
+  // Queued apply_async() calls first, then one blocked spawner (which
+  // passes the slot on again once it has filled it).
+  while (!queued_.empty() && has_free_slot()) start_queued();
   if (!slot_waiters_.empty() && has_free_slot()) detail::wake_one(slot_waiters_);
 }
 
@@ -104,7 +142,7 @@ bool Group::wait_free_until(TimePoint deadline, const char* what) {
 }
 
 bool Group::join_until(TimePoint deadline, bool raise_error) {
-  if (members_.empty()) return true;
+  if (idle()) return true;
   auto& s = detail::scheduler();
   if (index_.contains(s.current()))
     throw UsageError("grove::Group::join: a member fiber cannot join its own group (it would wait for itself)");
@@ -123,16 +161,46 @@ bool Group::join_until(TimePoint deadline, bool raise_error) {
     failure_watchers_.push_back(&failure);
   }
   const bool empty = detail::park_on(join_waiters_, deadline, "Group::join",
-                                     [&] { return members_.empty() || failure != nullptr; });
+                                     [&] { return idle() || failure != nullptr; });
   if (failure) std::rethrow_exception(failure);
   return empty;
 }
 
 void Group::kill_with(std::exception_ptr e, bool block) {
   if (!e) e = std::make_exception_ptr(FiberExit{});
-  while (!members_.empty()) {
-    std::vector<Fiber<>> victims = fibers();
-    detail::killall(victims, e, block, TimePoint::max());
+  auto& s = detail::scheduler();
+  const bool exit = detail::is_fiber_exit(e);
+  while (!idle()) {
+    // Queued calls die first, never having run (they would otherwise take
+    // the slots the dying members free).
+    std::vector<Fiber<>> queued;
+    for (auto& q : queued_) queued.push_back(q.fiber);
+    for (auto& f : queued) s.interrupt(f.base(), e);  // each leaves the queue at once
+    // A member already being killed (a FiberExit sent, by this group or
+    // anyone) is not shot again, as gevent's Group.kill skips the dying.
+    std::vector<Fiber<>> members = fibers();
+    Fiber<> self;
+    for (auto& f : members) {
+      detail::FiberBase* m = f.base();
+      if (m == s.current()) self = f;  // killed last
+      else if (!m->finished && !m->exiting) {
+        if (exit) m->exiting = true;
+        s.interrupt(m, e);
+      }
+    }
+    if (block) {
+      s.require_fiber_context("Group::kill (blocking)");
+      for (auto& f : members)
+        if (f.base() != s.current()) detail::join(f.base());
+    }
+    if (self) {
+      // A member killing its own group: it is shot last, unless it is
+      // already being killed (it cannot wait for itself either).
+      if (self.base()->exiting) return;
+      if (exit) self.base()->exiting = true;
+      std::rethrow_exception(e);
+    }
+    if (!s.in_hub_context()) s.raise_pending();
     if (!block) break;
   }
 }

@@ -220,12 +220,8 @@ void Scheduler::run_fiber(FiberBase* f) {
 boost::context::fiber Scheduler::finish(FiberBase* f) noexcept {
   f->finished = true;
   f->pending = nullptr;
-  if (f->extras && !f->extras->locals.empty()) {
-    try {
-      f->extras->locals.clear();  // fiber-local destructors run on the fiber's own stack
-    } catch (...) {
-    }
-  }
+  // Fiber-local values die on the fiber's own stack.
+  if (f->extras && !f->extras->locals.empty()) release_locals(f->extras->locals);
   bool observed = f->error_observed || !f->joiners.empty();
   for (ExitObserver* o = f->observers; o && !observed; o = o->next) observed = o->handles_failure;
   wake_all(f->joiners);

@@ -90,6 +90,7 @@ void deliver_exit(FiberBase& dead, FiberBase* partner, const ExitReason& reason)
   if (partner->traps_exits()) {
     partner->extras->exit_trap(dead, reason);
   } else if (reason.is_abnormal()) {
+    partner->exiting = true;
     partner->hub->engine().interrupt(partner, std::make_exception_ptr(FiberExit(reason)));
   }
 }

@@ -62,10 +62,15 @@ std::vector<Fiber<>> joinall(std::vector<Fiber<>> fibers, TimePoint deadline, bo
 void killall(std::vector<Fiber<>> fibers, std::exception_ptr e, bool block, TimePoint deadline) {
   Scheduler& s = scheduler();
   Fiber<> self_handle;
+  const bool exit = is_fiber_exit(e);
   for (auto& f : fibers) {
     check_owner(f.base(), "killall");
-    if (f.base() == s.current()) self_handle = f;  // killed last
-    else if (!f.dead()) s.interrupt(f.base(), e);
+    if (f.base() == s.current()) {
+      self_handle = f;  // killed last
+    } else if (!f.dead()) {
+      if (exit) f.base()->exiting = true;
+      s.interrupt(f.base(), e);
+    }
   }
   if (block) {
     for (auto& f : fibers)

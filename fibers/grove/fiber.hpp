@@ -87,6 +87,8 @@ void rethrow_failure(FiberBase* f);
 LinkId add_observer(FiberBase* f, std::unique_ptr<ExitObserver> o);
 bool remove_observer(FiberBase* f, LinkId id) noexcept;
 bool failed(const FiberBase* f) noexcept;
+// is_fiber_exit() tells whether e holds a FiberExit (or a subclass).
+bool is_fiber_exit(const std::exception_ptr& e) noexcept;
 Scheduler& spawn_scheduler();  // throws when the hub has shut down
 
 template <class F>

@@ -21,25 +21,18 @@
 #include <grove/errors.hpp>
 #include <grove/fiber.hpp>
 #include <grove/hub.hpp>
-#include <grove/wait.hpp>
-#include <grove/detail/park_on.hpp>
 #include <grove/detail/waiter.hpp>
 
 #include <chrono>
 #include <concepts>
 #include <cstddef>
-#include <deque>
 #include <exception>
-#include <functional>
 #include <iterator>
 #include <list>
-#include <memory>
-#include <optional>
 #include <ranges>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
-#include <variant>
 #include <vector>
 
 namespace grove {
@@ -56,7 +49,8 @@ class Group {
  public:
   // Group() has no size limit.
   Group() : Group(0) {}
-  // ~Group() forgets its members; they keep running.
+  // ~Group() forgets its members; they keep running. Calls apply_async()
+  // queued are started then (outside any cap): the group forgets them too.
   ~Group();
   Group(const Group&) = delete;
   Group& operator=(const Group&) = delete;
@@ -79,7 +73,8 @@ class Group {
     return f;
   }
 
-  // join() waits until the group is empty. With raise_error, a member that
+  // join() waits until the group is empty and no apply_async() call is
+  // queued any more. With raise_error, a member that
   // fails while it waits ends the wait by rethrowing that exception (the
   // other members keep running). A member cannot join its own group.
   void join(bool raise_error = false) { (void)join_until(TimePoint::max(), raise_error); }
@@ -90,7 +85,13 @@ class Group {
   }
 
   // kill() raises FiberExit (or e) in every member and, unless block is
-  // false, waits until they have died (members added meanwhile too).
+  // false, waits until they have died (members added meanwhile too); the
+  // queued apply_async() calls die with it, never having run. As
+  // gevent's, it skips a member already being killed (a FiberExit sent to
+  // it, by a kill or a link, and not finished): a member catching FiberExit
+  // to clean up sees it once however often the group is killed, and a
+  // blocking kill() just waits for it. Another exception e is an ordinary
+  // one the member may handle: each call delivers it to those not dying.
   void kill(bool block = true) { kill_with(std::make_exception_ptr(FiberExit{}), block); }
   template <class E>
     requires(!std::same_as<std::decay_t<E>, bool>)
@@ -100,6 +101,8 @@ class Group {
   void kill_with(std::exception_ptr e, bool block = true);
 
   std::size_t size() const noexcept { return members_.size(); }
+  // queued() counts the apply_async() calls waiting for a slot (not members yet).
+  std::size_t queued() const noexcept { return queued_.size(); }
   bool empty() const noexcept { return members_.empty(); }
   bool contains(const Fiber<>& f) const { return f && index_.contains(f.base()); }
   // fibers() is a snapshot of the members, oldest first.
@@ -108,8 +111,10 @@ class Group {
   // imap(fn, range) is a lazy sequence of fn(item) for each item, in input
   // order; each fn runs in its own member fiber (for a Pool, at most size()
   // at once). Iterate it with range-for or next(); an exception from fn is
-  // rethrown at its place in the sequence, which then ends. The range and
-  // the group must outlive the sequence.
+  // rethrown at its place in the sequence, and, as with gevent, calling
+  // next() again goes on with the remaining items (a range-for loop ends
+  // there instead; leaving it abandons the sequence). See imap.hpp. The
+  // range and the group must outlive the sequence.
   template <class F, std::ranges::input_range Rng>
   auto imap(F&& fn, Rng&& range) {
     return make_imap<true>(std::forward<F>(fn), std::forward<Rng>(range));
@@ -155,11 +160,23 @@ class Group {
     KillIfAbandoned guard{f};
     return f.get();
   }
-  // apply_async(fn, args...) is spawn(): the member fiber is the future.
+  // apply_async(fn, args...) runs fn(args...) in a member fiber and returns
+  // that fiber as the future. It never blocks (gevent: "even if this group
+  // is full"): on a full Pool the call is queued and runs, inside the cap,
+  // when a slot frees. gevent (>= 1.1) spawns a helper greenlet outside the
+  // pool that waits for a slot and calls apply(); grove queues the fiber
+  // itself, which comes to the same order of events. A queued fiber is not
+  // started() nor a member (queued() counts it) until it gets its slot;
+  // freed slots go to queued calls, oldest first, before blocked spawn()
+  // or add() callers. Killing a queued fiber means fn never runs.
   template <class F, class... A>
     requires detail::Spawnable<F, A...>
   Fiber<detail::spawn_result_t<F, A...>> apply_async(F&& fn, A&&... args) {
-    return spawn(std::forward<F>(fn), std::forward<A>(args)...);
+    if (has_free_slot()) return spawn(std::forward<F>(fn), std::forward<A>(args)...);
+    using T = detail::spawn_result_t<F, A...>;
+    Fiber<T> f(detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...)));
+    enqueue(f);
+    return f;
   }
 
  protected:
@@ -193,8 +210,20 @@ class Group {
     ~KillIfAbandoned();
   };
 
+  // Queued is an apply_async() call waiting for a slot: a created fiber,
+  // with an observer that drops it from the queue if it is killed first.
+  struct Queued {
+    Fiber<> fiber;
+    LinkId link = 0;
+  };
+
   void insert(const Fiber<>& f);
+  void enqueue(const Fiber<>& f);
+  // start_queued() makes the oldest queued call a member and schedules it.
+  void start_queued();
   void on_member_exit(detail::FiberBase& dead);
+  void on_queued_exit(detail::FiberBase& dead) noexcept;
+  bool idle() const noexcept { return members_.empty() && queued_.empty(); }
   void report_failure(detail::FiberBase& dead);
   // set_failure_handled() tells the hub whether a member's failure has a taker.
   void set_failure_handled(bool handled) noexcept;
@@ -206,13 +235,15 @@ class Group {
 
   std::list<Member> members_;  // oldest first
   std::unordered_map<const detail::FiberBase*, std::list<Member>::iterator> index_;
+  std::list<Queued> queued_;  // oldest first
+  std::unordered_map<const detail::FiberBase*, std::list<Queued>::iterator> queued_index_;
   detail::WaitList slot_waiters_;  // spawners/adders waiting for a free slot
   detail::WaitList join_waiters_;  // join() callers
   std::vector<std::exception_ptr*> failure_watchers_;  // join(raise_error) callers
 };
 
-// Pool is a Group of at most size() live members: spawn(), add() and the
-// map family block while it is full.
+// Pool is a Group of at most capacity() live members: spawn(), add() and
+// the map family block while it is full; apply_async() queues instead.
 class Pool : public Group {
  public:
   // Pool(size) throws UsageError for size 0.
@@ -234,216 +265,7 @@ class Pool : public Group {
   }
 };
 
-namespace detail {
-
-// ImapState is shared by an Imap sequence and its worker fibers. Each
-// worker returns an Outcome; a link on the worker stores it (however the
-// worker died, even killed before it started) and wakes the consumer.
-template <class R>
-struct ImapState : std::enable_shared_from_this<ImapState<R>> {
-  using Stored = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
-  struct Outcome {
-    std::optional<Stored> value;
-    std::exception_ptr error;
-  };
-  using Feed = std::function<bool(ImapState&)>;
-
-  ImapState(Group& group, bool ordered) : group(group), ordered(ordered) {}
-
-  template <class F, class Item>
-  static Outcome run(F& fn, Item& item) {
-    Outcome out;
-    try {
-      if constexpr (std::is_void_v<R>) {
-        std::invoke(fn, item);
-        out.value.emplace();
-      } else {
-        out.value.emplace(std::invoke(fn, item));
-      }
-    } catch (const FiberExit&) {
-      throw;  // killed: the fiber ends, its link reports it
-    } catch (const boost::context::detail::forced_unwind&) {
-      throw;
-    } catch (...) {
-      out.error = std::current_exception();
-    }
-    return out;
-  }
-
-  // launch(body) spawns one worker into the group (blocking while it is full).
-  template <class Body>
-  void launch(Body&& body) {
-    Fiber<Outcome> f = group.spawn(std::forward<Body>(body));
-    const std::size_t index = front_index + window.size();
-    if (ordered) window.emplace_back();
-    running.emplace(f.base(), f);
-    Fiber<>(f).link([self = this->shared_from_this(), index](Fiber<> dead) { self->finished_worker(dead, index); });
-  }
-
-  void finished_worker(const Fiber<>& dead, std::size_t index) {
-    auto* state = static_cast<FiberState<Outcome>*>(dead.base());
-    Outcome out;
-    if (state->result) {
-      out = std::move(*state->result);
-    } else {
-      out.error = state->error ? state->error : std::make_exception_ptr(FiberExit{});
-    }
-    running.erase(dead.base());
-    if (finished) return;
-    if (ordered) window[index - front_index].emplace(std::move(out));
-    else done.push_back(std::move(out));
-    ++deliveries;
-    wake_all(consumer);
-  }
-
-  // top_up() starts workers while the group has room and input remains.
-  void top_up() {
-    while (!exhausted && group.has_free_slot())
-      if (!feed(*this)) exhausted = true;
-  }
-  std::optional<Outcome> take() {
-    std::optional<Outcome> out;
-    if (ordered) {
-      if (!window.empty() && window.front()) {
-        out = std::move(window.front());
-        window.pop_front();
-        ++front_index;
-      }
-    } else if (!done.empty()) {
-      out = std::move(done.front());
-      done.pop_front();
-    }
-    return out;
-  }
-
-  std::optional<Stored> next() {
-    if (finished) return std::nullopt;
-    for (;;) {
-      top_up();
-      if (auto out = take()) {
-        if (out->error) {
-          finished = true;
-          std::rethrow_exception(out->error);
-        }
-        return std::move(out->value);
-      }
-      if (running.empty()) {
-        if (exhausted) {
-          finished = true;
-          return std::nullopt;
-        }
-        if (!feed(*this)) exhausted = true;  // the group is full of other fibers: wait for room
-        continue;
-      }
-      const std::uint64_t seen = deliveries;
-      park_on(consumer, TimePoint::max(), "Group::imap", [&] { return deliveries != seen; });
-    }
-  }
-
-  // abandon() kills the unfinished workers and waits for them (unless this
-  // is the hub's context or the hub is shutting down).
-  void abandon() noexcept {
-    finished = true;
-    if (running.empty() || tls_scheduler == nullptr) return;
-    std::vector<Fiber<>> victims;
-    try {
-      for (auto& [base, f] : running) victims.push_back(f);
-      const bool block = !tls_scheduler->in_hub_context() && !tls_scheduler->stopped();
-      grove::killall(victims, block);
-    } catch (...) {
-      // interrupted again while waiting: the workers are dying anyway
-    }
-  }
-
-  Group& group;
-  const bool ordered;
-  bool exhausted = false;  // the input is used up
-  bool finished = false;   // the consumer saw the end, a failure, or left
-  Feed feed;               // starts the next item's worker; false at the end of the input
-  std::size_t front_index = 0;
-  std::deque<std::optional<Outcome>> window;  // ordered: outcomes from front_index on
-  std::deque<Outcome> done;                   // unordered: in completion order
-  std::uint64_t deliveries = 0;
-  WaitList consumer;
-  std::unordered_map<const FiberBase*, Fiber<>> running;
-};
-
-}  // namespace detail
-
-// Imap<R> is the lazy sequence imap()/imap_unordered() return: next()
-// yields the next result (nullopt at the end), and it is a range:
-//   for (int len : pool.imap(fetch, urls)) ...
-// Destroying it before its end kills its unfinished workers and waits.
-template <class R>
-class Imap {
-  using State = detail::ImapState<R>;
-
- public:
-  using result_type = R;
-  using value_type = typename State::Stored;
-
-  Imap(Imap&&) noexcept = default;
-  Imap& operator=(Imap&&) = delete;
-  ~Imap() {
-    if (st_) st_->abandon();
-  }
-
-  // next() waits for the next result; it rethrows a worker's exception.
-  std::optional<value_type> next() { return st_->next(); }
-
-  class iterator {
-   public:
-    using value_type = typename State::Stored;
-    using difference_type = std::ptrdiff_t;
-    iterator() = default;
-    explicit iterator(Imap* owner) : owner_(owner) { ++*this; }
-    value_type& operator*() const { return *current_; }
-    iterator& operator++() {
-      current_ = owner_->next();
-      return *this;
-    }
-    void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& it, std::default_sentinel_t) { return !it.current_; }
-
-   private:
-    Imap* owner_ = nullptr;
-    mutable std::optional<value_type> current_;
-  };
-  iterator begin() { return iterator(this); }
-  std::default_sentinel_t end() { return {}; }
-
- private:
-  friend class Group;
-  explicit Imap(std::shared_ptr<State> st) : st_(std::move(st)) {}
-  std::shared_ptr<State> st_;
-};
-
-template <bool Ordered, class F, class Rng>
-auto Group::make_imap(F&& fn, Rng&& range) {
-  using View = std::views::all_t<Rng>;
-  using Item = std::ranges::range_value_t<View>;
-  using Fn = std::decay_t<F>;
-  static_assert(std::invocable<Fn&, Item&>, "grove::Group::imap: fn must be callable with an item of the range");
-  using R = std::invoke_result_t<Fn&, Item&>;
-  using State = detail::ImapState<R>;
-
-  struct Feeder {
-    explicit Feeder(View v) : view(std::move(v)) {}
-    View view;
-    std::optional<std::ranges::iterator_t<View>> it;
-  };
-  auto st = std::make_shared<State>(*this, Ordered);
-  st->feed = [fn = std::make_shared<Fn>(std::forward<F>(fn)),
-              feeder = std::make_shared<Feeder>(std::views::all(std::forward<Rng>(range)))](State& self) {
-    if (!feeder->it) feeder->it.emplace(std::ranges::begin(feeder->view));
-    auto& it = *feeder->it;
-    if (it == std::ranges::end(feeder->view)) return false;
-    Item item(*it);
-    ++it;
-    self.launch([fn, item = std::move(item)]() mutable { return State::run(*fn, item); });
-    return true;
-  };
-  return Imap<R>(std::move(st));
-}
-
 }  // namespace grove
+
+// The imap sequence, Group::make_imap() included.
+#include <grove/imap.hpp>

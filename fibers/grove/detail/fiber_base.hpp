@@ -6,6 +6,7 @@
 #include <grove/duration.hpp>
 #include <grove/exit_reason.hpp>
 #include <grove/detail/block_pool.hpp>
+#include <grove/detail/local_slot.hpp>
 #include <grove/detail/timer_heap.hpp>
 #include <grove/detail/waiter.hpp>
 
@@ -67,9 +68,9 @@ struct FiberExtras {
   // are passed here instead of killing this fiber.
   std::function<void(FiberBase& from, const ExitReason&)> exit_trap;
   std::unique_ptr<StartTimer> start_timer;  // spawn_later
-  // Fiber-local values (grove::Local), keyed by the Local object; destroyed
-  // on the fiber's own stack when it ends.
-  std::vector<std::pair<const void*, std::shared_ptr<void>>> locals;
+  // Fiber-local values (grove::Local), keyed by the Local's id; those whose
+  // Local still lives are destroyed on the fiber's own stack when it ends.
+  std::vector<LocalEntry> locals;
   // Interrupts queued behind FiberBase::pending, raised in order.
   std::vector<std::exception_ptr> more_pending;
 };
@@ -115,6 +116,7 @@ class FiberBase {
   bool finished = false;         // the body has returned or thrown
   bool doomed = false;           // hub shutdown: every blocking call raises `pending`
   bool error_observed = false;   // someone joined, linked or asked for the exception
+  bool exiting = false;          // a FiberExit was sent (a kill, a link): it is being killed
   const char* waiting_on = nullptr;  // what a parked fiber waits for (LoopExit)
   std::exception_ptr pending;    // raised at the next suspension point
   const void* stack_bottom = nullptr;      // lowest address of its stack

@@ -1,0 +1,249 @@
+#pragma once
+// imap.hpp — Group::imap()/imap_unordered()'s lazy sequence (gevent's IMap
+// and IMapUnordered) and the state it shares with its worker fibers.
+// Include <grove/group.hpp>; it includes this.
+//
+// A failed item's exception is rethrown by next() at its place in the
+// sequence (in input order for imap, in completion order for
+// imap_unordered) and the sequence goes on: the next call to next()
+// continues with the following items, as iterating gevent's IMap does. A
+// range-for loop ends with the exception, which abandons the sequence.
+// Abandoning a sequence (destroying it before its end) kills its
+// unfinished workers and waits for them, so none outlives it.
+
+#include <grove/group.hpp>
+
+#include <grove/errors.hpp>
+#include <grove/fiber.hpp>
+#include <grove/wait.hpp>
+#include <grove/detail/park_on.hpp>
+#include <grove/detail/waiter.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <ranges>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+
+namespace grove {
+
+namespace detail {
+
+// ImapState is shared by an Imap sequence and its worker fibers. Each
+// worker returns an Outcome; a link on the worker stores it (however the
+// worker died, even killed before it started) and wakes the consumer.
+template <class R>
+struct ImapState : std::enable_shared_from_this<ImapState<R>> {
+  using Stored = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
+  struct Outcome {
+    std::optional<Stored> value;
+    std::exception_ptr error;
+  };
+  using Feed = std::function<bool(ImapState&)>;
+
+  ImapState(Group& group, bool ordered) : group(group), ordered(ordered) {}
+
+  template <class F, class Item>
+  static Outcome run(F& fn, Item& item) {
+    Outcome out;
+    try {
+      if constexpr (std::is_void_v<R>) {
+        std::invoke(fn, item);
+        out.value.emplace();
+      } else {
+        out.value.emplace(std::invoke(fn, item));
+      }
+    } catch (const FiberExit&) {
+      throw;  // killed: the fiber ends, its link reports it
+    } catch (const boost::context::detail::forced_unwind&) {
+      throw;
+    } catch (...) {
+      out.error = std::current_exception();
+    }
+    return out;
+  }
+
+  // launch(body) spawns one worker into the group (blocking while it is full).
+  template <class Body>
+  void launch(Body&& body) {
+    Fiber<Outcome> f = group.spawn(std::forward<Body>(body));
+    const std::size_t index = front_index + window.size();
+    if (ordered) window.emplace_back();
+    running.emplace(f.base(), f);
+    Fiber<>(f).link([self = this->shared_from_this(), index](Fiber<> dead) { self->finished_worker(dead, index); });
+  }
+
+  void finished_worker(const Fiber<>& dead, std::size_t index) {
+    auto* state = static_cast<FiberState<Outcome>*>(dead.base());
+    Outcome out;
+    if (state->result) {
+      out = std::move(*state->result);
+    } else {
+      out.error = state->error ? state->error : std::make_exception_ptr(FiberExit{});
+    }
+    running.erase(dead.base());
+    if (finished) return;
+    if (ordered) window[index - front_index].emplace(std::move(out));
+    else done.push_back(std::move(out));
+    ++deliveries;
+    wake_all(consumer);
+  }
+
+  // top_up() starts workers while the group has room and input remains.
+  void top_up() {
+    while (!exhausted && group.has_free_slot())
+      if (!feed(*this)) exhausted = true;
+  }
+  std::optional<Outcome> take() {
+    std::optional<Outcome> out;
+    if (ordered) {
+      if (!window.empty() && window.front()) {
+        out = std::move(window.front());
+        window.pop_front();
+        ++front_index;
+      }
+    } else if (!done.empty()) {
+      out = std::move(done.front());
+      done.pop_front();
+    }
+    return out;
+  }
+
+  std::optional<Stored> next() {
+    if (finished) return std::nullopt;
+    for (;;) {
+      top_up();
+      if (auto out = take()) {
+        // A failure is raised at its place; the sequence goes on after it.
+        if (out->error) std::rethrow_exception(std::move(out->error));
+        return std::move(out->value);
+      }
+      if (running.empty()) {
+        if (exhausted) {
+          finished = true;
+          return std::nullopt;
+        }
+        if (!feed(*this)) exhausted = true;  // the group is full of other fibers: wait for room
+        continue;
+      }
+      const std::uint64_t seen = deliveries;
+      park_on(consumer, TimePoint::max(), "Group::imap", [&] { return deliveries != seen; });
+    }
+  }
+
+  // abandon() kills the unfinished workers and waits for them (unless this
+  // is the hub's context or the hub is shutting down).
+  void abandon() noexcept {
+    finished = true;
+    if (running.empty() || tls_scheduler == nullptr) return;
+    std::vector<Fiber<>> victims;
+    try {
+      for (auto& [base, f] : running) victims.push_back(f);
+      const bool block = !tls_scheduler->in_hub_context() && !tls_scheduler->stopped();
+      grove::killall(victims, block);
+    } catch (...) {
+      // interrupted again while waiting: the workers are dying anyway
+    }
+  }
+
+  Group& group;
+  const bool ordered;
+  bool exhausted = false;  // the input is used up
+  bool finished = false;   // the consumer saw the end, or left
+  Feed feed;               // starts the next item's worker; false at the end of the input
+  std::size_t front_index = 0;
+  std::deque<std::optional<Outcome>> window;  // ordered: outcomes from front_index on
+  std::deque<Outcome> done;                   // unordered: in completion order
+  std::uint64_t deliveries = 0;
+  WaitList consumer;
+  std::unordered_map<const FiberBase*, Fiber<>> running;
+};
+
+}  // namespace detail
+
+// Imap<R> is the lazy sequence imap()/imap_unordered() return: next()
+// yields the next result (nullopt at the end), and it is a range:
+//   for (int len : pool.imap(fetch, urls)) ...
+// Destroying it before its end kills its unfinished workers and waits.
+template <class R>
+class Imap {
+  using State = detail::ImapState<R>;
+
+ public:
+  using result_type = R;
+  using value_type = typename State::Stored;
+
+  Imap(Imap&&) noexcept = default;
+  Imap& operator=(Imap&&) = delete;
+  ~Imap() {
+    if (st_) st_->abandon();
+  }
+
+  // next() waits for the next result (nullopt at the end); it rethrows a
+  // failed item's exception at its place, and the call after goes on.
+  std::optional<value_type> next() { return st_->next(); }
+
+  class iterator {
+   public:
+    using value_type = typename State::Stored;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    explicit iterator(Imap* owner) : owner_(owner) { ++*this; }
+    value_type& operator*() const { return *current_; }
+    iterator& operator++() {
+      current_ = owner_->next();
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& it, std::default_sentinel_t) { return !it.current_; }
+
+   private:
+    Imap* owner_ = nullptr;
+    mutable std::optional<value_type> current_;
+  };
+  iterator begin() { return iterator(this); }
+  std::default_sentinel_t end() { return {}; }
+
+ private:
+  friend class Group;
+  explicit Imap(std::shared_ptr<State> st) : st_(std::move(st)) {}
+  std::shared_ptr<State> st_;
+};
+
+template <bool Ordered, class F, class Rng>
+auto Group::make_imap(F&& fn, Rng&& range) {
+  using View = std::views::all_t<Rng>;
+  using Item = std::ranges::range_value_t<View>;
+  using Fn = std::decay_t<F>;
+  static_assert(std::invocable<Fn&, Item&>, "grove::Group::imap: fn must be callable with an item of the range");
+  using R = std::invoke_result_t<Fn&, Item&>;
+  using State = detail::ImapState<R>;
+
+  struct Feeder {
+    explicit Feeder(View v) : view(std::move(v)) {}
+    View view;
+    std::optional<std::ranges::iterator_t<View>> it;
+  };
+  auto st = std::make_shared<State>(*this, Ordered);
+  st->feed = [fn = std::make_shared<Fn>(std::forward<F>(fn)),
+              feeder = std::make_shared<Feeder>(std::views::all(std::forward<Rng>(range)))](State& self) {
+    if (!feeder->it) feeder->it.emplace(std::ranges::begin(feeder->view));
+    auto& it = *feeder->it;
+    if (it == std::ranges::end(feeder->view)) return false;
+    Item item(*it);
+    ++it;
+    self.launch([fn, item = std::move(item)]() mutable { return State::run(*fn, item); });
+    return true;
+  };
+  return Imap<R>(std::move(st));
+}
+
+}  // namespace grove
