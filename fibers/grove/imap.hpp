@@ -28,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <ranges>
+#include <string>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -86,8 +87,13 @@ struct ImapState : std::enable_shared_from_this<ImapState<R>> {
     Outcome out;
     if (state->result) {
       out = std::move(*state->result);
+    } else if (state->error && !is_fiber_exit(state->error)) {
+      out.error = state->error;
     } else {
-      out.error = state->error ? state->error : std::make_exception_ptr(FiberExit{});
+      // Killed from outside: an ordinary error for the consumer (a FiberExit
+      // rethrown into it would end the consumer too).
+      out.error = std::make_exception_ptr(FiberKilled(
+          "grove::imap: the worker of item " + std::to_string(index) + " was killed", state->exit_reason()));
     }
     running.erase(dead.base());
     if (finished) return;

@@ -304,4 +304,32 @@ TEST_F(GroupGeventTest, AFailureThatLeavesTheLoopKillsTheOtherWorkers) {
   EXPECT_EQ(finished, 1);
 }
 
+// A worker killed from outside (the pool killed) is an ordinary error in
+// the consumer, FiberKilled, at its place: the consumer is not killed.
+TEST_F(GroupGeventTest, AWorkerKilledFromOutsideIsFiberKilledInTheSequence) {
+  grove::Pool pool(1);
+  auto seq = pool.imap(
+      [](int x) {
+        if (x == 1) grove::this_fiber::sleep(1h);
+        return x;
+      },
+      std::vector<int>{0, 1, 2});
+  EXPECT_EQ(seq.next(), 0);
+  grove::this_fiber::yield();  // item 1's worker starts and sleeps
+  ASSERT_EQ(pool.size(), 1u);
+  pool.kill();
+  std::vector<std::string> got;
+  for (int guard = 0; guard < 5; ++guard) {
+    try {
+      auto v = seq.next();
+      if (!v) break;
+      got.push_back(std::to_string(*v));
+    } catch (const grove::FiberKilled& e) {
+      got.push_back("killed");
+      EXPECT_EQ(e.reason().kind(), grove::ExitReason::Kind::killed);
+    }
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"killed", "2"}));
+}
+
 }  // namespace
