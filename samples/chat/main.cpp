@@ -64,6 +64,8 @@ long number(const char* flag, const char* text, long max) {
   return v;
 }
 
+std::size_t count(const char* flag, const char* text) { return static_cast<std::size_t>(number(flag, text, 100000000)); }
+
 // seconds(flag, text) is a positive time in seconds (fractions allowed).
 grove::Duration seconds(const char* flag, const char* text) {
   char* end = nullptr;
@@ -84,19 +86,17 @@ Options parse(int argc, char** argv) {
     else if (!std::strcmp(flag, "--http-port")) o.http_port = number(flag, value, 65535);
     else if (!std::strcmp(flag, "--backlog")) o.backlog = number(flag, value, 1000000);
     else if (!std::strcmp(flag, "--log-level")) o.log_level = value;
-    else if (!std::strcmp(flag, "--max-connections")) o.config.max_connections = static_cast<std::size_t>(number(flag, value, 10000000));
+    else if (!std::strcmp(flag, "--max-connections")) o.config.max_connections = count(flag, value);
     else if (!std::strcmp(flag, "--idle-timeout")) o.config.idle_timeout = seconds(flag, value);
     else if (!std::strcmp(flag, "--write-timeout")) o.config.write_timeout = seconds(flag, value);
-    else if (!std::strcmp(flag, "--ws-idle-timeout")) {
-      o.config.ws_idle_timeout = seconds(flag, value);
-      o.config.ws_ping_interval = o.config.ws_idle_timeout / 2;
-    }
-    else if (!std::strcmp(flag, "--max-rooms")) o.config.max_rooms = static_cast<std::size_t>(number(flag, value, 10000000));
-    else if (!std::strcmp(flag, "--max-rooms-per-client")) o.config.max_rooms_per_client = static_cast<std::size_t>(number(flag, value, 10000000));
+    else if (!std::strcmp(flag, "--ws-idle-timeout")) o.config.ws_idle_timeout = seconds(flag, value);
+    else if (!std::strcmp(flag, "--max-rooms")) o.config.max_rooms = count(flag, value);
+    else if (!std::strcmp(flag, "--max-rooms-per-client")) o.config.max_rooms_per_client = count(flag, value);
     else if (!std::strcmp(flag, "--room-idle-timeout")) o.config.room_idle_timeout = seconds(flag, value);
     else usage((std::string("unknown option ") + flag).c_str());
   }
   o.config.backlog = static_cast<std::size_t>(o.backlog);
+  o.config.ws_ping_interval = o.config.ws_idle_timeout / 2;  // a silent client is pinged half way
   return o;
 }
 

@@ -76,11 +76,11 @@ TEST_F(ChatWsLimits, SilentClientIsPingedThenDropped) {
 // The same limits keep a client that answers the pings (Beast's client does
 // while it reads), however long it stays quiet.
 TEST_F(ChatWsLimits, ClientAnsweringPingsIsKept) {
-  start({.ws_ping_interval = 100ms, .ws_idle_timeout = 300ms});
+  start({.ws_ping_interval = 100ms, .ws_idle_timeout = 600ms});
   WsClient quiet(http_port());
   quiet.login("quiet", "lobby");
   auto reader = spawn([&] { return quiet.recv(); });  // reading: the pings are answered
-  this_fiber::sleep(1s);
+  this_fiber::sleep(1500ms);  // silent for more than twice the idle timeout
   LineClient talker(tcp_port());
   talker.login("talker", "lobby");
   talker.send("still there?");

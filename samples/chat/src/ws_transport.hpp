@@ -175,7 +175,7 @@ class WsTransport {
   void stop_reading() {
     if (stop_) return;
     stop_ = true;
-    if (reading_ && reader_ && !reader_.dead()) {
+    if (reading_ && reader_ && !reader_.dead() && reader_.id() != this_fiber::id()) {
       interrupt_sent_ = true;
       reader_.kill(ReadStopped{}, false);
     }
