@@ -107,9 +107,11 @@ Response route(ChatService& svc, const Request& req) {
   return error_response(req, http::status::not_found, "not found");
 }
 
-// refuse(svc, s, status, text) answers a request that could not be (or
-// was not) read, then the connection closes.
-void refuse(ChatService& svc, Stream& s, http::status status, std::string_view text) {
+// refuse(svc, s, status, text, drain) answers a request that could not be
+// (or was not) read, then the connection closes once the client has closed
+// too or drain has passed (linger: the answer is not lost to a reset).
+void refuse(ChatService& svc, Stream& s, http::status status, std::string_view text,
+            Duration drain = std::chrono::seconds(1)) {
   Request req;
   req.version(11);
   req.keep_alive(false);
@@ -117,7 +119,7 @@ void refuse(ChatService& svc, Stream& s, http::status status, std::string_view t
   res.keep_alive(false);
   error_code ec;
   write_within(s, res, svc.config().write_timeout, ec);
-  if (!ec) linger(s, std::chrono::seconds(1));
+  if (!ec) linger(s, drain);
 }
 
 }  // namespace
@@ -127,7 +129,9 @@ void run_http_session(ChatService& svc, Stream& s) {
   if (svc.stopping()) return refuse(svc, s, http::status::service_unavailable, "server shutting down");
   if (svc.full()) {
     svc.count_disconnect("server_full");
-    return refuse(svc, s, http::status::service_unavailable, "server full, try again later");
+    // A short drain: refused connections must not hold descriptors long.
+    return refuse(svc, s, http::status::service_unavailable, "server full, try again later",
+                  std::chrono::milliseconds(100));
   }
   bool idle = true;
   bool stop_requested = false;
