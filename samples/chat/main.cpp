@@ -1,9 +1,16 @@
 // grove-chat [--host 127.0.0.1] [--port 5555] [--http-port 8080]
-//            [--backlog 25] [--log-level info]
+//            [--backlog 25] [--log-level info] [limits...]
 // The chat server of issue 6: TCP line protocol on --port; the web page,
 // WebSocket (/ws), long poll and /stats on --http-port. Prints one line per
 // listening port ("grove-chat: tcp listening on 127.0.0.1:5555", port 0
 // prints the real port); SIGINT/SIGTERM drain (at most 5 s) and exit 0.
+// The limits (docs/limits.md; times in seconds, fractions allowed):
+//   --max-connections 10000  --idle-timeout 60  --write-timeout 30
+//   --ws-idle-timeout 60 (a ping after half of it)  --max-rooms 10000
+//   --max-rooms-per-client 100  --room-idle-timeout 300
+// The connection cap is lowered, with a warning, to leave 32 descriptors
+// free below RLIMIT_NOFILE (raised to its hard limit first): past the cap
+// clients are refused with a message instead of waiting unserved.
 #include <grove/chat/chat_server.hpp>
 
 #include <grove/event.hpp>
@@ -13,6 +20,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -23,18 +33,26 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Descriptors kept free below RLIMIT_NOFILE for everything but clients
+// (listeners, the hub, logs, a sanitizer's own pipes).
+constexpr std::size_t kReservedDescriptors = 32;
+
 struct Options {
   std::string host = "127.0.0.1";
   long port = 5555;
   long http_port = 8080;
   long backlog = 25;
   std::string log_level = "info";
+  grove::chat::ChatConfig config;
 };
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "grove-chat: %s\nusage: grove-chat [--host 127.0.0.1] [--port 5555] [--http-port 8080] "
-               "[--backlog 25] [--log-level trace|debug|info|warn|error|critical|off]\n",
+               "[--backlog 25] [--log-level trace|debug|info|warn|error|critical|off]\n"
+               "  [--max-connections 10000] [--idle-timeout 60] [--write-timeout 30] [--ws-idle-timeout 60]\n"
+               "  [--max-rooms 10000] [--max-rooms-per-client 100] [--room-idle-timeout 300]\n"
+               "(times in seconds; see docs/limits.md)\n",
                why);
   std::exit(2);
 }
@@ -44,6 +62,16 @@ long number(const char* flag, const char* text, long max) {
   const long v = std::strtol(text, &end, 10);
   if (*text == '\0' || *end != '\0' || v < 0 || v > max) usage((std::string("bad value for ") + flag).c_str());
   return v;
+}
+
+std::size_t count(const char* flag, const char* text) { return static_cast<std::size_t>(number(flag, text, 100000000)); }
+
+// seconds(flag, text) is a positive time in seconds (fractions allowed).
+grove::Duration seconds(const char* flag, const char* text) {
+  char* end = nullptr;
+  const double v = std::strtod(text, &end);
+  if (*text == '\0' || *end != '\0' || !(v > 0) || v > 1e6) usage((std::string("bad value for ") + flag).c_str());
+  return std::chrono::duration_cast<grove::Duration>(std::chrono::duration<double>(v));
 }
 
 Options parse(int argc, char** argv) {
@@ -58,9 +86,37 @@ Options parse(int argc, char** argv) {
     else if (!std::strcmp(flag, "--http-port")) o.http_port = number(flag, value, 65535);
     else if (!std::strcmp(flag, "--backlog")) o.backlog = number(flag, value, 1000000);
     else if (!std::strcmp(flag, "--log-level")) o.log_level = value;
+    else if (!std::strcmp(flag, "--max-connections")) o.config.max_connections = count(flag, value);
+    else if (!std::strcmp(flag, "--idle-timeout")) o.config.idle_timeout = seconds(flag, value);
+    else if (!std::strcmp(flag, "--write-timeout")) o.config.write_timeout = seconds(flag, value);
+    else if (!std::strcmp(flag, "--ws-idle-timeout")) o.config.ws_idle_timeout = seconds(flag, value);
+    else if (!std::strcmp(flag, "--max-rooms")) o.config.max_rooms = count(flag, value);
+    else if (!std::strcmp(flag, "--max-rooms-per-client")) o.config.max_rooms_per_client = count(flag, value);
+    else if (!std::strcmp(flag, "--room-idle-timeout")) o.config.room_idle_timeout = seconds(flag, value);
     else usage((std::string("unknown option ") + flag).c_str());
   }
+  o.config.backlog = static_cast<std::size_t>(o.backlog);
+  o.config.ws_ping_interval = o.config.ws_idle_timeout / 2;  // a silent client is pinged half way
   return o;
+}
+
+// fit_descriptors(config) raises the soft RLIMIT_NOFILE to the hard one and
+// lowers config.max_connections (0: no cap) to leave kReservedDescriptors
+// free, so the server refuses clients before accept() runs out.
+void fit_descriptors(grove::chat::ChatConfig& config) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+    ::getrlimit(RLIMIT_NOFILE, &lim);
+  }
+  if (lim.rlim_cur == RLIM_INFINITY) return;
+  const std::size_t room = lim.rlim_cur > 2 * kReservedDescriptors ? lim.rlim_cur - kReservedDescriptors : lim.rlim_cur / 2;
+  if (config.max_connections == 0 || config.max_connections > room) {
+    spdlog::warn("grove-chat: {} descriptors (ulimit -n): at most {} connections", lim.rlim_cur, room);
+    config.max_connections = room;
+  }
 }
 
 }  // namespace
@@ -70,9 +126,11 @@ int main(int argc, char** argv) {
   const auto level = spdlog::level::from_str(o.log_level);
   if (level == spdlog::level::off && o.log_level != "off") usage("bad value for --log-level");
   spdlog::set_level(level);
+  grove::chat::ChatConfig config = o.config;
+  fit_descriptors(config);
 
   try {
-    grove::chat::ChatServer chat({.backlog = static_cast<std::size_t>(o.backlog)});
+    grove::chat::ChatServer chat(std::move(config));
     grove::StreamServer tcp(grove::tcp_endpoint(o.host, static_cast<std::uint16_t>(o.port)),
                             [&](grove::Stream& s) { chat.handle_tcp(s); });
     grove::StreamServer http(grove::tcp_endpoint(o.host, static_cast<std::uint16_t>(o.http_port)),

@@ -9,6 +9,7 @@
 
 #include <grove/hub.hpp>
 #include <grove/stream_server.hpp>
+#include <grove/this_fiber.hpp>
 #include <grove/tcp_socket.hpp>
 #include <grove/timeout.hpp>
 #include <grove/yield.hpp>
@@ -36,6 +37,37 @@ using json = nlohmann::json;
 using boost::system::error_code;
 
 inline constexpr auto kWait = 5s;
+
+// wait_until(pred, timeout) polls pred every 10 ms; false if it still does
+// not hold after timeout.
+template <class Pred>
+bool wait_until(Pred pred, Duration timeout = kWait) {
+  const auto until = Clock::now() + timeout;
+  while (!pred()) {
+    if (Clock::now() >= until) return false;
+    this_fiber::sleep(10ms);
+  }
+  return true;
+}
+
+// masked_frame(opcode, payload, fin) is one WebSocket frame as a client
+// sends it (RFC 6455 5.2: masked), for tests that write raw frames.
+inline std::string masked_frame(int opcode, std::string_view payload, bool fin = true) {
+  std::string f;
+  f += static_cast<char>((fin ? 0x80 : 0) | opcode);
+  const std::size_t n = payload.size();
+  if (n < 126) {
+    f += static_cast<char>(0x80 | n);
+  } else {
+    f += static_cast<char>(0x80 | 126);
+    f += static_cast<char>((n >> 8) & 0xff);
+    f += static_cast<char>(n & 0xff);
+  }
+  const char key[4] = {0x12, 0x34, 0x56, 0x78};
+  f.append(key, 4);
+  for (std::size_t i = 0; i < n; ++i) f += static_cast<char>(payload[i] ^ key[i % 4]);
+  return f;
+}
 
 // ChatTest runs each test on a fresh hub; start(config) serves a ChatServer.
 class ChatTest : public ::testing::Test {

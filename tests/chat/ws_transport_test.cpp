@@ -1,16 +1,20 @@
 // ws_transport_test.cpp — WsTransport, the layer under Beast's WebSocket:
 // once a writer fiber is set, bytes any other fiber writes (the pongs and
 // close frames Beast's synchronous read sends) wait for the writer and go
-// out between two frames, never inside one.
+// out between two frames, never inside one; while they wait they count
+// against the member's outbound limit.
 #include "ws_transport.hpp"
 
 #include "chat_test_support.hpp"
+
+#include <grove/chat/outbox.hpp>
 
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
 #include <grove/this_fiber.hpp>
 
 using namespace grove;
+using namespace grove::chat;
 using namespace grove::chat::detail;
 using namespace grove::chat::test;
 
@@ -45,8 +49,8 @@ class ChatWsTransport : public ChatTest {};
 
 TEST_F(ChatWsTransport, OnlyTheWriterWritesOthersAreQueuedBetweenFrames) {
   RecordingStream s;
-  int wakes = 0;
-  WsTransport t(s, "left", [&] { ++wakes; });
+  Outbox outbox(1024);
+  WsTransport t(s, "left", outbox);
   boost::system::error_code ec;
   t.write_some(boost::asio::buffer(std::string("handshake;")), ec);  // no writer yet: direct
   EXPECT_EQ(s.written, "handshake;");
@@ -65,10 +69,11 @@ TEST_F(ChatWsTransport, OnlyTheWriterWritesOthersAreQueuedBetweenFrames) {
   EXPECT_EQ(t.write_some(boost::asio::buffer(std::string("PONG;")), ec), 5u);  // reported written...
   EXPECT_FALSE(ec);
   EXPECT_EQ(s.written, "handshake;frame-A-part1;");  // ...but queued for the writer
-  EXPECT_EQ(wakes, 1);
+  EXPECT_EQ(outbox.unsent(), 5u);                     // and counted as unsent
   reader_wrote.set();
   writer.join();
   EXPECT_EQ(s.written, "handshake;frame-A-part1;frame-A-part2;PONG;frame-B;");
+  EXPECT_EQ(outbox.unsent(), 0u);
 
   char buf[8];
   EXPECT_EQ(t.read_some(boost::asio::buffer(buf), ec), 4u);  // leftover bytes come first
@@ -79,7 +84,40 @@ TEST_F(ChatWsTransport, OnlyTheWriterWritesOthersAreQueuedBetweenFrames) {
   EXPECT_FALSE(t.torn_down());
   teardown(boost::beast::role_type::server, t, ec);
   EXPECT_TRUE(t.torn_down());
-  EXPECT_EQ(wakes, 2);
+}
+
+// Issue 19, item 1: control bytes a non-reading client causes are bounded
+// by the outbound limit, messages and control bytes together.
+TEST_F(ChatWsTransport, ControlBytesPastTheOutboundLimitFail) {
+  RecordingStream s;
+  Outbox outbox(100);
+  ASSERT_TRUE(outbox.push(std::string(60, 'm')));  // a message not yet written
+  WsTransport t(s, "", outbox);
+  auto writer = spawn([&] { t.set_writer(); });
+  writer.join();
+  boost::system::error_code ec;
+  const std::string pong(30, 'p');
+  EXPECT_EQ(t.write_some(boost::asio::buffer(pong), ec), 30u);
+  EXPECT_FALSE(ec);
+  EXPECT_EQ(t.write_some(boost::asio::buffer(pong), ec), 0u);  // 60 + 30 + 30 > 100
+  EXPECT_EQ(ec, boost::asio::error::no_buffer_space);
+  EXPECT_TRUE(outbox.overflowed());
+}
+
+// stop_reading() before a read: the read throws ReadStopped (Beast's stream
+// sees no error); resume_reading() lets reads work again.
+TEST_F(ChatWsTransport, StopReadingThrowsFromTheNextRead) {
+  RecordingStream s;
+  Outbox outbox(100);
+  WsTransport t(s, "", outbox);
+  t.set_reader();
+  t.stop_reading();
+  char buf[4];
+  boost::system::error_code ec;
+  EXPECT_THROW(t.read_some(boost::asio::buffer(buf), ec), ReadStopped);
+  t.resume_reading();
+  t.read_some(boost::asio::buffer(buf), ec);
+  EXPECT_EQ(ec, boost::asio::error::eof);
 }
 
 }  // namespace

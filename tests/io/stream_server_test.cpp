@@ -234,7 +234,9 @@ std::string read_pipe(int fd, Duration timeout) {
 TEST_F(StreamServerTest, SurvivesAConnectionFloodWithSixtyFourDescriptors) {
 #if defined(__SANITIZE_ADDRESS__)
   // UBSan's vptr check probes memory through a pipe: with every descriptor
-  // in use it reports a false "invalid vptr" and aborts the server.
+  // in use it reports a false "invalid vptr" and aborts the server. To run
+  // this test sanitized, build grove-echo with -fno-sanitize=vptr
+  // (docs/limits.md, "Sanitizer builds").
   GTEST_SKIP() << "needs free descriptors for the sanitizer runtime; run in the Release build";
 #endif
   int out_pipe[2], err_pipe[2];

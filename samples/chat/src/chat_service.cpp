@@ -60,8 +60,8 @@ ChatService::ChatService(ChatConfig config)
                                   .backoff = {},
                                   .name = "grove-chat rooms"}) {
   rooms_sup_.start();
-  reaper_ = spawn([this] { reap_poll_members(); });
-  reaper_.set_name("grove-chat poll reaper");
+  reaper_ = spawn([this] { reap(); });
+  reaper_.set_name("grove-chat reaper");
 }
 
 ChatService::~ChatService() {
@@ -83,20 +83,34 @@ void ChatService::set_nick(Member& m, const std::string& nick) {
 ChatService::RoomEntry& ChatService::room(const std::string& name) {
   if (!rooms_sup_.running()) throw ChatError("room " + name + " is unavailable: the rooms' supervisor has stopped");
   auto it = rooms_.find(name);
-  if (it != rooms_.end()) {
-    if (auto starting = it->second.starting) {  // another fiber is starting this room: wait for it
-      if (!starting->wait(kRoomAnswer)) throw ChatError("room " + name + " did not start in time");
-      it = rooms_.find(name);  // the entry is gone when the start failed
-      if (it == rooms_.end() || it->second.starting) throw ChatError("room " + name + " is unavailable");
-    }
-    return it->second;
+  if (it == rooms_.end()) throw ChatError("room " + name + " is unavailable");
+  if (auto starting = it->second.starting) {  // another fiber is starting this room: wait for it
+    if (!starting->wait(kRoomAnswer)) throw ChatError("room " + name + " did not start in time");
+    it = rooms_.find(name);  // the entry is gone when the start failed
+    if (it == rooms_.end() || it->second.starting) throw ChatError("room " + name + " is unavailable");
   }
+  it->second.last_used = hub().now();
+  return it->second;
+}
+
+ChatService::RoomEntry& ChatService::open_room(const std::string& name, Member& creator) {
+  if (!rooms_sup_.running()) throw ChatError("room " + name + " is unavailable: the rooms' supervisor has stopped");
+  if (rooms_.count(name)) return room(name);
+  if (config_.max_rooms > 0 && rooms_.size() >= config_.max_rooms)
+    throw ChatError("room limit reached: the server has " + std::to_string(rooms_.size()) + " rooms; join one of them");
+  if (creator.rooms_created() >= config_.max_rooms_per_client)
+    throw ChatError("room limit reached: you have created " + std::to_string(creator.rooms_created()) +
+                    " rooms; join one that exists");
+  creator.count_room_created();
   auto state = std::make_shared<RoomState>(name, config_.backlog);
-  auto child = actor_child<Room>(ActorOptions{.name = "room:" + name, .mailbox = {}},
+  // Each room gets a child id of its own: a removed room's actor may still
+  // be stopping when the name is used again.
+  std::string id = "room:" + name + "#" + std::to_string(++room_ids_);
+  auto child = actor_child<Room>(ActorOptions{.name = id, .mailbox = {}},
                                  ChildOptions{.restart = Restart::permanent, .shutdown = 1s}, state, config_.fault);
   auto starting = std::make_shared<Event>();
   // Record the room before start_child parks, so concurrent joiners find it.
-  it = rooms_.emplace(name, RoomEntry{std::move(state), child.ref, starting}).first;
+  auto it = rooms_.emplace(name, RoomEntry{std::move(state), child.ref, starting, id, 0, hub().now()}).first;
   try {
     rooms_sup_.start_child(std::move(child));
   } catch (const std::exception& e) {  // the supervisor gave up (or is stopping)
@@ -114,16 +128,23 @@ void ChatService::join(const std::shared_ptr<Member>& m, const std::string& name
   if (!valid_room(name)) throw ChatError("invalid room: use 1-64 characters of A-Z a-z 0-9 _ -");
   if (m->nick().empty()) throw ChatError("set a nick first: /nick NAME");
   if (stopping_) throw ChatError("server shutting down");
-  if (!m->room().empty()) {
-    if (auto it = rooms_.find(m->room()); it != rooms_.end()) it->second.ref.send(Leave{m->id()});
+  RoomEntry& entry = open_room(name, *m);  // before leaving: a refused join leaves m where it was
+  if (!m->room().empty() && m->room() != name) {
+    if (auto it = rooms_.find(m->room()); it != rooms_.end()) {
+      it->second.ref.send(Leave{m->id()});
+      it->second.last_used = hub().now();
+    }
   }
   m->set_room(name);
+  ++entry.joining;  // the reaper keeps the room until the join is answered
   try {
-    ask_room<void>(room(name).ref, Join{m}, name);
+    ask_room<void>(entry.ref, Join{m}, name);
   } catch (...) {
+    --entry.joining;
     m->set_room("");
     throw;
   }
+  --entry.joining;
 }
 
 MessagePtr ChatService::say(const Member& m, std::string text) {
@@ -145,16 +166,23 @@ std::vector<std::string> ChatService::who(const Member& m) {
   return ask_room<std::vector<std::string>>(room(m.room()).ref, Who{}, m.room());
 }
 
-std::vector<std::pair<std::string, std::size_t>> ChatService::rooms() const {
-  std::vector<std::pair<std::string, std::size_t>> out;
-  out.reserve(rooms_.size());
-  for (auto& [name, entry] : rooms_) out.emplace_back(name, entry.state->members.size());
-  return out;  // std::map: already sorted by name
+ChatService::RoomsPage ChatService::rooms(const std::string& after) const {
+  RoomsPage page;
+  const std::size_t limit = std::max<std::size_t>(config_.rooms_page, 1);
+  for (auto it = rooms_.upper_bound(after); it != rooms_.end(); ++it) {  // std::map: sorted by name
+    if (page.rooms.size() == limit) {
+      page.more = true;
+      break;
+    }
+    page.rooms.emplace_back(it->first, it->second.state->members.size());
+  }
+  return page;
 }
 
 void ChatService::leave(Member& m) noexcept {
   if (!m.room().empty()) {
     if (auto it = rooms_.find(m.room()); it != rooms_.end()) {
+      it->second.last_used = hub().now();
       try {
         it->second.ref.send(Leave{m.id()});
       } catch (...) {
@@ -285,17 +313,46 @@ void ChatService::retire_poll_member(const std::string& nick, std::string_view r
   }
 }
 
-void ChatService::reap_poll_members() {
-  const Duration period = std::min<Duration>(config_.poll_expiry / 4, std::chrono::seconds(1));
+void ChatService::reap() {
+  const Duration period = std::min({config_.poll_expiry / 4, config_.room_idle_timeout / 4, Duration(std::chrono::seconds(1))});
   for (;;) {
     this_fiber::sleep(period > Duration::zero() ? period : std::chrono::milliseconds(10));
-    const TimePoint now = hub().now();
-    std::vector<std::pair<std::string, const char*>> gone;
-    for (auto& [nick, m] : poll_members_) {
-      if (m->overflowed()) gone.emplace_back(nick, "slow_consumer");
-      else if (m->expired(now, config_.poll_expiry)) gone.emplace_back(nick, "poll_expired");
+    reap_poll_members();
+    reap_idle_rooms();
+  }
+}
+
+void ChatService::reap_poll_members() {
+  const TimePoint now = hub().now();
+  std::vector<std::pair<std::string, const char*>> gone;
+  for (auto& [nick, m] : poll_members_) {
+    if (m->overflowed()) gone.emplace_back(nick, "slow_consumer");
+    else if (m->expired(now, config_.poll_expiry)) gone.emplace_back(nick, "poll_expired");
+  }
+  for (auto& [nick, reason] : gone) retire_poll_member(nick, reason);
+}
+
+void ChatService::reap_idle_rooms() {
+  if (!rooms_sup_.running() || stopping_) return;
+  const TimePoint now = hub().now();
+  std::vector<std::string> idle;  // child ids
+  for (auto it = rooms_.begin(); it != rooms_.end();) {
+    const RoomEntry& e = it->second;
+    const bool unused = e.state->members.empty() && e.joining == 0 && !e.starting;
+    if (unused && now - e.last_used >= config_.room_idle_timeout) {
+      idle.push_back(e.child_id);
+      it = rooms_.erase(it);  // first: a join from now on makes the room afresh
+    } else {
+      ++it;
     }
-    for (auto& [nick, reason] : gone) retire_poll_member(nick, reason);
+  }
+  for (auto& id : idle) {
+    try {
+      rooms_sup_.terminate_child(id);
+      rooms_sup_.delete_child(id);
+    } catch (const std::exception& e) {
+      spdlog::warn("grove-chat: removing idle room {}: {}", id, e.what());
+    }
   }
 }
 

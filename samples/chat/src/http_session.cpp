@@ -41,10 +41,17 @@ Response error_response(const Request& req, http::status status, std::string_vie
 std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 void check_text(std::string_view text, std::size_t max) {
-  if (!valid_utf8(text)) throw ChatError("invalid utf-8");
-  if (text.size() > max) throw ChatError("message too long");
-  if (text.find_first_of("\r\n") != std::string_view::npos) throw ChatError("a message is one line");
-  if (text.empty()) throw ChatError("empty message");
+  if (auto why = text_error(text, max); !why.empty()) throw ChatError(std::string(why));
+}
+
+void write_within(Stream& s, Response& res, Duration limit, error_code& ec) {
+  Timeout deadline(limit);
+  try {
+    http::write(s, res, ec);
+  } catch (const Timeout& t) {
+    if (!(t == deadline)) throw;
+    ec = boost::asio::error::timed_out;
+  }
 }
 
 namespace {
@@ -100,23 +107,32 @@ Response route(ChatService& svc, const Request& req) {
   return error_response(req, http::status::not_found, "not found");
 }
 
-// refuse(s, status, text) answers a request that could not be read, then the connection closes.
-void refuse(Stream& s, http::status status, std::string_view text) {
+// refuse(svc, s, status, text, drain) answers a request that could not be
+// (or was not) read, then the connection closes once the client has closed
+// too or drain has passed (linger: the answer is not lost to a reset).
+void refuse(ChatService& svc, Stream& s, http::status status, std::string_view text,
+            Duration drain = std::chrono::seconds(1)) {
   Request req;
   req.version(11);
   req.keep_alive(false);
   auto res = error_response(req, status, text);
   res.keep_alive(false);
   error_code ec;
-  http::write(s, res, ec);
-  if (!ec) linger(s, std::chrono::seconds(1));
+  write_within(s, res, svc.config().write_timeout, ec);
+  if (!ec) linger(s, drain);
 }
 
 }  // namespace
 
 void run_http_session(ChatService& svc, Stream& s) {
   const ChatConfig& cfg = svc.config();
-  if (svc.stopping()) return refuse(s, http::status::service_unavailable, "server shutting down");
+  if (svc.stopping()) return refuse(svc, s, http::status::service_unavailable, "server shutting down");
+  if (svc.full()) {
+    svc.count_disconnect("server_full");
+    // A short drain: refused connections must not hold descriptors long.
+    return refuse(svc, s, http::status::service_unavailable, "server full, try again later",
+                  std::chrono::milliseconds(100));
+  }
   bool idle = true;
   bool stop_requested = false;
   std::optional<ChatService::Connection> connection;
@@ -141,22 +157,22 @@ void run_http_session(ChatService& svc, Stream& s) {
         if (!(t == deadline)) throw;
         const bool quiet = !parser.got_some() && buffer.size() == 0;
         svc.count_disconnect(quiet ? "http_idle" : "head_timeout");
-        if (!quiet) refuse(s, http::status::request_timeout, "request head not complete in time");
+        if (!quiet) refuse(svc, s, http::status::request_timeout, "request head not complete in time");
         return;
       }
     }
     if (ec == http::error::end_of_stream || ec == boost::asio::error::eof || ec == io_errc::closed_by_other) return;
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
       svc.count_disconnect("head_too_large");
-      return refuse(s, http::status::request_header_fields_too_large, "request head too large");
+      return refuse(svc, s, http::status::request_header_fields_too_large, "request head too large");
     }
     if (ec == http::error::body_limit) {
       svc.count_disconnect("body_too_large");
-      return refuse(s, http::status::payload_too_large, "request body too large");
+      return refuse(svc, s, http::status::payload_too_large, "request body too large");
     }
     if (ec && ec.category() == http::make_error_code(http::error::end_of_stream).category()) {  // a Beast parse error
       svc.count_disconnect("bad_request");
-      return refuse(s, http::status::bad_request, std::string("bad request: ") + ec.message());
+      return refuse(svc, s, http::status::bad_request, std::string("bad request: ") + ec.message());
     }
     if (ec) return;  // reset, timed out, closed
     Request req = parser.release();
@@ -170,7 +186,8 @@ void run_http_session(ChatService& svc, Stream& s) {
     Response res = route(svc, req);
     if (req.method() == http::verb::head) res.body().clear();
     if (stop_requested) res.keep_alive(false);
-    http::write(s, res, ec);
+    write_within(s, res, cfg.write_timeout, ec);  // a client that never reads cannot hold the session
+    if (ec == boost::asio::error::timed_out) svc.count_disconnect("http_write_timeout");
     if (ec || !res.keep_alive()) return;
   }
 }

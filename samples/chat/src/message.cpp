@@ -78,4 +78,19 @@ bool valid_utf8(std::string_view s) noexcept {
   return true;
 }
 
+std::string_view text_error(std::string_view text, std::size_t max) noexcept {
+  if (!valid_utf8(text)) return "invalid utf-8";
+  if (text.size() > max) return "message too long";
+  if (text.empty()) return "empty message";
+  if (text.find_first_of("\r\n") != std::string_view::npos) return "a message is one line";
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const bool c0 = (c < 0x20 && c != '\t') || c == 0x7f;
+    // C1 (U+0080..U+009F) is 0xC2 0x80..0x9F in UTF-8 (already validated).
+    const bool c1 = c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9f;
+    if (c0 || c1) return "control characters are not allowed";
+  }
+  return "";
+}
+
 }  // namespace grove::chat

@@ -8,6 +8,10 @@
 #include <grove/duration.hpp>
 #include <grove/stream.hpp>
 
+#include <boost/system/error_code.hpp>
+
+#include <string_view>
+
 namespace grove::chat::detail {
 
 // run_tcp_session() speaks the line protocol on s.
@@ -23,5 +27,9 @@ void run_http_session(ChatService& service, Stream& s);
 // unread input does not turn the close into a reset that destroys the
 // final message before the client reads it.
 void linger(Stream& s, Duration max);
+
+// send_within(s, bytes, limit, ec) is send_all that gives up after limit
+// (ec = timed_out): a client that does not read cannot hold a writer.
+void send_within(Stream& s, std::string_view bytes, Duration limit, boost::system::error_code& ec);
 
 }  // namespace grove::chat::detail

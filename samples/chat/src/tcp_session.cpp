@@ -65,7 +65,7 @@ class LineMember final : public Member {
   bool shutting_down = false;  // the server stops: flush, then end
 };
 
-void write_loop(LineMember& m, Stream& s) {
+void write_loop(LineMember& m, Stream& s, Duration write_timeout) {
   std::vector<std::string> batch;
   std::string bytes;
   while (m.outbox.take(batch)) {
@@ -73,7 +73,7 @@ void write_loop(LineMember& m, Stream& s) {
     bytes.clear();
     for (auto& chunk : batch) bytes += chunk;
     error_code ec;
-    s.send_all(bytes, ec);
+    send_within(s, bytes, write_timeout, ec);
     m.outbox.written(bytes.size());
     if (ec) {
       m.write_failed = true;
@@ -105,14 +105,11 @@ bool command(ChatService& svc, const std::shared_ptr<LineMember>& m, std::string
     m->push("* you are " + m->nick() + "\n");
   } else if (cmd == "/join") {
     svc.join(m, arg);  // the room sends "* joined ROOM" and the backlog
-  } else if (cmd == "/rooms") {
-    std::string out = "* rooms: ";
-    bool first = true;
-    for (auto& [name, count] : svc.rooms()) {
-      if (!first) out += ' ';
-      first = false;
-      out += name + "(" + std::to_string(count) + ")";
-    }
+  } else if (cmd == "/rooms") {  // "/rooms [AFTER]": one page, then how to ask for the next
+    auto page = svc.rooms(arg);
+    std::string out = "* rooms:";
+    for (auto& [name, count] : page.rooms) out += " " + name + "(" + std::to_string(count) + ")";
+    if (page.more) out += " ... more: /rooms " + page.rooms.back().first;
     m->push(out + "\n");
   } else if (cmd == "/who") {
     std::string out = "* in " + m->room() + ": ";
@@ -170,8 +167,12 @@ std::string read_loop(ChatService& svc, const std::shared_ptr<LineMember>& m, St
       m->push("! line too long\n");
       return "line_too_long";
     }
-    if (!valid_utf8(line)) {
-      m->push("! invalid utf-8\n");
+    if (line.empty()) continue;
+    // The rule of every transport (text_error): one line, UTF-8, no control
+    // characters but tab — a bare CR or an escape sequence could rewrite
+    // what the other TCP users' terminals show.
+    if (auto why = text_error(line, max); !why.empty()) {
+      m->push("! " + std::string(why) + "\n");
       continue;
     }
     try {
@@ -203,10 +204,26 @@ void linger(Stream& s, Duration max) {
   }
 }
 
+void send_within(Stream& s, std::string_view bytes, Duration limit, error_code& ec) {
+  Timeout deadline(limit);
+  try {
+    s.send_all(bytes, ec);
+  } catch (const Timeout& t) {
+    if (!(t == deadline)) throw;
+    ec = boost::asio::error::timed_out;
+  }
+}
+
 void run_tcp_session(ChatService& svc, Stream& s) {
   if (svc.stopping()) {
     error_code ec;
-    s.send_all("! server shutting down\n", ec);
+    send_within(s, "! server shutting down\n", svc.config().write_timeout, ec);
+    return;
+  }
+  if (svc.full()) {
+    svc.count_disconnect("server_full");
+    error_code ec;
+    send_within(s, "! server full, try again later\n", svc.config().write_timeout, ec);
     return;
   }
   auto m = std::make_shared<LineMember>(svc.next_member_id(), svc.config().max_outbound);
@@ -217,7 +234,7 @@ void run_tcp_session(ChatService& svc, Stream& s) {
     raw->shutting_down = true;
     raw->outbox.close();
   });
-  Fiber<> writer = spawn([m, &s] { write_loop(*m, s); });
+  Fiber<> writer = spawn([m, &s, limit = svc.config().write_timeout] { write_loop(*m, s, limit); });
   writer.set_name("chat tcp writer");
   m->push("* welcome to grove-chat; commands: /nick NAME, /join ROOM, /rooms, /who, /quit\n");
   const std::string reason = serve_member(svc, *m, s, writer, [&] { return read_loop(svc, m, s); },

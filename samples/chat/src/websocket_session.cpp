@@ -32,6 +32,9 @@ using boost::system::error_code;
 using json = nlohmann::json;
 using WebSocket = websocket::stream<WsTransport>;
 
+// How long the server waits for the client's close frame after its own.
+constexpr auto kCloseWait = 1s;
+
 json error_object(std::string_view text) { return {{"type", "error"}, {"error", text}}; }
 
 // WsMember is a WebSocket client as a room sees it: JSON frames in an Outbox.
@@ -103,7 +106,7 @@ void append_text_frame(std::string& out, std::string_view payload) {
   out += payload;
 }
 
-void write_loop(WsMember& m, WebSocket& ws) {
+void write_loop(WsMember& m, WebSocket& ws, Duration write_timeout) {
   WsTransport& t = ws.next_layer();
   t.set_writer();
   std::vector<std::string> batch;
@@ -111,7 +114,12 @@ void write_loop(WsMember& m, WebSocket& ws) {
   error_code ec;
   while (!ec && !t.torn_down()) {
     t.flush_control(ec);
-    if (ec || t.torn_down() || !m.outbox.take(batch)) break;
+    if (ec || t.torn_down()) break;
+    if (t.take_ping() && ws.is_open()) {  // the client has been silent: Beast frames the ping
+      ws.ping({}, ec);
+      if (ec) break;
+    }
+    if (!m.outbox.take(batch)) break;
     if (batch.empty()) continue;
     t.flush_control(ec);  // a pong or close the reader queued meanwhile goes first
     if (ec || t.torn_down()) break;
@@ -126,7 +134,7 @@ void write_loop(WsMember& m, WebSocket& ws) {
       append_text_frame(bytes, frame);
       payload += frame.size();
     }
-    t.stream().send_all(bytes, ec);
+    send_within(t.stream(), bytes, write_timeout, ec);
     m.outbox.written(payload);
   }
   error_code ignored;
@@ -134,9 +142,27 @@ void write_loop(WsMember& m, WebSocket& ws) {
   if (ec && !t.torn_down()) {
     m.write_failed = true;
     m.kick();
-  } else if (m.shutting_down) {
-    m.kick();  // flushed the goodbye: wake the reader
+  } else if (m.shutting_down && !t.torn_down()) {
+    // Flushed the goodbye: the reader runs the closing handshake (1001),
+    // writing directly from now on.
+    t.release_writer();
+    t.stop_reading();
   }
+}
+
+// close_going_away(ws) is the server's closing handshake on shutdown: a
+// close frame with code 1001, then the client's close frame (at most
+// kCloseWait; the read deadlines apply too).
+std::string close_going_away(WebSocket& ws) {
+  ws.next_layer().resume_reading();
+  error_code ec;
+  Timeout bound(kCloseWait);
+  try {
+    ws.close(websocket::close_code::going_away, ec);
+  } catch (const Timeout& t) {
+    if (!(t == bound)) throw;
+  }
+  return "server_shutdown";
 }
 
 std::string field(const json& j, const char* key) {
@@ -163,10 +189,14 @@ void handle_frame(ChatService& svc, const std::shared_ptr<WsMember>& m, std::str
       svc.say(*m, std::move(said));  // the room echoes it as {"type":"message",...}
     } else if (type == "who") {
       m->push(json{{"type", "who"}, {"room", m->room()}, {"nicks", svc.who(*m)}});
-    } else if (type == "rooms") {
+    } else if (type == "rooms") {  // one page; "next" is the "after" of the next page
+      auto it = j.find("after");
+      auto page = svc.rooms(it != j.end() && it->is_string() ? it->get<std::string>() : std::string());
       json list = json::array();
-      for (auto& [name, count] : svc.rooms()) list.push_back({{"room", name}, {"members", count}});
-      m->push(json{{"type", "rooms"}, {"rooms", std::move(list)}});
+      for (auto& [name, count] : page.rooms) list.push_back({{"room", name}, {"members", count}});
+      json answer{{"type", "rooms"}, {"rooms", std::move(list)}};
+      if (page.more) answer["next"] = page.rooms.back().first;
+      m->push(answer);
     } else {
       m->push(error_object("unknown type: " + type));
     }
@@ -177,11 +207,17 @@ void handle_frame(ChatService& svc, const std::shared_ptr<WsMember>& m, std::str
 
 // read_loop() reads frames until the connection ends; it returns why.
 std::string read_loop(ChatService& svc, const std::shared_ptr<WsMember>& m, WebSocket& ws) {
+  WsTransport& t = ws.next_layer();
   beast::flat_buffer buffer;
   for (;;) {
     buffer.clear();
     error_code ec;
-    ws.read(buffer, ec);
+    try {
+      ws.read(buffer, ec);
+    } catch (const ReadStopped&) {  // the server is stopping and the goodbye is flushed
+      return close_going_away(ws);
+    }
+    t.frame_done();
     if (m->outbox.overflowed()) return "slow_consumer";
     if (ec == websocket::error::closed) return "ws_closed";
     if (ec == websocket::error::message_too_big) return "ws_frame_too_big";
@@ -189,6 +225,7 @@ std::string read_loop(ChatService& svc, const std::shared_ptr<WsMember>& m, WebS
     if (ec == io_errc::closed_by_other) return m->write_failed ? "write_failed" : "server_shutdown";
     if (ec == boost::asio::error::eof) return "client_closed";
     if (ec == boost::asio::error::connection_reset) return "client_reset";
+    if (ec == boost::asio::error::timed_out) return t.timeout_reason();
     if (ec) return "ws_protocol_error";
     if (!ws.got_text()) {
       m->push(error_object("binary frames are not supported; send JSON text"));
@@ -206,7 +243,14 @@ void run_websocket_session(ChatService& svc, Stream& s, const Request& req, std:
   auto m = std::make_shared<WsMember>(svc.next_member_id(), cfg.max_outbound);
   m->stream = &s;
   WsMember* raw = m.get();
-  WebSocket ws(s, std::move(leftover), [raw] { raw->outbox.wake(); });
+  WebSocket ws(s, std::move(leftover), m->outbox,
+               WsLimits{.ping_interval = cfg.ws_ping_interval,
+                        .idle_timeout = cfg.ws_idle_timeout,
+                        .frame_timeout = cfg.ws_frame_timeout});
+  WsTransport& transport = ws.next_layer();
+  transport.set_reader();
+  // A control frame read is a frame done: the frame deadline restarts.
+  ws.control_callback([&transport](websocket::frame_type, beast::string_view) { transport.frame_done(); });
   ws.read_message_max(cfg.max_frame);
   ws.auto_fragment(false);  // one write per frame, straight from the caller's buffer
   ws.set_option(websocket::stream_base::decorator(
@@ -228,12 +272,13 @@ void run_websocket_session(ChatService& svc, Stream& s, const Request& req, std:
     raw->outbox.close();
   });
   ws.text(true);
-  Fiber<> writer = spawn([m, &ws] { write_loop(*m, ws); });
+  Fiber<> writer = spawn([m, &ws, limit = cfg.write_timeout] { write_loop(*m, ws, limit); });
   writer.set_name("chat ws writer");
   serve_member(svc, *m, s, writer, [&] { return read_loop(svc, m, ws); }, [](std::string_view r) {
-    return r == "slow_consumer" || r == "server_shutdown" || r == "write_failed" || r == "client_reset";
+    return r == "slow_consumer" || r == "server_shutdown" || r == "write_failed" || r == "client_reset" ||
+           r == "ws_idle_timeout" || r == "ws_frame_timeout";
   });
-  if (ws.next_layer().torn_down()) linger(s, 1s);  // the close handshake: wait for the client's side
+  if (transport.torn_down() && s.is_open()) linger(s, 1s);  // the close handshake: wait for the client's side
 }
 
 }  // namespace grove::chat::detail

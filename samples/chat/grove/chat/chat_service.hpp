@@ -54,8 +54,10 @@ class ChatService {
   // ---- what every protocol does (ChatError on a user mistake).
   // set_nick(m, nick) validates and claims nick for m, releasing m's old one.
   void set_nick(Member& m, const std::string& nick);
-  // join(m, room) leaves m's current room and joins `room` (created on
-  // first use); the room calls m.joined() with its backlog.
+  // join(m, room) leaves m's current room and joins `room`; the room calls
+  // m.joined() with its backlog. A room that does not exist is created,
+  // unless that would pass max_rooms, or m has created max_rooms_per_client
+  // rooms already (ChatError "room limit reached: ...").
   void join(const std::shared_ptr<Member>& m, const std::string& room);
   // say(m, text) publishes text in m's room; it returns once the room has
   // recorded the message (the acknowledgement).
@@ -67,8 +69,14 @@ class ChatService {
   std::function<MessagePtr()> say_later(const Member& m, std::string text);
   // who(m) is the sorted nicks of m's room.
   std::vector<std::string> who(const Member& m);
-  // rooms() is every room and its member count, sorted by name.
-  std::vector<std::pair<std::string, std::size_t>> rooms() const;
+  // rooms(after) is one page of the rooms and their member counts, sorted
+  // by name: at most config().rooms_page rooms whose names sort after
+  // `after` ("" : from the first). `more` says whether rooms follow the page.
+  struct RoomsPage {
+    std::vector<std::pair<std::string, std::size_t>> rooms;
+    bool more = false;
+  };
+  RoomsPage rooms(const std::string& after = "") const;
   // leave(m) leaves m's room and releases its nick (the connection ends).
   void leave(Member& m) noexcept;
 
@@ -97,6 +105,9 @@ class ChatService {
   };
   // track(kind, on_stop): kind is "tcp", "http" or "websocket" (/stats).
   Connection track(std::string_view kind, std::function<void()> on_stop);
+  // full() is true when max_connections connections are open: a new one
+  // is to be refused (and counted as "server_full").
+  bool full() const noexcept { return config_.max_connections > 0 && live_.size() >= config_.max_connections; }
   // stop(grace) calls every connection's on_stop, waits up to grace for
   // them to end, then stops the rooms. Later connections are refused.
   void stop(Duration grace);
@@ -117,13 +128,21 @@ class ChatService {
     // Set while the first joiner starts the room's actor; later joiners of
     // the same room wait on it instead of starting a duplicate child.
     std::shared_ptr<Event> starting;
+    std::string child_id;  // the supervisor's id for this room's actor
+    int joining = 0;       // joins in flight (the reaper keeps the room)
+    TimePoint last_used{};  // the last join, leave, say or who
   };
   struct Live {
     std::string kind;
     std::function<void()> on_stop;
   };
+  // open_room(name, creator) is the room, started if needed (the caps
+  // apply to creator); room(name) is an existing room (ChatError if none).
+  RoomEntry& open_room(const std::string& name, Member& creator);
   RoomEntry& room(const std::string& name);
+  void reap();
   void reap_poll_members();
+  void reap_idle_rooms();
 
   ChatConfig config_;
   Supervisor rooms_sup_;
@@ -136,6 +155,7 @@ class ChatService {
   Fiber<> reaper_;
   std::uint64_t member_ids_ = 0;
   std::uint64_t connection_ids_ = 0;
+  std::uint64_t room_ids_ = 0;
   bool stopping_ = false;
   bool rooms_stopped_ = false;
 };

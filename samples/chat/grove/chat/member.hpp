@@ -7,6 +7,7 @@
 
 #include <grove/chat/message.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -33,6 +34,10 @@ class Member {
   // slip a late message in after the new room's welcome.
   const std::string& room() const noexcept { return room_; }
   void set_room(std::string room) { room_ = std::move(room); }
+  // rooms_created() is how many rooms this member has created (each join
+  // of a room that did not exist); ChatConfig::max_rooms_per_client caps it.
+  std::size_t rooms_created() const noexcept { return rooms_created_; }
+  void count_room_created() noexcept { ++rooms_created_; }
 
   // joined(room, backlog) is called by the room as it adds the member,
   // before any later message: backlog is oldest first.
@@ -45,6 +50,7 @@ class Member {
   std::uint64_t id_;
   std::string nick_;
   std::string room_;
+  std::size_t rooms_created_ = 0;
 };
 
 }  // namespace grove::chat

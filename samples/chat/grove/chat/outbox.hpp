@@ -28,6 +28,11 @@ class Outbox {
   // outbox is closed; it moves the queued chunks to out (in flight until
   // written()). It returns false once closed and drained.
   bool take(std::vector<std::string>& out);
+  // charge(n) counts n bytes sent outside the queue (a WebSocket's control
+  // frames) as in flight until written(n); false, and overflowed, when they
+  // would put unsent() over the limit. Unlike push() it still counts after
+  // close(), so a closing handshake can flow.
+  bool charge(std::size_t n) noexcept;
   // written(n) marks n in-flight bytes as sent.
   void written(std::size_t n) noexcept { in_flight_ -= n < in_flight_ ? n : in_flight_; }
   // wake() makes a waiting take() return (it may return no chunks).
