@@ -7,9 +7,12 @@
 // thread they store the outcome and post its publication to the owning hub
 // (the hub of the thread that created the result) through its io_context.
 // Waiting, get() and callbacks belong to the owning hub's thread. A fiber
-// waiting on an AsyncResult may be woken from another thread, so such a
-// wait keeps the hub alive instead of raising LoopExit — give it a timeout
-// when the producer may never answer.
+// waiting on an AsyncResult may be woken from another thread, so while any
+// other handle to the result exists (or a set() is on its way) such a wait
+// keeps the hub alive instead of raising LoopExit — give it a timeout when
+// the producer may never answer. A wait on the only handle of a result
+// nobody set can never end: the hub raises LoopExit once it is idle, as
+// gevent does.
 
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
@@ -194,7 +197,10 @@ class AsyncResult {
     check_thread("wait");
     if (st_->ready) return true;
     auto& s = detail::scheduler();
-    detail::HoldGuard hold(s);
+    // Only another handle (maybe on another thread) or a set() in flight
+    // can still make it ready.
+    std::optional<detail::HoldGuard> hold;
+    if (st_.use_count() > 1 || st_->claimed.load(std::memory_order_acquire)) hold.emplace(s);
     detail::Waiter w(s.current());
     while (!st_->ready) {
       st_->waiters.push_back(w);

@@ -177,6 +177,15 @@ TEST_F(AsyncResultTest, TimeoutScopeInterruptsAWait) {
   EXPECT_THROW(r.wait(), grove::Timeout);
 }
 
+// gevent: AsyncResult().get() with nothing that could ever set it raises
+// LoopExit instead of hanging.
+TEST_F(AsyncResultTest, WaitingOnTheOnlyHandleOfAnUnsetResultRaisesLoopExit) {
+  grove::AsyncResult<int> r;
+  EXPECT_THROW((void)r.get(), grove::LoopExit);
+  grove::AsyncResult<void> v;
+  EXPECT_THROW(v.wait(), grove::LoopExit);
+}
+
 TEST_F(AsyncResultTest, SetFromAnotherThreadWakesTheWaiterWithoutBlockingTheHub) {
   grove::AsyncResult<int> r;
   int ticks = 0;
