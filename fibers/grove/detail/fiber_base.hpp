@@ -103,6 +103,11 @@ class FiberBase {
   std::atomic<std::uint32_t> refs{0};
   Hub* hub;
   std::uint64_t id;
+  // parent_id is the id of the fiber that spawned this one (the spawn
+  // tree), or no_parent: the main fiber, and fibers spawned from the hub's
+  // own context (an Asio handler, a timer callback).
+  static constexpr std::uint64_t no_parent = ~std::uint64_t{0};
+  std::uint64_t parent_id = no_parent;
 
   // Scheduling (owned by the hub).
   FiberBase* ready_prev = nullptr;
