@@ -92,7 +92,7 @@ void run_spawn_callbacks(Scheduler& s, FiberBase* f);
 // spawn callbacks; it costs one relaxed load when none is registered. If a
 // callback throws, the fiber dies unstarted and the exception propagates.
 inline void spawned(Scheduler& s, FiberBase* f) {
-  if (!s.in_hub_context()) f->parent_id = s.current()->id;
+  f->parent_id = s.current()->id;  // the hub's own fiber has id no_parent
   if (spawn_callbacks_on.load(std::memory_order_relaxed)) [[unlikely]] run_spawn_callbacks(s, f);
 }
 
