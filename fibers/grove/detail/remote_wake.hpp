@@ -10,7 +10,8 @@
 // of its thread) before it re-checks the state and parks; a remote setter
 // changes the state (seq_cst) before wake() reads the bound thread. One of
 // the two sees the other. A post outlives nothing: the primitive's
-// destructor detaches the RemoteCell that queued posts refer to.
+// destructor detaches the RemoteCell that queued posts refer to
+// (docs/design/waiter.md).
 
 #include <grove/detail/scheduler.hpp>
 
