@@ -76,7 +76,9 @@ FileObject& FileObject::operator=(FileObject&& o) noexcept {
 }
 
 void FileObject::check_open(const char* what) const {
-  if (fd_ < 0) throw UsageError(std::string("grove::FileObject::") + what + ": the file object is closed");
+  if (fd_ < 0)
+    throw UsageError(std::string("grove::FileObject::") + what +
+                     ": the file object is closed; make a new one to read or write again");
 }
 
 bool FileObject::fill(std::size_t want) {

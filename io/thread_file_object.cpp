@@ -87,7 +87,9 @@ int open_flags(std::string_view mode) {
 
 template <class F>
 auto ThreadFileObject::run(const char* what, F fn) {
-  if (!st_) throw UsageError(std::string("grove::ThreadFileObject::") + what + ": the file object is closed");
+  if (!st_)
+    throw UsageError(std::string("grove::ThreadFileObject::") + what +
+                     ": the file object is closed; make a new one to read or write again");
   return pool_->apply([st = st_, fn = std::move(fn)]() mutable {
     std::lock_guard<std::mutex> lock(st->mutex);
     return fn(*st);
@@ -190,7 +192,8 @@ void ThreadFileObject::write(std::string_view data) {
 }
 
 void ThreadFileObject::flush() {
-  if (!st_) throw UsageError("grove::ThreadFileObject::flush: the file object is closed");
+  if (!st_)
+    throw UsageError("grove::ThreadFileObject::flush: the file object is closed; make a new one to write again");
 }
 
 void ThreadFileObject::sync() {
