@@ -43,7 +43,7 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
       stacks_(config.stack_size, config.guard_pages),
       wakeup_timer_(io),
       main_(new MainFiber(&facade, 0)),
-      hub_fiber_(new HubFiber(&facade, 0)),
+      hub_fiber_(new HubFiber(&facade, FiberBase::no_parent)),  // so fibers it spawns have no parent
       anchor_(std::make_shared<RemoteAnchor>()) {
   anchor_->scheduler = this;
   unhandled_policy = config.unhandled;

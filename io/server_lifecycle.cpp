@@ -29,8 +29,22 @@ bool ServerLifecycle::should_start() const {
 
 void ServerLifecycle::start(std::function<void()> accept_loop, std::string fiber_name) {
   started_ = true;
-  acceptor_ = grove::spawn(std::move(accept_loop));
-  acceptor_.set_name(std::move(fiber_name));
+  accept_loop_ = std::move(accept_loop);
+  acceptor_name_ = std::move(fiber_name);
+  start_accepting();
+}
+
+void ServerLifecycle::stop_accepting() {
+  if (accepting()) acceptor_.kill();
+}
+
+void ServerLifecycle::start_accepting() {
+  if (!started_ || stopping_)
+    throw UsageError(std::string(what_) + "::start_accepting: the server is " + (started_ ? "stopping" : "not started") +
+                     "; call start() first (a stopped server cannot accept again)");
+  if (accepting()) return;
+  acceptor_ = grove::spawn([this] { accept_loop_(); });
+  acceptor_.set_name(acceptor_name_);
 }
 
 void ServerLifecycle::stop(Duration grace, const std::function<void()>& close_listener) {

@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -54,14 +55,24 @@ struct AsyncState {
   std::optional<Stored> value;
   std::exception_ptr error;
   WaitList waiters;
-  std::vector<std::function<void()>> callbacks;
+  // Registered callbacks with their ids (add_callback, rawlink); ids start
+  // at 1 and are never reused by one result.
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> callbacks;
+  std::uint64_t next_link = 1;
+  bool flush_posted = false;  // a run_callbacks() is queued on the hub
 
   // publish() runs on the owner's thread: wake every waiter, run callbacks.
   static void publish(const std::shared_ptr<AsyncState>& st) noexcept {
     st->ready = true;
     wake_all(st->waiters);
-    auto callbacks = std::move(st->callbacks);
-    for (auto& cb : callbacks) {
+    run_callbacks(*st);
+  }
+  // run_callbacks() calls (and forgets) every callback registered so far;
+  // an exception escaping one is dropped.
+  static void run_callbacks(AsyncState& st) noexcept {
+    auto callbacks = std::move(st.callbacks);
+    st.callbacks.clear();
+    for (auto& [id, cb] : callbacks) {
       try {
         cb();
       } catch (...) {
@@ -142,6 +153,14 @@ class AsyncResult {
     wait();
     return take();
   }
+  // get_nowait() returns the value or rethrows the exception if the result
+  // is ready; otherwise it throws grove::Timeout at once (gevent's
+  // get(block=False)). Owning hub's thread only.
+  decltype(auto) get_nowait() const {
+    check_thread("get_nowait");
+    if (!st_->ready) throw Timeout::detached(Duration::zero());
+    return take();
+  }
   // get(timeout) throws grove::Timeout if nothing arrived in time.
   template <class Rep, class Period>
   decltype(auto) get(std::chrono::duration<Rep, Period> timeout) const {
@@ -168,7 +187,41 @@ class AsyncResult {
       cb(*this);
       return;
     }
-    st_->callbacks.emplace_back([cb = std::move(cb), self = *this]() mutable { cb(self); });
+    st_->callbacks.emplace_back(st_->next_link++, [cb = std::move(cb), self = *this]() mutable { cb(self); });
+  }
+
+  // rawlink(cb) registers cb(result) to be called in the owning hub's
+  // context once the result is ready (gevent's rawlink): when it is ready
+  // already, the call is queued on the hub rather than made at once, so it
+  // may still be unlinked. It returns the id unlink() takes. Callbacks must
+  // not block. Owning hub's thread only.
+  template <class F>
+    requires std::invocable<F&, const AsyncResult&>
+  std::uint64_t rawlink(F cb) {
+    check_thread("rawlink");
+    const std::uint64_t id = st_->next_link++;
+    st_->callbacks.emplace_back(id, [cb = std::move(cb), self = *this]() mutable { cb(self); });
+    if (st_->ready && !st_->flush_posted) {
+      st_->flush_posted = true;
+      st_->owner->post([st = st_] {
+        st->flush_posted = false;
+        State::run_callbacks(*st);
+      });
+    }
+    return id;
+  }
+  // unlink(id) removes a callback that has not run yet; it returns whether
+  // one was removed. Owning hub's thread only.
+  bool unlink(std::uint64_t id) {
+    check_thread("unlink");
+    auto& cbs = st_->callbacks;
+    for (auto it = cbs.begin(); it != cbs.end(); ++it) {
+      if (it->first == id) {
+        cbs.erase(it);
+        return true;
+      }
+    }
+    return false;
   }
 
   friend bool operator==(const AsyncResult& a, const AsyncResult& b) noexcept { return a.st_ == b.st_; }

@@ -14,6 +14,7 @@
 #include <grove/hub.hpp>
 #include <grove/detail/fiber_base.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <concepts>
 #include <cstdint>
@@ -91,6 +92,18 @@ bool failed(const FiberBase* f) noexcept;
 bool is_fiber_exit(const std::exception_ptr& e) noexcept;
 Scheduler& spawn_scheduler();  // throws when the hub has shut down
 
+// spawn_callbacks_on is true while any add_spawn_callback() is registered
+// (spawn_callbacks.hpp); run_spawn_callbacks() calls them with a new fiber.
+extern std::atomic<bool> spawn_callbacks_on;
+void run_spawn_callbacks(Scheduler& s, FiberBase* f);
+// spawned() records a new, not yet scheduled fiber's parent and tells the
+// spawn callbacks; it costs one relaxed load when none is registered. If a
+// callback throws, the fiber dies unstarted and the exception propagates.
+inline void spawned(Scheduler& s, FiberBase* f) {
+  f->parent_id = s.current()->id;  // the hub's own fiber has id no_parent
+  if (spawn_callbacks_on.load(std::memory_order_relaxed)) [[unlikely]] run_spawn_callbacks(s, f);
+}
+
 template <class F>
 struct CallbackObserver final : ExitObserver {
   explicit CallbackObserver(F fn) : fn(std::move(fn)) {}
@@ -109,6 +122,13 @@ class Fiber<void> {
 
   explicit operator bool() const noexcept { return static_cast<bool>(ref_); }
   std::uint64_t id() const { return ref_->id; }
+  // parent_id() is the id of the fiber that spawned this one (the main
+  // fiber's id is 0), or nullopt for the main fiber and for fibers spawned
+  // from the hub's own context (gevent's spawning_greenlet).
+  std::optional<std::uint64_t> parent_id() const {
+    if (ref_->parent_id == detail::FiberBase::no_parent) return std::nullopt;
+    return ref_->parent_id;
+  }
   // name() is the fiber's name, "Fiber-<id>" unless set_name() gave one.
   std::string name() const { return ref_->display_name(); }
   void set_name(std::string name) { checked("set_name")->more().name = std::move(name); }
@@ -312,6 +332,7 @@ Ref<FiberState<T>> make_fiber(F&& call) {
   auto* impl = new FiberImpl<T, std::decay_t<F>>(&s.facade(), s.next_id(), std::forward<F>(call));
   Ref<FiberState<T>> ref(impl);
   s.adopt(impl);
+  spawned(s, impl);
   return ref;
 }
 
@@ -353,6 +374,7 @@ Fiber<typename G::result_type> spawn(A&&... args) {
   detail::Scheduler& s = detail::spawn_scheduler();
   detail::Ref<detail::FiberState<typename G::result_type>> ref(new G(std::forward<A>(args)...));
   s.adopt(ref.get());
+  detail::spawned(s, ref.get());
   s.schedule(ref.get());
   return Fiber<typename G::result_type>(std::move(ref));
 }

@@ -27,6 +27,8 @@
 #include <concepts>
 #include <cstddef>
 #include <exception>
+#include <functional>
+#include <initializer_list>
 #include <iterator>
 #include <list>
 #include <ranges>
@@ -49,6 +51,16 @@ class Group {
  public:
   // Group() has no size limit.
   Group() : Group(0) {}
+  // Group({f1, f2}) / Group(range of fibers) starts with those fibers as
+  // members, as add() would (gevent's Group(*greenlets)); dead ones are ignored.
+  Group(std::initializer_list<Fiber<>> fibers) : Group(0) {
+    for (const auto& f : fibers) add(f);
+  }
+  template <std::ranges::input_range Rng>
+    requires std::convertible_to<std::ranges::range_reference_t<Rng>, const Fiber<>&>
+  explicit Group(Rng&& fibers) : Group(0) {
+    for (auto&& f : fibers) add(f);
+  }
   // ~Group() forgets its members; they keep running. Calls apply_async()
   // queued are started then (outside any cap): the group forgets them too.
   ~Group();

@@ -8,14 +8,19 @@
 //   grove::Lock lock;
 //   { std::lock_guard hold(lock); ... }
 //
-// Not thread-safe: use one from its hub's thread. A lock held by a fiber
-// that ends stays held (only its holder may release it).
+// A lock held by a fiber that ends stays held (only its holder may release
+// it). Threads: use a Lock from its hub's thread. An RLock's release() may
+// be called from any OS thread, but, as in gevent, only its holder may
+// release it: from another thread it throws UsageError and leaves the lock
+// as it was (to let another thread end a hold, use a Semaphore, whose
+// release() is thread-safe).
 
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/hub.hpp>
 #include <grove/semaphore.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -149,11 +154,13 @@ class RLock {
   // release() undoes one acquire(); the last one frees the lock. It throws
   // UsageError unless the calling fiber holds the lock.
   void release() {
+    check_holder_thread();
     if (!owner_.is_current())
       throw UsageError(owner_ ? "grove::RLock::release: the calling fiber does not hold this RLock; only its holder may release it"
                               : "grove::RLock::release: the RLock is not held");
     if (--depth_ == 0) {
       owner_ = {};
+      holder_hub_.store(nullptr, std::memory_order_relaxed);
       permit_.release();
     }
   }
@@ -191,11 +198,23 @@ class RLock {
   void take() {
     owner_ = detail::FiberIdentity::current();
     depth_ = 1;
+    holder_hub_.store(detail::tls_scheduler, std::memory_order_relaxed);
+  }
+  // check_holder_thread() rejects a release from a thread whose hub does
+  // not run the holder, before anything else of the lock is read.
+  void check_holder_thread() const {
+    const detail::Scheduler* here = detail::tls_scheduler;
+    const detail::Scheduler* holder = holder_hub_.load(std::memory_order_relaxed);
+    if (here == nullptr || (holder != nullptr && holder != here))
+      throw UsageError(
+          "grove::RLock::release: called from a thread whose hub does not run the RLock's holder; only the "
+          "fiber that holds it may release it (to end a hold from another thread, use a grove::Semaphore)");
   }
 
   Semaphore permit_{1};
   detail::FiberIdentity owner_;
   std::size_t depth_ = 0;
+  std::atomic<const detail::Scheduler*> holder_hub_{nullptr};  // the holder's hub, or null
 };
 
 }  // namespace grove

@@ -9,14 +9,23 @@
 //   grove::BoundedSemaphore sem(2);
 //   { std::lock_guard hold(sem); ... }   // at most two fibers in here
 //
-// Not thread-safe: use one from its hub's thread.
+// Threads: acquire, wait and try_acquire belong to the hub thread whose
+// fibers use the semaphore. release(), available() and locked() may be
+// called from any OS thread: a release from another thread adds the permits
+// at once (a BoundedSemaphore's over-release throws UsageError in the
+// caller) and wakes the waiters through their hub (posted to its
+// io_context). A wait with no timeout that only another thread can end is
+// a LoopExit once nothing else keeps the hub busy (as in gevent): give it a
+// timeout. The semaphore must outlive every release() call.
 
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/hub.hpp>
 #include <grove/detail/park_on.hpp>
+#include <grove/detail/remote_wake.hpp>
 #include <grove/detail/waiter.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <limits>
@@ -42,30 +51,32 @@ class Semaphore {
   }
   // try_acquire() takes a permit if one is free, without blocking.
   bool try_acquire() noexcept {
-    if (count_ == 0) return false;
-    --count_;
-    return true;
+    std::size_t c = count_.load();
+    while (c > 0 && !count_.compare_exchange_weak(c, c - 1)) {
+    }
+    return c > 0;
   }
-  // release(n) gives back n permits and wakes up to n waiters. A
-  // BoundedSemaphore throws UsageError (and changes nothing) when that
+  // release(n) gives back n permits and wakes up to n waiters; any thread.
+  // A BoundedSemaphore throws UsageError (and changes nothing) when that
   // would raise the count past its initial value.
   void release(std::size_t n = 1) {
-    if (n > bound_ - count_) throw_over_release(n);
-    count_ += n;
-    for (std::size_t i = 0; i < n && detail::wake_one(waiters_); ++i) {
-    }
+    std::size_t c = count_.load();
+    do {
+      if (n > bound_ - c) throw_over_release(n, c);
+    } while (!count_.compare_exchange_weak(c, c + n));
+    remote_.wake(this, n, &Semaphore::wake_waiters);
   }
 
   // available() is the number of free permits; locked() is available() == 0.
-  std::size_t available() const noexcept { return count_; }
-  bool locked() const noexcept { return count_ == 0; }
+  std::size_t available() const noexcept { return count_.load(); }
+  bool locked() const noexcept { return count_.load() == 0; }
 
   // wait() blocks until a permit is free, without taking it (gevent's wait).
   void wait() { (void)wait_until(TimePoint::max()); }
   // wait(timeout) returns whether a permit was free before the deadline.
   template <class Rep, class Period>
   bool wait(std::chrono::duration<Rep, Period> timeout) {
-    if (count_ > 0) return true;
+    if (count_.load() > 0) return true;
     return wait_until(deadline_after(detail::scheduler().now(), to_duration(timeout, "Semaphore::wait")));
   }
 
@@ -96,29 +107,42 @@ class Semaphore {
   Semaphore(std::size_t value, std::size_t bound, const char* kind) : count_(value), bound_(bound), kind_(kind) {}
 
  private:
+  // The waits bind the semaphore to this thread's hub before they check
+  // the count (detail/remote_wake.hpp). A permit is taken only by a fiber
+  // that has re-checked it: acquire retries if another took it first.
   bool acquire_until(TimePoint deadline) {
     if (try_acquire()) return true;
-    detail::PassOn pass(waiters_, [this] { return count_ > 0; });
-    if (!detail::park_on(waiters_, deadline, "Semaphore::acquire", [this] { return count_ > 0; })) return false;
-    --count_;
-    return true;
+    remote_.bind();
+    detail::PassOn pass(waiters_, [this] { return count_.load() > 0; });
+    for (;;) {
+      if (!detail::park_on(waiters_, deadline, "Semaphore::acquire", [this] { return count_.load() > 0; }))
+        return false;
+      if (try_acquire()) return true;
+    }
   }
   bool wait_until(TimePoint deadline) {
-    detail::PassOn pass(waiters_, [this] { return count_ > 0; });
-    return detail::park_on(waiters_, deadline, "Semaphore::wait", [this] { return count_ > 0; });
+    remote_.bind();
+    detail::PassOn pass(waiters_, [this] { return count_.load() > 0; });
+    return detail::park_on(waiters_, deadline, "Semaphore::wait", [this] { return count_.load() > 0; });
   }
-  [[noreturn]] void throw_over_release(std::size_t n) const {
+  static void wake_waiters(void* self, std::size_t n) noexcept {
+    auto* s = static_cast<Semaphore*>(self);
+    for (std::size_t i = 0; i < n && detail::wake_one(s->waiters_); ++i) {
+    }
+  }
+  [[noreturn]] void throw_over_release(std::size_t n, std::size_t count) const {
     std::string head = std::string("grove::") + kind_ + "::release: releasing " + std::to_string(n) + " with " +
-                       std::to_string(count_) + " available";
+                       std::to_string(count) + " available";
     if (bound_ == std::numeric_limits<std::size_t>::max()) throw UsageError(head + " would overflow the count");
     throw UsageError(head + " would exceed the initial value " + std::to_string(bound_) +
                      "; release only permits that were acquired");
   }
 
-  std::size_t count_;
+  std::atomic<std::size_t> count_;
   std::size_t bound_;
   const char* kind_ = "Semaphore";
   detail::WaitList waiters_;
+  detail::RemoteWake remote_;
 };
 
 // BoundedSemaphore is a Semaphore whose release() past the initial value

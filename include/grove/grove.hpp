@@ -6,8 +6,10 @@
 #include <grove/actor_errors.hpp>
 #include <grove/actor_ref.hpp>
 #include <grove/async_result.hpp>
+#include <grove/barrier.hpp>
 #include <grove/channel.hpp>
 #include <grove/child_spec.hpp>
+#include <grove/condition.hpp>
 #include <grove/dead_letters.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
@@ -30,6 +32,7 @@
 #include <grove/registry.hpp>
 #include <grove/semaphore.hpp>
 #include <grove/signal.hpp>
+#include <grove/spawn_callbacks.hpp>
 #include <grove/supervisor.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/thread_pool.hpp>
@@ -39,12 +42,14 @@
 
 // io
 #include <grove/datagram_server.hpp>
+#include <grove/file_object.hpp>
 #include <grove/io_error.hpp>
 #include <grove/resolve.hpp>
 #include <grove/stream.hpp>
 #include <grove/stream_server.hpp>
 #include <grove/tcp_listener.hpp>
 #include <grove/tcp_socket.hpp>
+#include <grove/thread_file_object.hpp>
 #include <grove/tls.hpp>
 #include <grove/udp_socket.hpp>
 #include <grove/wait_fd.hpp>

@@ -82,7 +82,18 @@ class StreamServer {
   // Called from a handler, it runs in a fiber of its own and returns at once.
   void stop(Duration grace = std::chrono::seconds(1));
 
-  bool started() const noexcept { return life_.started(); }
+  // stop_accepting() stops taking new connections (gevent's
+  // stop_accepting): the listener stays open, so clients wait in its
+  // backlog, and the running handlers carry on. start_accepting() resumes.
+  // Both are no-ops when already so; start_accepting() before start() or
+  // after stop() is a UsageError.
+  void stop_accepting() { life_.stop_accepting(); }
+  void start_accepting() { life_.start_accepting(); }
+  bool accepting() const noexcept { return life_.accepting(); }
+
+  // started() is true from start() until stop() (gevent's started);
+  // stopped() once stop() has finished.
+  bool started() const noexcept { return life_.started() && !life_.stopping(); }
   bool stopped() const noexcept { return life_.stopped(); }
   // local_endpoint() is where it listens (the real port after port 0).
   TcpEndpoint local_endpoint() const;

@@ -11,8 +11,10 @@
 //
 // A waiting putter keeps its item in its own frame and a getter takes it
 // from there, so a put that times out or is killed still has its item and
-// nothing is lost or duplicated. Not thread-safe: use a channel from its
-// hub's thread only.
+// nothing is lost or duplicated. put_nowait() hands its item to a waiting
+// getter without blocking: the item waits in the channel until that getter
+// runs, and a getter killed meanwhile leaves it to the next get (nothing is
+// lost). Not thread-safe: use a channel from its hub's thread only.
 
 #include <grove/duration.hpp>
 #include <grove/hub.hpp>
@@ -25,6 +27,7 @@
 #include <concepts>
 #include <cstddef>
 #include <iterator>
+#include <list>
 #include <optional>
 #include <utility>
 
@@ -61,6 +64,20 @@ class Channel {
     put_for(&item, &item, to_duration(timeout, "Channel::put"));
   }
 
+  // put_nowait(item) gives the item to a fiber waiting in get(), without
+  // blocking (gevent's put(item, block=False)); it throws QueueFull (the
+  // item untouched) when no getter waits, QueueShutDown once closed.
+  void put_nowait(const T& item)
+    requires std::copy_constructible<T>
+  {
+    check_put_nowait();
+    hand_over(T(item));
+  }
+  void put_nowait(T&& item) {
+    check_put_nowait();
+    hand_over(std::move(item));
+  }
+
   // get() takes an item from a waiting putter, blocking until one comes.
   // It throws QueueShutDown once the channel is closed.
   T get() { return get_for(detail::forever); }
@@ -71,6 +88,7 @@ class Channel {
   }
   // try_get() takes an item from a waiting putter, or is nullopt.
   std::optional<T> try_get() {
+    if (!handed_.empty()) return take_handed();
     PutSlot* slot = offer();
     if (!slot) return std::nullopt;
     return take(slot);
@@ -78,6 +96,7 @@ class Channel {
   // get_nowait() takes from a waiting putter or throws QueueEmpty
   // (QueueShutDown when closed).
   T get_nowait() {
+    if (!handed_.empty()) return take_handed();
     PutSlot* slot = offer();
     if (!slot) [[unlikely]] {
       if (closed_) detail::throw_closed_get("Channel", "get_nowait");
@@ -90,9 +109,22 @@ class Channel {
   // and get() (gevent's Channel.balance is their difference).
   std::size_t waiting_putters() const noexcept { return putters_.size(); }
   std::size_t waiting_getters() const noexcept { return getters_.size(); }
+  // balance() is gevent's Channel.balance: positive when items wait for
+  // getters (parked putters and put_nowait items not yet taken), negative
+  // when getters wait for items.
+  std::ptrdiff_t balance() const noexcept {
+    return static_cast<std::ptrdiff_t>(putters_.size() + handed_.size()) -
+           static_cast<std::ptrdiff_t>(getters_.size());
+  }
+  // empty() is true when the channel holds no item: always, except for a
+  // put_nowait() item its getter has not run to take yet. full() is always
+  // true: a channel has no room, a put waits for a getter (as gevent's).
+  bool empty() const noexcept { return handed_.empty(); }
+  bool full() const noexcept { return true; }
 
   // close() ends the channel: pending and later puts throw QueueShutDown
-  // (keeping their items), getters throw QueueShutDown. Idempotent.
+  // (keeping their items), getters throw QueueShutDown once no put_nowait
+  // item is left for them. Idempotent.
   void close() noexcept {
     closed_ = true;
     detail::wake_all(getters_);
@@ -151,24 +183,27 @@ class Channel {
 #endif
 
   T get_for(Duration timeout) {
+    if (!handed_.empty()) [[unlikely]]
+      return take_handed();
     if (PutSlot* slot = offer()) [[likely]]
       return take(slot);
     // Offers left over once this get is done go on to the next getter.
-    detail::PassOn pass(getters_, [this] { return offer() != nullptr; });
-    PutSlot* slot = wait_for_offer(timeout);
-    if (!slot) {
+    detail::PassOn pass(getters_, [this] { return has_item(); });
+    if (!wait_for_item(timeout)) {
       if (closed_) detail::throw_closed_get("Channel", "get");
       detail::throw_empty_timeout("Channel", "get");
     }
-    return take(slot);
+    if (!handed_.empty()) return take_handed();
+    return take(offer());
   }
 
   std::optional<T> next_item() {
+    if (!handed_.empty()) return take_handed();
     if (PutSlot* slot = offer()) return take(slot);
-    detail::PassOn pass(getters_, [this] { return offer() != nullptr; });
-    PutSlot* slot = wait_for_offer(detail::forever);
-    if (!slot) return std::nullopt;
-    return take(slot);
+    detail::PassOn pass(getters_, [this] { return has_item(); });
+    if (!wait_for_item(detail::forever)) return std::nullopt;
+    if (!handed_.empty()) return take_handed();
+    return take(offer());
   }
 
   // offer() is the oldest waiting putter that can still complete its put.
@@ -181,14 +216,41 @@ class Channel {
     return nullptr;
   }
 
-  // wait_for_offer() parks until a putter offers an item (returned), or
-  // the channel is closed or the timeout passes (nullptr).
-  PutSlot* wait_for_offer(Duration timeout) {
-    if (closed_) return nullptr;
+  // has_item() is true when a get can complete without waiting.
+  bool has_item() const noexcept { return !handed_.empty() || offer() != nullptr; }
+
+  // wait_for_item() parks until an item can be taken (true), or the
+  // channel is closed or the timeout passes (false).
+  bool wait_for_item(Duration timeout) {
+    if (closed_) return false;
     detail::Scheduler& s = detail::scheduler();
     detail::park_on(getters_, detail::deadline_for(s, timeout), "Channel::get",
-                    [this] { return closed_ || offer() != nullptr; });
-    return offer();
+                    [this] { return closed_ || has_item(); });
+    return has_item();
+  }
+
+  // An eligible getter is one parked in get() that has not been woken yet
+  // and has no interrupt pending (it will run and take an item).
+  detail::Waiter* eligible_getter() const noexcept {
+    for (detail::Waiter* w = getters_.front(); w; w = w->next)
+      if (!w->fiber->pending) return w;
+    return nullptr;
+  }
+  void check_put_nowait() const {
+    if (closed_) [[unlikely]] detail::throw_closed_put("Channel", "put_nowait");
+    if (!eligible_getter()) [[unlikely]] detail::throw_full("Channel", "put_nowait");
+  }
+  // hand_over() parks the item in the channel for the getter it wakes.
+  void hand_over(T&& item) {
+    detail::Waiter* w = eligible_getter();
+    handed_.push_back(std::move(item));
+    getters_.remove(*w);
+    detail::scheduler().wake(w->fiber);
+  }
+  T take_handed() {
+    T value(std::move(handed_.front()));
+    handed_.pop_front();
+    return value;
   }
 
   // take() moves (or copies) the offered item out; the slot is released
@@ -208,6 +270,7 @@ class Channel {
 
   detail::WaitList getters_;
   detail::WaitList putters_;  // PutSlots of parked putters, oldest first
+  std::list<T> handed_;  // put_nowait items whose getter has not run yet
   bool closed_ = false;
 };
 

@@ -102,8 +102,21 @@ class FiberBase {
   ExitReason exit_reason() const;
 
   std::atomic<std::uint32_t> refs{0};
+  // The state and flags sit beside refs, in what would be padding: the
+  // control block of a spawn([] {...}) fits a 160-byte pool block.
+  RunState state = RunState::created;  // owned by the hub
+  bool scheduled : 1 = false;       // has been put on the ready queue at least once
+  bool finished : 1 = false;        // the body has returned or thrown
+  bool doomed : 1 = false;          // hub shutdown: every blocking call raises `pending`
+  bool error_observed : 1 = false;  // someone joined, linked or asked for the exception
+  bool exiting : 1 = false;         // a FiberExit was sent (a kill, a link): it is being killed
   Hub* hub;
   std::uint64_t id;
+  // parent_id is the id of the fiber that spawned this one (the spawn
+  // tree), or no_parent: the main fiber, and fibers spawned from the hub's
+  // own context (an Asio handler, a timer callback).
+  static constexpr std::uint64_t no_parent = ~std::uint64_t{0};
+  std::uint64_t parent_id = no_parent;
 
   // Scheduling (owned by the hub).
   FiberBase* ready_prev = nullptr;
@@ -111,12 +124,6 @@ class FiberBase {
   FiberBase* live_prev = nullptr;
   FiberBase* live_next = nullptr;
   boost::context::fiber context;
-  RunState state = RunState::created;
-  bool scheduled = false;        // has been put on the ready queue at least once
-  bool finished = false;         // the body has returned or thrown
-  bool doomed = false;           // hub shutdown: every blocking call raises `pending`
-  bool error_observed = false;   // someone joined, linked or asked for the exception
-  bool exiting = false;          // a FiberExit was sent (a kill, a link): it is being killed
   const char* waiting_on = nullptr;  // what a parked fiber waits for (LoopExit)
   std::exception_ptr pending;    // raised at the next suspension point
   const void* stack_bottom = nullptr;      // lowest address of its stack

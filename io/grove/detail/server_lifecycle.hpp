@@ -29,6 +29,14 @@ class ServerLifecycle {
   // once stopped; start(loop, name) then runs loop in the accept fiber.
   bool should_start() const;
   void start(std::function<void()> accept_loop, std::string fiber_name);
+  // stop_accepting() ends the accept fiber (waiting for it to unwind) and
+  // keeps the listener open: new clients wait in its backlog. A no-op when
+  // not accepting. start_accepting() runs the accept fiber again (the loop
+  // given to start()); a no-op when accepting, UsageError before start()
+  // or once stopping.
+  void stop_accepting();
+  void start_accepting();
+  bool accepting() const noexcept { return acceptor_ && !acceptor_.dead(); }
   // serve_forever() blocks until the server has stopped.
   void serve_forever() { done_.wait(); }
   // stop(grace, close_listener) closes the listener, stops accepting, waits
@@ -57,6 +65,8 @@ class ServerLifecycle {
   std::unique_ptr<Group> handlers_;
   Pool* pool_ = nullptr;  // handlers_ when pool_size > 0
   Fiber<> acceptor_;
+  std::function<void()> accept_loop_;
+  std::string acceptor_name_;
   Fiber<> stopper_;
   Event done_;
   bool started_ = false;
