@@ -26,7 +26,7 @@ namespace detail {
 std::string default_actor_name(const char* type_name) {
   std::string name = boost::core::demangle(type_name);
   if (auto colon = name.rfind("::"); colon != std::string::npos) name = name.substr(colon + 2);
-  return name + "-" + std::to_string(hub().engine().next_name_number());
+  return name + "-" + std::to_string(hub().next_name_number());
 }
 
 void log_on_stop_failure(const std::string& actor, std::exception_ptr e) noexcept {

@@ -19,7 +19,7 @@ Group::~Group() {
   for (auto& q : queued_) {
     detail::FiberBase* f = q.fiber.base();
     detail::remove_observer(f, q.link);
-    if (!f->finished) f->hub->engine().schedule(f);
+    if (!f->finished) detail::engine_of(*f->hub).schedule(f);
   }
 }
 
@@ -66,7 +66,7 @@ void Group::start_queued() {
   queued_index_.erase(q.fiber.base());
   detail::remove_observer(q.fiber.base(), q.link);
   insert(q.fiber);
-  q.fiber.base()->hub->engine().schedule(q.fiber.base());
+  detail::engine_of(*q.fiber.base()->hub).schedule(q.fiber.base());
 }
 
 void Group::on_queued_exit(detail::FiberBase& dead) noexcept {

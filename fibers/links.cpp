@@ -13,7 +13,7 @@ namespace grove {
 namespace detail {
 
 LinkId add_observer(FiberBase* f, std::unique_ptr<ExitObserver> o) {
-  const LinkId id = f->hub->engine().next_link_id();
+  const LinkId id = engine_of(*f->hub).next_link_id();
   o->id = id;
   if (f->finished) {  // already dead: tell it at once
     try {
@@ -91,7 +91,7 @@ void deliver_exit(FiberBase& dead, FiberBase* partner, const ExitReason& reason)
     partner->extras->exit_trap(dead, reason);
   } else if (reason.is_abnormal()) {
     partner->exiting = true;
-    partner->hub->engine().interrupt(partner, std::make_exception_ptr(FiberExit(reason)));
+    engine_of(*partner->hub).interrupt(partner, std::make_exception_ptr(FiberExit(reason)));
   }
 }
 

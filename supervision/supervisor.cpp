@@ -86,7 +86,7 @@ class SupervisorCore {
     // Under a scheduling policy (a deterministic test) the jitter must not
     // depend on the machine: the seed then comes from the hub's numbering.
     rng.seed(config.backoff.seed       ? config.backoff.seed
-             : hub().policy() != nullptr ? static_cast<std::uint32_t>(hub().engine().next_name_number())
+             : hub().policy() != nullptr ? static_cast<std::uint32_t>(hub().next_name_number())
                                          : std::random_device{}());
   }
   ~SupervisorCore() { retire_all(); }

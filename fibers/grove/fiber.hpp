@@ -351,7 +351,7 @@ template <class F, class... A>
 Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
-  ref->hub->engine().schedule(ref.get());
+  detail::engine_of(*ref->hub).schedule(ref.get());
   return Fiber<T>(std::move(ref));
 }
 
@@ -362,8 +362,8 @@ Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args)
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
   Fiber<T> handle(ref);
-  if (launch == Launch::dispatch) ref->hub->engine().dispatch(ref.get());
-  else ref->hub->engine().schedule(ref.get());
+  if (launch == Launch::dispatch) detail::engine_of(*ref->hub).dispatch(ref.get());
+  else detail::engine_of(*ref->hub).schedule(ref.get());
   return handle;
 }
 
@@ -386,7 +386,7 @@ Fiber<detail::spawn_result_t<F, A...>> spawn_later(std::chrono::duration<Rep, Pe
   using T = detail::spawn_result_t<F, A...>;
   Duration d = to_duration(delay, "spawn_later");
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
-  auto& s = ref->hub->engine();
+  auto& s = detail::engine_of(*ref->hub);
   s.schedule_at(ref.get(), deadline_after(s.now(), d));
   return Fiber<T>(std::move(ref));
 }

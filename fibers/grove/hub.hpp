@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -76,15 +77,25 @@ class Hub {
   // Stack pool statistics.
   std::size_t stacks_allocated() const noexcept { return engine_->stacks().allocated(); }
   std::size_t stacks_idle() const noexcept { return engine_->stacks().idle(); }
+  // stack_size() is the usable size of each fiber stack (the configured
+  // size rounded up to whole pages); stacks_guarded() counts the stacks
+  // that have a guard page.
+  std::size_t stack_size() const noexcept { return engine_->stacks().stack_size(); }
+  std::size_t stacks_guarded() const noexcept { return engine_->stacks().guarded(); }
 
-  detail::Scheduler& engine() noexcept { return *engine_; }
+  // next_name_number() numbers default names (actors, supervisors) per hub:
+  // a fresh hub repeats the same numbers, so seeded runs name alike.
+  std::uint64_t next_name_number() noexcept { return engine_->next_name_number(); }
 
  private:
+  friend detail::Scheduler& detail::engine_of(Hub& h) noexcept;
   Hub(boost::asio::io_context* adopted, HubConfig config);
 
   std::unique_ptr<boost::asio::io_context> owned_io_;
   std::unique_ptr<detail::Scheduler> engine_;
 };
+
+inline detail::Scheduler& detail::engine_of(Hub& h) noexcept { return *h.engine_; }
 
 // hub() is this thread's hub, created with HubConfig{} on first use.
 inline Hub& hub() { return detail::scheduler().facade(); }

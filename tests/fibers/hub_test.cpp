@@ -102,12 +102,12 @@ TEST_F(HubTest, CreateWithConfigAppliesIt) {
   EXPECT_EQ(h.config().stack_size, 128u * 1024 + 100);
   EXPECT_FALSE(h.config().guard_pages);
   EXPECT_EQ(h.unhandled_policy(), grove::UnhandledPolicy::ignore);
-  EXPECT_EQ(h.engine().stacks().stack_size(), (128 * 1024 + 100 + page - 1) / page * page);
+  EXPECT_EQ(h.stack_size(), (128 * 1024 + 100 + page - 1) / page * page);
 
   // Deep recursion that needs most of the 128 KiB stack works.
   auto f = grove::spawn([] { return recurse(200); });  // ~60 KiB
   EXPECT_EQ(f.get(), 200);
-  EXPECT_EQ(h.engine().stacks().guarded(), 0u);  // guard_pages = false
+  EXPECT_EQ(h.stacks_guarded(), 0u);  // guard_pages = false
 
   h.set_unhandled_policy(grove::UnhandledPolicy::log);
   EXPECT_EQ(h.unhandled_policy(), grove::UnhandledPolicy::log);
@@ -117,7 +117,7 @@ TEST_F(HubTest, CreateWithConfigAppliesIt) {
 TEST_F(HubTest, DefaultHubPutsGuardPagesUnderStacks) {
   auto f = grove::spawn([] { return 1; });
   EXPECT_EQ(f.get(), 1);
-  EXPECT_GT(grove::hub().engine().stacks().guarded(), 0u);
+  EXPECT_GT(grove::hub().stacks_guarded(), 0u);
 }
 
 TEST_F(HubTest, CreateThrowsUsageErrorWhenTheThreadAlreadyHasAHub) {

@@ -79,6 +79,9 @@ struct ForcedUnwind {};
 
 class Scheduler;
 extern constinit thread_local Scheduler* tls_scheduler;
+// engine_of(hub) is the engine behind a Hub facade (grove's own modules
+// only; users see the Hub).
+inline Scheduler& engine_of(Hub& h) noexcept;  // defined in hub.hpp
 
 class Scheduler {
  public:

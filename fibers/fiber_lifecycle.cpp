@@ -1,0 +1,161 @@
+// fiber_lifecycle.cpp — a fiber's life on its hub: adoption, its context and
+// first switch, the end of its body, and interrupts raised into it.
+
+#include <grove/hub.hpp>
+
+#include <grove/fiber.hpp>
+
+#include <boost/context/fiber.hpp>
+
+#include <utility>
+
+namespace grove::detail {
+
+void Scheduler::adopt(FiberBase* f) {
+  f->add_ref();  // the hub's reference, dropped when the fiber dies
+  f->live_prev = nullptr;
+  f->live_next = live_head_;
+  if (live_head_) live_head_->live_prev = f;
+  live_head_ = f;
+  ++live_count_;
+}
+
+void Scheduler::unlink_live(FiberBase* f) noexcept {
+  if (f->live_prev) f->live_prev->live_next = f->live_next; else live_head_ = f->live_next;
+  if (f->live_next) f->live_next->live_prev = f->live_prev;
+  f->live_prev = f->live_next = nullptr;
+  --live_count_;
+  if (live_count_ == 0 && !drain_waiters_.empty()) wake_all(drain_waiters_);
+  f->release();
+}
+
+void Scheduler::dispatch(FiberBase* f) {
+  FiberBase* self = current_;
+  if (self == hub_fiber_.get()) return schedule(f);
+  f->scheduled = true;
+  self->state = RunState::ready;
+  self->waiting_on = "dispatch";
+  ready_.push_front(self);
+  if (policy_) [[unlikely]] {
+    // The policy chooses among f, the caller and every other ready fiber;
+    // picking the head (FIFO) is the same as the direct switch below.
+    f->state = RunState::ready;
+    ready_.push_front(f);
+    FiberBase* next = pop_picked();
+    if (next == self) self->state = RunState::running;
+    else switch_to(next);
+  } else {
+    switch_to(f);
+  }
+  if (self->pending) throw_pending(self);
+}
+
+void Scheduler::ensure_context(FiberBase* f) {
+  PoolAllocator alloc{&stacks_, &f->stack_bottom, &f->stack_size};
+  if (f == hub_fiber_.get()) {
+    f->context = boost::context::fiber(std::allocator_arg, std::move(alloc), [this](boost::context::fiber&& caller) {
+      arrived(nullptr);
+      if (caller) prev_->context = std::move(caller);
+      loop();
+      // The hub is being destroyed: go back to the main fiber for good.
+      FiberBase* m = main_.get();
+      current_ = m;
+      m->state = RunState::running;
+      prev_ = nullptr;
+      sanitizer_start_switch(nullptr, m->stack_bottom, m->stack_size);
+      return std::move(m->context);
+    });
+    return;
+  }
+  f->context = boost::context::fiber(std::allocator_arg, std::move(alloc), [this, f](boost::context::fiber&& caller) {
+    arrived(nullptr);
+    if (caller) prev_->context = std::move(caller);
+    run_fiber(f);
+    return finish(f);
+  });
+}
+
+void Scheduler::run_fiber(FiberBase* f) {
+  try {
+    if (f->pending) std::rethrow_exception(std::exchange(f->pending, nullptr));
+    f->run_body();
+  } catch (const boost::context::detail::forced_unwind&) {
+    throw;  // destroying an unfinished fiber: let Boost.Context unwind it
+  } catch (const ForcedUnwind&) {
+    f->error = std::make_exception_ptr(FiberExit(ExitReason::shutdown()));
+  } catch (...) {
+    f->error = std::current_exception();
+  }
+}
+
+boost::context::fiber Scheduler::finish(FiberBase* f) noexcept {
+  f->finished = true;
+  f->pending = nullptr;
+  // Fiber-local values die on the fiber's own stack.
+  if (f->extras && !f->extras->locals.empty()) release_locals(f->extras->locals);
+  bool observed = f->error_observed || !f->joiners.empty();
+  for (ExitObserver* o = f->observers; o && !observed; o = o->next) observed = o->handles_failure;
+  wake_all(f->joiners);
+  notify_exit(f);
+  if (f->error && !observed && failed(f)) report_unhandled(*f);
+  f->state = RunState::dead;
+  f->waiting_on = nullptr;
+  unlink_live(f);  // may free f: do not touch it below
+  FiberBase* next = next_to_run();
+  current_ = next;
+  prev_ = nullptr;
+  next->state = RunState::running;
+  if (!next->context) ensure_context(next);
+  sanitizer_start_switch(nullptr, next->stack_bottom, next->stack_size);
+  return std::move(next->context);
+}
+
+void Scheduler::interrupt(FiberBase* f, std::exception_ptr e) {
+  if (f->finished) return;
+  if (f != current_ &&
+      (f->state == RunState::created || (f->state == RunState::ready && !f->context && f != main_.get()))) {
+    // Never started: it dies without running.
+    if (f->state == RunState::ready) ready_.remove(f);
+    if (f->extras && f->extras->start_timer) timers_.remove(*f->extras->start_timer);
+    Ref<FiberBase> keep(f);
+    f->error = std::move(e);
+    f->finished = true;
+    f->error_observed = true;
+    wake_all(f->joiners);
+    notify_exit(f);
+    f->state = RunState::dead;
+    unlink_live(f);
+    return;
+  }
+  // Interrupts queue up: each is raised at a suspension point of its own.
+  if (!f->pending) f->pending = std::move(e);
+  else f->more().more_pending.push_back(std::move(e));
+  if (f != current_) wake(f);
+}
+
+void Scheduler::discard_pending(FiberBase* f, const std::exception_ptr& e) noexcept {
+  if (f->pending == e) {
+    f->pending = nullptr;
+    if (f->extras && !f->extras->more_pending.empty()) {
+      f->pending = std::move(f->extras->more_pending.front());
+      f->extras->more_pending.erase(f->extras->more_pending.begin());
+    }
+    return;
+  }
+  if (f->extras) std::erase(f->extras->more_pending, e);
+}
+
+[[noreturn]] void Scheduler::throw_pending(FiberBase* self) {
+  // A doomed fiber (hub shutdown) keeps its exit pending for every call.
+  std::exception_ptr e = self->pending;
+  if (!self->doomed) {
+    self->pending = nullptr;
+    if (self->extras && !self->extras->more_pending.empty()) {
+      self->pending = std::move(self->extras->more_pending.front());
+      self->extras->more_pending.erase(self->extras->more_pending.begin());
+    }
+  }
+  std::rethrow_exception(e);
+}
+
+}  // namespace grove::detail

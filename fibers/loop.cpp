@@ -1,0 +1,122 @@
+// loop.cpp — the hub's loop: run ready fibers, poll and wait for I/O and timers, tell LoopExit.
+
+#include <grove/hub.hpp>
+
+#include <grove/fiber.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace grove::detail {
+
+void Scheduler::run_until_idle() {
+  require_fiber_context("Hub::run");
+  Waiter w(current_);
+  idle_waiters_.push_back(w);
+  park("Hub::run (until idle)");
+}
+
+void Scheduler::wake_idle_waiters() noexcept {
+  wake_all(idle_waiters_);
+  wake_all(drain_waiters_);
+}
+
+// The hub's loop: fire due timers, poll I/O, run ready fibers; when none is
+// ready, block in the io_context until the next deadline or I/O event.
+void Scheduler::loop() {
+  while (!stopping_loop_) {
+    switches_since_poll_ = 0;
+    fire_due_timers();
+    poll_io();
+    if (FiberBase* f = pop_ready()) {
+      switch_to(f);
+      continue;
+    }
+    if (!wait_for_events()) {
+      // Nothing can ever wake anyone again.
+      if (!idle_waiters_.empty() || !drain_waiters_.empty()) {
+        wake_idle_waiters();
+      } else if (main_->state == RunState::parked) {
+        main_->pending = std::make_exception_ptr(LoopExit(describe_blocked()));
+        wake(main_.get());
+      }
+    }
+  }
+}
+
+void Scheduler::poll_io() {
+  if (io_.stopped()) io_.restart();
+  try {
+    io_.poll();
+  } catch (const std::exception& e) {
+    spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
+  } catch (...) {
+    spdlog::error("grove: an Asio handler threw a non-std exception out of the hub's loop");
+  }
+}
+
+bool Scheduler::wait_for_events() {
+  TimerNode* t = timers_.top();
+  if (policy_) [[unlikely]] {
+    // Weak timers alone do not keep the hub busy: they are no deadline to
+    // jump to. A virtual clock jumps (advanced) or calls the hub idle; a
+    // policy on the steady clock answers wait: the real wait below.
+    switch (policy_->on_idle(t && timers_.strong() > 0 ? t->deadline : TimePoint::max())) {
+      case IdleAction::advanced: return true;
+      case IdleAction::idle: return false;
+      case IdleAction::wait: break;
+    }
+  }
+  if (t && timers_.strong() == 0) {
+    // Only weak timers: wait for I/O until the earliest of them, and call
+    // the hub idle if nothing at all is pending.
+    if (wakeup_armed_ != TimePoint::max()) {
+      wakeup_armed_ = TimePoint::max();
+      wakeup_timer_.cancel();
+    }
+    if (io_.stopped()) io_.restart();
+    std::size_t n = 0;
+    try {
+      // On the policy's clock the weak deadline is this far away in real time.
+      n = io_.run_one_until(policy_ ? Clock::now() + (t->deadline - now()) : t->deadline);
+    } catch (const std::exception& e) {
+      spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
+      return true;
+    } catch (...) {
+      spdlog::error("grove: an Asio handler threw a non-std exception out of the hub's loop");
+      return true;
+    }
+    if (n > 0) return true;
+    if (io_.stopped()) io_.restart();
+    return now() >= t->deadline;  // timed out (timers due) or idle
+  }
+  if (t) {
+    if (t->deadline != wakeup_armed_) {
+      wakeup_armed_ = t->deadline;
+      wakeup_timer_.expires_at(t->deadline);
+      wakeup_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) wakeup_armed_ = TimePoint::max();
+      });
+    }
+  } else if (wakeup_armed_ != TimePoint::max()) {
+    wakeup_armed_ = TimePoint::max();
+    wakeup_timer_.cancel();
+  }
+  if (io_.stopped()) io_.restart();
+  std::size_t n = 0;
+  try {
+    n = io_.run_one();
+  } catch (const std::exception& e) {
+    spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
+    return true;
+  } catch (...) {
+    spdlog::error("grove: an Asio handler threw a non-std exception out of the hub's loop");
+    return true;
+  }
+  if (n == 0) {
+    io_.restart();
+    return !timers_.empty();
+  }
+  return true;
+}
+
+}  // namespace grove::detail
