@@ -9,6 +9,7 @@
 #include <grove/channel.hpp>
 #include <grove/child_spec.hpp>
 #include <grove/dead_letters.hpp>
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/event.hpp>
