@@ -4,15 +4,15 @@
 #include <grove/tcp_listener.hpp>
 
 #include <grove/hub.hpp>
-#include <grove/yield.hpp>
 #include <grove/detail/hub_check.hpp>
+#include <grove/detail/io_target.hpp>
+#include <grove/detail/run_op.hpp>
 
 #include <boost/asio/error.hpp>
 
 namespace grove {
 
 namespace asio = boost::asio;
-using detail::OpWaiter;
 
 TcpListener::TcpListener(const TcpEndpoint& endpoint, ListenOptions options, error_code& ec)
     : acceptor_(hub().io_context()), owner_(&detail::scheduler()) {
@@ -68,21 +68,22 @@ TcpSocket TcpListener::accept(TcpEndpoint& peer, error_code& ec) {
     if (ec == asio::error::connection_aborted || ec == asio::error::interrupted) continue;
     if (ec != asio::error::would_block && ec != asio::error::try_again) return TcpSocket();
     // Nothing queued: wait until the listener is readable.
-    OpWaiter w(s);
-    error_code op_ec;
-    acceptor_.async_wait(asio::socket_base::wait_read, [&w, &op_ec](const error_code& e) {
-      op_ec = e;
-      w.complete();
-    });
-    auto outcome = w.wait(TimePoint::max(), "TcpListener::accept", [this] {
-      boost::system::error_code ignored;
-      acceptor_.cancel(ignored);
-    });
-    if (outcome == OpWaiter::Outcome::interrupted) s.raise_pending();
-    if (op_ec && op_ec != asio::error::operation_aborted) {
-      ec = op_ec;
+    detail::OpResult r;
+    if (detail::run_op(
+            s, TimePoint::max(), "TcpListener::accept", r,
+            [&](auto handler) { acceptor_.async_wait(asio::socket_base::wait_read, std::move(handler)); },
+            [this] {
+              boost::system::error_code ignored;
+              acceptor_.cancel(ignored);
+            },
+            detail::io_target(acceptor_)) == detail::OpStatus::retry)
+      continue;
+    if (r.ec) {
+      ec = r.ec;
       return TcpSocket();
     }
+    // Readable: accept at the top of the loop (an interrupt that came
+    // meanwhile is raised there first: nothing was accepted yet).
   }
 }
 

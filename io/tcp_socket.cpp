@@ -1,12 +1,13 @@
 // tcp_socket.cpp — TcpSocket: non-blocking writes, reads through Asio's
-// speculative async_read_some, every wait on a detail::OpWaiter.
+// speculative async_read_some, every wait through detail::run_op.
 
 #include <grove/tcp_socket.hpp>
 
 #include <grove/hub.hpp>
 #include <grove/resolve.hpp>
-#include <grove/yield.hpp>
 #include <grove/detail/hub_check.hpp>
+#include <grove/detail/io_target.hpp>
+#include <grove/detail/run_op.hpp>
 
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/query.hpp>
@@ -19,7 +20,8 @@
 namespace grove {
 
 namespace asio = boost::asio;
-using detail::OpWaiter;
+using detail::OpResult;
+using detail::OpStatus;
 
 TcpEndpoint tcp_endpoint(std::string_view address, std::uint16_t port) {
   boost::system::error_code ec;
@@ -107,35 +109,6 @@ void TcpSocket::shutdown(socket_type::shutdown_type how) {
 
 // ------------------------------------------------------------------ waits
 
-namespace {
-
-// settle() turns an operation's outcome into the caller's error code; it
-// raises the interrupt when nothing was transferred. It returns true when
-// the caller should try again (another fiber cancelled the socket's I/O).
-bool settle(OpWaiter::Outcome outcome, const boost::system::error_code& op_ec, bool transferred,
-            bool still_open, boost::system::error_code& ec) {
-  if (!op_ec || transferred) {
-    ec = {};
-    return false;
-  }
-  if (outcome == OpWaiter::Outcome::interrupted) detail::scheduler().raise_pending();
-  if (outcome == OpWaiter::Outcome::timed_out) {
-    ec = asio::error::timed_out;
-    return false;
-  }
-  if (op_ec == asio::error::operation_aborted) {
-    if (!still_open) {
-      ec = io_errc::closed_by_other;
-      return false;
-    }
-    return true;  // cancelled on another fiber's behalf: wait again
-  }
-  ec = op_ec;
-  return false;
-}
-
-}  // namespace
-
 void TcpSocket::wait_for(socket_type::wait_type what, error_code& ec, TimePoint deadline) {
   detail::check_hub(owner_, "TcpSocket wait");
   auto& s = *owner_;
@@ -147,15 +120,14 @@ void TcpSocket::wait_for(socket_type::wait_type what, error_code& ec, TimePoint 
       ec = io_errc::not_connected;
       return;
     }
-    OpWaiter w(s);
-    error_code op_ec;
-    socket_.async_wait(what, [&w, &op_ec](const error_code& e) {
-      op_ec = e;
-      w.complete();
-    });
-    auto outcome = w.wait(deadline, what == socket_type::wait_read ? "TcpSocket (readable)" : "TcpSocket (writable)",
-                          [this] { cancel_io(); });
-    if (!settle(outcome, op_ec, false, socket_.is_open(), ec)) return;
+    OpResult r;
+    if (detail::run_op(
+            s, deadline, reading ? "TcpSocket (readable)" : "TcpSocket (writable)", r,
+            [&](auto handler) { socket_.async_wait(what, std::move(handler)); }, [this] { cancel_io(); },
+            detail::io_target(socket_)) == OpStatus::retry)
+      continue;
+    ec = r.ec;
+    return;
   }
 }
 
@@ -183,22 +155,16 @@ std::size_t TcpSocket::read_raw(void* data, std::size_t size, error_code& ec, Ti
       ec = io_errc::not_connected;
       return 0;
     }
-    OpWaiter w(s);
-    error_code op_ec;
-    std::size_t n = 0;
+    OpResult r;
     // Asio tries the read at once (speculatively) and otherwise waits for
     // the socket in its reactor; either way the handler runs on the hub.
-    socket_.async_read_some(asio::buffer(data, size), [&w, &op_ec, &n](const error_code& e, std::size_t k) {
-      op_ec = e;
-      n = k;
-      w.complete();
-    });
-    auto outcome = w.wait(deadline, "TcpSocket::recv", [this] { cancel_io(); });
-    if (op_ec == asio::error::eof) {
-      ec = op_ec;
-      return 0;
-    }
-    if (!settle(outcome, op_ec, n > 0, socket_.is_open(), ec)) return ec ? 0 : n;
+    if (detail::run_op(
+            s, deadline, "TcpSocket::recv", r,
+            [&](auto handler) { socket_.async_read_some(asio::buffer(data, size), std::move(handler)); },
+            [this] { cancel_io(); }, detail::io_target(socket_)) == OpStatus::retry)
+      continue;
+    ec = r.ec;
+    return r.bytes;
   }
 }
 
@@ -220,15 +186,14 @@ std::size_t TcpSocket::write_buffers(const ConstBuffers& buffers, error_code& ec
       return n;
     }
     if (ec != asio::error::would_block && ec != asio::error::try_again) return 0;
-    OpWaiter w(s);
-    error_code op_ec;
-    socket_.async_write_some(buffers, [&w, &op_ec, &n](const error_code& e, std::size_t k) {
-      op_ec = e;
-      n = k;
-      w.complete();
-    });
-    auto outcome = w.wait(deadline, "TcpSocket::send", [this] { cancel_io(); });
-    if (!settle(outcome, op_ec, n > 0, socket_.is_open(), ec)) return ec ? 0 : n;
+    OpResult r;
+    if (detail::run_op(
+            s, deadline, "TcpSocket::send", r,
+            [&](auto handler) { socket_.async_write_some(buffers, std::move(handler)); }, [this] { cancel_io(); },
+            detail::io_target(socket_)) == OpStatus::retry)
+      continue;
+    ec = r.ec;
+    return r.bytes;
   }
 }
 
@@ -253,37 +218,34 @@ void TcpSocket::connect_to(const TcpEndpoint& peer, error_code& ec, TimePoint de
   discard_buffer();
   socket_.open(peer.protocol(), ec);
   if (ec) return;
-  OpWaiter w(s);
-  error_code op_ec;
-  socket_.async_connect(peer, [&w, &op_ec](const error_code& e) {
-    op_ec = e;
-    w.complete();
-  });
-  auto outcome = w.wait(deadline, "TcpSocket::connect", [this] { cancel_io(); });
-  if (outcome == OpWaiter::Outcome::interrupted) {
-    close();
-    s.raise_pending();
+  // Closed again unless the connection is made (an interrupt included).
+  struct CloseUnlessConnected {
+    TcpSocket* self;
+    bool connected = false;
+    ~CloseUnlessConnected() {
+      if (!connected) self->close();
+    }
+  } guard{this};
+  OpResult r;
+  while (detail::run_op(
+             s, deadline, "TcpSocket::connect", r,
+             [&](auto handler) { socket_.async_connect(peer, std::move(handler)); }, [this] { cancel_io(); },
+             detail::io_target(socket_)) == OpStatus::retry) {
   }
-  if (outcome == OpWaiter::Outcome::timed_out && op_ec) {
-    ec = asio::error::timed_out;
-  } else {
-    ec = op_ec;
-  }
-  if (ec) {
-    close();
-    return;
-  }
+  ec = r.ec;
+  if (ec) return;
+  guard.connected = true;
   prepare();
 }
 
-TcpSocket TcpSocket::connect(const TcpEndpoint& peer, error_code& ec, Duration timeout) {
+TcpSocket TcpSocket::connect(const TcpEndpoint& peer, error_code& ec, Deadline timeout) {
   TcpSocket sock;
   auto& s = detail::scheduler();
-  sock.connect_to(peer, ec, deadline_after(s.now(), to_duration(timeout, "TcpSocket::connect")));
+  sock.connect_to(peer, ec, timeout.resolve(s.now(), "TcpSocket::connect"));
   return sock;
 }
 
-TcpSocket TcpSocket::connect(const TcpEndpoint& peer, Duration timeout) {
+TcpSocket TcpSocket::connect(const TcpEndpoint& peer, Deadline timeout) {
   error_code ec;
   auto sock = connect(peer, ec, timeout);
   if (ec)
@@ -292,9 +254,9 @@ TcpSocket TcpSocket::connect(const TcpEndpoint& peer, Duration timeout) {
   return sock;
 }
 
-TcpSocket TcpSocket::connect(std::string_view host, std::uint16_t port, error_code& ec, Duration timeout) {
+TcpSocket TcpSocket::connect(std::string_view host, std::uint16_t port, error_code& ec, Deadline timeout) {
   auto& s = detail::scheduler();
-  const TimePoint until = deadline_after(s.now(), to_duration(timeout, "TcpSocket::connect"));
+  const TimePoint until = timeout.resolve(s.now(), "TcpSocket::connect");
   TcpSocket sock;
   auto endpoints = resolve(host, std::to_string(port), ec);
   if (ec) return sock;
@@ -309,7 +271,7 @@ TcpSocket TcpSocket::connect(std::string_view host, std::uint16_t port, error_co
   return sock;
 }
 
-TcpSocket TcpSocket::connect(std::string_view host, std::uint16_t port, Duration timeout) {
+TcpSocket TcpSocket::connect(std::string_view host, std::uint16_t port, Deadline timeout) {
   error_code ec;
   auto sock = connect(host, port, ec, timeout);
   if (ec) detail::throw_io_error(ec, ("TcpSocket::connect " + std::string(host) + ":" + std::to_string(port)).c_str());

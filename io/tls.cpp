@@ -1,11 +1,12 @@
 // tls.cpp — TlsContext and TlsStream on asio::ssl::stream over the green
-// TcpSocket's Asio socket; every wait is a detail::OpWaiter.
+// TcpSocket's Asio socket; every wait goes through detail::run_op.
 
 #include <grove/tls.hpp>
 
 #include <grove/hub.hpp>
-#include <grove/yield.hpp>
 #include <grove/detail/hub_check.hpp>
+#include <grove/detail/io_target.hpp>
+#include <grove/detail/run_op.hpp>
 
 #include <boost/asio/ssl.hpp>
 
@@ -15,7 +16,8 @@ namespace grove {
 
 namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
-using detail::OpWaiter;
+using detail::OpResult;
+using detail::OpStatus;
 
 // ------------------------------------------------------------- TlsContext
 
@@ -91,29 +93,19 @@ void TlsStream::set_server_name(const std::string& host) {
 
 namespace {
 
-// finish() maps an operation's outcome to the caller's error; true when
-// the operation should be started again (cancelled for another fiber).
-bool finish(OpWaiter::Outcome outcome, const boost::system::error_code& op_ec, bool transferred, bool open,
-            boost::system::error_code& ec) {
-  if (!op_ec || transferred) {
-    ec = {};
-    return false;
-  }
-  if (outcome == OpWaiter::Outcome::interrupted) detail::scheduler().raise_pending();
-  if (outcome == OpWaiter::Outcome::timed_out) {
-    ec = asio::error::timed_out;
-    return false;
-  }
-  if (op_ec == asio::error::operation_aborted) {
-    if (!open) {
-      ec = io_errc::closed_by_other;
-      return false;
+// TlsResult is run_op's OpResult with one TLS rule: a peer that closed the
+// TCP connection without close_notify (stream_truncated) is the end of the
+// stream, eof, like a clean TLS shutdown.
+struct TlsResult : OpResult {
+  struct Handler {
+    OpResult::Handler inner;
+    void operator()(boost::system::error_code e, std::size_t n = 0) noexcept {
+      if (e == ssl::error::stream_truncated) e = asio::error::eof;
+      inner(e, n);
     }
-    return true;
-  }
-  ec = op_ec;
-  return false;
-}
+  };
+  Handler handler(detail::OpWaiter& w) noexcept { return Handler{OpResult::handler(w)}; }
+};
 
 }  // namespace
 
@@ -129,15 +121,17 @@ void TlsStream::handshake(TlsRole role, error_code& ec) {
       ec = io_errc::not_connected;
       return;
     }
-    OpWaiter w(s);
-    error_code op_ec;
-    impl_->ssl.async_handshake(role == TlsRole::client ? ssl::stream_base::client : ssl::stream_base::server,
-                               [&w, &op_ec](const error_code& e) {
-                                 op_ec = e;
-                                 w.complete();
-                               });
-    auto outcome = w.wait(until, "TlsStream::handshake", [this] { impl_->tcp.cancel_io(); });
-    if (!finish(outcome, op_ec, false, is_open(), ec)) return;
+    TlsResult r;
+    if (detail::run_op(
+            s, until, "TlsStream::handshake", r,
+            [&](auto handler) {
+              impl_->ssl.async_handshake(role == TlsRole::client ? ssl::stream_base::client : ssl::stream_base::server,
+                                         std::move(handler));
+            },
+            [this] { impl_->tcp.cancel_io(); }, detail::io_target(*this)) == OpStatus::retry)
+      continue;
+    ec = r.ec;
+    return;
   }
 }
 
@@ -157,20 +151,14 @@ std::size_t TlsStream::read_raw(void* data, std::size_t size, error_code& ec, Ti
       ec = io_errc::not_connected;
       return 0;
     }
-    OpWaiter w(s);
-    error_code op_ec;
-    std::size_t n = 0;
-    impl_->ssl.async_read_some(asio::buffer(data, size), [&w, &op_ec, &n](const error_code& e, std::size_t k) {
-      op_ec = e;
-      n = k;
-      w.complete();
-    });
-    auto outcome = w.wait(until, "TlsStream::recv", [this] { impl_->tcp.cancel_io(); });
-    if (op_ec == asio::error::eof || op_ec == ssl::error::stream_truncated) {
-      ec = asio::error::eof;
-      return n;
-    }
-    if (!finish(outcome, op_ec, n > 0, is_open(), ec)) return ec ? 0 : n;
+    TlsResult r;
+    if (detail::run_op(
+            s, until, "TlsStream::recv", r,
+            [&](auto handler) { impl_->ssl.async_read_some(asio::buffer(data, size), std::move(handler)); },
+            [this] { impl_->tcp.cancel_io(); }, detail::io_target(*this)) == OpStatus::retry)
+      continue;
+    ec = r.ec;
+    return r.bytes;
   }
 }
 
@@ -184,16 +172,14 @@ std::size_t TlsStream::write_raw(const void* data, std::size_t size, error_code&
       ec = io_errc::not_connected;
       return 0;
     }
-    OpWaiter w(s);
-    error_code op_ec;
-    std::size_t n = 0;
-    impl_->ssl.async_write_some(asio::buffer(data, size), [&w, &op_ec, &n](const error_code& e, std::size_t k) {
-      op_ec = e;
-      n = k;
-      w.complete();
-    });
-    auto outcome = w.wait(until, "TlsStream::send", [this] { impl_->tcp.cancel_io(); });
-    if (!finish(outcome, op_ec, n > 0, is_open(), ec)) return ec ? 0 : n;
+    TlsResult r;
+    if (detail::run_op(
+            s, until, "TlsStream::send", r,
+            [&](auto handler) { impl_->ssl.async_write_some(asio::buffer(data, size), std::move(handler)); },
+            [this] { impl_->tcp.cancel_io(); }, detail::io_target(*this)) == OpStatus::retry)
+      continue;
+    ec = r.ec;
+    return r.bytes;
   }
 }
 
@@ -201,27 +187,29 @@ void TlsStream::shutdown_send(error_code& ec) {
   detail::check_hub(impl_->tcp.owner_, "TlsStream::shutdown_send");
   auto& s = detail::scheduler();
   auto claim = impl_->tcp.writer_.claim(s, "TlsStream::shutdown_send");
-  s.raise_pending();
-  if (!is_open()) {
-    ec = io_errc::not_connected;
+  const TimePoint until = deadline();
+  for (;;) {
+    s.raise_pending();
+    if (!is_open()) {
+      ec = io_errc::not_connected;
+      return;
+    }
+    TlsResult r;
+    if (detail::run_op(
+            s, until, "TlsStream::shutdown", r, [&](auto handler) { impl_->ssl.async_shutdown(std::move(handler)); },
+            [this] { impl_->tcp.cancel_io(); }, detail::io_target(*this)) == OpStatus::retry)
+      continue;
+    // The peer answering close_notify by closing the connection is a clean end.
+    ec = r.ec == asio::error::eof ? error_code() : r.ec;
     return;
   }
-  OpWaiter w(s);
-  error_code op_ec;
-  impl_->ssl.async_shutdown([&w, &op_ec](const error_code& e) {
-    op_ec = e;
-    w.complete();
-  });
-  auto outcome = w.wait(deadline(), "TlsStream::shutdown", [this] { impl_->tcp.cancel_io(); });
-  if (op_ec == asio::error::eof || op_ec == ssl::error::stream_truncated) op_ec = {};
-  (void)finish(outcome, op_ec, false, is_open(), ec);
 }
 
 TlsStream TlsStream::connect(std::string_view host, std::uint16_t port, TlsContext& ctx, error_code& ec,
-                             Duration timeout) {
+                             Deadline timeout) {
   auto& s = detail::scheduler();
-  const TimePoint until = deadline_after(s.now(), to_duration(timeout, "TlsStream::connect"));
-  TcpSocket sock = TcpSocket::connect(host, port, ec, timeout);
+  const TimePoint until = timeout.resolve(s.now(), "TlsStream::connect");
+  TcpSocket sock = TcpSocket::connect(host, port, ec, until);
   TlsStream tls(std::move(sock), ctx);
   if (ec) return tls;
   tls.set_server_name(std::string(host));
@@ -234,7 +222,7 @@ TlsStream TlsStream::connect(std::string_view host, std::uint16_t port, TlsConte
   return tls;
 }
 
-TlsStream TlsStream::connect(std::string_view host, std::uint16_t port, TlsContext& ctx, Duration timeout) {
+TlsStream TlsStream::connect(std::string_view host, std::uint16_t port, TlsContext& ctx, Deadline timeout) {
   error_code ec;
   auto tls = connect(host, port, ctx, ec, timeout);
   if (ec) detail::throw_io_error(ec, ("TlsStream::connect " + std::string(host) + ":" + std::to_string(port)).c_str());

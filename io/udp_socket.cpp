@@ -1,17 +1,20 @@
-// udp_socket.cpp — UdpSocket: non-blocking sends, speculative receives.
+// udp_socket.cpp — UdpSocket: non-blocking sends, speculative receives,
+// every wait through detail::run_op (the same mapping as TcpSocket).
 
 #include <grove/udp_socket.hpp>
 
 #include <grove/hub.hpp>
-#include <grove/yield.hpp>
 #include <grove/detail/hub_check.hpp>
+#include <grove/detail/io_target.hpp>
+#include <grove/detail/run_op.hpp>
 
 #include <boost/asio/error.hpp>
 
 namespace grove {
 
 namespace asio = boost::asio;
-using detail::OpWaiter;
+using detail::OpResult;
+using detail::OpStatus;
 
 UdpEndpoint udp_endpoint(std::string_view address, std::uint16_t port) {
   boost::system::error_code ec;
@@ -59,31 +62,6 @@ UdpEndpoint UdpSocket::local_endpoint() const {
   return ep;
 }
 
-namespace {
-// Shared with TcpSocket in spirit: see tcp_socket.cpp.
-bool settle(OpWaiter::Outcome outcome, const boost::system::error_code& op_ec, bool transferred, bool open,
-            boost::system::error_code& ec) {
-  if (!op_ec || transferred) {
-    ec = op_ec;
-    return false;
-  }
-  if (outcome == OpWaiter::Outcome::interrupted) detail::scheduler().raise_pending();
-  if (outcome == OpWaiter::Outcome::timed_out) {
-    ec = asio::error::timed_out;
-    return false;
-  }
-  if (op_ec == asio::error::operation_aborted) {
-    if (!open) {
-      ec = io_errc::closed_by_other;
-      return false;
-    }
-    return true;
-  }
-  ec = op_ec;
-  return false;
-}
-}  // namespace
-
 std::size_t UdpSocket::send_to(const void* data, std::size_t size, const UdpEndpoint& peer, error_code& ec) {
   detail::check_hub(owner_, "UdpSocket::send_to");
   auto& s = *owner_;
@@ -95,18 +73,19 @@ std::size_t UdpSocket::send_to(const void* data, std::size_t size, const UdpEndp
       ec = io_errc::not_connected;
       return 0;
     }
+    // The socket is non-blocking: try the send first.
     std::size_t n = socket_.send_to(asio::buffer(data, size), peer, 0, ec);
     if (!ec) return n;
     if (ec != asio::error::would_block && ec != asio::error::try_again) return 0;
-    OpWaiter w(s);
-    error_code op_ec;
-    socket_.async_wait(asio::socket_base::wait_write, [&w, &op_ec](const error_code& e) {
-      op_ec = e;
-      w.complete();
-    });
-    auto outcome = w.wait(until, "UdpSocket::send_to", [this] { cancel_io(); });
-    if (!op_ec) continue;
-    if (!settle(outcome, op_ec, false, socket_.is_open(), ec)) return 0;
+    // The send buffer is full: Asio sends when the socket is writable.
+    OpResult r;
+    if (detail::run_op(
+            s, until, "UdpSocket::send_to", r,
+            [&](auto handler) { socket_.async_send_to(asio::buffer(data, size), peer, std::move(handler)); },
+            [this] { cancel_io(); }, detail::io_target(socket_)) == OpStatus::retry)
+      continue;
+    ec = r.ec;
+    return r.bytes;
   }
 }
 
@@ -128,19 +107,14 @@ std::size_t UdpSocket::recv_from(void* data, std::size_t size, UdpEndpoint& from
       ec = io_errc::not_connected;
       return 0;
     }
-    OpWaiter w(s);
-    error_code op_ec;
-    std::size_t n = 0;
-    bool arrived = false;
-    socket_.async_receive_from(asio::buffer(data, size), from,
-                               [&w, &op_ec, &n, &arrived](const error_code& e, std::size_t k) {
-                                 op_ec = e;
-                                 n = k;
-                                 arrived = !e;
-                                 w.complete();
-                               });
-    auto outcome = w.wait(until, "UdpSocket::recv_from", [this] { cancel_io(); });
-    if (!settle(outcome, op_ec, arrived, socket_.is_open(), ec)) return ec ? 0 : n;
+    OpResult r;
+    if (detail::run_op(
+            s, until, "UdpSocket::recv_from", r,
+            [&](auto handler) { socket_.async_receive_from(asio::buffer(data, size), from, std::move(handler)); },
+            [this] { cancel_io(); }, detail::io_target(socket_)) == OpStatus::retry)
+      continue;
+    ec = r.ec;
+    return r.bytes;
   }
 }
 

@@ -6,7 +6,8 @@
 
 #include <grove/hub.hpp>
 #include <grove/io_error.hpp>
-#include <grove/yield.hpp>
+#include <grove/detail/io_target.hpp>
+#include <grove/detail/run_op.hpp>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 
@@ -16,7 +17,8 @@
 namespace grove {
 
 namespace asio = boost::asio;
-using detail::OpWaiter;
+using detail::OpResult;
+using detail::OpStatus;
 
 namespace {
 
@@ -89,25 +91,25 @@ bool wait_fd_until(int fd, bool write, TimePoint deadline, boost::system::error_
       ~Release() { release(fd); }
     } guard{fd};
     for (;;) {
-      OpWaiter waiter(s);
-      boost::system::error_code op_ec;
-      w->descriptor.async_wait(write ? asio::posix::descriptor_base::wait_write : asio::posix::descriptor_base::wait_read,
-                               [&waiter, &op_ec](const boost::system::error_code& e) {
-                                 op_ec = e;
-                                 waiter.complete();
-                               });
-      auto outcome = waiter.wait(deadline, write ? "wait_writable" : "wait_readable", [w] {
-        boost::system::error_code ignored;
-        w->descriptor.cancel(ignored);
-      });
-      if (outcome == OpWaiter::Outcome::interrupted) s.raise_pending();
-      if (!op_ec) return true;
-      if (outcome == OpWaiter::Outcome::timed_out) return false;
-      if (op_ec != asio::error::operation_aborted) {
-        ec = op_ec;
-        return false;
-      }
-      // Cancelled because another waiter on the same fd left: wait again.
+      OpResult r;
+      // The descriptor stays open (it is released, never closed), so an
+      // abort is always another waiter on the same fd leaving: wait again.
+      if (run_op(
+              s, deadline, write ? "wait_writable" : "wait_readable", r,
+              [&](auto handler) {
+                w->descriptor.async_wait(
+                    write ? asio::posix::descriptor_base::wait_write : asio::posix::descriptor_base::wait_read,
+                    std::move(handler));
+              },
+              [w] {
+                boost::system::error_code ignored;
+                w->descriptor.cancel(ignored);
+              },
+              io_target(w->descriptor)) == OpStatus::retry)
+        continue;
+      if (r.ec == asio::error::timed_out) return false;  // not ready in time: no error
+      ec = r.ec;
+      return !ec;
     }
   } catch (const boost::system::system_error& e) {
     ec = e.code();
@@ -119,6 +121,18 @@ bool wait_fd_until(int fd, bool write, TimePoint deadline, boost::system::error_
 
 void wait_readable(int fd, boost::system::error_code& ec) { (void)detail::wait_fd_until(fd, false, TimePoint::max(), ec); }
 void wait_writable(int fd, boost::system::error_code& ec) { (void)detail::wait_fd_until(fd, true, TimePoint::max(), ec); }
+
+bool wait_readable(int fd, Deadline deadline) {
+  boost::system::error_code ec;
+  const TimePoint until = deadline.time_point("grove::wait_readable");
+  return detail::wait_fd_until(fd, false, until, ec) && !ec;
+}
+
+bool wait_writable(int fd, Deadline deadline) {
+  boost::system::error_code ec;
+  const TimePoint until = deadline.time_point("grove::wait_writable");
+  return detail::wait_fd_until(fd, true, until, ec) && !ec;
+}
 
 void wait_readable(int fd) {
   boost::system::error_code ec;

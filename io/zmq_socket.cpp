@@ -4,15 +4,17 @@
 #include <grove/zmq_socket.hpp>
 
 #include <grove/hub.hpp>
-#include <grove/yield.hpp>
 #include <grove/detail/hub_check.hpp>
+#include <grove/detail/io_target.hpp>
+#include <grove/detail/run_op.hpp>
 
 #include <cerrno>
 
 namespace grove {
 
 namespace asio = boost::asio;
-using detail::OpWaiter;
+using detail::OpResult;
+using detail::OpStatus;
 
 namespace {
 
@@ -70,28 +72,25 @@ bool ZmqSocket::wait_for(int events, TimePoint until, error_code& ec, const char
     }
     if (ready & events) return true;
     s.raise_pending();
-    OpWaiter w(s);
-    error_code op_ec;
-    notify_.async_wait(asio::posix::descriptor_base::wait_read, [&w, &op_ec](const error_code& e) {
-      op_ec = e;
-      w.complete();
-    });
+    OpResult r;
     ++waiters_;
-    auto outcome = w.wait(until, what, [this] {
-      boost::system::error_code ignored;
-      notify_.cancel(ignored);
-    });
-    --waiters_;
-    if (outcome == OpWaiter::Outcome::interrupted) s.raise_pending();
-    if (outcome == OpWaiter::Outcome::timed_out) {
-      ec = asio::error::timed_out;
-      return false;
-    }
-    if (op_ec && op_ec != asio::error::operation_aborted) {
-      ec = op_ec;
-      return false;
-    }
-    // Readable, or woken to re-check by another fiber: look at ZMQ_EVENTS again.
+    struct Leave {
+      unsigned& waiters;
+      ~Leave() { --waiters; }
+    } leave{waiters_};
+    const OpStatus status = detail::run_op(
+        s, until, what, r,
+        [&](auto handler) { notify_.async_wait(asio::posix::descriptor_base::wait_read, std::move(handler)); },
+        [this] {
+          boost::system::error_code ignored;
+          notify_.cancel(ignored);
+        },
+        detail::io_target(*this));
+    // Readable, or woken to re-check by another fiber (retry): look at
+    // ZMQ_EVENTS again.
+    if (status == OpStatus::retry || !r.ec) continue;
+    ec = r.ec;
+    return false;
   }
 }
 

@@ -11,6 +11,7 @@
 #include <grove/child_spec.hpp>
 #include <grove/condition.hpp>
 #include <grove/dead_letters.hpp>
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/event.hpp>

@@ -10,6 +10,7 @@
 // thread that made it. Moving a socket while a fiber waits on it is not
 // allowed. Sends never raise SIGPIPE.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/stream.hpp>
 
@@ -43,13 +44,15 @@ class TcpSocket final : public Stream {
 
   // connect(host, port, timeout) resolves host (a name or an address) and
   // tries each address in turn until one accepts, within one deadline
-  // (error timed_out; Duration::max() = none). The error_code form returns
-  // an unopened socket on failure.
-  static TcpSocket connect(std::string_view host, std::uint16_t port, Duration timeout = Duration::max());
+  // (error timed_out; a duration or a TimePoint, default: none; a negative
+  // or NaN duration is a UsageError). The error_code form returns an
+  // unopened socket on failure. A connection made just as an interrupt
+  // came is returned; the interrupt is raised at the next suspension point.
+  static TcpSocket connect(std::string_view host, std::uint16_t port, Deadline timeout = Deadline::never());
   static TcpSocket connect(std::string_view host, std::uint16_t port, error_code& ec,
-                           Duration timeout = Duration::max());
-  static TcpSocket connect(const TcpEndpoint& peer, Duration timeout = Duration::max());
-  static TcpSocket connect(const TcpEndpoint& peer, error_code& ec, Duration timeout = Duration::max());
+                           Deadline timeout = Deadline::never());
+  static TcpSocket connect(const TcpEndpoint& peer, Deadline timeout = Deadline::never());
+  static TcpSocket connect(const TcpEndpoint& peer, error_code& ec, Deadline timeout = Deadline::never());
 
   TcpEndpoint local_endpoint() const;
   TcpEndpoint remote_endpoint() const;

@@ -14,6 +14,7 @@
 // closes without a TLS close_notify ends the stream like a clean end (eof).
 // OpenSSL headers stay out of this header.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/stream.hpp>
 #include <grove/tcp_socket.hpp>
@@ -66,11 +67,12 @@ class TlsStream final : public Stream {
   ~TlsStream() override;
 
   // connect(host, port, ctx, timeout) connects, sets the server name (SNI
-  // and certificate host-name check) and handshakes, within one deadline.
+  // and certificate host-name check) and handshakes, within one deadline
+  // (a duration or a TimePoint; a negative or NaN duration is a UsageError).
   static TlsStream connect(std::string_view host, std::uint16_t port, TlsContext& ctx,
-                           Duration timeout = Duration::max());
+                           Deadline timeout = Deadline::never());
   static TlsStream connect(std::string_view host, std::uint16_t port, TlsContext& ctx, error_code& ec,
-                           Duration timeout = Duration::max());
+                           Deadline timeout = Deadline::never());
 
   // set_server_name(host) sends host as SNI and, when the context verifies
   // peers, requires the certificate to match it. Call before handshake().

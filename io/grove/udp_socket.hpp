@@ -7,7 +7,12 @@
 //   std::string reply = sock.recv_from(from);     // parks the fiber, obeys Timeout
 //
 // Datagrams are never split or merged: recv_from returns one datagram,
-// truncated to the buffer given. Each blocking call has an error_code& form.
+// truncated to the buffer given. Each blocking call has an error_code& form
+// and reports as TcpSocket does (detail/run_op.hpp): timed_out after
+// set_timeout's deadline, closed_by_other when another fiber closed the
+// socket, not_connected once closed; a Timeout or kill() is raised, unless
+// the datagram was already received (or sent): then it is returned and the
+// interrupt is raised at the fiber's next suspension point.
 
 #include <grove/duration.hpp>
 #include <grove/io_error.hpp>
@@ -61,10 +66,12 @@ class UdpSocket {
   // set_timeout(d): a deadline for each later call (error timed_out).
   void set_timeout(Duration d) { timeout_ = to_duration(d, "UdpSocket::set_timeout"); }
   boost::asio::ip::udp::socket& asio_socket() noexcept { return socket_; }
+  // cancel_io() cancels what every fiber waits for on this socket; a
+  // waiter that was not interrupted itself simply waits again.
+  void cancel_io() noexcept;
 
  private:
   TimePoint deadline() const;
-  void cancel_io() noexcept;
 
   boost::asio::ip::udp::socket socket_;
   detail::Scheduler* owner_;

@@ -3,7 +3,7 @@
 // database client, libcurl, an inotify fd), as gevent's wait_read/wait_write:
 //
 //   grove::wait_readable(fd);                 // parks until fd is readable
-//   if (!grove::wait_readable(fd, 100ms)) ... // false on timeout
+//   if (!grove::wait_readable(fd, 100ms)) ... // false on timeout (a duration or a TimePoint)
 //
 // The descriptor is watched through Asio's reactor for the duration of the
 // wait only (a posix::stream_descriptor that is release()d, never closed),
@@ -12,12 +12,10 @@
 // (for a grove socket use its own wait_readable). A hang-up or error
 // counts as ready: the owner's next read or write reports it.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
-#include <grove/hub.hpp>
 
 #include <boost/system/error_code.hpp>
-
-#include <chrono>
 
 namespace grove {
 
@@ -29,25 +27,14 @@ void wait_readable(int fd, boost::system::error_code& ec);
 void wait_writable(int fd);
 void wait_writable(int fd, boost::system::error_code& ec);
 
+// wait_readable(fd, deadline) returns false if fd was not readable in time
+// (or cannot be watched). A negative or NaN duration is a UsageError.
+bool wait_readable(int fd, Deadline deadline);
+// wait_writable(fd, deadline) returns false if fd was not writable in time.
+bool wait_writable(int fd, Deadline deadline);
+
 namespace detail {
 bool wait_fd_until(int fd, bool write, TimePoint deadline, boost::system::error_code& ec);
-}
-
-// wait_readable(fd, timeout) returns false if fd was not readable in time.
-template <class Rep, class Period>
-bool wait_readable(int fd, std::chrono::duration<Rep, Period> timeout) {
-  boost::system::error_code ec;
-  bool ready = detail::wait_fd_until(fd, false, deadline_after(hub().now(), to_duration(timeout, "wait_readable")), ec);
-  if (ec) ready = false;
-  return ready;
-}
-// wait_writable(fd, timeout) returns false if fd was not writable in time.
-template <class Rep, class Period>
-bool wait_writable(int fd, std::chrono::duration<Rep, Period> timeout) {
-  boost::system::error_code ec;
-  bool ready = detail::wait_fd_until(fd, true, deadline_after(hub().now(), to_duration(timeout, "wait_writable")), ec);
-  if (ec) ready = false;
-  return ready;
 }
 
 }  // namespace grove

@@ -2,6 +2,7 @@
 // two error forms, result shapes, and cancellation on Timeout/kill.
 #include <grove/yield.hpp>
 
+#include <grove/deadline.hpp>
 #include <grove/fiber.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/timeout.hpp>
@@ -15,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <cmath>
 #include <functional>
 #include <optional>
 #include <string>
@@ -215,13 +217,116 @@ TEST_F(YieldTest, AnOperationNothingCanCompleteEndsInLoopExit) {
 TEST_F(YieldTest, WithoutACancellerTheOperationFinishesFirst) {
   const auto t0 = Clock::now();
   asio::steady_timer timer(hub().io_context(), 60ms);
+  bool returned = false;
   EXPECT_THROW(
       {
         Timeout t(10ms);
         timer.async_wait(grove::yield);
+        // It succeeded, so its result stands (run_op's rule 1); the Timeout
+        // is raised at the next suspension point.
+        returned = true;
+        this_fiber::yield();
       },
       Timeout);
+  EXPECT_TRUE(returned);
   EXPECT_GE(since(t0), 55ms);
+}
+
+TEST_F(YieldTest, AFailedOperationRaisesTheInterruptAtOnce) {
+  ManualOp<void(error_code, std::size_t)> op;
+  bool cancelled = false;
+  auto f = spawn([&] {
+    try {
+      Timeout t(5ms);
+      op.start(grove::yield.cancel_by([&] { cancelled = true; }));
+      return std::string("returned");
+    } catch (const Timeout&) {
+      return std::string("raised");
+    }
+  });
+  while (!cancelled) this_fiber::sleep(1ms);
+  op.handler(asio::error::operation_aborted, 0);
+  EXPECT_EQ(f.get(), "raised");
+}
+
+TEST_F(YieldTest, DataThatArrivedWithTheInterruptIsReturned) {
+  ManualOp<void(error_code, std::size_t)> op;
+  bool cancelled = false;
+  std::size_t got = 0;
+  error_code ec;
+  bool raised_later = false;
+  auto f = spawn([&] {
+    try {
+      Timeout t(5ms);
+      got = op.start(grove::yield[ec].cancel_by([&] { cancelled = true; }));
+      this_fiber::yield();
+    } catch (const Timeout&) {
+      raised_later = true;
+    }
+  });
+  while (!cancelled) this_fiber::sleep(1ms);
+  op.handler(asio::error::operation_aborted, 3);  // bytes moved before the cancel took
+  f.join();
+  EXPECT_EQ(got, 3u);  // both the bytes and the error, as the handler reported them
+  EXPECT_EQ(ec, asio::error::operation_aborted);
+  EXPECT_TRUE(raised_later);
+}
+
+// ----------------------------------------------------------- until()
+
+TEST_F(YieldTest, UntilCancelsThroughTheCancellerAndReportsTimedOut) {
+  asio::steady_timer timer(hub().io_context(), 10s);
+  const auto t0 = Clock::now();
+  error_code ec;
+  timer.async_wait(grove::yield[ec].cancel_by(timer).until(30ms));
+  EXPECT_EQ(ec, asio::error::timed_out);
+  EXPECT_GE(since(t0), 25ms);
+  EXPECT_LT(since(t0), 500ms);
+  EXPECT_EQ(hub().io_context().poll(), 0u);  // the handler has run
+  // The throwing form, with a TimePoint, and until() before cancel_by().
+  try {
+    timer.expires_after(10s);
+    timer.async_wait(grove::yield.until(hub().now() + 10ms).cancel_by(timer));
+    FAIL() << "no exception";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code().value(), asio::error::timed_out);
+  }
+}
+
+TEST_F(YieldTest, UntilIsMetByAnOperationThatCompletesInTime) {
+  asio::steady_timer timer(hub().io_context(), 5ms);
+  error_code ec = asio::error::timed_out;
+  timer.async_wait(grove::yield[ec].cancel_by(timer).until(1s));
+  EXPECT_FALSE(ec);
+  Pair p;
+  asio::write(p.a, asio::buffer("hi", 2));
+  char buf[8];
+  EXPECT_EQ(p.b.async_read_some(asio::buffer(buf), grove::yield.until(Deadline::never()).cancel_by(p.b)), 2u);
+}
+
+TEST_F(YieldTest, UntilWithAnOperationThatSucceedsAfterTheCancelKeepsItsResult) {
+  ManualOp<void(error_code, int)> op;
+  bool cancelled = false;
+  auto completer = spawn([&] {
+    while (!cancelled) this_fiber::sleep(1ms);
+    op.handler(error_code(), 9);  // completed anyway: the cancel came too late
+  });
+  EXPECT_EQ(op.start(grove::yield.cancel_by([&] { cancelled = true; }).until(5ms)), 9);
+  completer.join();
+}
+
+TEST_F(YieldTest, UntilANegativeOrNaNDurationIsAUsageError) {
+  asio::steady_timer timer(hub().io_context(), 1ms);
+  try {
+    timer.async_wait(grove::yield.cancel_by(timer).until(-1ms));
+    FAIL() << "no exception";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("grove::yield.until"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(timer.async_wait(grove::yield.until(std::chrono::duration<double>(std::nan(""))).cancel_by(timer)),
+               UsageError);
+  // Nothing was started: no handler is left behind.
+  EXPECT_EQ(hub().io_context().poll(), 0u);
 }
 
 TEST_F(YieldTest, ASecondInterruptDuringTheWaitIsKeptForLater) {
