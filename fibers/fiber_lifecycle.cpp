@@ -47,7 +47,7 @@ void Scheduler::dispatch(FiberBase* f) {
   } else {
     switch_to(f);
   }
-  if (self->pending) throw_pending(self);
+  if (self->has_interrupt()) throw_pending(self);
 }
 
 void Scheduler::ensure_context(FiberBase* f) {
@@ -77,7 +77,7 @@ void Scheduler::ensure_context(FiberBase* f) {
 
 void Scheduler::run_fiber(FiberBase* f) {
   try {
-    if (f->pending) std::rethrow_exception(std::exchange(f->pending, nullptr));
+    if (f->has_interrupt()) std::rethrow_exception(InterruptQueue(*f).pop_front());
     f->run_body();
   } catch (const boost::context::detail::forced_unwind&) {
     throw;  // destroying an unfinished fiber: let Boost.Context unwind it
@@ -90,7 +90,7 @@ void Scheduler::run_fiber(FiberBase* f) {
 
 boost::context::fiber Scheduler::finish(FiberBase* f) noexcept {
   f->finished = true;
-  f->pending = nullptr;
+  InterruptQueue(*f).clear();
   // Fiber-local values die on the fiber's own stack.
   if (f->extras && !f->extras->locals.empty()) release_locals(f->extras->locals);
   bool observed = f->error_observed || !f->joiners.empty();
@@ -128,34 +128,16 @@ void Scheduler::interrupt(FiberBase* f, std::exception_ptr e) {
     return;
   }
   // Interrupts queue up: each is raised at a suspension point of its own.
-  if (!f->pending) f->pending = std::move(e);
-  else f->more().more_pending.push_back(std::move(e));
+  InterruptQueue(*f).push_back(std::move(e));
   if (f != current_) wake(f);
 }
 
-void Scheduler::discard_pending(FiberBase* f, const std::exception_ptr& e) noexcept {
-  if (f->pending == e) {
-    f->pending = nullptr;
-    if (f->extras && !f->extras->more_pending.empty()) {
-      f->pending = std::move(f->extras->more_pending.front());
-      f->extras->more_pending.erase(f->extras->more_pending.begin());
-    }
-    return;
-  }
-  if (f->extras) std::erase(f->extras->more_pending, e);
-}
+void Scheduler::discard_pending(FiberBase* f, const std::exception_ptr& e) noexcept { InterruptQueue(*f).remove(e); }
 
 [[noreturn]] void Scheduler::throw_pending(FiberBase* self) {
   // A doomed fiber (hub shutdown) keeps its exit pending for every call.
-  std::exception_ptr e = self->pending;
-  if (!self->doomed) {
-    self->pending = nullptr;
-    if (self->extras && !self->extras->more_pending.empty()) {
-      self->pending = std::move(self->extras->more_pending.front());
-      self->extras->more_pending.erase(self->extras->more_pending.begin());
-    }
-  }
-  std::rethrow_exception(e);
+  InterruptQueue interrupts(*self);
+  std::rethrow_exception(self->doomed ? interrupts.front() : interrupts.pop_front());
 }
 
 }  // namespace grove::detail

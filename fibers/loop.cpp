@@ -1,4 +1,5 @@
-// loop.cpp — the hub's loop: run ready fibers, poll and wait for I/O and timers, tell LoopExit.
+// loop.cpp — the hub's loop: run ready fibers, poll and wait for I/O and
+// timers, and tell LoopExit when nothing can ever happen again.
 
 #include <grove/hub.hpp>
 
@@ -36,7 +37,7 @@ void Scheduler::loop() {
       if (!idle_waiters_.empty() || !drain_waiters_.empty()) {
         wake_idle_waiters();
       } else if (main_->state == RunState::parked) {
-        main_->pending = std::make_exception_ptr(LoopExit(describe_blocked()));
+        InterruptQueue(*main_).push_front(std::make_exception_ptr(LoopExit(describe_blocked())));
         wake(main_.get());
       }
     }

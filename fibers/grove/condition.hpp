@@ -119,7 +119,7 @@ class Condition {
   void wake(std::size_t n) noexcept {
     for (detail::Waiter* w = waiters_.front(); w && n > 0;) {
       detail::Waiter* next = w->next;
-      if (!w->fiber->pending) {
+      if (!w->fiber->has_interrupt()) {
         waiters_.remove(*w);
         static_cast<Node*>(w)->notified = true;
         detail::scheduler().wake(w->fiber);

@@ -212,7 +212,7 @@ class Channel {
   // throws, never both.
   PutSlot* offer() const noexcept {
     for (detail::Waiter* w = putters_.front(); w; w = w->next)
-      if (!w->fiber->pending) return static_cast<PutSlot*>(w);
+      if (!w->fiber->has_interrupt()) return static_cast<PutSlot*>(w);
     return nullptr;
   }
 
@@ -233,7 +233,7 @@ class Channel {
   // and has no interrupt pending (it will run and take an item).
   detail::Waiter* eligible_getter() const noexcept {
     for (detail::Waiter* w = getters_.front(); w; w = w->next)
-      if (!w->fiber->pending) return w;
+      if (!w->fiber->has_interrupt()) return w;
     return nullptr;
   }
   void check_put_nowait() const {

@@ -71,8 +71,8 @@ struct FiberExtras {
   // Fiber-local values (grove::Local), keyed by the Local's id; those whose
   // Local still lives are destroyed on the fiber's own stack when it ends.
   std::vector<LocalEntry> locals;
-  // Interrupts queued behind FiberBase::pending, raised in order.
-  std::vector<std::exception_ptr> more_pending;
+  // Interrupts queued behind the first (InterruptQueue's alone).
+  std::vector<std::exception_ptr> more_interrupts;
 };
 
 class FiberBase {
@@ -107,7 +107,7 @@ class FiberBase {
   RunState state = RunState::created;  // owned by the hub
   bool scheduled : 1 = false;       // has been put on the ready queue at least once
   bool finished : 1 = false;        // the body has returned or thrown
-  bool doomed : 1 = false;          // hub shutdown: every blocking call raises `pending`
+  bool doomed : 1 = false;          // hub shutdown: every blocking call raises the pending exit
   bool error_observed : 1 = false;  // someone joined, linked or asked for the exception
   bool exiting : 1 = false;         // a FiberExit was sent (a kill, a link): it is being killed
   Hub* hub;
@@ -125,7 +125,15 @@ class FiberBase {
   FiberBase* live_next = nullptr;
   boost::context::fiber context;
   const char* waiting_on = nullptr;  // what a parked fiber waits for (LoopExit)
-  std::exception_ptr pending;    // raised at the next suspension point
+  // has_interrupt() tells whether an interrupt is pending (raised at the
+  // fiber's next suspension point); InterruptQueue owns the queue itself.
+  bool has_interrupt() const noexcept { return static_cast<bool>(pending_); }
+
+ private:
+  friend class InterruptQueue;
+  std::exception_ptr pending_;  // the first pending interrupt
+
+ public:
   const void* stack_bottom = nullptr;      // lowest address of its stack
   std::size_t stack_size = 0;
 

@@ -1,8 +1,8 @@
 #pragma once
 // detail/op_waiter.hpp — OpWaiter, the fiber's side of one outstanding
-// Asio operation, and the interrupt-deferring wait it needs: the fiber
-// parks until the operation's handler has run, whatever happens meanwhile,
-// so no handler ever touches a dead stack. detail::run_op (run_op.hpp) is
+// Asio operation: the fiber parks (Scheduler::park_shielded) until the
+// operation's handler has run, whatever happens meanwhile, so no handler
+// ever touches a dead stack. detail::run_op (run_op.hpp) is
 // the one user in grove; it adds the mapping of results to errors.
 
 #include <grove/duration.hpp>
@@ -17,69 +17,6 @@
 #include <vector>
 
 namespace grove::detail {
-
-// defer_interrupts_until(done, what) parks the running fiber until done()
-// holds. Interrupts (Timeout, kill) that arrive meanwhile are set aside and
-// queued again, in order, before it returns: the caller raises them once
-// the operation it waits for can no longer touch its stack. If the hub
-// proves that nothing can complete it (LoopExit, main fiber only), that is
-// thrown instead: no handler can run any more.
-// (Core note: this reaches into FiberBase::pending/more_pending; it belongs
-// in Scheduler as park_shielded(), see io/README.md.)
-template <class Done>
-void defer_interrupts_until(Scheduler& s, Done&& done, const char* what) {
-  if (done()) return;
-  FiberBase* self = s.current();
-  std::vector<std::exception_ptr> deferred;
-  auto set_aside = [&](std::exception_ptr e) {
-    if (!e) return;
-    for (const auto& d : deferred)
-      if (d == e) return;
-    deferred.push_back(std::move(e));
-  };
-  auto take_pending = [&] {
-    set_aside(std::exchange(self->pending, nullptr));
-    if (self->extras) {
-      for (auto& e : self->extras->more_pending) set_aside(std::move(e));
-      self->extras->more_pending.clear();
-    }
-  };
-  std::exception_ptr never;  // LoopExit: nothing can complete the operation any more
-  while (!done()) {
-    take_pending();
-    try {
-      s.park(what);
-    } catch (const boost::context::detail::forced_unwind&) {
-      throw;  // the stack is being destroyed: nothing will ever run the handler
-    } catch (const LoopExit&) {
-      never = std::current_exception();
-      break;
-    } catch (...) {
-      set_aside(std::current_exception());
-    }
-  }
-  take_pending();
-  if (!deferred.empty()) {
-    self->pending = deferred.front();
-    if (deferred.size() > 1) {
-      auto& more = self->more().more_pending;
-      more.insert(more.begin(), std::make_move_iterator(deferred.begin() + 1), std::make_move_iterator(deferred.end()));
-    }
-  }
-  if (never) std::rethrow_exception(never);
-}
-
-// requeue_interrupt(e) puts e back at the head of the running fiber's
-// pending interrupts (it was raised by park but must wait its turn).
-inline void requeue_interrupt(Scheduler& s, std::exception_ptr e) {
-  FiberBase* self = s.current();
-  if (self->pending == e) return;  // a doomed fiber keeps it pending anyway
-  if (self->pending) {
-    auto& more = self->more().more_pending;
-    more.insert(more.begin(), std::move(self->pending));
-  }
-  self->pending = std::move(e);
-}
 
 // OpWaiter is the running fiber's side of one outstanding asynchronous
 // operation: the handler calls complete() (hub thread, noexcept), the fiber
@@ -134,18 +71,18 @@ class OpWaiter {
       // Nothing could complete the operation: cancel it, give a completion
       // the cancel may have posted its chance to run, and report LoopExit.
       if (!done_) call(cancel);
-      defer_interrupts_until(*sched_, [this] { return done_; }, what);
+      sched_->park_shielded([this] { return done_; }, what);
       std::rethrow_exception(loop_exit);
     }
     if (interrupt) {
       if (!done_) call(cancel);
-      requeue_interrupt(*sched_, std::move(interrupt));
-      defer_interrupts_until(*sched_, [this] { return done_; }, what);
+      sched_->requeue_interrupt(std::move(interrupt));
+      sched_->park_shielded([this] { return done_; }, what);
       return Outcome::interrupted;
     }
     if (done_) return Outcome::completed;
     call(cancel);
-    defer_interrupts_until(*sched_, [this] { return done_; }, what);
+    sched_->park_shielded([this] { return done_; }, what);
     return Outcome::timed_out;
   }
 

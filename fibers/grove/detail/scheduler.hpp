@@ -8,6 +8,7 @@
 #include <grove/hub_config.hpp>
 #include <grove/scheduling_policy.hpp>
 #include <grove/detail/fiber_base.hpp>
+#include <grove/detail/interrupt_queue.hpp>
 #include <grove/detail/sanitizer.hpp>
 #include <grove/detail/stack_pool.hpp>
 #include <grove/detail/timer_heap.hpp>
@@ -17,11 +18,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace grove::detail {
 
@@ -154,10 +157,20 @@ class Scheduler {
   // discard_pending() withdraws an interrupt not raised yet (a Timeout
   // scope that ends before its exception was delivered).
   void discard_pending(FiberBase* f, const std::exception_ptr& e) noexcept;
+  // park_shielded(done, what) parks the running fiber until done() holds,
+  // whatever happens meanwhile: interrupts that arrive are set aside and
+  // queued again, in order, before it returns (the caller raises them once
+  // what it waits for can no longer touch its stack). If the hub proves
+  // nothing can make done() hold (LoopExit, main fiber only), that is thrown.
+  template <class Done>
+  void park_shielded(Done&& done, const char* what);
+  // requeue_interrupt(e) puts e back first among the running fiber's
+  // pending interrupts (raised by a park, it must wait its turn).
+  void requeue_interrupt(std::exception_ptr e) { InterruptQueue(*current_).push_front(std::move(e)); }
   // raise_pending() raises the running fiber's next interrupt, if any: a
   // suspension point that does not switch.
   void raise_pending() {
-    if (current_->pending) [[unlikely]] throw_pending(current_);
+    if (current_->has_interrupt()) [[unlikely]] throw_pending(current_);
   }
 
   // hold()/unhold() count waits that another OS thread may end (an
@@ -292,17 +305,42 @@ inline void check_owner(const FiberBase* f, const char* what) {
 inline void Scheduler::park(const char* what) {
   FiberBase* self = current_;
   if (self == hub_fiber_.get()) [[unlikely]] require_fiber_context(what);
-  if (self->pending) [[unlikely]] throw_pending(self);
+  if (self->has_interrupt()) [[unlikely]] throw_pending(self);
   self->state = RunState::parked;
   self->waiting_on = what;
   switch_to(next_to_run());
-  if (self->pending) [[unlikely]] throw_pending(self);
+  if (self->has_interrupt()) [[unlikely]] throw_pending(self);
+}
+
+template <class Done>
+void Scheduler::park_shielded(Done&& done, const char* what) {
+  if (done()) return;
+  InterruptQueue interrupts(*current_);
+  std::vector<std::exception_ptr> deferred;
+  std::exception_ptr never;  // LoopExit: nothing can make done() hold any more
+  while (!done()) {
+    interrupts.take_all(deferred);
+    try {
+      park(what);
+    } catch (const boost::context::detail::forced_unwind&) {
+      throw;  // the stack is being destroyed
+    } catch (const LoopExit&) {
+      never = std::current_exception();
+      break;
+    } catch (...) {
+      std::exception_ptr e = std::current_exception();
+      if (std::find(deferred.begin(), deferred.end(), e) == deferred.end()) deferred.push_back(std::move(e));
+    }
+  }
+  interrupts.take_all(deferred);
+  interrupts.put_back(std::move(deferred));
+  if (never) std::rethrow_exception(never);
 }
 
 inline void Scheduler::yield() {
   FiberBase* self = current_;
   if (self == hub_fiber_.get()) [[unlikely]] require_fiber_context("yield");
-  if (self->pending) [[unlikely]] throw_pending(self);
+  if (self->has_interrupt()) [[unlikely]] throw_pending(self);
   self->state = RunState::ready;
   self->waiting_on = "yield";
   ready_.push_back(self);
@@ -312,7 +350,7 @@ inline void Scheduler::yield() {
   } else {
     switch_to(next);
   }
-  if (self->pending) [[unlikely]] throw_pending(self);
+  if (self->has_interrupt()) [[unlikely]] throw_pending(self);
 }
 
 inline void Scheduler::switch_to(FiberBase* next) {
