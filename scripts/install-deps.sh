@@ -7,7 +7,8 @@ GROVE_DEB_PACKAGES="build-essential cmake make ccache g++ pkg-config \
 libboost-dev libboost-context-dev libspdlog-dev nlohmann-json3-dev \
 libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl \
 libzmq3-dev cppzmq-dev \
-chromium chromium-driver nodejs npm wrk netcat-openbsd"
+chromium chromium-driver nodejs npm wrk netcat-openbsd \
+clang-format clang-tidy"
 
 # A package counts as present when dpkg has it or, for the ones another
 # distribution channel may ship (NodeSource's nodejs bundles npm), when its
