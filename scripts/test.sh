@@ -83,9 +83,7 @@ if [[ ${GROVE_STYLE:-1} != 0 ]]; then
   if [[ ! -f build/release/compile_commands.json ]]; then
     cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DGROVE_SANITIZE=OFF -DGROVE_WERROR=ON >/dev/null || style_ok=0
   fi
-  if [[ $style_ok == 1 ]] && bash scripts/check-style.sh; then
-    total_passed=$((total_passed + 1))
-  else
+  if [[ $style_ok == 0 ]] || ! bash scripts/check-style.sh; then
     echo "!! style: check-style.sh FAILED (counted as 1 failed)"
     total_failed=$((total_failed + 1))
     failed_configs+=("style")
