@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -20,15 +22,11 @@
 
 namespace grove::test {
 
-class ActorTest : public ::testing::Test {
+class ActorTest : public HubTest {
  protected:
   void SetUp() override {
-    Hub::destroy_current();
+    HubTest::SetUp();
     dead_letters().reset();
-  }
-  void TearDown() override {
-    EXPECT_EQ(hub().fiber_count(), 0u) << "a test left a fiber running";
-    Hub::destroy_current();
   }
   static std::uint64_t dead(DeadLetterReason r) { return dead_letters().count(r); }
 };

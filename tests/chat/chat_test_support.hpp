@@ -21,6 +21,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -70,13 +72,11 @@ inline std::string masked_frame(int opcode, std::string_view payload, bool fin =
 }
 
 // ChatTest runs each test on a fresh hub; start(config) serves a ChatServer.
-class ChatTest : public ::testing::Test {
+class ChatTest : public grove::test::HubTest {
  protected:
-  void SetUp() override { Hub::destroy_current(); }
   void TearDown() override {
     stop_server();
-    EXPECT_EQ(hub().fiber_count(), 0u);
-    Hub::destroy_current();
+    HubTest::TearDown();
   }
   void start(ChatConfig config = {}) {
     chat.emplace(std::move(config));

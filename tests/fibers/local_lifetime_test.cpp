@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -23,14 +25,7 @@
 
 namespace {
 
-class LocalLifetimeTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(grove::hub().fiber_count(), 0u);
-    grove::Hub::destroy_current();
-  }
-};
+using LocalLifetimeTest = grove::test::HubTest;
 
 // Two value types of different layouts, counting their destructions.
 struct Counter {

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <numeric>
@@ -24,11 +26,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class SeedScenarios : public ::testing::Test {
+class SeedScenarios : public grove::test::HubTest {
  protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override { grove::Hub::destroy_current(); }
-
   std::vector<std::string> out;
 };
 

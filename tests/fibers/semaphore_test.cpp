@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -22,14 +24,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class SemaphoreTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(grove::hub().fiber_count(), 0u);
-    grove::Hub::destroy_current();
-  }
-};
+using SemaphoreTest = grove::test::HubTest;
 
 TEST_F(SemaphoreTest, CountsPermits) {
   grove::Semaphore sem(2);

@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -28,14 +30,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class SignalTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(grove::hub().fiber_count(), 0u);
-    grove::Hub::destroy_current();
-  }
-};
+using SignalTest = grove::test::HubTest;
 
 TEST_F(SignalTest, EachDeliveryRunsTheHandlerInANewFiber) {
   std::vector<std::uint64_t> fibers;

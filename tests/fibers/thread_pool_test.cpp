@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -27,14 +29,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class ThreadPoolTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(grove::hub().fiber_count(), 0u);
-    grove::Hub::destroy_current();
-  }
-};
+using ThreadPoolTest = grove::test::HubTest;
 
 // Busy CPU work the optimiser cannot drop.
 std::uint64_t collatz_steps(std::uint64_t limit) {
