@@ -87,7 +87,9 @@ void expect_one_order(const std::vector<std::vector<std::string>>& seen) {
     int next = 0;
     for (const auto& l : seen[0]) {
       const std::string prefix = "[room] c" + std::to_string(s) + ": c" + std::to_string(s) + " says ";
-      if (l.rfind(prefix, 0) == 0) EXPECT_EQ(l.substr(prefix.size()), std::to_string(next++));
+      if (l.rfind(prefix, 0) == 0) {
+        EXPECT_EQ(l.substr(prefix.size()), std::to_string(next++));
+      }
     }
     EXPECT_EQ(next, kEach);
   }

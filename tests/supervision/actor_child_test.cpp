@@ -231,8 +231,11 @@ TEST_P(RandomCrashes, ThousandCrashesLoseNothing) {
   EXPECT_EQ(processed(), static_cast<std::uint64_t>(messages - crashes));
   // one_for_one restarts once per crash; the group strategies restart a
   // whole group once for crashes that land while it is being restarted.
-  if (GetParam() == Strategy::one_for_one) EXPECT_EQ(sup.restart_count(), static_cast<std::uint64_t>(crashes));
-  else EXPECT_LE(sup.restart_count(), static_cast<std::uint64_t>(crashes));
+  if (GetParam() == Strategy::one_for_one) {
+    EXPECT_EQ(sup.restart_count(), static_cast<std::uint64_t>(crashes));
+  } else {
+    EXPECT_LE(sup.restart_count(), static_cast<std::uint64_t>(crashes));
+  }
   EXPECT_GT(sup.restart_count(), 0u);
   EXPECT_TRUE(sup.running());
   sup.stop();
