@@ -34,17 +34,17 @@ class ActorTest : public HubTest {
 struct Add {
   int a, b;
 };
-struct Fail {};            // receive() throws std::domain_error("boom")
-struct Silent {};          // returns without answering
-struct Defer {};           // keeps the reply address
+struct Fail {};    // receive() throws std::domain_error("boom")
+struct Silent {};  // returns without answering
+struct Defer {};   // keeps the reply address
 struct Resolve {
   int value;
-};                         // answers the deferred ask
+};  // answers the deferred ask
 struct Hold {
   Event* gate;
-};                         // blocks inside receive() until gate is set
+};  // blocks inside receive() until gate is set
 struct Stop {};
-struct WrongType {};       // replies with a string
+struct WrongType {};  // replies with a string
 struct ReplyTwice {};
 using Msg = std::variant<int, std::string, Add, Fail, Silent, Defer, Resolve, Hold, Stop, WrongType, ReplyTwice>;
 
@@ -75,8 +75,8 @@ class Probe : public Actor<Msg> {
   void receive(Msg& m) override {
     match(
         m, [&](int v) { note("int " + std::to_string(v)); }, [&](std::string& s) { note(s); },
-        [&](Add& a) { reply(a.a + a.b); }, [&](Fail&) -> void { throw std::domain_error("boom"); },
-        [&](Silent&) {}, [&](Defer&) { deferred_.emplace(defer_reply()); },
+        [&](Add& a) { reply(a.a + a.b); }, [&](Fail&) -> void { throw std::domain_error("boom"); }, [&](Silent&) {},
+        [&](Defer&) { deferred_.emplace(defer_reply()); },
         [&](Resolve& r) {
           if (deferred_) deferred_->reply(r.value);
           deferred_.reset();

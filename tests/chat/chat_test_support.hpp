@@ -9,8 +9,8 @@
 
 #include <grove/hub.hpp>
 #include <grove/stream_server.hpp>
-#include <grove/this_fiber.hpp>
 #include <grove/tcp_socket.hpp>
+#include <grove/this_fiber.hpp>
 #include <grove/timeout.hpp>
 #include <grove/yield.hpp>
 
@@ -156,7 +156,8 @@ struct HttpResult {
 };
 
 // http_call(port, verb, target, body) sends one request (Connection: close).
-inline HttpResult http_call(std::uint16_t port, http::verb verb, const std::string& target, const std::string& body = "",
+inline HttpResult http_call(std::uint16_t port, http::verb verb, const std::string& target,
+                            const std::string& body = "",
                             const std::string& content_type = "application/x-www-form-urlencoded",
                             Duration timeout = 15s) {
   auto sock = TcpSocket::connect("127.0.0.1", port, kWait);

@@ -32,8 +32,8 @@ TEST_F(ChatTcp, NickAcceptsValidNamesAndRefusesTakenOrInvalid) {
   EXPECT_EQ(a.line(), "* you are alice_01-X");
   b.send("/nick alice_01-X");
   EXPECT_EQ(b.line().rfind("! ", 0), 0u);
-  for (const char* bad : {"/nick", "/nick bad name", "/nick caf\xc3\xa9", "/nick a.b",
-                          "/nick 123456789012345678901234567890123"}) {
+  for (const char* bad :
+       {"/nick", "/nick bad name", "/nick caf\xc3\xa9", "/nick a.b", "/nick 123456789012345678901234567890123"}) {
     b.send(bad);
     EXPECT_EQ(b.line().rfind("! ", 0), 0u) << bad;
   }

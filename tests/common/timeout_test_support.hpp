@@ -3,9 +3,9 @@
 // blocking_ops_timeout_test.cpp) share: the TimeoutTest fixture, a steady
 // clock stopwatch, a thread hog and a test exception.
 
+#include <grove/duration.hpp>
 #include <grove/exit_reason.hpp>
 #include <grove/hub.hpp>
-#include <grove/duration.hpp>
 
 #include <gtest/gtest.h>
 

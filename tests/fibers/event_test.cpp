@@ -8,8 +8,8 @@
 #include <grove/this_fiber.hpp>
 #include <grove/wait.hpp>
 
-#include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/post.hpp>
 
 #include "hub_fixture.hpp"
 #include "simulated_hub.hpp"
@@ -247,7 +247,11 @@ TEST_F(EventTest, EventCanBeReusedAcrossRounds) {
   for (int round = 0; round < 3; ++round) {
     ev.clear();
     std::vector<grove::Fiber<>> ws;
-    for (int i = 0; i < 3; ++i) ws.push_back(grove::spawn([&] { ev.wait(); ++woken; }));
+    for (int i = 0; i < 3; ++i)
+      ws.push_back(grove::spawn([&] {
+        ev.wait();
+        ++woken;
+      }));
     grove::this_fiber::sleep(2ms);
     EXPECT_EQ(woken, round * 3);
     ev.set();
@@ -260,7 +264,11 @@ TEST_F(EventTest, SetFromAnAsioHandlerWakesWaiters) {
   grove::Event ev;
   int woken = 0;
   std::vector<grove::Fiber<>> ws;
-  for (int i = 0; i < 3; ++i) ws.push_back(grove::spawn([&] { ev.wait(); ++woken; }));
+  for (int i = 0; i < 3; ++i)
+    ws.push_back(grove::spawn([&] {
+      ev.wait();
+      ++woken;
+    }));
   auto poster = grove::spawn([&] {
     grove::this_fiber::sleep(10ms);
     boost::asio::post(grove::hub().io_context(), [&] { ev.set(); });  // runs in the hub's context

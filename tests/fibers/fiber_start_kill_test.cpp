@@ -8,11 +8,14 @@ TEST_F(FiberTest, SpawnLaterStartsAfterTheDelayNotBefore) {
   const auto start = grove::hub().now();
   bool ran = false;
   grove::TimePoint ran_at{};
-  auto f = grove::spawn_later(50ms, [&](int x) {
-    ran = true;
-    ran_at = grove::hub().now();
-    return x + 1;
-  }, 1);
+  auto f = grove::spawn_later(
+      50ms,
+      [&](int x) {
+        ran = true;
+        ran_at = grove::hub().now();
+        return x + 1;
+      },
+      1);
   grove::this_fiber::sleep(25ms);
   EXPECT_FALSE(ran);
   EXPECT_FALSE(f.ready());
@@ -87,12 +90,15 @@ TEST_F(FiberDeathTest, SpawnLaterNeverDoesNotKeepHubRunBusyForever) {
 TEST_F(FiberTest, DispatchRunsTheNewFiberAtOnce) {
   std::vector<std::string> order;
   order.push_back("before");
-  auto f = grove::spawn(grove::Launch::dispatch, [&](int x) {
-    order.push_back("child start");
-    grove::this_fiber::yield();
-    order.push_back("child end");
-    return x;
-  }, 4);
+  auto f = grove::spawn(
+      grove::Launch::dispatch,
+      [&](int x) {
+        order.push_back("child start");
+        grove::this_fiber::yield();
+        order.push_back("child end");
+        return x;
+      },
+      4);
   order.push_back("after spawn");
   EXPECT_FALSE(f.dead());
   EXPECT_EQ(f.get(), 4);

@@ -7,11 +7,13 @@
 TEST_F(FiberTest, SpawnPassesArgumentsAsCopies) {
   std::string s = "hello";
   int n = 3;
-  auto f = grove::spawn([](const std::string& text, int times) {
-    std::string out;
-    for (int i = 0; i < times; ++i) out += text;
-    return out;
-  }, s, n);
+  auto f = grove::spawn(
+      [](const std::string& text, int times) {
+        std::string out;
+        for (int i = 0; i < times; ++i) out += text;
+        return out;
+      },
+      s, n);
   s = "changed";  // the fiber has not run yet: it holds its own copy
   n = 0;
   EXPECT_EQ(f.get(), "hellohellohello");

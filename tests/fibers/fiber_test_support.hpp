@@ -50,7 +50,9 @@ struct Custom : std::runtime_error {
 };
 
 template <class F, class... A>
-concept Spawnable = requires(F f, A&&... a) { grove::spawn(f, std::forward<A>(a)...); };
+concept Spawnable = requires(F f, A&&... a) {
+  grove::spawn(f, std::forward<A>(a)...);
+};
 
 struct TakesUnique {
   int operator()(std::unique_ptr<int> p) const { return *p; }

@@ -1,4 +1,5 @@
-// group_pool_test.cpp — grove::Pool: the size cap, map/imap/imap_unordered/apply, early exits that kill their workers, determinism.
+// group_pool_test.cpp — grove::Pool: the size cap, map/imap/imap_unordered/apply, early exits that kill their workers,
+// determinism.
 
 #include "group_test_support.hpp"
 

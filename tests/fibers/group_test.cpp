@@ -1,4 +1,5 @@
-// group_test.cpp — grove::Group: membership (fibers leave when they end), join/kill, failure reports, the seed's Group scenarios.
+// group_test.cpp — grove::Group: membership (fibers leave when they end), join/kill, failure reports, the seed's Group
+// scenarios.
 
 #include "group_test_support.hpp"
 
@@ -52,10 +53,11 @@ TEST_F(GroupTest, SpawnReturnsATypedFiber) {
 TEST_F(GroupTest, JoinWaitsUntilEmpty) {
   grove::Group g;
   std::vector<int> done;
-  for (int i = 3; i >= 1; --i) g.spawn([&, i] {
-    grove::this_fiber::sleep(std::chrono::milliseconds(5 * i));
-    done.push_back(i);
-  });
+  for (int i = 3; i >= 1; --i)
+    g.spawn([&, i] {
+      grove::this_fiber::sleep(std::chrono::milliseconds(5 * i));
+      done.push_back(i);
+    });
   EXPECT_EQ(g.size(), 3u);
   g.join();
   EXPECT_TRUE(g.empty());
@@ -152,10 +154,11 @@ TEST_F(GroupTest, KillKillsEveryMemberAndWaits) {
     int& n;
     ~Unwind() { ++n; }
   };
-  for (int i = 0; i < 4; ++i) g.spawn([&] {
-    Unwind u{unwound};
-    grove::this_fiber::sleep(1h);
-  });
+  for (int i = 0; i < 4; ++i)
+    g.spawn([&] {
+      Unwind u{unwound};
+      grove::this_fiber::sleep(1h);
+    });
   grove::this_fiber::yield();  // let them start
   auto never_started = g.spawn([] { ADD_FAILURE() << "must not run"; });
   g.kill();

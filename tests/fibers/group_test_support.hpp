@@ -1,5 +1,6 @@
 #pragma once
-// group_test_support.hpp — what the Group and Pool suites (group_test.cpp, group_pool_test.cpp; one executable fibers_group_test) share.
+// group_test_support.hpp — what the Group and Pool suites (group_test.cpp, group_pool_test.cpp; one executable
+// fibers_group_test) share.
 
 #include <grove/group.hpp>
 
@@ -16,8 +17,8 @@
 #include "hub_fixture.hpp"
 
 #include <algorithm>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <memory>
 #include <numeric>
 #include <ranges>

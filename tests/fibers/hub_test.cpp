@@ -137,7 +137,10 @@ TEST_F(HubTest, AdoptedIoContextWorksAgainForAFreshHub) {
     grove::Hub::create(io);
     int hits = 0;
     boost::asio::post(io, [&] { ++hits; });
-    auto f = grove::spawn([] { grove::this_fiber::sleep(5ms); return 3; });
+    auto f = grove::spawn([] {
+      grove::this_fiber::sleep(5ms);
+      return 3;
+    });
     EXPECT_EQ(f.get(), 3);
     EXPECT_EQ(hits, 1) << "round " << round;
     grove::Hub::destroy_current();

@@ -9,13 +9,13 @@
 #include <grove/this_fiber.hpp>
 #include <grove/wait.hpp>
 
+#include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
+#include "hub_fixture.hpp"
+#include "log_capture.hpp"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <gtest/gtest.h>
-#include "log_capture.hpp"
-#include "hub_fixture.hpp"
-#include <spdlog/spdlog.h>
 
 #include <unistd.h>
 

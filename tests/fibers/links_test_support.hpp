@@ -12,9 +12,9 @@
 #include <grove/wait.hpp>
 
 #include <gtest/gtest.h>
-#include "log_capture.hpp"
-#include "hub_fixture.hpp"
 #include <spdlog/spdlog.h>
+#include "hub_fixture.hpp"
+#include "log_capture.hpp"
 
 #include <chrono>
 #include <memory>

@@ -1,4 +1,5 @@
-// links_trap_exits_test.cpp — trap_exits: exit signals delivered as messages, link chains, and a link's signal racing a Timeout.
+// links_trap_exits_test.cpp — trap_exits: exit signals delivered as messages, link chains, and a link's signal racing a
+// Timeout.
 
 #include "links_test_support.hpp"
 
@@ -10,10 +11,14 @@ enum class HowItEnds { normal, exception, killed, shutdown };
 
 std::string how_name(const ::testing::TestParamInfo<HowItEnds>& info) {
   switch (info.param) {
-    case HowItEnds::normal: return "Normal";
-    case HowItEnds::exception: return "Exception";
-    case HowItEnds::killed: return "Killed";
-    case HowItEnds::shutdown: return "Shutdown";
+    case HowItEnds::normal:
+      return "Normal";
+    case HowItEnds::exception:
+      return "Exception";
+    case HowItEnds::killed:
+      return "Killed";
+    case HowItEnds::shutdown:
+      return "Shutdown";
   }
   return "Unknown";
 }
@@ -46,10 +51,14 @@ class TrapExitsTest : public LinksTest, public ::testing::WithParamInterface<How
   }
   static Kind kind_of(HowItEnds how) {
     switch (how) {
-      case HowItEnds::normal: return Kind::normal;
-      case HowItEnds::exception: return Kind::exception;
-      case HowItEnds::killed: return Kind::killed;
-      case HowItEnds::shutdown: return Kind::shutdown;
+      case HowItEnds::normal:
+        return Kind::normal;
+      case HowItEnds::exception:
+        return Kind::exception;
+      case HowItEnds::killed:
+        return Kind::killed;
+      case HowItEnds::shutdown:
+        return Kind::shutdown;
     }
     return Kind::normal;
   }

@@ -90,10 +90,11 @@ TEST_F(LocalLifetimeTest, DestroyingALocalDestroysEveryFibersValue) {
   auto local = std::make_unique<grove::Local<Counter>>();
   grove::Event go;
   std::vector<grove::Fiber<>> fibers;
-  for (int i = 0; i < 3; ++i) fibers.push_back(grove::spawn([&, i] {
-    (*local)->tag = i;
-    go.wait();
-  }));
+  for (int i = 0; i < 3; ++i)
+    fibers.push_back(grove::spawn([&, i] {
+      (*local)->tag = i;
+      go.wait();
+    }));
   (*local)->tag = 99;  // the main fiber's
   grove::this_fiber::yield();
   EXPECT_EQ(Counter::destroyed, 0);

@@ -46,7 +46,8 @@ TEST_F(LocalTest, EachFiberSeesItsOwnValue) {
     grove::this_fiber::yield();  // the others write theirs meanwhile
     seen.push_back(*depth);
   };
-  grove::joinall(std::vector<grove::Fiber<>>{grove::spawn(worker, 1), grove::spawn(worker, 2), grove::spawn(worker, 3)});
+  grove::joinall(
+      std::vector<grove::Fiber<>>{grove::spawn(worker, 1), grove::spawn(worker, 2), grove::spawn(worker, 3)});
   EXPECT_EQ(seen, (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(depth.get(), 100);
 }

@@ -10,8 +10,8 @@
 #include <grove/timeout.hpp>
 #include <grove/wait.hpp>
 
-#include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/post.hpp>
 
 #include "hub_fixture.hpp"
 

@@ -81,7 +81,7 @@ TEST_F(SignalTest, CancelStopsListening) {
   });
   a.cancel();
   EXPECT_FALSE(a.active());
-  a.cancel();  // idempotent
+  a.cancel();           // idempotent
   std::raise(SIGUSR1);  // b still listens, so the process is not terminated
   ASSERT_TRUE(got.wait(1s));
   EXPECT_EQ(first, 0);

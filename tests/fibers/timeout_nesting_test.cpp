@@ -146,8 +146,11 @@ TEST_F(TimeoutTest, WithTimeoutReturnsValueWhenFast) {
     return 42;
   });
   EXPECT_EQ(v, 42);
-  EXPECT_EQ(grove::with_timeout(100ms, [](int a, int b) { return a + b; }, 2, 3), 5);
-  std::string s = grove::with_timeout(100ms, [](std::string x) { return x + "!"; }, std::string("hi"));
+  EXPECT_EQ(grove::with_timeout(
+                100ms, [](int a, int b) { return a + b; }, 2, 3),
+            5);
+  std::string s = grove::with_timeout(
+      100ms, [](std::string x) { return x + "!"; }, std::string("hi"));
   EXPECT_EQ(s, "hi!");
   bool ran = false;
   grove::with_timeout(50ms, [&] { ran = true; });
@@ -190,7 +193,8 @@ TEST_F(TimeoutTest, WithTimeoutOrReturnsFallbackWhenSlow) {
 }
 
 TEST_F(TimeoutTest, WithTimeoutOrReturnsValueWhenFast) {
-  int v = grove::with_timeout_or(100ms, -1, [](int x) { return x * 2; }, 21);
+  int v = grove::with_timeout_or(
+      100ms, -1, [](int x) { return x * 2; }, 21);
   EXPECT_EQ(v, 42);
   EXPECT_NO_THROW(grove::this_fiber::sleep(120ms));
 }

@@ -1,5 +1,6 @@
 #pragma once
-// timeout_test_includes.hpp — what the Timeout suites (timeout_*test.cpp, one executable fibers_timeout_test) include; the fixture and helpers are in ../common/timeout_test_support.hpp.
+// timeout_test_includes.hpp — what the Timeout suites (timeout_*test.cpp, one executable fibers_timeout_test) include;
+// the fixture and helpers are in ../common/timeout_test_support.hpp.
 
 #include <grove/timeout.hpp>
 
@@ -15,8 +16,8 @@
 
 #include <chrono>
 #include <cmath>
-#include <memory>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>

@@ -97,7 +97,7 @@ TEST_F(WaitTest, JoinallRaiseErrorRethrowsFirstFailureInCompletionOrder) {
     EXPECT_EQ(e.n, 1);  // the first failure seen, not the first in the vector
   }
   EXPECT_EQ(sim.now() - t0, 20ms);  // raised as soon as seen
-  EXPECT_FALSE(slow_fail.dead());  // the others keep running
+  EXPECT_FALSE(slow_fail.dead());   // the others keep running
   EXPECT_FALSE(long_ok.dead());
   grove::killall(fs);
   EXPECT_EQ(grove::hub().fiber_count(), 0u);

@@ -1,5 +1,6 @@
 #pragma once
-// wait_test_support.hpp — what the wait suites (wait_test.cpp, wait_any_test.cpp; one executable fibers_wait_test) share.
+// wait_test_support.hpp — what the wait suites (wait_test.cpp, wait_any_test.cpp; one executable fibers_wait_test)
+// share.
 
 #include <grove/wait.hpp>
 

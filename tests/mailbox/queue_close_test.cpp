@@ -1,4 +1,5 @@
-// queue_close_test.cpp — grove::Queue<T>: close, range-for, FIFO order with many producers, the wake-then-re-check rules (a killed or timed-out waiter loses nothing), error messages.
+// queue_close_test.cpp — grove::Queue<T>: close, range-for, FIFO order with many producers, the wake-then-re-check
+// rules (a killed or timed-out waiter loses nothing), error messages.
 
 #include "queue_test_support.hpp"
 

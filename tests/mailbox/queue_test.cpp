@@ -1,4 +1,5 @@
-// queue_test.cpp — grove::Queue<T>: put/get and their timeout, try_ and _nowait forms, size/empty/full/maxsize, peek, move-only items and the ring buffer's growth.
+// queue_test.cpp — grove::Queue<T>: put/get and their timeout, try_ and _nowait forms, size/empty/full/maxsize, peek,
+// move-only items and the ring buffer's growth.
 
 #include "queue_test_support.hpp"
 
@@ -118,7 +119,8 @@ TEST_F(QueueTest, BlockedGettersAreServedInArrivalOrder) {
   grove::Queue<int> q;
   std::vector<grove::Fiber<>> getters;
   for (int i = 0; i < 3; ++i)
-    getters.push_back(grove::spawn([&, i] { log.push_back("getter " + std::to_string(i) + " got " + std::to_string(q.get())); }));
+    getters.push_back(
+        grove::spawn([&, i] { log.push_back("getter " + std::to_string(i) + " got " + std::to_string(q.get())); }));
   grove::this_fiber::yield();  // all three park
   for (int v = 10; v < 13; ++v) q.put(v);
   grove::joinall(getters);

@@ -1,5 +1,6 @@
 #pragma once
-// queue_test_support.hpp — what the Queue suites (queue_test.cpp, queue_close_test.cpp; one executable mailbox_queue_test) share.
+// queue_test_support.hpp — what the Queue suites (queue_test.cpp, queue_close_test.cpp; one executable
+// mailbox_queue_test) share.
 
 #include <grove/queue.hpp>
 

@@ -1,4 +1,5 @@
-// supervisor_lifecycle_test.cpp — escalation through nested supervisors, shutdown timeouts and brutal kills, 10,000 children, backoff, simple_one_for_one.
+// supervisor_lifecycle_test.cpp — escalation through nested supervisors, shutdown timeouts and brutal kills, 10,000
+// children, backoff, simple_one_for_one.
 
 #include "supervisor_test_support.hpp"
 
@@ -130,8 +131,8 @@ TEST_F(SupervisorTest, BackoffDelaysRestarts) {
   }
   EXPECT_GE(delays[0], 40ms);
   EXPECT_LT(delays[0], 80ms);
-  EXPECT_GE(delays[1], 80ms);  // doubled
-  EXPECT_GE(delays[2], 100ms); // capped at max
+  EXPECT_GE(delays[1], 80ms);   // doubled
+  EXPECT_GE(delays[2], 100ms);  // capped at max
   EXPECT_LT(delays[2], 160ms);
   sup.stop();
 }
@@ -158,7 +159,8 @@ TEST_F(SupervisorTest, BackoffJitterStaysInItsBand) {
 TEST_F(SupervisorTest, StopDuringBackoffCancelsTheRestart) {
   auto log = std::make_shared<Log>();
   auto trigger = std::make_shared<grove::Event>();
-  grove::Supervisor sup({.backoff = {.initial = 1s, .jitter = 0.0}}, {grove::fiber_child("c", {}, crasher, log, "c", trigger)});
+  grove::Supervisor sup({.backoff = {.initial = 1s, .jitter = 0.0}},
+                        {grove::fiber_child("c", {}, crasher, log, "c", trigger)});
   sup.start();
   settle();
   trigger->set();

@@ -43,8 +43,9 @@ TEST_F(SupervisorTest, ConfigIsDesignatedInitialisers) {
 TEST_F(SupervisorTest, WhichChildrenAndCountChildren) {
   auto log = std::make_shared<Log>();
   grove::Supervisor inner({.name = "inner"}, {worker_child(log, "i1")});
-  grove::Supervisor sup({}, {worker_child(log, "w1", {.restart = Restart::transient}), grove::supervisor_child("inner", inner),
-                             worker_child(log, "w2", {.restart = Restart::temporary})});
+  grove::Supervisor sup(
+      {}, {worker_child(log, "w1", {.restart = Restart::transient}), grove::supervisor_child("inner", inner),
+           worker_child(log, "w2", {.restart = Restart::temporary})});
   auto before = sup.count_children();
   EXPECT_EQ(before.specs, 3u);
   EXPECT_EQ(before.active, 0u);
@@ -174,7 +175,8 @@ TEST_F(SupervisorTest, StartTwiceIsAnError) {
 TEST_F(SupervisorTest, DefaultIntensityIsOneRestartInFiveSeconds) {
   auto log = std::make_shared<Log>();
   auto trigger = std::make_shared<grove::Event>();
-  grove::Supervisor sup({}, {worker_child(log, "a"), grove::fiber_child("c", {.shutdown = 50ms}, crasher, log, "c", trigger)});
+  grove::Supervisor sup(
+      {}, {worker_child(log, "a"), grove::fiber_child("c", {.shutdown = 50ms}, crasher, log, "c", trigger)});
   EXPECT_EQ(sup.config().intensity, 1);
   EXPECT_EQ(sup.config().period, grove::Duration(5s));
   grove::Fiber<> f = sup.start();

@@ -1,5 +1,6 @@
 #pragma once
-// supervisor_test_support.hpp — what the Supervisor suites (supervisor_test.cpp, supervisor_lifecycle_test.cpp; one executable supervision_supervisor_test) share.
+// supervisor_test_support.hpp — what the Supervisor suites (supervisor_test.cpp, supervisor_lifecycle_test.cpp; one
+// executable supervision_supervisor_test) share.
 
 #include <grove/supervisor.hpp>
 
@@ -50,7 +51,8 @@ inline void worker(std::shared_ptr<Log> log, std::string name) {
   }
 }
 
-inline grove::ChildSpec worker_child(const std::shared_ptr<Log>& log, const std::string& name, grove::ChildOptions o = {}) {
+inline grove::ChildSpec worker_child(const std::shared_ptr<Log>& log, const std::string& name,
+                                     grove::ChildOptions o = {}) {
   return grove::fiber_child(name, o, worker, log, name);
 }
 
