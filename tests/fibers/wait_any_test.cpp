@@ -92,7 +92,7 @@ TEST_F(WaitTest, RangeForOverIwait) {
   std::vector<std::uint64_t> ids;
   const auto t0 = sim.now();
   std::vector<grove::Duration> at;
-  for (grove::Fiber<> f : grove::iwait(fs)) {
+  for (const grove::Fiber<>& f : grove::iwait(fs)) {
     ids.push_back(f.id());
     at.push_back(sim.now() - t0);
   }
@@ -110,7 +110,7 @@ TEST_F(WaitTest, IwaitWithAlreadyDeadFibersYieldsThemFirst) {
   auto later = sleeper(10ms, 2);
   std::vector<grove::Fiber<int>> fs{later, done};
   std::vector<std::uint64_t> ids;
-  for (grove::Fiber<> f : grove::iwait(fs)) ids.push_back(f.id());
+  for (const grove::Fiber<>& f : grove::iwait(fs)) ids.push_back(f.id());
   ASSERT_EQ(ids.size(), 2u);
   EXPECT_EQ(ids[0], done.id());
   EXPECT_EQ(ids[1], later.id());
@@ -121,7 +121,7 @@ TEST_F(WaitTest, IwaitWithTimeoutEndsEarly) {
   std::vector<grove::Fiber<int>> fs{sleeper(10ms, 10), sleeper(300ms, 300), sleeper(20ms, 20)};
   const auto t0 = sim.now();
   std::vector<std::uint64_t> ids;
-  for (grove::Fiber<> f : grove::iwait(fs, 60ms)) ids.push_back(f.id());
+  for (const grove::Fiber<>& f : grove::iwait(fs, 60ms)) ids.push_back(f.id());
   EXPECT_EQ(sim.now() - t0, 60ms);
   ASSERT_EQ(ids.size(), 2u);
   EXPECT_EQ(ids[0], fs[0].id());
@@ -134,7 +134,7 @@ TEST_F(WaitTest, IwaitWithTimeoutEndsEarly) {
 TEST_F(WaitTest, IwaitOfEmptyRangeYieldsNothing) {
   std::vector<grove::Fiber<>> none;
   int n = 0;
-  for (grove::Fiber<> f : grove::iwait(none)) {
+  for (const grove::Fiber<>& f : grove::iwait(none)) {
     (void)f;
     ++n;
   }
@@ -145,7 +145,7 @@ TEST_F(WaitTest, IwaitFromSpawnedFiber) {
   std::vector<grove::Fiber<int>> fs{sleeper(20ms, 20), sleeper(5ms, 5)};
   auto collector = grove::spawn([&] {
     std::vector<std::uint64_t> ids;
-    for (grove::Fiber<> f : grove::iwait(fs)) ids.push_back(f.id());
+    for (const grove::Fiber<>& f : grove::iwait(fs)) ids.push_back(f.id());
     return ids;
   });
   auto ids = collector.get();
@@ -167,7 +167,7 @@ TEST_F(WaitTest, MixedIntAndVoidFibersInOneVector) {
   std::vector<grove::Fiber<>> all{fi, fv, fs};
   EXPECT_EQ(grove::wait_any(all), 2u);  // the string fiber finishes first
   std::vector<std::uint64_t> order;
-  for (grove::Fiber<> f : grove::iwait(all)) order.push_back(f.id());
+  for (const grove::Fiber<>& f : grove::iwait(all)) order.push_back(f.id());
   EXPECT_EQ(order, (std::vector<std::uint64_t>{fs.id(), fv.id(), fi.id()}));
   auto done = grove::joinall(all);
   EXPECT_EQ(done.size(), 3u);

@@ -38,7 +38,7 @@ struct OnUnwind {
 };
 
 // A worker that logs its start, parks until stopped, and logs its stop.
-inline void worker(std::shared_ptr<Log> log, std::string name) {
+inline void worker(std::shared_ptr<Log> log, const std::string& name) {
   log->lines.push_back("start " + name);
   ++log->starts[name];
   OnUnwind guard{log, name};
@@ -57,7 +57,7 @@ inline grove::ChildSpec worker_child(const std::shared_ptr<Log>& log, const std:
 }
 
 // A worker that crashes when its trigger is set.
-inline void crasher(std::shared_ptr<Log> log, std::string name, std::shared_ptr<grove::Event> trigger) {
+inline void crasher(std::shared_ptr<Log> log, const std::string& name, std::shared_ptr<grove::Event> trigger) {
   ++log->starts[name];
   trigger->wait();
   trigger->clear();
