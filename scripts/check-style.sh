@@ -19,7 +19,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 build_dir=${GROVE_STYLE_BUILD_DIR:-build/release}
 clang_format=${CLANG_FORMAT:-clang-format}
-clang_tidy=${CLANG_TIDY:-clang-tidy}
+# Debian 12's default clang-tidy (14) cannot parse libstdc++ 12's <ranges>
+# (it reports clang-diagnostic-error on std::views code), so the newest
+# versioned clang-tidy installed is preferred (install-deps.sh installs
+# clang-tidy-16); CLANG_TIDY=... overrides.
+clang_tidy=${CLANG_TIDY:-}
+if [[ -z "$clang_tidy" ]]; then
+  for v in 19 18 17 16 15; do
+    if command -v "clang-tidy-$v" >/dev/null 2>&1; then
+      clang_tidy=clang-tidy-$v
+      break
+    fi
+  done
+  clang_tidy=${clang_tidy:-clang-tidy}
+fi
 
 for tool in "$clang_format" "$clang_tidy"; do
   if ! command -v "$tool" >/dev/null 2>&1; then

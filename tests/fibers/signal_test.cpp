@@ -22,7 +22,6 @@
 #include <string>
 #include <thread>
 
-#include <signal.h>
 #include <unistd.h>
 #include <vector>
 

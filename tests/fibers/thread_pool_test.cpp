@@ -118,7 +118,7 @@ TEST_F(ThreadPoolTest, ManyJobsFromManyFibersOnAllWorkers) {
                        ids.insert(std::this_thread::get_id());
                      }
                      std::this_thread::sleep_for(50us);
-                     return static_cast<long>(f * 1000 + i);
+                     return static_cast<long>(f) * 1000 + i;
                    })
                    .get();
       }

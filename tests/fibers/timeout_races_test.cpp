@@ -126,7 +126,7 @@ TEST_F(TimeoutTest, ZeroDurationInSpawnedFiber) {
 TEST_F(TimeoutTest, MaxDurationNeverFires) {
   grove::Timeout a(grove::Duration::max());
   grove::Timeout b(std::chrono::hours::max());
-  grove::Timeout c(std::chrono::duration<double>(std::numeric_limits<double>::infinity()));
+  grove::Timeout c{std::chrono::duration<double>(std::numeric_limits<double>::infinity())};  // braces: no vexing parse
   EXPECT_FALSE(a.pending());
   EXPECT_FALSE(b.pending());
   EXPECT_FALSE(c.pending());
