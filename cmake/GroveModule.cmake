@@ -8,6 +8,7 @@
 # added to the groveTargets export set.
 include_guard(GLOBAL)
 include(GNUInstallDirs)
+include(${CMAKE_CURRENT_LIST_DIR}/GroveWarnings.cmake)
 
 function(grove_add_module)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME" "SOURCES;DEPS")
@@ -23,7 +24,7 @@ function(grove_add_module)
   if(arg_SOURCES)
     add_library(${target} STATIC ${arg_SOURCES})
     set(scope PUBLIC)
-    target_compile_options(${target} PRIVATE -Wall -Wextra)
+    grove_use_warnings(${target})
     set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   else()
     add_library(${target} INTERFACE)

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages grove needs to build, test and bench.
+# clang-format and clang-tidy serve scripts/check-style.sh; clang-tidy-16
+# because Debian 12's clang-tidy 14 cannot parse libstdc++ 12's <ranges>.
 # Only calls apt-get when something is missing.
 set -euo pipefail
 
@@ -7,7 +9,8 @@ GROVE_DEB_PACKAGES="build-essential cmake make ccache g++ pkg-config \
 libboost-dev libboost-context-dev libspdlog-dev nlohmann-json3-dev \
 libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl \
 libzmq3-dev cppzmq-dev \
-chromium chromium-driver nodejs npm wrk netcat-openbsd"
+chromium chromium-driver nodejs npm wrk netcat-openbsd \
+clang-format clang-tidy clang-tidy-16"
 
 # A package counts as present when dpkg has it or, for the ones another
 # distribution channel may ship (NodeSource's nodejs bundles npm), when its

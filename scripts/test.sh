@@ -3,7 +3,11 @@
 # configurations:
 #   release  Release                      -> build/release
 #   asan     Debug + ASan/UBSan            -> build/asan
-# GROVE_CONFIGS="release" (or "asan") runs only the named ones.
+# GROVE_CONFIGS="release" (or "asan") runs only the named ones. Both build
+# with GROVE_WERROR=ON: a compiler warning fails the build.
+# Then the style stage: scripts/check-style.sh (clang-format + clang-tidy on
+# the C++ files changed since the merge-base with main, or in the last
+# commit), with build/release's compile_commands.json; GROVE_STYLE=0 skips it.
 # The last line printed is "<N> passed, <N> failed", summed over configurations.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -64,11 +68,27 @@ run_config() {
 
 for config in $configs; do
   case "$config" in
-    release) run_config release build/release -DCMAKE_BUILD_TYPE=Release -DGROVE_SANITIZE=OFF ;;
-    asan)    run_config asan build/asan -DCMAKE_BUILD_TYPE=Debug -DGROVE_SANITIZE=ON ;;
+    release) run_config release build/release -DCMAKE_BUILD_TYPE=Release -DGROVE_SANITIZE=OFF -DGROVE_WERROR=ON ;;
+    asan)    run_config asan build/asan -DCMAKE_BUILD_TYPE=Debug -DGROVE_SANITIZE=ON -DGROVE_WERROR=ON ;;
     *) echo "test.sh: unknown configuration '$config' (use release, asan)" >&2; exit 2 ;;
   esac
 done
+
+# Style: clang-format and clang-tidy on the changed C++ files. clang-tidy
+# reads build/release/compile_commands.json, configured here if the release
+# configuration did not run.
+if [[ ${GROVE_STYLE:-1} != 0 ]]; then
+  banner "style: scripts/check-style.sh"
+  style_ok=1
+  if [[ ! -f build/release/compile_commands.json ]]; then
+    cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DGROVE_SANITIZE=OFF -DGROVE_WERROR=ON >/dev/null || style_ok=0
+  fi
+  if [[ $style_ok == 0 ]] || ! bash scripts/check-style.sh; then
+    echo "!! style: check-style.sh FAILED (counted as 1 failed)"
+    total_failed=$((total_failed + 1))
+    failed_configs+=("style")
+  fi
+fi
 
 banner "total time $((SECONDS - start))s; failed configurations: ${failed_configs[*]:-none}"
 echo "$total_passed passed, $total_failed failed"

@@ -20,6 +20,8 @@ std::optional<std::size_t> wait_any(const std::vector<Fiber<>>& fibers, TimePoin
 template <class R>
 std::vector<Fiber<>> to_handles(R&& fibers) {
   std::vector<Fiber<>> out;
+  if constexpr (std::ranges::sized_range<R>) out.reserve(std::ranges::size(fibers));
+  // NOLINTNEXTLINE(performance-inefficient-vector-operation): reserved above when R is sized
   for (auto&& f : fibers) out.emplace_back(static_cast<const Fiber<>&>(f));
   return out;
 }

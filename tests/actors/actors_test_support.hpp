@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -20,15 +22,11 @@
 
 namespace grove::test {
 
-class ActorTest : public ::testing::Test {
+class ActorTest : public HubTest {
  protected:
   void SetUp() override {
-    Hub::destroy_current();
+    HubTest::SetUp();
     dead_letters().reset();
-  }
-  void TearDown() override {
-    EXPECT_EQ(hub().fiber_count(), 0u) << "a test left a fiber running";
-    Hub::destroy_current();
   }
   static std::uint64_t dead(DeadLetterReason r) { return dead_letters().count(r); }
 };
@@ -36,17 +34,17 @@ class ActorTest : public ::testing::Test {
 struct Add {
   int a, b;
 };
-struct Fail {};            // receive() throws std::domain_error("boom")
-struct Silent {};          // returns without answering
-struct Defer {};           // keeps the reply address
+struct Fail {};    // receive() throws std::domain_error("boom")
+struct Silent {};  // returns without answering
+struct Defer {};   // keeps the reply address
 struct Resolve {
   int value;
-};                         // answers the deferred ask
+};  // answers the deferred ask
 struct Hold {
   Event* gate;
-};                         // blocks inside receive() until gate is set
+};  // blocks inside receive() until gate is set
 struct Stop {};
-struct WrongType {};       // replies with a string
+struct WrongType {};  // replies with a string
 struct ReplyTwice {};
 using Msg = std::variant<int, std::string, Add, Fail, Silent, Defer, Resolve, Hold, Stop, WrongType, ReplyTwice>;
 
@@ -77,8 +75,8 @@ class Probe : public Actor<Msg> {
   void receive(Msg& m) override {
     match(
         m, [&](int v) { note("int " + std::to_string(v)); }, [&](std::string& s) { note(s); },
-        [&](Add& a) { reply(a.a + a.b); }, [&](Fail&) -> void { throw std::domain_error("boom"); },
-        [&](Silent&) {}, [&](Defer&) { deferred_.emplace(defer_reply()); },
+        [&](Add& a) { reply(a.a + a.b); }, [&](Fail&) -> void { throw std::domain_error("boom"); }, [&](Silent&) {},
+        [&](Defer&) { deferred_.emplace(defer_reply()); },
         [&](Resolve& r) {
           if (deferred_) deferred_->reply(r.value);
           deferred_.reset();

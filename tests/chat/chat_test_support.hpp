@@ -9,8 +9,8 @@
 
 #include <grove/hub.hpp>
 #include <grove/stream_server.hpp>
-#include <grove/this_fiber.hpp>
 #include <grove/tcp_socket.hpp>
+#include <grove/this_fiber.hpp>
 #include <grove/timeout.hpp>
 #include <grove/yield.hpp>
 
@@ -20,6 +20,8 @@
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
+
+#include "hub_fixture.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -70,13 +72,11 @@ inline std::string masked_frame(int opcode, std::string_view payload, bool fin =
 }
 
 // ChatTest runs each test on a fresh hub; start(config) serves a ChatServer.
-class ChatTest : public ::testing::Test {
+class ChatTest : public grove::test::HubTest {
  protected:
-  void SetUp() override { Hub::destroy_current(); }
   void TearDown() override {
     stop_server();
-    EXPECT_EQ(hub().fiber_count(), 0u);
-    Hub::destroy_current();
+    HubTest::TearDown();
   }
   void start(ChatConfig config = {}) {
     chat.emplace(std::move(config));
@@ -156,7 +156,8 @@ struct HttpResult {
 };
 
 // http_call(port, verb, target, body) sends one request (Connection: close).
-inline HttpResult http_call(std::uint16_t port, http::verb verb, const std::string& target, const std::string& body = "",
+inline HttpResult http_call(std::uint16_t port, http::verb verb, const std::string& target,
+                            const std::string& body = "",
                             const std::string& content_type = "application/x-www-form-urlencoded",
                             Duration timeout = 15s) {
   auto sock = TcpSocket::connect("127.0.0.1", port, kWait);

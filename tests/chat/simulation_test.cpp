@@ -61,7 +61,7 @@ std::vector<std::vector<std::string>> chat_room_run() {
       }
       // The backlog (messages said before this client joined) and the live
       // messages together are the room's whole history, in the room's order.
-      while (seen[i].size() < std::size_t(kClients * kEach)) {
+      while (seen[i].size() < static_cast<std::size_t>(kClients) * kEach) {
         std::string l = line_of(*c);
         if (l.empty()) break;
         if (l.rfind("[room] ", 0) == 0) seen[i].push_back(l);
@@ -87,7 +87,9 @@ void expect_one_order(const std::vector<std::vector<std::string>>& seen) {
     int next = 0;
     for (const auto& l : seen[0]) {
       const std::string prefix = "[room] c" + std::to_string(s) + ": c" + std::to_string(s) + " says ";
-      if (l.rfind(prefix, 0) == 0) EXPECT_EQ(l.substr(prefix.size()), std::to_string(next++));
+      if (l.rfind(prefix, 0) == 0) {
+        EXPECT_EQ(l.substr(prefix.size()), std::to_string(next++));
+      }
     }
     EXPECT_EQ(next, kEach);
   }

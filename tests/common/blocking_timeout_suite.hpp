@@ -19,6 +19,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -42,14 +44,7 @@ struct BlockingCase {
   std::function<std::unique_ptr<BlockingOp>()> make;
 };
 
-class BlockingTimeout : public ::testing::TestWithParam<BlockingCase> {
- protected:
-  void SetUp() override { Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(hub().fiber_count(), 0u);
-    Hub::destroy_current();
-  }
-};
+class BlockingTimeout : public HubTest, public ::testing::WithParamInterface<BlockingCase> {};
 
 using namespace std::chrono_literals;
 

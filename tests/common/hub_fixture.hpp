@@ -1,6 +1,9 @@
 #pragma once
-// hub_fixture.hpp — the fixture most suites share: each test starts on a
-// fresh hub of its own thread and must leave no fiber behind.
+// hub_fixture.hpp — the fixture every suite shares: each test starts on a
+// fresh hub of its own thread and must leave no fiber behind. A suite that
+// needs more (members, extra set-up) derives from HubTest and calls its
+// SetUp()/TearDown(); a parameterized suite adds
+// ::testing::WithParamInterface<P>.
 
 #include <grove/hub.hpp>
 

@@ -3,11 +3,13 @@
 // blocking_ops_timeout_test.cpp) share: the TimeoutTest fixture, a steady
 // clock stopwatch, a thread hog and a test exception.
 
+#include <grove/duration.hpp>
 #include <grove/exit_reason.hpp>
 #include <grove/hub.hpp>
-#include <grove/duration.hpp>
 
 #include <gtest/gtest.h>
+
+#include "hub_fixture.hpp"
 
 #include <chrono>
 #include <ostream>
@@ -37,11 +39,8 @@ struct MyError : std::runtime_error {
 // timer due meanwhile fires in the same iteration of the hub's loop.
 inline void hog_until(grove::TimePoint t) { std::this_thread::sleep_until(t); }
 
-class TimeoutTest : public ::testing::Test {
+class TimeoutTest : public HubTest {
  protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override { grove::Hub::destroy_current(); }
-
   // The hub has no timer left when run() returns at once.
   static void expect_no_timer_left(long long within_ms = 60) {
     auto t0 = SteadyClock::now();

@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -24,14 +26,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class AsyncResultTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(grove::hub().fiber_count(), 0u);
-    grove::Hub::destroy_current();
-  }
-};
+using AsyncResultTest = grove::test::HubTest;
 
 TEST_F(AsyncResultTest, StartsEmpty) {
   grove::AsyncResult<int> r;

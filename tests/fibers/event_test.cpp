@@ -8,8 +8,11 @@
 #include <grove/this_fiber.hpp>
 #include <grove/wait.hpp>
 
-#include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/post.hpp>
+
+#include "hub_fixture.hpp"
+#include "simulated_hub.hpp"
 
 #include <chrono>
 #include <string>
@@ -19,17 +22,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-
-long long ms_since(SteadyClock::time_point t0) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - t0).count();
-}
-
-class EventTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override { grove::Hub::destroy_current(); }
-};
+using EventTest = grove::test::HubTest;
+using grove::test::SimulatedHub;  // timing assertions run on virtual time
 
 TEST_F(EventTest, StartsClearAndSetClearToggleTheFlag) {
   grove::Event ev;
@@ -45,6 +39,7 @@ TEST_F(EventTest, StartsClearAndSetClearToggleTheFlag) {
 }
 
 TEST_F(EventTest, WaitBlocksUntilAnotherFiberSets) {
+  SimulatedHub sim;
   grove::Event ev;
   std::vector<std::string> log;
   auto setter = grove::spawn([&] {
@@ -53,10 +48,10 @@ TEST_F(EventTest, WaitBlocksUntilAnotherFiberSets) {
     log.push_back("setter sets");
     ev.set();
   });
-  auto t0 = SteadyClock::now();
+  const auto t0 = sim.now();
   EXPECT_TRUE(ev.wait());
   log.push_back("main resumed");
-  EXPECT_GE(ms_since(t0), 30);
+  EXPECT_EQ(sim.now() - t0, 30ms);
   EXPECT_TRUE(ev.is_set());
   setter.join();
   EXPECT_EQ(log, (std::vector<std::string>{"setter sleeping", "setter sets", "main resumed"}));
@@ -74,41 +69,42 @@ TEST_F(EventTest, WaitInSpawnedFiberReturnsTrueAfterSet) {
 }
 
 TEST_F(EventTest, WaitWithTimeoutReturnsFalseWhenNeverSet) {
+  SimulatedHub sim;
   grove::Event ev;
-  auto t0 = SteadyClock::now();
+  const auto t0 = sim.now();
   EXPECT_FALSE(ev.wait(50ms));
-  auto took = ms_since(t0);
-  EXPECT_GE(took, 50);
-  EXPECT_LT(took, 150);
+  const auto took = sim.now() - t0;
+  EXPECT_EQ(took, 50ms);
   EXPECT_FALSE(ev.is_set());
 }
 
 TEST_F(EventTest, WaitWithTimeoutReturnsTrueWhenSetInTime) {
+  SimulatedHub sim;
   grove::Event ev;
   auto setter = grove::spawn([&] {
     grove::this_fiber::sleep(20ms);
     ev.set();
   });
-  auto t0 = SteadyClock::now();
+  const auto t0 = sim.now();
   EXPECT_TRUE(ev.wait(300ms));
-  auto took = ms_since(t0);
-  EXPECT_GE(took, 20);
-  EXPECT_LT(took, 150);
+  const auto took = sim.now() - t0;
+  EXPECT_EQ(took, 20ms);
   setter.join();
   // The wait's timer is gone: the hub goes idle at once instead of at 300 ms.
-  auto t1 = SteadyClock::now();
+  const auto t1 = sim.now();
   grove::hub().run();
-  EXPECT_LT(ms_since(t1), 100);
+  EXPECT_EQ(sim.now() - t1, 0ms);
   EXPECT_EQ(grove::hub().fiber_count(), 0u);
 }
 
 TEST_F(EventTest, WaitWithTimeoutOnSetEventReturnsAtOnce) {
+  SimulatedHub sim;
   grove::Event ev;
   ev.set();
-  auto t0 = SteadyClock::now();
+  const auto t0 = sim.now();
   EXPECT_TRUE(ev.wait(1h));
   EXPECT_TRUE(ev.wait(0ms));
-  EXPECT_LT(ms_since(t0), 20);
+  EXPECT_EQ(sim.now() - t0, 0ms);
 }
 
 TEST_F(EventTest, WaitWithZeroTimeoutOnClearEventReturnsFalse) {
@@ -170,6 +166,7 @@ TEST_F(EventTest, WaitOnSetEventReturnsWithoutSwitching) {
 }
 
 TEST_F(EventTest, ClearThenWaitBlocks) {
+  SimulatedHub sim;
   grove::Event ev;
   ev.set();
   ev.clear();
@@ -186,9 +183,9 @@ TEST_F(EventTest, ClearThenWaitBlocks) {
   EXPECT_TRUE(returned);
   // And with a timeout: a cleared event times out.
   ev.clear();
-  auto t0 = SteadyClock::now();
+  const auto t0 = sim.now();
   EXPECT_FALSE(ev.wait(40ms));
-  EXPECT_GE(ms_since(t0), 40);
+  EXPECT_EQ(sim.now() - t0, 40ms);
 }
 
 TEST_F(EventTest, SetThenClearBeforeWaiterRunsStillReleasesIt) {
@@ -250,7 +247,11 @@ TEST_F(EventTest, EventCanBeReusedAcrossRounds) {
   for (int round = 0; round < 3; ++round) {
     ev.clear();
     std::vector<grove::Fiber<>> ws;
-    for (int i = 0; i < 3; ++i) ws.push_back(grove::spawn([&] { ev.wait(); ++woken; }));
+    for (int i = 0; i < 3; ++i)
+      ws.push_back(grove::spawn([&] {
+        ev.wait();
+        ++woken;
+      }));
     grove::this_fiber::sleep(2ms);
     EXPECT_EQ(woken, round * 3);
     ev.set();
@@ -263,7 +264,11 @@ TEST_F(EventTest, SetFromAnAsioHandlerWakesWaiters) {
   grove::Event ev;
   int woken = 0;
   std::vector<grove::Fiber<>> ws;
-  for (int i = 0; i < 3; ++i) ws.push_back(grove::spawn([&] { ev.wait(); ++woken; }));
+  for (int i = 0; i < 3; ++i)
+    ws.push_back(grove::spawn([&] {
+      ev.wait();
+      ++woken;
+    }));
   auto poster = grove::spawn([&] {
     grove::this_fiber::sleep(10ms);
     boost::asio::post(grove::hub().io_context(), [&] { ev.set(); });  // runs in the hub's context
@@ -293,6 +298,7 @@ TEST_F(EventTest, WaitNobodyCanSetThrowsLoopExitInMain) {
 // itself, sleeps, then sets; three waiters announce themselves, wait, and
 // print once the event is set.
 TEST_F(EventTest, SeedScenarioSetterThenThreeWaiters) {
+  SimulatedHub sim;
   grove::Event evt;
   std::vector<std::string> out;
   auto setter = [&] {
@@ -306,14 +312,13 @@ TEST_F(EventTest, SeedScenarioSetterThenThreeWaiters) {
     evt.wait();
     out.push_back("It's about time " + std::to_string(i));
   };
-  auto t0 = SteadyClock::now();
+  const auto t0 = sim.now();
   std::vector<grove::Fiber<>> all{grove::spawn(setter), grove::spawn(waiter, 1), grove::spawn(waiter, 2),
                                   grove::spawn(waiter, 3)};
   auto done = grove::joinall(all);
-  auto took = ms_since(t0);
+  const auto took = sim.now() - t0;
   EXPECT_EQ(done.size(), 4u);
-  EXPECT_GE(took, 100);
-  EXPECT_LT(took, 300);
+  EXPECT_EQ(took, 100ms);
   const std::vector<std::string> expected{
       "A: Hey wait for me, I have to do something",
       "I'll wait for you 1",

@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <chrono>
 #include <exception>
 #include <optional>
@@ -25,14 +27,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class GroupGeventTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(grove::hub().fiber_count(), 0u);
-    grove::Hub::destroy_current();
-  }
-};
+using GroupGeventTest = grove::test::HubTest;
 
 struct Boom : std::runtime_error {
   explicit Boom(int n) : std::runtime_error("boom " + std::to_string(n)), n(n) {}

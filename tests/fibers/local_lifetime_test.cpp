@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -23,14 +25,7 @@
 
 namespace {
 
-class LocalLifetimeTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(grove::hub().fiber_count(), 0u);
-    grove::Hub::destroy_current();
-  }
-};
+using LocalLifetimeTest = grove::test::HubTest;
 
 // Two value types of different layouts, counting their destructions.
 struct Counter {
@@ -95,10 +90,11 @@ TEST_F(LocalLifetimeTest, DestroyingALocalDestroysEveryFibersValue) {
   auto local = std::make_unique<grove::Local<Counter>>();
   grove::Event go;
   std::vector<grove::Fiber<>> fibers;
-  for (int i = 0; i < 3; ++i) fibers.push_back(grove::spawn([&, i] {
-    (*local)->tag = i;
-    go.wait();
-  }));
+  for (int i = 0; i < 3; ++i)
+    fibers.push_back(grove::spawn([&, i] {
+      (*local)->tag = i;
+      go.wait();
+    }));
   (*local)->tag = 99;  // the main fiber's
   grove::this_fiber::yield();
   EXPECT_EQ(Counter::destroyed, 0);

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -21,14 +23,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class LocalTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(grove::hub().fiber_count(), 0u);
-    grove::Hub::destroy_current();
-  }
-};
+using LocalTest = grove::test::HubTest;
 
 struct Tracked {
   static inline int alive = 0;
@@ -51,7 +46,8 @@ TEST_F(LocalTest, EachFiberSeesItsOwnValue) {
     grove::this_fiber::yield();  // the others write theirs meanwhile
     seen.push_back(*depth);
   };
-  grove::joinall(std::vector<grove::Fiber<>>{grove::spawn(worker, 1), grove::spawn(worker, 2), grove::spawn(worker, 3)});
+  grove::joinall(
+      std::vector<grove::Fiber<>>{grove::spawn(worker, 1), grove::spawn(worker, 2), grove::spawn(worker, 3)});
   EXPECT_EQ(seen, (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(depth.get(), 100);
 }

@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <mutex>
@@ -22,14 +24,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class LockTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(grove::hub().fiber_count(), 0u);
-    grove::Hub::destroy_current();
-  }
-};
+using LockTest = grove::test::HubTest;
 
 TEST_F(LockTest, AcquireAndRelease) {
   grove::Lock lock;

@@ -10,8 +10,10 @@
 #include <grove/timeout.hpp>
 #include <grove/wait.hpp>
 
-#include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/post.hpp>
+
+#include "hub_fixture.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -25,11 +27,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class Misuse : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override { grove::Hub::destroy_current(); }
-};
+using Misuse = grove::test::HubTest;
 
 // usage_error_of(fn) runs fn and returns the UsageError's message, or a
 // marker when fn threw nothing or something else.

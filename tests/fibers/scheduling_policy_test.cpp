@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -23,11 +25,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class SchedulingPolicyTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override { grove::Hub::destroy_current(); }
-};
+using SchedulingPolicyTest = grove::test::HubTest;
 
 // Lifo runs the newest ready fiber first.
 struct Lifo : grove::SchedulingPolicy {

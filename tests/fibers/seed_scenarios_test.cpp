@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <numeric>
@@ -24,11 +26,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class SeedScenarios : public ::testing::Test {
+class SeedScenarios : public grove::test::HubTest {
  protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override { grove::Hub::destroy_current(); }
-
   std::vector<std::string> out;
 };
 
@@ -83,7 +82,9 @@ TEST_F(SeedScenarios, OtherFibersRunWhileTwoPoll) {
     out.push_back("Ended Polling");
     ended.push_back(static_cast<long>(tic()));
   };
-  auto gr3 = [&] { out.push_back("Hey lets do some stuff while the greenlets poll, at " + std::to_string(tic() / 100) + ".0"); };
+  auto gr3 = [&] {
+    out.push_back("Hey lets do some stuff while the greenlets poll, at " + std::to_string(tic() / 100) + ".0");
+  };
   grove::joinall(std::vector<grove::Fiber<>>{grove::spawn(poller), grove::spawn(poller), grove::spawn(gr3)});
   EXPECT_EQ(out, (std::vector<std::string>{
                      "Started Polling",
@@ -104,10 +105,12 @@ TEST_F(SeedScenarios, TenRandomSleepsTakeTheLongestNotTheSum) {
   std::vector<grove::Fiber<int>> tasks;
   const auto start = Clock::now();
   for (int i = 0; i < 10; ++i)
-    tasks.push_back(grove::spawn([&ms](int pid) {
-      grove::this_fiber::sleep(std::chrono::milliseconds(ms[static_cast<std::size_t>(pid)]));
-      return pid;
-    }, i));
+    tasks.push_back(grove::spawn(
+        [&ms](int pid) {
+          grove::this_fiber::sleep(std::chrono::milliseconds(ms[static_cast<std::size_t>(pid)]));
+          return pid;
+        },
+        i));
   auto done = grove::joinall(tasks);
   const auto took = Clock::now() - start;
   EXPECT_EQ(done.size(), 10u);
@@ -173,7 +176,8 @@ TEST_F(SeedScenarios, SpawningWithArgumentsAndLambdas) {
 namespace {
 class MyGreenlet : public grove::Greenlet<> {
  public:
-  MyGreenlet(std::string message, int n, std::vector<std::string>* out) : message_(std::move(message)), n_(n), out_(out) {}
+  MyGreenlet(std::string message, int n, std::vector<std::string>* out)
+      : message_(std::move(message)), n_(n), out_(out) {}
 
  protected:
   void run() override {
@@ -303,10 +307,13 @@ TEST_F(SeedScenarios, ThreeTimeoutForms) {
   EXPECT_EQ(out, (std::vector<std::string>{"Thread 1 timed out", "Thread 2 timed out", "Thread 3 timed out"}));
 
   // And when the work is quick enough, nothing fires.
-  EXPECT_EQ(grove::with_timeout(200ms, [](int x) {
-              grove::this_fiber::sleep(1ms);
-              return x * 3;
-            }, 14),
+  EXPECT_EQ(grove::with_timeout(
+                200ms,
+                [](int x) {
+                  grove::this_fiber::sleep(1ms);
+                  return x * 3;
+                },
+                14),
             42);
   auto quick = grove::spawn([] { return 5; });
   EXPECT_EQ(quick.get(200ms), 5);

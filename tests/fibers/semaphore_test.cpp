@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -22,14 +24,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class SemaphoreTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(grove::hub().fiber_count(), 0u);
-    grove::Hub::destroy_current();
-  }
-};
+using SemaphoreTest = grove::test::HubTest;
 
 TEST_F(SemaphoreTest, CountsPermits) {
   grove::Semaphore sem(2);
@@ -68,10 +63,11 @@ TEST_F(SemaphoreTest, WaitersAreServedInOrder) {
   grove::Semaphore sem(0);
   std::vector<int> order;
   std::vector<grove::Fiber<>> fibers;
-  for (int i = 0; i < 4; ++i) fibers.push_back(grove::spawn([&, i] {
-    sem.acquire();
-    order.push_back(i);
-  }));
+  for (int i = 0; i < 4; ++i)
+    fibers.push_back(grove::spawn([&, i] {
+      sem.acquire();
+      order.push_back(i);
+    }));
   grove::this_fiber::yield();
   for (int i = 0; i < 4; ++i) sem.release();
   for (auto& f : fibers) f.join();
@@ -82,10 +78,11 @@ TEST_F(SemaphoreTest, ReleaseOfManyWakesThatManyWaiters) {
   grove::Semaphore sem(0);
   int done = 0;
   std::vector<grove::Fiber<>> fibers;
-  for (int i = 0; i < 5; ++i) fibers.push_back(grove::spawn([&] {
-    sem.acquire();
-    ++done;
-  }));
+  for (int i = 0; i < 5; ++i)
+    fibers.push_back(grove::spawn([&] {
+      sem.acquire();
+      ++done;
+    }));
   grove::this_fiber::yield();
   sem.release(3);
   grove::this_fiber::sleep(2ms);
@@ -236,12 +233,11 @@ TEST_F(SemaphoreTest, SeedBoundedSemaphore) {
   grove::Group pool;
   pool.map(worker1, std::vector<int>{0, 1});
   pool.map(worker2, std::vector<int>{3, 4, 5});
-  EXPECT_EQ(out, (std::vector<std::string>{
-                     "Worker 0 acquired semaphore", "Worker 1 acquired semaphore",
-                     "Worker 0 released semaphore", "Worker 1 released semaphore",
-                     "Worker 3 acquired semaphore", "Worker 4 acquired semaphore",
-                     "Worker 3 released semaphore", "Worker 4 released semaphore",
-                     "Worker 5 acquired semaphore", "Worker 5 released semaphore"}));
+  EXPECT_EQ(out, (std::vector<std::string>{"Worker 0 acquired semaphore", "Worker 1 acquired semaphore",
+                                           "Worker 0 released semaphore", "Worker 1 released semaphore",
+                                           "Worker 3 acquired semaphore", "Worker 4 acquired semaphore",
+                                           "Worker 3 released semaphore", "Worker 4 released semaphore",
+                                           "Worker 5 acquired semaphore", "Worker 5 released semaphore"}));
   EXPECT_EQ(sem.available(), 2u);
 }
 

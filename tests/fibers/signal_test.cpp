@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -20,7 +22,6 @@
 #include <string>
 #include <thread>
 
-#include <signal.h>
 #include <unistd.h>
 #include <vector>
 
@@ -28,14 +29,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class SignalTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(grove::hub().fiber_count(), 0u);
-    grove::Hub::destroy_current();
-  }
-};
+using SignalTest = grove::test::HubTest;
 
 TEST_F(SignalTest, EachDeliveryRunsTheHandlerInANewFiber) {
   std::vector<std::uint64_t> fibers;
@@ -86,7 +80,7 @@ TEST_F(SignalTest, CancelStopsListening) {
   });
   a.cancel();
   EXPECT_FALSE(a.active());
-  a.cancel();  // idempotent
+  a.cancel();           // idempotent
   std::raise(SIGUSR1);  // b still listens, so the process is not terminated
   ASSERT_TRUE(got.wait(1s));
   EXPECT_EQ(first, 0);

@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -27,14 +29,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class ThreadPoolTest : public ::testing::Test {
- protected:
-  void SetUp() override { grove::Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(grove::hub().fiber_count(), 0u);
-    grove::Hub::destroy_current();
-  }
-};
+using ThreadPoolTest = grove::test::HubTest;
 
 // Busy CPU work the optimiser cannot drop.
 std::uint64_t collatz_steps(std::uint64_t limit) {
@@ -118,13 +113,13 @@ TEST_F(ThreadPoolTest, ManyJobsFromManyFibersOnAllWorkers) {
       long sum = 0;
       for (int i = 0; i < 50; ++i) {
         sum += pool.spawn([&, i] {
-                      {
-                        std::lock_guard lock(ids_mutex);
-                        ids.insert(std::this_thread::get_id());
-                      }
-                      std::this_thread::sleep_for(50us);
-                      return static_cast<long>(f * 1000 + i);
-                    })
+                     {
+                       std::lock_guard lock(ids_mutex);
+                       ids.insert(std::this_thread::get_id());
+                     }
+                     std::this_thread::sleep_for(50us);
+                     return static_cast<long>(f) * 1000 + i;
+                   })
                    .get();
       }
       return sum;
@@ -144,11 +139,12 @@ TEST_F(ThreadPoolTest, ShutdownFinishesQueuedJobsThenRefusesNewOnes) {
   grove::ThreadPool pool(1);
   std::atomic<int> ran{0};
   std::vector<grove::AsyncResult<int>> results;
-  for (int i = 0; i < 20; ++i) results.push_back(pool.spawn([&, i] {
-    std::this_thread::sleep_for(200us);
-    ++ran;
-    return i;
-  }));
+  for (int i = 0; i < 20; ++i)
+    results.push_back(pool.spawn([&, i] {
+      std::this_thread::sleep_for(200us);
+      ++ran;
+      return i;
+    }));
   EXPECT_GT(pool.queued(), 0u);
   pool.shutdown();
   EXPECT_EQ(ran.load(), 20);
@@ -163,10 +159,11 @@ TEST_F(ThreadPoolTest, DestructorShutsDown) {
   grove::AsyncResult<> last;
   {
     grove::ThreadPool pool(2);
-    for (int i = 0; i < 10; ++i) last = pool.spawn([&] {
-      std::this_thread::sleep_for(100us);
-      ++ran;
-    });
+    for (int i = 0; i < 10; ++i)
+      last = pool.spawn([&] {
+        std::this_thread::sleep_for(100us);
+        ++ran;
+      });
   }
   EXPECT_EQ(ran.load(), 10);
   last.get();

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"  // HubTest: a fresh hub per test, no fiber may outlive it
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -21,16 +23,6 @@
 namespace grove::test {
 
 using namespace std::chrono_literals;
-
-// HubTest gives every test a fresh hub and checks no fiber outlives it.
-class HubTest : public ::testing::Test {
- protected:
-  void SetUp() override { Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(hub().fiber_count(), 0u);
-    Hub::destroy_current();
-  }
-};
 
 inline Duration since(TimePoint t0) { return Clock::now() - t0; }
 

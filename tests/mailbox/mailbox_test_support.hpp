@@ -8,19 +8,16 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <chrono>
 #include <string>
 #include <vector>
 
 namespace grove::test {
 
-class MailboxTest : public ::testing::Test {
+class MailboxTest : public HubTest {
  protected:
-  void SetUp() override { Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(hub().fiber_count(), 0u) << "a test left a fiber running";
-    Hub::destroy_current();
-  }
   std::vector<std::string> log;
 };
 

@@ -141,8 +141,9 @@ TEST_F(ActorChildTest, DeletingAnActorChildClosesItsMailbox) {
 
 TEST_F(ActorChildTest, ActorTemplateStartsDynamicActors) {
   auto stats = std::make_shared<Stats>();
-  grove::Supervisor sup({.strategy = Strategy::simple_one_for_one, .intensity = 5},
-                        grove::actor_template<Worker, std::shared_ptr<Stats>>("worker", {.restart = Restart::transient}));
+  grove::Supervisor sup(
+      {.strategy = Strategy::simple_one_for_one, .intensity = 5},
+      grove::actor_template<Worker, std::shared_ptr<Stats>>("worker", {.restart = Restart::transient}));
   sup.start();
   auto info = sup.start_child(stats);
   grove::ActorRef<Msg> ref = info.actor<Msg>();
@@ -200,7 +201,8 @@ TEST_P(RandomCrashes, ThousandCrashesLoseNothing) {
   constexpr int crashes = 1'000;
   std::mt19937 rng(20261122);
   std::set<int> crashing;
-  while (static_cast<int>(crashing.size()) < crashes) crashing.insert(std::uniform_int_distribution<int>(0, messages - 1)(rng));
+  while (static_cast<int>(crashing.size()) < crashes)
+    crashing.insert(std::uniform_int_distribution<int>(0, messages - 1)(rng));
 
   std::vector<std::shared_ptr<Stats>> stats;
   std::vector<grove::ActorRef<Msg>> refs;
@@ -231,8 +233,11 @@ TEST_P(RandomCrashes, ThousandCrashesLoseNothing) {
   EXPECT_EQ(processed(), static_cast<std::uint64_t>(messages - crashes));
   // one_for_one restarts once per crash; the group strategies restart a
   // whole group once for crashes that land while it is being restarted.
-  if (GetParam() == Strategy::one_for_one) EXPECT_EQ(sup.restart_count(), static_cast<std::uint64_t>(crashes));
-  else EXPECT_LE(sup.restart_count(), static_cast<std::uint64_t>(crashes));
+  if (GetParam() == Strategy::one_for_one) {
+    EXPECT_EQ(sup.restart_count(), static_cast<std::uint64_t>(crashes));
+  } else {
+    EXPECT_LE(sup.restart_count(), static_cast<std::uint64_t>(crashes));
+  }
   EXPECT_GT(sup.restart_count(), 0u);
   EXPECT_TRUE(sup.running());
   sup.stop();
@@ -244,10 +249,14 @@ INSTANTIATE_TEST_SUITE_P(Strategies, RandomCrashes,
                          ::testing::Values(Strategy::one_for_one, Strategy::one_for_all, Strategy::rest_for_one),
                          [](const ::testing::TestParamInfo<Strategy>& info) {
                            switch (info.param) {
-                             case Strategy::one_for_one: return std::string("one_for_one");
-                             case Strategy::one_for_all: return std::string("one_for_all");
-                             case Strategy::rest_for_one: return std::string("rest_for_one");
-                             default: return std::string("other");
+                             case Strategy::one_for_one:
+                               return std::string("one_for_one");
+                             case Strategy::one_for_all:
+                               return std::string("one_for_all");
+                             case Strategy::rest_for_one:
+                               return std::string("rest_for_one");
+                             default:
+                               return std::string("other");
                            }
                          });
 

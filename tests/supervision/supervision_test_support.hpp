@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"
+
 #include <chrono>
 #include <ostream>
 
@@ -16,13 +18,12 @@ namespace grove {
 inline void PrintTo(const ExitReason& r, std::ostream* os) { *os << r.to_string(); }
 }  // namespace grove
 
-class SupervisionTest : public ::testing::Test {
+class SupervisionTest : public grove::test::HubTest {
  protected:
   void SetUp() override {
-    grove::Hub::destroy_current();
+    HubTest::SetUp();
     grove::dead_letters().reset();
   }
-  void TearDown() override { grove::Hub::destroy_current(); }
 };
 
 // eventually(pred) sleeps in small steps until pred() holds or 1 s passed.

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_fixture.hpp"  // HubTest: a fresh hub per test, no fiber may outlive it
+
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -15,16 +17,6 @@
 namespace grove::test {
 
 using namespace std::chrono_literals;
-
-// HubTest gives every test a fresh hub and checks no fiber outlives it.
-class HubTest : public ::testing::Test {
- protected:
-  void SetUp() override { Hub::destroy_current(); }
-  void TearDown() override {
-    EXPECT_EQ(hub().fiber_count(), 0u);
-    Hub::destroy_current();
-  }
-};
 
 // echo_lines() is the line echo of the io suites' StreamServer tests.
 inline void echo_lines(Stream& s) {

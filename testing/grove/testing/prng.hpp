@@ -31,10 +31,14 @@ class Prng {
   // below(n) is uniform in [0, n) (n > 0), by Lemire's multiply-shift (its
   // bias, at most n / 2^64, is far below what any test could observe).
   std::size_t below(std::size_t n) noexcept {
-    return static_cast<std::size_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+    return static_cast<std::size_t>((static_cast<uint128>(next()) * n) >> 64);
   }
 
  private:
+  // GCC and Clang's 128-bit integer; __extension__ marks the one non-ISO
+  // construct for -Wpedantic.
+  __extension__ using uint128 = unsigned __int128;
+
   static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
   static std::uint64_t splitmix64(std::uint64_t& x) noexcept {
     std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);

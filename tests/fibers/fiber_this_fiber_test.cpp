@@ -1,0 +1,105 @@
+// fiber_this_fiber_test.cpp — this_fiber: self, id and name, yield, sleep and sleep_until.
+
+#include "fiber_test_support.hpp"
+
+// ----------------------------------------------------------- this_fiber
+
+TEST_F(FiberTest, ThisFiberSelfIdAndName) {
+  grove::Fiber<> seen;
+  std::uint64_t seen_id = 0;
+  std::string seen_name;
+  auto f = grove::spawn([&] {
+    seen = grove::this_fiber::self();
+    seen_id = grove::this_fiber::id();
+    seen_name = grove::this_fiber::name();
+  });
+  f.set_name("inspector");
+  f.join();
+  EXPECT_TRUE(seen == f);
+  EXPECT_EQ(seen_id, f.id());
+  EXPECT_EQ(seen_name, "inspector");
+  // On the main fiber.
+  EXPECT_EQ(grove::this_fiber::name(), "main");
+  EXPECT_EQ(grove::this_fiber::id(), 0u);
+  grove::Fiber<> main_handle = grove::this_fiber::self();
+  EXPECT_TRUE(main_handle);
+  EXPECT_FALSE(main_handle == f);
+  EXPECT_FALSE(main_handle.dead());
+}
+
+TEST_F(FiberTest, DefaultNameSeenFromInside) {
+  std::string inside;
+  auto f = grove::spawn([&] { inside = grove::this_fiber::name(); });
+  f.join();
+  EXPECT_EQ(inside, "Fiber-" + std::to_string(f.id()));
+}
+
+TEST_F(FiberTest, YieldIsFifoRoundRobin) {
+  std::vector<std::string> order;
+  auto worker = [&order](std::string tag) {
+    for (int i = 0; i < 3; ++i) {
+      order.push_back(tag + std::to_string(i));
+      grove::this_fiber::yield();
+    }
+  };
+  std::vector<grove::Fiber<>> fibers{grove::spawn(worker, "a"), grove::spawn(worker, "b"), grove::spawn(worker, "c")};
+  grove::joinall(fibers);
+  EXPECT_EQ(order, (std::vector<std::string>{"a0", "b0", "c0", "a1", "b1", "c1", "a2", "b2", "c2"}));
+  EXPECT_EQ(grove::hub().fiber_count(), 0u);
+}
+
+TEST_F(FiberTest, SleepZeroIsYield) {
+  std::vector<int> order;
+  auto a = grove::spawn([&] {
+    order.push_back(1);
+    grove::this_fiber::sleep(0ms);
+    order.push_back(3);
+  });
+  auto b = grove::spawn([&] { order.push_back(2); });
+  grove::joinall(std::vector<grove::Fiber<>>{a, b});
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
+TEST_F(FiberTest, SleepersWakeInDeadlineOrder) {
+  std::vector<int> order;
+  std::vector<grove::Fiber<>> fibers;
+  const auto start = std::chrono::steady_clock::now();
+  for (int ms : {30, 10, 20})
+    fibers.push_back(grove::spawn([&order, ms] {
+      grove::this_fiber::sleep(std::chrono::milliseconds(ms));
+      order.push_back(ms);
+    }));
+  grove::joinall(fibers);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(order, (std::vector<int>{10, 20, 30}));
+  EXPECT_GE(took, 30ms);
+  EXPECT_LT(took, 200ms);  // concurrently, not 60 ms in a row
+}
+
+TEST_F(FiberTest, BusyYieldingDoesNotStarveTimers) {
+  bool woke = false;
+  auto sleeper = grove::spawn([&] {
+    grove::this_fiber::sleep(10ms);
+    woke = true;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  long spins = 0;
+  while (!woke && std::chrono::steady_clock::now() - start < 2s) {
+    grove::this_fiber::yield();
+    ++spins;
+  }
+  EXPECT_TRUE(woke);
+  EXPECT_GT(spins, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 300ms);
+  sleeper.join();
+}
+
+TEST_F(FiberTest, SleepUntilAndSleepDuration) {
+  const auto start = grove::hub().now();
+  grove::this_fiber::sleep_until(start + 15ms);
+  EXPECT_GE(grove::hub().now() - start, 15ms);
+  grove::this_fiber::sleep_until(start);  // in the past: returns at once
+  const auto t1 = grove::hub().now();
+  grove::this_fiber::sleep(std::chrono::duration<double, std::milli>(10.5));
+  EXPECT_GE(grove::hub().now() - t1, 10ms);
+}
