@@ -9,7 +9,7 @@ GROVE_DEB_PACKAGES="build-essential cmake make ccache g++ pkg-config \
 libboost-dev libboost-context-dev libspdlog-dev nlohmann-json3-dev \
 libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl \
 libzmq3-dev cppzmq-dev \
-chromium chromium-driver nodejs npm wrk netcat-openbsd \
+chromium chromium-driver nodejs npm wrk netcat-openbsd valgrind \
 clang-format clang-tidy clang-tidy-16"
 
 # A package counts as present when dpkg has it or, for the ones another
