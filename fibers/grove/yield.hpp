@@ -1,6 +1,7 @@
 #pragma once
 // yield.hpp — grove::yield, the Asio completion token that runs any Asio
-// asynchronous operation in synchronous style inside a fiber (DESIGN §4):
+// asynchronous operation in synchronous style inside a fiber
+// (docs/design/waiter.md, "Asio operations"):
 //
 //   std::size_t n = sock.async_read_some(buf, grove::yield);          // throws std::system_error
 //   n = sock.async_read_some(buf, grove::yield[ec]);                  // reports ec instead

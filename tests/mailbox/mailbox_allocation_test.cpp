@@ -1,5 +1,5 @@
 // mailbox_allocation_test.cpp — a warmed-up actor mailbox allocates nothing
-// per message for small trivially-copyable messages (DESIGN.md §6): not for
+// per message for small trivially-copyable messages (docs/benchmarks.md): not for
 // the Mailbox itself, nor for an actor's send/receive round trip. This
 // binary replaces the global operator new/delete to count allocations.
 

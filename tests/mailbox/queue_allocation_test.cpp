@@ -1,5 +1,5 @@
 // queue_allocation_test.cpp — a warmed-up queue allocates nothing per put or
-// get, blocking included (DESIGN.md §6). This binary replaces the global
+// get, blocking included (docs/benchmarks.md). This binary replaces the global
 // operator new/delete to count allocations made while `counting` is set;
 // no other test binary does.
 
