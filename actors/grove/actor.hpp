@@ -43,7 +43,7 @@ decltype(auto) match(V&& v, F&&... handlers) {
 
 struct ActorOptions {
   std::string name;        // empty: "<type>-<id>"
-  MailboxConfig mailbox;   // unbounded by default
+  MailboxConfig mailbox{};  // unbounded by default ({} so `{.name = "x"}` is warning-free)
 };
 
 namespace detail {
