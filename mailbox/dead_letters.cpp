@@ -3,16 +3,22 @@
 #include <grove/dead_letters.hpp>
 
 #include <spdlog/spdlog.h>
+#include <boost/core/demangle.hpp>
 
 namespace grove {
 
 std::string_view to_string(DeadLetterReason r) noexcept {
   switch (r) {
-    case DeadLetterReason::dead_actor: return "sent to a dead actor";
-    case DeadLetterReason::shed: return "shed by a full mailbox";
-    case DeadLetterReason::rejected: return "rejected by a full mailbox";
-    case DeadLetterReason::leftover: return "left over when the actor stopped";
-    case DeadLetterReason::crashed: return "being processed when the actor crashed";
+    case DeadLetterReason::dead_actor:
+      return "sent to a dead actor";
+    case DeadLetterReason::shed:
+      return "shed by a full mailbox";
+    case DeadLetterReason::rejected:
+      return "rejected by a full mailbox";
+    case DeadLetterReason::leftover:
+      return "left over when the actor stopped";
+    case DeadLetterReason::crashed:
+      return "being processed when the actor crashed";
   }
   return "unknown";
 }
@@ -43,6 +49,14 @@ std::uint64_t DeadLetters::total() const noexcept { return total_.load(std::memo
 void DeadLetters::reset() noexcept {
   for (auto& c : counts_) c.store(0, std::memory_order_relaxed);
   total_.store(0, std::memory_order_relaxed);
+}
+
+std::string readable_type_name(const std::type_info& type) {
+  std::string name = boost::core::demangle(type.name());
+  static constexpr std::string_view anonymous = "(anonymous namespace)::";
+  for (auto at = name.find(anonymous); at != std::string::npos; at = name.find(anonymous, at))
+    name.erase(at, anonymous.size());
+  return name;
 }
 
 DeadLetters& dead_letters() noexcept {

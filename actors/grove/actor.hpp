@@ -42,7 +42,7 @@ decltype(auto) match(V&& v, F&&... handlers) {
 }
 
 struct ActorOptions {
-  std::string name;        // empty: "<type>-<id>"
+  std::string name;         // empty: "<type>-<id>"
   MailboxConfig mailbox{};  // unbounded by default ({} so `{.name = "x"}` is warning-free)
 };
 
@@ -51,7 +51,7 @@ template <class M>
 class ActorRunner;
 // log_on_stop_failure() reports an exception thrown by on_stop().
 void log_on_stop_failure(const std::string& actor, std::exception_ptr e) noexcept;
-}
+}  // namespace detail
 
 template <class M>
 class Actor {
@@ -86,12 +86,14 @@ class Actor {
   template <class R>
   void reply(R&& value) {
     auto slot = take_reply("reply");
-    if (detail::tls_message_observer) [[unlikely]] detail::report_reply(value, slot->asker);
+    if (detail::tls_message_observer) [[unlikely]]
+      detail::report_reply(value, slot->asker);
     slot->reply(std::any(std::forward<R>(value)));
   }
   void reply() {
     auto slot = take_reply("reply");
-    if (detail::tls_message_observer) [[unlikely]] detail::report_reply(std::monostate{}, slot->asker);
+    if (detail::tls_message_observer) [[unlikely]]
+      detail::report_reply(std::monostate{}, slot->asker);
     slot->reply(std::any());
   }
   // asking() is true while the current message is an ask not yet answered.
@@ -103,11 +105,13 @@ class Actor {
     explicit Deferred(detail::ReplyPtr slot) : slot_(std::move(slot)) {}
     template <class R>
     void reply(R&& value) {
-      if (detail::tls_message_observer) [[unlikely]] detail::report_reply(value, slot_->asker);
+      if (detail::tls_message_observer) [[unlikely]]
+        detail::report_reply(value, slot_->asker);
       slot_->reply(std::any(std::forward<R>(value)));
     }
     void reply() {
-      if (detail::tls_message_observer) [[unlikely]] detail::report_reply(std::monostate{}, slot_->asker);
+      if (detail::tls_message_observer) [[unlikely]]
+        detail::report_reply(std::monostate{}, slot_->asker);
       slot_->reply(std::any());
     }
     void fail(std::exception_ptr e) { slot_->error(std::move(e)); }
@@ -125,7 +129,9 @@ class Actor {
   // link(other) links this actor's fiber with another fiber or actor.
   void link(const Fiber<>& other) { grove::link(cell_->fiber, other); }
   template <class N>
-  void link(const ActorRef<N>& other) { grove::link(cell_->fiber, other.fiber()); }
+  void link(const ActorRef<N>& other) {
+    grove::link(cell_->fiber, other.fiber());
+  }
   // monitor(target) delivers Down to on_down() when target ends.
   MonitorId monitor(const Fiber<>& target) {
     auto cell = cell_;
@@ -134,14 +140,17 @@ class Actor {
     });
   }
   template <class N>
-  MonitorId monitor(const ActorRef<N>& target) { return monitor(target.fiber()); }
+  MonitorId monitor(const ActorRef<N>& target) {
+    return monitor(target.fiber());
+  }
 
  private:
   friend class detail::ActorRunner<M>;
 
   detail::ReplyPtr take_reply(const char* what) {
     if (!current_reply_)
-      throw UsageError(std::string("grove::Actor::") + what + ": the current message is not an ask, or it was answered already");
+      throw UsageError(std::string("grove::Actor::") + what +
+                       ": the current message is not an ask, or it was answered already");
     return std::exchange(current_reply_, nullptr);
   }
   void install_trap() {
@@ -191,7 +200,8 @@ class ActorRunner final : public Greenlet<void> {
     if (detail::tls_message_observer) [[unlikely]]
       detail::report_receive(e.message, cell_->name, e.reply ? std::string_view(e.reply->asker) : std::string_view(),
                              static_cast<bool>(e.reply));
-    if (e.reply) [[unlikely]] a.current_reply_ = std::move(e.reply);
+    if (e.reply) [[unlikely]]
+      a.current_reply_ = std::move(e.reply);
     try {
       a.receive(e.message);
     } catch (const FiberExit& exit) {
@@ -257,8 +267,8 @@ std::string default_actor_name(const char* type_name);
 // in its own fiber; spawn_actor<A>(options, args...) names it and sizes its
 // mailbox.
 template <class A, class... Args>
-  requires std::derived_from<A, Actor<typename A::message_type>>
-ActorRef<typename A::message_type> spawn_actor(ActorOptions options, Args&&... args) {
+requires std::derived_from<A, Actor<typename A::message_type>> ActorRef<typename A::message_type> spawn_actor(
+    ActorOptions options, Args&&... args) {
   using M = typename A::message_type;
   if (options.name.empty()) options.name = detail::default_actor_name(typeid(A).name());
   auto cell = std::make_shared<detail::ActorCell<M>>(options.name, options.mailbox);
@@ -266,8 +276,8 @@ ActorRef<typename A::message_type> spawn_actor(ActorOptions options, Args&&... a
   return ActorRef<M>(cell);
 }
 template <class A, class... Args>
-  requires std::derived_from<A, Actor<typename A::message_type>>
-ActorRef<typename A::message_type> spawn_actor(Args&&... args) {
+requires std::derived_from<A, Actor<typename A::message_type>> ActorRef<typename A::message_type> spawn_actor(
+    Args&&... args) {
   return spawn_actor<A>(ActorOptions{}, std::forward<Args>(args)...);
 }
 

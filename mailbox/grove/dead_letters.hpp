@@ -11,6 +11,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <typeinfo>
+#include <utility>
+#include <variant>
 
 namespace grove {
 
@@ -47,5 +50,41 @@ class DeadLetters {
 
 // dead_letters() is the process's one dead-letter office.
 DeadLetters& dead_letters() noexcept;
+
+// readable_type_name(type) is type's demangled name without
+// "(anonymous namespace)::": what a dead-letter log line calls a message.
+std::string readable_type_name(const std::type_info& type);
+
+namespace detail {
+template <class T>
+struct IsStdVariant : std::false_type {};
+template <class... A>
+struct IsStdVariant<std::variant<A...>> : std::true_type {};
+// variant_alternative_name<V>(i) is the readable name of V's i-th alternative.
+template <class V, std::size_t... I>
+std::string_view variant_alternative_name(std::size_t i, std::index_sequence<I...> /*unused*/) {
+  static const std::array<std::string, sizeof...(I)> names{
+      readable_type_name(typeid(std::variant_alternative_t<I, V>))...};
+  return names[i];
+}
+}  // namespace detail
+
+// DeadLetterName<T>::of(msg) is how a dead letter of type T is named in the
+// log: T's readable name, or for a std::variant the alternative msg holds.
+// msg may be null (the message is not at hand). Each name is demangled once
+// (static storage), so a flood of dead letters does not demangle again. A
+// type that only wraps the user's message (the actors' envelope) specialises
+// it to name what it wraps, so logs never show grove's internal types.
+template <class T>
+struct DeadLetterName {
+  static std::string_view of(const T* msg) {
+    if constexpr (detail::IsStdVariant<T>::value) {
+      if (msg && !msg->valueless_by_exception())
+        return detail::variant_alternative_name<T>(msg->index(), std::make_index_sequence<std::variant_size_v<T>>{});
+    }
+    static const std::string name = readable_type_name(typeid(T));
+    return name;
+  }
+};
 
 }  // namespace grove

@@ -23,8 +23,6 @@
 #include <grove/detail/queue_storage.hpp>
 #include <grove/detail/waiter.hpp>
 
-#include <boost/core/demangle.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -106,7 +104,8 @@ class Mailbox {
   // closed mailbox sends it to dead letters. Throws MailboxFull when the
   // policy rejects it (fail, or block timing out).
   SendStatus send(T msg) {
-    if (detail::tls_scheduler == hub_) [[likely]] return send_local(std::move(msg));
+    if (detail::tls_scheduler == hub_) [[likely]]
+      return send_local(std::move(msg));
     return send_remote(std::move(msg));
   }
 
@@ -123,7 +122,8 @@ class Mailbox {
   // hub's thread only, one consumer fiber at a time.
   template <class OnSystem, class OnMessage>
   bool receive(OnSystem&& on_system, OnMessage&& on_message, TimePoint deadline = TimePoint::max()) {
-    if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]] drain_remote();  // fairness
+    if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]]
+      drain_remote();  // fairness
     if (system_.empty() && local_.empty()) [[unlikely]] {
       if (!wait_for_input(deadline)) return false;
     }
@@ -229,8 +229,10 @@ class Mailbox {
 
  private:
   SendStatus send_local(T&& msg) {
-    if (closed()) [[unlikely]] return dead(msg, DeadLetterReason::dead_actor);
-    if (capacity_ && size() >= capacity_) [[unlikely]] return send_full(std::move(msg));
+    if (closed()) [[unlikely]]
+      return dead(msg, DeadLetterReason::dead_actor);
+    if (capacity_ && size() >= capacity_) [[unlikely]]
+      return send_full(std::move(msg));
     local_.push_back(std::move(msg));
     local_size_.store(local_.size(), std::memory_order_relaxed);
     wake_consumer();
@@ -241,23 +243,23 @@ class Mailbox {
   // mailbox full.
   [[gnu::noinline]] SendStatus send_full(T&& msg) {
     switch (config_.overflow) {
-        case Overflow::drop_newest:
-          return shed(msg);
-        case Overflow::drop_oldest:
-          if (local_.empty()) drain_remote();
-          if (!local_.empty()) {
-            T victim = local_.take_front();
-            discard(victim, DeadLetterReason::shed);
-          }
-          break;
-        case Overflow::fail:
+      case Overflow::drop_newest:
+        return shed(msg);
+      case Overflow::drop_oldest:
+        if (local_.empty()) drain_remote();
+        if (!local_.empty()) {
+          T victim = local_.take_front();
+          discard(victim, DeadLetterReason::shed);
+        }
+        break;
+      case Overflow::fail:
+        reject(msg);
+      case Overflow::block:
+        if (!wait_for_space()) {
+          if (closed()) return dead(msg, DeadLetterReason::dead_actor);
           reject(msg);
-        case Overflow::block:
-          if (!wait_for_space()) {
-            if (closed()) return dead(msg, DeadLetterReason::dead_actor);
-            reject(msg);
-          }
-          break;
+        }
+        break;
     }
     local_.push_back(std::move(msg));
     local_size_.store(local_.size(), std::memory_order_relaxed);
@@ -380,7 +382,8 @@ class Mailbox {
     struct PassOn {
       Mailbox& m;
       ~PassOn() {
-        if (!m.space_waiters_.empty() && !m.closed() && m.size() < m.config_.capacity) detail::wake_one(m.space_waiters_);
+        if (!m.space_waiters_.empty() && !m.closed() && m.size() < m.config_.capacity)
+          detail::wake_one(m.space_waiters_);
       }
     } pass_on{*this};
     while (!closed() && size() >= config_.capacity) {
@@ -429,19 +432,18 @@ class Mailbox {
   }
   void record(DeadLetterReason reason, const T* msg, bool queued, std::string_view detail = {}) const noexcept {
     if (dead_letter_hook_ && msg) dead_letter_hook_(*msg, reason, queued, owner_name_, detail);
-    static const std::string type = boost::core::demangle(typeid(T).name());
-    dead_letters().record(reason, owner_name_, type, detail);
+    dead_letters().record(reason, owner_name_, DeadLetterName<T>::of(msg), detail);
   }
 
   // What send_local() touches fits in one cache line (a publisher sending
   // to thousands of mailboxes pays a miss per line it touches).
   alignas(64) detail::Scheduler* hub_;
   detail::RingBuffer<T> local_;
-  std::size_t capacity_;                     // config_.capacity
-  std::atomic<std::size_t> local_size_{0};   // written by the owner only
+  std::size_t capacity_;                    // config_.capacity
+  std::atomic<std::size_t> local_size_{0};  // written by the owner only
   std::atomic<bool> closed_{false};
   std::atomic<bool> remote_pending_{false};
-  bool consumer_parked_ = false;             // consumer_ may hold the consumer
+  bool consumer_parked_ = false;  // consumer_ may hold the consumer
   // Colder.
   detail::WaitList consumer_;
   detail::RingBuffer<SystemSignal> system_;

@@ -28,7 +28,7 @@ struct ReplySlot {
   std::function<void(std::exception_ptr)> fail;
   std::atomic<bool> done{false};
   std::atomic<std::uint32_t> refs{0};  // owned through ReplyPtr
-  std::string asker;  // the asking fiber's name, kept only while a MessageObserver watches
+  std::string asker;                   // the asking fiber's name, kept only while a MessageObserver watches
 
   bool claim() noexcept { return !done.exchange(true, std::memory_order_acq_rel); }
   void reply(std::any value) {
@@ -53,7 +53,8 @@ class ReplyPtr {
     return *this;
   }
   ~ReplyPtr() {
-    if (p_) [[unlikely]] release();
+    if (p_) [[unlikely]]
+      release();
   }
   static ReplyPtr make() { return ReplyPtr(new ReplySlot); }
 
@@ -77,6 +78,20 @@ struct Envelope {
   ReplyPtr reply;  // null for send()
 };
 
+}  // namespace grove::detail
+
+namespace grove {
+// A dead envelope is named after the message inside it (dead_letters.hpp):
+// logs show `Withdraw`, never grove::detail::Envelope<...>.
+template <class M>
+struct DeadLetterName<detail::Envelope<M>> {
+  static std::string_view of(const detail::Envelope<M>* e) { return DeadLetterName<M>::of(e ? &e->message : nullptr); }
+};
+
+}  // namespace grove
+
+namespace grove::detail {
+
 // fail_discarded_ask() fails the ask inside an envelope the mailbox gave
 // up on, so its caller hears at once instead of timing out.
 template <class M>
@@ -85,8 +100,7 @@ void fail_discarded_ask(Envelope<M>& e, DeadLetterReason reason) noexcept {
   try {
     if (reason == DeadLetterReason::leftover)
       e.reply->error(std::make_exception_ptr(ActorDead("grove: the actor stopped before answering the ask")));
-    else
-      e.reply->error(std::make_exception_ptr(MailboxFull("grove: the ask was shed by a full mailbox")));
+    else e.reply->error(std::make_exception_ptr(MailboxFull("grove: the ask was shed by a full mailbox")));
   } catch (...) {
   }
 }
@@ -124,8 +138,8 @@ struct ActorCell {
 
   Mailbox<Envelope<M>> mailbox;
   std::string name;
-  Fiber<> fiber;             // the current incarnation
-  bool supervised = false;   // a supervisor decides when it terminates
+  Fiber<> fiber;            // the current incarnation
+  bool supervised = false;  // a supervisor decides when it terminates
   bool terminated = false;
   std::vector<std::function<void()>> on_terminate;
 };
