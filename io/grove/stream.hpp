@@ -4,7 +4,7 @@
 // so a server is written once against it:
 //
 //   void handle(grove::Stream& s) {
-//     while (auto line = s.read_line(1024); !line.empty()) s.send_all(line);
+//     for (std::string line; !(line = s.read_line(1024)).empty();) s.send_all(line);
 //   }
 //
 // Each blocking call parks only the calling fiber, obeys an enclosing
