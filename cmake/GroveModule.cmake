@@ -1,17 +1,19 @@
-# grove_add_module(NAME <name> [SOURCES <file>...] [DEPS <target>...])
+# grove_add_module(NAME <name> [SOURCES <file>...] [DEPS <target>...] [EXPORT <set>])
 #
 # Creates the library target grove_<name> (STATIC when SOURCES is given,
 # INTERFACE otherwise) with the alias grove::<name> and the exported name
 # grove::<name>. The module directory is the include root, so
 # <module>/grove/foo.hpp is included as <grove/foo.hpp>. Headers under
 # <module>/grove/ are installed to <prefix>/include/grove/ and the target is
-# added to the groveTargets export set.
+# added to the export set EXPORT (default groveTargets; the test kit has its
+# own, groveTestingTargets, so that an installed grove asks for GoogleTest
+# and nlohmann_json only from consumers that use it: cmake/groveConfig.cmake.in).
 include_guard(GLOBAL)
 include(GNUInstallDirs)
 include(${CMAKE_CURRENT_LIST_DIR}/GroveWarnings.cmake)
 
 function(grove_add_module)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME" "SOURCES;DEPS")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;EXPORT" "SOURCES;DEPS")
   if(NOT arg_NAME)
     message(FATAL_ERROR "grove_add_module: NAME is required")
   endif()
@@ -20,6 +22,9 @@ function(grove_add_module)
       "grove_add_module(${arg_NAME}): unexpected arguments ${arg_UNPARSED_ARGUMENTS}")
   endif()
 
+  if(NOT arg_EXPORT)
+    set(arg_EXPORT groveTargets)
+  endif()
   set(target grove_${arg_NAME})
   if(arg_SOURCES)
     add_library(${target} STATIC ${arg_SOURCES})
@@ -42,7 +47,7 @@ function(grove_add_module)
   endif()
 
   install(TARGETS ${target}
-    EXPORT groveTargets
+    EXPORT ${arg_EXPORT}
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
     INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

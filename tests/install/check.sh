@@ -2,7 +2,12 @@
 # Checks that grove can be consumed the two ways a user would:
 #   1. installed:  cmake --install <build-dir>, then find_package(grove)
 #   2. embedded:   add_subdirectory(<grove source dir> grove)
-# Both consumers build tests/install/consumer/main.cpp and run it.
+# Both consumers build tests/install/consumer/main.cpp and run it. Then the
+# installed package's dependencies: tests/install/fibers_only links
+# grove::fibers with GoogleTest and nlohmann_json unfindable (it must build
+# and run, without grove::testing), and tests/install/testing_required asks
+# for COMPONENTS testing (found normally; a configure error naming GTest
+# when GoogleTest is unfindable).
 # Registered with ctest as `install_consumer` by tests/CMakeLists.txt.
 set -euo pipefail
 
@@ -53,6 +58,30 @@ echo "== find_package(grove) consumer"
 consumer=$(find "$work_dir/consumer" -type f -name consumer -perm -u+x | head -n1)
 "$consumer"
 
+echo "== grove::fibers-only consumer, GoogleTest and nlohmann_json unfindable"
+"$cmake_bin" -S "$here/fibers_only" -B "$work_dir/fibers_only" \
+  -DCMAKE_PREFIX_PATH="$prefix" "${common_args[@]}" \
+  -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON -DCMAKE_DISABLE_FIND_PACKAGE_nlohmann_json=ON
+"$cmake_bin" --build "$work_dir/fibers_only" -j2 "${config_args[@]}"
+fibers_only=$(find "$work_dir/fibers_only" -type f -name fibers_only -perm -u+x | head -n1)
+"$fibers_only"
+
+echo "== find_package(grove COMPONENTS testing) consumer"
+"$cmake_bin" -S "$here/testing_required" -B "$work_dir/testing_required" \
+  -DCMAKE_PREFIX_PATH="$prefix" "${common_args[@]}"
+echo "== ... and the same without GoogleTest: the configure must fail, naming GTest"
+if "$cmake_bin" -S "$here/testing_required" -B "$work_dir/testing_no_gtest" \
+     -DCMAKE_PREFIX_PATH="$prefix" "${common_args[@]}" -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON \
+     >"$work_dir/testing_no_gtest.log" 2>&1; then
+  echo "check.sh: COMPONENTS testing configured without GoogleTest" >&2
+  exit 1
+fi
+if ! grep -q GTest "$work_dir/testing_no_gtest.log"; then
+  echo "check.sh: the failed configure did not name GTest:" >&2
+  cat "$work_dir/testing_no_gtest.log" >&2
+  exit 1
+fi
+
 echo "== add_subdirectory(grove) consumer"
 "$cmake_bin" -S "$here/embed" -B "$work_dir/embed" \
   -DGROVE_SOURCE_DIR="$source_dir" "${common_args[@]}"
@@ -60,4 +89,4 @@ echo "== add_subdirectory(grove) consumer"
 embed=$(find "$work_dir/embed" -type f -name embed -perm -u+x | head -n1)
 "$embed"
 
-echo "== both consumers built and ran"
+echo "== every consumer built and ran"
