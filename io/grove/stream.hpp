@@ -156,8 +156,8 @@ class Stream {
   // write_raw_gather() is write_raw() over count (>= 1) non-empty buffers.
   // The default writes from the first buffer only; streams that can gather
   // (TcpSocket: sendmsg) override it.
-  virtual std::size_t write_raw_gather(const boost::asio::const_buffer* buffers, std::size_t count,
-                                       error_code& ec, TimePoint deadline);
+  virtual std::size_t write_raw_gather(const boost::asio::const_buffer* buffers, std::size_t count, error_code& ec,
+                                       TimePoint deadline);
   // wait_readable_raw() waits until a read would not block, before the
   // stream's buffer is first allocated (idle connections then cost no
   // buffer memory). The default returns at once.
