@@ -2,7 +2,9 @@
 # Installs the Debian/Ubuntu packages grove needs to build, test and bench.
 # clang-format and clang-tidy serve scripts/check-style.sh; clang-tidy-16
 # because Debian 12's clang-tidy 14 cannot parse libstdc++ 12's <ranges>.
-# Only calls apt-get when something is missing.
+# python3 runs scripts/extract_examples.py and run_example.py, which compile
+# and run the docs' examples as tests (tests/docs). Only calls apt-get when
+# something is missing.
 set -euo pipefail
 
 GROVE_DEB_PACKAGES="build-essential cmake make ccache g++ pkg-config \
@@ -10,7 +12,7 @@ libboost-dev libboost-context-dev libspdlog-dev nlohmann-json3-dev \
 libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl \
 libzmq3-dev cppzmq-dev \
 chromium chromium-driver nodejs npm wrk netcat-openbsd valgrind \
-clang-format clang-tidy clang-tidy-16"
+clang-format clang-tidy clang-tidy-16 python3"
 
 # A package counts as present when dpkg has it or, for the ones another
 # distribution channel may ship (NodeSource's nodejs bundles npm), when its
@@ -21,6 +23,7 @@ present() {
   case $1 in
     nodejs) command -v node >/dev/null 2>&1 ;;
     npm) command -v npm >/dev/null 2>&1 ;;
+    python3) command -v python3 >/dev/null 2>&1 ;;
     *) return 1 ;;
   esac
 }
