@@ -162,7 +162,9 @@ class Mailbox {
           consumer_.wait("Mailbox::receive (closed)", [] { return false; });  // until killed
           continue;
         }
-        (void)consumer_.wait_until(TimePoint::max(), "Mailbox::receive", w, [this] { return ready_or_arm(true); });
+        consumer_parked_ = true;  // nothing to take (checked above): the next send wakes us
+        (void)consumer_.park_then_wait_until(TimePoint::max(), "Mailbox::receive", w,
+                                             [this] { return ready_or_arm(true); });
         continue;
       }
       if (remote_pending_.load(std::memory_order_acquire)) drain_remote();

@@ -82,6 +82,16 @@ class WaitQueue {
     return park_loop(static_cast<S&>(scheduler()), node, deadline, what, ready);
   }
 
+  // park_then_wait_until(deadline, what, node, ready) is the hand-off form
+  // for a caller that has just found ready() false itself (and armed any
+  // wake hint): it parks at once, then re-checks as wait_until() does. The
+  // Mailbox's consumer loop uses it, so its hot path checks once per park.
+  template <class Ready, class S = Scheduler>
+  [[gnu::always_inline]] bool park_then_wait_until(TimePoint deadline, const char* what, Waiter& node,
+                                                   Ready&& ready) {
+    return park_loop(static_cast<S&>(scheduler()), node, deadline, what, ready);
+  }
+
   // wait_until_any(n, queue, nodes, deadline, what, ready) is wait_until()
   // on n queues at once (wait_any): nodes[i] waits in queue(i), all lead
   // back to the running fiber, so a notify on any of them wakes it. The
@@ -104,7 +114,7 @@ class WaitQueue {
 
   // notify_one() wakes the oldest waiter; false if there was none.
   template <class S = Scheduler>
-  bool notify_one() noexcept {
+  [[gnu::always_inline]] bool notify_one() noexcept {
     Waiter* w = list_.pop_front();
     if (!w) return false;
     static_cast<S*>(tls_scheduler)->wake(w->fiber);
@@ -118,7 +128,7 @@ class WaitQueue {
   // notify(node) unlinks one given waiter and wakes it (a getter taking a
   // putter's offer, a sender waking a chosen consumer).
   template <class S = Scheduler>
-  void notify(Waiter& node) noexcept {
+  [[gnu::always_inline]] void notify(Waiter& node) noexcept {
     list_.remove(node);
     static_cast<S*>(tls_scheduler)->wake(node.fiber);
   }
@@ -145,16 +155,16 @@ class WaitQueue {
   // park_loop() (re)links w and parks until ready(); w keeps its place
   // when the fiber was woken by something else than a notify.
   template <class S, class Ready>
-  bool park_loop(S& s, Waiter& w, TimePoint deadline, const char* what, Ready& ready) {
+  [[gnu::always_inline]] bool park_loop(S& s, Waiter& w, TimePoint deadline, const char* what, Ready& ready) {
     if (deadline == TimePoint::max()) {
       do {
-        if (!w.linked()) list_.push_back(w);
+        if (!w.linked()) list_.link_back(w);
         s.park(what);
       } while (!ready());
       return true;
     }
     do {
-      if (!w.linked()) list_.push_back(w);
+      if (!w.linked()) list_.link_back(w);
       if (!s.park_until(deadline, what)) return ready();
     } while (!ready());
     return true;
