@@ -87,8 +87,7 @@ class WaitQueue {
   // wake hint): it parks at once, then re-checks as wait_until() does. The
   // Mailbox's consumer loop uses it, so its hot path checks once per park.
   template <class Ready, class S = Scheduler>
-  [[gnu::always_inline]] bool park_then_wait_until(TimePoint deadline, const char* what, Waiter& node,
-                                                   Ready&& ready) {
+  [[gnu::always_inline]] bool park_then_wait_until(TimePoint deadline, const char* what, Waiter& node, Ready&& ready) {
     return park_loop(static_cast<S&>(scheduler()), node, deadline, what, ready);
   }
 

@@ -61,7 +61,8 @@ class WaitList {
     w.list = this;
     w.prev = tail_;
     w.next = nullptr;
-    if (tail_) tail_->next = &w; else head_ = &w;
+    if (tail_) tail_->next = &w;
+    else head_ = &w;
     tail_ = &w;
   }
 
