@@ -107,23 +107,14 @@ void join(FiberBase* f) {
   if (f->finished) return;
   Scheduler& s = scheduler();
   if (s.current() == f) throw UsageError("grove::Fiber::join: a fiber cannot join itself (it would wait forever)");
-  Waiter w(s.current());
-  while (!f->finished) {
-    f->joiners.push_back(w);
-    s.park("join");
-  }
+  f->joiners.wait("join", [f] { return f->finished; });
 }
 
 bool join_until(FiberBase* f, TimePoint deadline) {
   if (f->finished) return true;
   Scheduler& s = scheduler();
   if (s.current() == f) throw UsageError("grove::Fiber::join: a fiber cannot join itself (it would wait forever)");
-  Waiter w(s.current());
-  while (!f->finished) {
-    f->joiners.push_back(w);
-    if (!s.park_until(deadline, "join")) return f->finished;
-  }
-  return true;
+  return f->joiners.wait_until(deadline, "join", [f] { return f->finished; });
 }
 
 bool kill(FiberBase* f, std::exception_ptr e, bool block, TimePoint deadline) {

@@ -25,7 +25,7 @@ void Scheduler::unlink_live(FiberBase* f) noexcept {
   if (f->live_next) f->live_next->live_prev = f->live_prev;
   f->live_prev = f->live_next = nullptr;
   --live_count_;
-  if (live_count_ == 0 && !drain_waiters_.empty()) wake_all(drain_waiters_);
+  if (live_count_ == 0 && !drain_waiters_.empty()) drain_waiters_.notify_all();
   f->release();
 }
 
@@ -95,7 +95,7 @@ boost::context::fiber Scheduler::finish(FiberBase* f) noexcept {
   if (f->extras && !f->extras->locals.empty()) release_locals(f->extras->locals);
   bool observed = f->error_observed || !f->joiners.empty();
   for (ExitObserver* o = f->observers; o && !observed; o = o->next) observed = o->handles_failure;
-  wake_all(f->joiners);
+  f->joiners.notify_all();
   notify_exit(f);
   if (f->error && !observed && failed(f)) report_unhandled(*f);
   f->state = RunState::dead;
@@ -121,7 +121,7 @@ void Scheduler::interrupt(FiberBase* f, std::exception_ptr e) {
     f->error = std::move(e);
     f->finished = true;
     f->error_observed = true;
-    wake_all(f->joiners);
+    f->joiners.notify_all();
     notify_exit(f);
     f->state = RunState::dead;
     unlink_live(f);

@@ -3,7 +3,7 @@
 
 #include <grove/group.hpp>
 
-#include <grove/detail/park_on.hpp>
+#include <grove/detail/wait_queue.hpp>
 
 #include <algorithm>
 #include <memory>
@@ -75,7 +75,7 @@ void Group::on_queued_exit(detail::FiberBase& dead) noexcept {
   Fiber<> keep = it->second->fiber;
   queued_.erase(it->second);
   queued_index_.erase(it);
-  if (idle()) detail::wake_all(join_waiters_);
+  if (idle()) join_waiters_.notify_all();
 }
 
 void Group::set_failure_handled(bool handled) noexcept {
@@ -91,7 +91,7 @@ bool Group::discard(const Fiber<>& f) {
   members_.erase(it->second);
   index_.erase(it);
   pass_on_slot();
-  if (idle()) detail::wake_all(join_waiters_);
+  if (idle()) join_waiters_.notify_all();
   return true;
 }
 
@@ -103,7 +103,7 @@ void Group::on_member_exit(detail::FiberBase& dead) {
   index_.erase(it);
   if (detail::failed(&dead)) report_failure(dead);
   pass_on_slot();
-  if (idle()) detail::wake_all(join_waiters_);
+  if (idle()) join_waiters_.notify_all();
 }
 
 void Group::report_failure(detail::FiberBase& dead) {
@@ -111,14 +111,14 @@ void Group::report_failure(detail::FiberBase& dead) {
   for (std::exception_ptr* slot : failure_watchers_)
     if (!*slot) *slot = dead.error;
   dead.error_observed = true;
-  detail::wake_all(join_waiters_);
+  join_waiters_.notify_all();
 }
 
 void Group::pass_on_slot() noexcept {
   // Queued apply_async() calls first, then one blocked spawner (which
   // passes the slot on again once it has filled it).
   while (!queued_.empty() && has_free_slot()) start_queued();
-  if (!slot_waiters_.empty() && has_free_slot()) detail::wake_one(slot_waiters_);
+  if (!slot_waiters_.empty() && has_free_slot()) slot_waiters_.notify_one();
 }
 
 bool Group::wait_for_slot_until(TimePoint deadline, const char* what) {
@@ -132,13 +132,13 @@ bool Group::wait_for_slot_until(TimePoint deadline, const char* what) {
       if (!got) g.pass_on_slot();
     }
   } on_failure{*this, got};
-  got = detail::park_on(slot_waiters_, deadline, what, [this] { return has_free_slot(); });
+  got = slot_waiters_.wait_until(deadline, what, [this] { return has_free_slot(); });
   return got;
 }
 
 bool Group::wait_free_until(TimePoint deadline, const char* what) {
   detail::PassOn pass(slot_waiters_, [this] { return has_free_slot(); });
-  return detail::park_on(slot_waiters_, deadline, what, [this] { return has_free_slot(); });
+  return slot_waiters_.wait_until(deadline, what, [this] { return has_free_slot(); });
 }
 
 bool Group::join_until(TimePoint deadline, bool raise_error) {
@@ -160,8 +160,7 @@ bool Group::join_until(TimePoint deadline, bool raise_error) {
     if (failure_watchers_.empty()) set_failure_handled(true);
     failure_watchers_.push_back(&failure);
   }
-  const bool empty = detail::park_on(join_waiters_, deadline, "Group::join",
-                                     [&] { return idle() || failure != nullptr; });
+  const bool empty = join_waiters_.wait_until(deadline, "Group::join", [&] { return idle() || failure != nullptr; });
   if (failure) std::rethrow_exception(failure);
   return empty;
 }

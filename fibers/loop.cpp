@@ -11,14 +11,15 @@ namespace grove::detail {
 
 void Scheduler::run_until_idle() {
   require_fiber_context("Hub::run");
+  // One park: the loop wakes this fiber once nothing is left to do.
   Waiter w(current_);
-  idle_waiters_.push_back(w);
+  idle_waiters_.push(w);
   park("Hub::run (until idle)");
 }
 
 void Scheduler::wake_idle_waiters() noexcept {
-  wake_all(idle_waiters_);
-  wake_all(drain_waiters_);
+  idle_waiters_.notify_all();
+  drain_waiters_.notify_all();
 }
 
 // The hub's loop: fire due timers, poll I/O, run ready fibers; when none is

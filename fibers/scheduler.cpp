@@ -149,7 +149,7 @@ bool Scheduler::stop_live_fibers(std::exception_ptr e, bool doom, TimePoint dead
   }
   if (live_count_ == 0) return false;
   Waiter w(current_);
-  drain_waiters_.push_back(w);
+  drain_waiters_.push(w);
   try {
     park_until(deadline, "Hub::shutdown (fibers to unwind)", /*weak=*/true);
   } catch (const LoopExit&) {

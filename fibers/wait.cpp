@@ -22,16 +22,20 @@ std::optional<std::size_t> wait_any(const std::vector<Fiber<>>& fibers, TimePoin
   // One waiter per fiber, all leading back to the caller: the first death
   // wakes it, and every node unlinks itself on the way out.
   std::unique_ptr<Waiter[]> nodes(new Waiter[fibers.size()]{});
-  for (;;) {
+  std::optional<std::size_t> first;
+  auto any_dead = [&] {
     for (std::size_t i = 0; i < fibers.size(); ++i) {
-      nodes[i].fiber = s.current();
-      fibers[i].base()->joiners.push_back(nodes[i]);
+      if (fibers[i].dead()) {
+        first = i;
+        return true;
+      }
     }
-    bool woke = s.park_until(deadline, "wait_any");
-    for (std::size_t i = 0; i < fibers.size(); ++i)
-      if (fibers[i].dead()) return i;
-    if (!woke) return std::nullopt;
-  }
+    return false;
+  };
+  WaitQueue::wait_until_any(
+      fibers.size(), [&](std::size_t i) -> WaitQueue& { return fibers[i].base()->joiners; }, nodes.get(), deadline,
+      "wait_any", any_dead);
+  return first;
 }
 
 std::vector<Fiber<>> joinall(std::vector<Fiber<>> fibers, TimePoint deadline, bool raise_error) {
@@ -49,7 +53,7 @@ std::vector<Fiber<>> joinall(std::vector<Fiber<>> fibers, TimePoint deadline, bo
   // raise_error: stop at the first failure, in completion order.
   std::vector<Fiber<>> pending = std::move(fibers);
   while (!pending.empty()) {
-    auto i = wait_any(pending, deadline);
+    auto i = detail::wait_any(pending, deadline);
     if (!i) break;
     Fiber<> f = pending[*i];
     pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(*i));

@@ -270,7 +270,7 @@ class SupervisorCore {
     // A monitor costs O(1) on the child's side; a fiber that is dead
     // already reports its exit at once.
     it->monitor = grove::monitor(f, [queue = events](const Down& d) {
-      queue->try_put(SupervisorEvent{d.fiber, d.reason, nullptr});
+      (void)queue->try_put(SupervisorEvent{d.fiber, d.reason, nullptr});  // unbounded: never full
     });
   }
 

@@ -17,7 +17,6 @@
 namespace grove::testing {
 
 namespace asio = boost::asio;
-using grove::detail::Waiter;
 
 // ------------------------------------------------------------ the engine
 
@@ -87,7 +86,7 @@ void MemoryListener::close() noexcept {
   // Connections nobody accepted are refused late: their clients see a reset.
   for (auto& c : state_->backlog) c->abort();
   state_->backlog.clear();
-  grove::detail::wake_all(state_->acceptors);
+  state_->acceptors.notify_all();
 }
 
 std::unique_ptr<MemoryStream> MemoryListener::accept(error_code& ec) {
@@ -100,21 +99,14 @@ std::unique_ptr<MemoryStream> MemoryListener::accept(error_code& ec) {
     return nullptr;
   }
   auto state = state_;  // the listener may be moved from while this fiber waits
-  Waiter w(s.current());
-  for (;;) {
-    if (!state->open) {
-      ec = io_errc::closed_by_other;
-      return nullptr;
-    }
-    if (!state->backlog.empty()) {
-      auto c = std::move(state->backlog.front());
-      state->backlog.pop_front();
-      return std::unique_ptr<MemoryStream>(new MemoryStream(std::move(c), 1));
-    }
-    state->acceptors.push_back(w);
-    s.park("MemoryListener::accept");
-    w.unlink();
+  state->acceptors.wait("MemoryListener::accept", [&state] { return !state->open || !state->backlog.empty(); });
+  if (!state->open) {
+    ec = io_errc::closed_by_other;
+    return nullptr;
   }
+  auto c = std::move(state->backlog.front());
+  state->backlog.pop_front();
+  return std::unique_ptr<MemoryStream>(new MemoryStream(std::move(c), 1));
 }
 
 std::unique_ptr<MemoryStream> MemoryListener::accept() {
@@ -171,16 +163,10 @@ std::unique_ptr<MemoryStream> MemoryNetwork::connect(std::string_view address, e
   auto& net = *state_;
   s.raise_pending();
   // The SYN waits out a partition, then travels one latency.
-  Waiter w(s.current());
-  while (net.partitioned(options.from, host)) {
-    net.heal_waiters.push_back(w);
-    if (!s.park_until(deadline, "MemoryNetwork::connect (partitioned)")) {
-      w.unlink();
-      if (net.partitioned(options.from, host)) {
-        ec = asio::error::timed_out;
-        return nullptr;
-      }
-    }
+  if (!net.heal_waiters.wait_until(deadline, "MemoryNetwork::connect (partitioned)",
+                                   [&] { return !net.partitioned(options.from, host); })) {
+    ec = asio::error::timed_out;
+    return nullptr;
   }
   if (!detail::wait_until(s, s.now() + net.latency, deadline, "MemoryNetwork::connect")) {
     ec = asio::error::timed_out;
@@ -207,7 +193,7 @@ std::unique_ptr<MemoryStream> MemoryNetwork::connect(std::string_view address, e
   net.track(c);
   ++net.opened;
   it->second->backlog.push_back(c);
-  grove::detail::wake_one(it->second->acceptors);
+  it->second->acceptors.notify_one();
   std::unique_ptr<MemoryStream> stream(new MemoryStream(std::move(c), 0));
   // The acceptance travels back (the stream closes if this is interrupted).
   if (!detail::wait_until(s, s.now() + net.latency, deadline, "MemoryNetwork::connect")) {
@@ -247,7 +233,7 @@ void rejoin(detail::NetState& net, std::string_view a, std::string_view b, bool 
     }
     c->wake_all();
   }
-  grove::detail::wake_all(net.heal_waiters);
+  net.heal_waiters.notify_all();
 }
 
 }  // namespace

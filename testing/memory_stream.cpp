@@ -1,5 +1,5 @@
 // memory_stream.cpp — MemoryStream: reads and writes through a connection's
-// pipes, parked on the one Waiter primitive, deadlines on the hub's clock.
+// pipes, each wait a predicate on a detail::WaitQueue, deadlines on the hub's clock.
 
 #include <grove/testing/memory_stream.hpp>
 
@@ -16,14 +16,13 @@
 namespace grove::testing {
 
 namespace asio = boost::asio;
-using grove::detail::Waiter;
 
 namespace detail {
 
 void Connection::wake_all() noexcept {
   for (Pipe& p : pipes) {
-    grove::detail::wake_all(p.readers);
-    grove::detail::wake_all(p.writers);
+    p.readers.notify_all();
+    p.writers.notify_all();
   }
 }
 
@@ -94,7 +93,7 @@ void MemoryStream::shutdown_send(error_code& ec) {
   if (out.fin_queued) return;
   out.fin_queued = true;
   out.segments.push_back({c.net->owner->now() + c.net->latency, {}, 0, true});
-  grove::detail::wake_all(out.readers);
+  out.readers.notify_all();
 }
 
 std::size_t MemoryStream::read_raw(void* data, std::size_t size, error_code& ec, TimePoint deadline) {
@@ -107,7 +106,6 @@ std::size_t MemoryStream::read_raw(void* data, std::size_t size, error_code& ec,
   }
   auto& c = *connection_;
   detail::Pipe& in = c.pipes[1 - side_];
-  Waiter w(s.current());
   for (;;) {
     if (!c.open[side_]) {
       ec = io_errc::closed_by_other;
@@ -131,7 +129,7 @@ std::size_t MemoryStream::read_raw(void* data, std::size_t size, error_code& ec,
       if (seg.offset == seg.bytes.size()) in.segments.pop_front();
       in.in_flight -= n;
       in.bytes_read += n;
-      grove::detail::wake_all(in.writers);
+      in.writers.notify_all();
       ec = {};
       return n;
     }
@@ -139,12 +137,15 @@ std::size_t MemoryStream::read_raw(void* data, std::size_t size, error_code& ec,
       ec = asio::error::timed_out;
       return 0;
     }
-    // Wait for a writer, a fault, or the first segment's arrival.
+    // Wait for a writer, a fault, or the first segment's arrival: until the
+    // loop above has something new to look at (or the first segment's
+    // arrival time, when the wait ends on its own).
     TimePoint until = deadline;
     if (!cut && !in.segments.empty()) until = std::min(until, in.segments.front().ready_at);
-    in.readers.push_back(w);
-    s.park_until(until, "MemoryStream::recv");
-    w.unlink();
+    (void)in.readers.wait_until(until, "MemoryStream::recv", [&, was_empty = in.segments.empty()] {
+      return !c.open[side_] || c.reset || in.segments.empty() != was_empty ||
+             c.net->partitioned(in.src_host, in.dst_host) != cut || (!cut && in.arrived(s.now()) != nullptr);
+    });
   }
 }
 
@@ -158,7 +159,6 @@ std::size_t MemoryStream::write_raw(const void* data, std::size_t size, error_co
   }
   auto& c = *connection_;
   detail::Pipe& out = c.pipes[side_];
-  Waiter w(s.current());
   for (;;) {
     if (!c.open[side_]) {
       ec = io_errc::closed_by_other;
@@ -183,7 +183,7 @@ std::size_t MemoryStream::write_raw(const void* data, std::size_t size, error_co
         out.segments.push_back({ready_at, std::string(p, n), 0, false});
       out.in_flight += n;
       out.bytes_written += n;
-      grove::detail::wake_all(out.readers);
+      out.readers.notify_all();
       ec = {};
       return n;
     }
@@ -191,9 +191,10 @@ std::size_t MemoryStream::write_raw(const void* data, std::size_t size, error_co
       ec = asio::error::timed_out;
       return 0;
     }
-    out.writers.push_back(w);
-    s.park_until(deadline, "MemoryStream::send (window full)");
-    w.unlink();
+    // Wait for room in the window, or a fault; the loop above re-checks.
+    (void)out.writers.wait_until(deadline, "MemoryStream::send (window full)", [&] {
+      return !c.open[side_] || c.reset || out.fin_queued || !c.open[1 - side_] || out.in_flight < c.net->buffer_bytes;
+    });
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <grove/actor_errors.hpp>
 #include <grove/async_result.hpp>
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/fiber.hpp>
@@ -77,8 +78,11 @@ class ActorRef {
   // before answering), with MailboxFull when a full bounded mailbox refuses
   // or sheds the ask, with UsageError when the reply is not an R, and with
   // the callee's own exception when receive() throws.
+  // A negative or NaN timeout is a UsageError (and nothing is sent).
   template <class R = void>
-  AsyncResult<R> ask(M msg, Duration timeout = default_ask_timeout()) const {
+  AsyncResult<R> ask(M msg, Deadline timeout = default_ask_timeout()) const {
+    const TimePoint start = timeout.is_never() ? TimePoint::max() : detail::scheduler().now();
+    const TimePoint deadline = timeout.resolve(start, "ActorRef::ask");
     AsyncResult<R> result;
     auto slot = detail::ReplyPtr::make();
     slot->deliver = [result](std::any&& value) mutable {
@@ -91,12 +95,12 @@ class ActorRef {
       }
     };
     slot->fail = [result](std::exception_ptr e) mutable { result.set_exception(std::move(e)); };
-    if (timeout != Duration::max()) {
+    if (deadline != TimePoint::max()) {
       auto& s = detail::scheduler();
       auto timer = std::make_shared<detail::AskTimer>();
       timer->slot = slot;
-      timer->duration = timeout;
-      timer->deadline = deadline_after(s.now(), timeout);
+      timer->duration = deadline > start ? deadline - start : Duration::zero();
+      timer->deadline = deadline;
       s.add_timer(*timer);
       result.add_callback([timer](const AsyncResult<R>&) {
         if (detail::tls_scheduler) detail::tls_scheduler->remove_timer(*timer);

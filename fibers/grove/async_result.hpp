@@ -14,11 +14,12 @@
 // nobody set can never end: the hub raises LoopExit once it is idle, as
 // gevent does.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/hub.hpp>
 #include <grove/timeout.hpp>
-#include <grove/detail/waiter.hpp>
+#include <grove/detail/wait_queue.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -54,7 +55,7 @@ struct AsyncState {
   bool ready = false;                // published (owner thread only)
   std::optional<Stored> value;
   std::exception_ptr error;
-  WaitList waiters;
+  WaitQueue waiters;
   // Registered callbacks with their ids (add_callback, rawlink); ids start
   // at 1 and are never reused by one result.
   std::vector<std::pair<std::uint64_t, std::function<void()>>> callbacks;
@@ -64,7 +65,7 @@ struct AsyncState {
   // publish() runs on the owner's thread: wake every waiter, run callbacks.
   static void publish(const std::shared_ptr<AsyncState>& st) noexcept {
     st->ready = true;
-    wake_all(st->waiters);
+    st->waiters.notify_all();
     run_callbacks(*st);
   }
   // run_callbacks() calls (and forgets) every callback registered so far;
@@ -142,11 +143,7 @@ class AsyncResult {
 
   // wait() blocks until ready; wait(timeout) returns whether it became ready.
   void wait() const { (void)wait_until(TimePoint::max()); }
-  template <class Rep, class Period>
-  bool wait(std::chrono::duration<Rep, Period> timeout) const {
-    auto& s = detail::scheduler();
-    return wait_until(deadline_after(s.now(), to_duration(timeout, "AsyncResult::wait")));
-  }
+  [[nodiscard]] bool wait(Deadline timeout) const { return wait_until(timeout.time_point("AsyncResult::wait")); }
 
   // get() waits, then returns the value or rethrows the exception.
   decltype(auto) get() const {
@@ -162,10 +159,10 @@ class AsyncResult {
     return take();
   }
   // get(timeout) throws grove::Timeout if nothing arrived in time.
-  template <class Rep, class Period>
-  decltype(auto) get(std::chrono::duration<Rep, Period> timeout) const {
-    Duration d = to_duration(timeout, "AsyncResult::get");
-    if (!wait_until(deadline_after(detail::scheduler().now(), d))) throw Timeout::detached(d);
+  decltype(auto) get(Deadline timeout) const {
+    const TimePoint start = timeout.is_never() ? TimePoint::max() : detail::scheduler().now();
+    const TimePoint deadline = timeout.resolve(start, "AsyncResult::get");
+    if (!wait_until(deadline)) throw Timeout::detached(deadline > start ? deadline - start : Duration::zero());
     return take();
   }
 
@@ -254,12 +251,7 @@ class AsyncResult {
     // can still make it ready.
     std::optional<detail::HoldGuard> hold;
     if (st_.use_count() > 1 || st_->claimed.load(std::memory_order_acquire)) hold.emplace(s);
-    detail::Waiter w(s.current());
-    while (!st_->ready) {
-      st_->waiters.push_back(w);
-      if (!s.park_until(deadline, "AsyncResult::wait")) return st_->ready;
-    }
-    return true;
+    return st_->waiters.wait_until(deadline, "AsyncResult::wait", [st = st_.get()] { return st->ready; });
   }
   decltype(auto) take() const {
     if (st_->error) std::rethrow_exception(st_->error);

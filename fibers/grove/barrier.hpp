@@ -15,10 +15,11 @@
 // it takes nothing with it and the barrier does not break.
 // Not thread-safe: use a barrier from its hub's thread.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/hub.hpp>
-#include <grove/detail/waiter.hpp>
+#include <grove/detail/wait_queue.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -51,10 +52,11 @@ class Barrier {
   std::size_t wait() { return wait_until(TimePoint::max(), Duration::max()); }
   // wait(timeout) breaks the barrier (for every waiter) and throws
   // BrokenBarrier if the round is not complete before the deadline.
-  template <class Rep, class Period>
-  std::size_t wait(std::chrono::duration<Rep, Period> timeout) {
-    const Duration d = to_duration(timeout, "Barrier::wait");
-    return wait_until(deadline_after(detail::scheduler().now(), d), d);
+  std::size_t wait(Deadline timeout) {
+    if (timeout.is_never()) return wait();
+    const TimePoint start = detail::scheduler().now();
+    const TimePoint deadline = timeout.resolve(start, "Barrier::wait");
+    return wait_until(deadline, deadline > start ? deadline - start : Duration::zero());
   }
 
   // reset() wakes the fibers waiting now with BrokenBarrier and makes the
@@ -91,32 +93,26 @@ class Barrier {
       return index;
     }
     Arrival me(s.current());
-    waiters_.push_back(me);
-    for (;;) {
-      bool in_time;
-      try {
-        in_time = s.park_until(deadline, "Barrier::wait");
-      } catch (...) {
-        withdraw(me);
-        throw;
-      }
-      if (me.outcome == Outcome::passed) return index;
-      if (me.outcome == Outcome::broken) throw_broken("wait", "the barrier was broken while this fiber waited");
-      if (!in_time) {
-        withdraw(me);
-        abort();
-        throw_broken("wait", ("the round was not complete within " +
-                              std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
-                              " ms; the barrier is now broken")
-                                 .c_str());
-      }
-      if (!me.linked()) waiters_.push_back(me);  // woken by something else
+    waiters_.push(me);
+    try {
+      (void)waiters_.wait_until(deadline, "Barrier::wait", me, [&me] { return me.outcome != Outcome::waiting; });
+    } catch (...) {
+      withdraw(me);
+      throw;
     }
+    if (me.outcome == Outcome::passed) return index;
+    if (me.outcome == Outcome::broken) throw_broken("wait", "the barrier was broken while this fiber waited");
+    withdraw(me);  // the deadline passed
+    abort();
+    throw_broken("wait", ("the round was not complete within " +
+                          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
+                          " ms; the barrier is now broken")
+                             .c_str());
   }
   // withdraw() takes back an arrival that has not passed: the round still
   // needs as many fibers as before this one came.
   void withdraw(Arrival& me) noexcept {
-    if (me.list == &waiters_) {
+    if (waiters_.holds(me)) {
       me.unlink();
       --count_;
     }
@@ -125,19 +121,14 @@ class Barrier {
   // action that throws breaks the barrier instead, and its exception leaves
   // the last fiber's wait().
   void trip() {
-    detail::WaitList round;
-    while (detail::Waiter* w = waiters_.pop_front()) round.push_back(*w);
+    detail::WaitQueue round;
+    waiters_.splice_to(round);
     count_ = 0;
     Outcome outcome = Outcome::passed;
     struct Release {
-      detail::WaitList& round;
+      detail::WaitQueue& round;
       Outcome& outcome;
-      ~Release() {
-        while (detail::Waiter* w = round.pop_front()) {
-          static_cast<Arrival*>(w)->outcome = outcome;
-          detail::scheduler().wake(w->fiber);
-        }
-      }
+      ~Release() { settle(round, outcome); }
     } release{round, outcome};
     if (action_) {
       try {
@@ -150,11 +141,13 @@ class Barrier {
     }
   }
   void break_waiters() noexcept {
-    while (detail::Waiter* w = waiters_.pop_front()) {
-      static_cast<Arrival*>(w)->outcome = Outcome::broken;
-      detail::scheduler().wake(w->fiber);
-    }
+    settle(waiters_, Outcome::broken);
     count_ = 0;
+  }
+  // settle(queue, outcome) gives every arrival in queue its outcome and wakes it.
+  static void settle(detail::WaitQueue& queue, Outcome outcome) noexcept {
+    for (detail::Waiter* w = queue.front(); w; w = w->next) static_cast<Arrival*>(w)->outcome = outcome;
+    queue.notify_all();
   }
   [[noreturn]] static void throw_broken(const char* call, const char* why) {
     throw BrokenBarrier(std::string("grove::Barrier::") + call + ": " + why);
@@ -162,8 +155,8 @@ class Barrier {
 
   std::size_t parties_;
   std::function<void()> action_;
-  detail::WaitList waiters_;  // Arrivals of this round, oldest first
-  std::size_t count_ = 0;     // fibers arrived in this round
+  detail::WaitQueue waiters_;  // Arrivals of this round, oldest first
+  std::size_t count_ = 0;      // fibers arrived in this round
   bool broken_ = false;
 };
 

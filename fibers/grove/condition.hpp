@@ -21,11 +21,12 @@
 // std::unique_lock on the Condition unwinds cleanly.
 // Not thread-safe: use a Condition from its hub's thread.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/hub.hpp>
 #include <grove/lock.hpp>
-#include <grove/detail/waiter.hpp>
+#include <grove/detail/wait_queue.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -46,9 +47,9 @@ class Condition {
   // The underlying lock, as the standard Lockable names, so that
   // std::unique_lock / std::lock_guard work on the Condition itself.
   void acquire() { lock_ ? lock_->acquire() : rlock_->acquire(); }
-  template <class Rep, class Period>
-  bool acquire(std::chrono::duration<Rep, Period> timeout) {
-    return lock_ ? lock_->acquire(timeout) : rlock_->acquire(timeout);
+  [[nodiscard]] bool acquire(Deadline timeout) {
+    const TimePoint deadline = timeout.time_point("Condition::acquire");
+    return lock_ ? lock_->acquire(deadline) : rlock_->acquire(deadline);
   }
   void release() {
     if (lost_.is_current() && lost_depth_ > 0) {  // the hold a wait() could not take back
@@ -59,16 +60,13 @@ class Condition {
   }
   void lock() { acquire(); }
   void unlock() { release(); }
-  bool try_lock() { return lock_ ? lock_->try_acquire() : rlock_->try_acquire(); }
+  [[nodiscard]] bool try_lock() { return lock_ ? lock_->try_acquire() : rlock_->try_acquire(); }
 
   // wait() releases the lock, blocks until notified, and takes the lock
   // back; it returns true. It throws UsageError unless the caller holds the lock.
   bool wait() { return wait_until(TimePoint::max()); }
   // wait(timeout) returns false if no notification came before the deadline.
-  template <class Rep, class Period>
-  bool wait(std::chrono::duration<Rep, Period> timeout) {
-    return wait_until(deadline_after(detail::scheduler().now(), to_duration(timeout, "Condition::wait")));
-  }
+  [[nodiscard]] bool wait(Deadline timeout) { return wait_until(timeout.time_point("Condition::wait")); }
   // wait_for(pred) waits until pred() holds (checked with the lock held,
   // first before any wait) and returns true.
   template <class Pred>
@@ -78,9 +76,9 @@ class Condition {
   }
   // wait_for(pred, timeout) returns pred()'s last value once it holds or
   // the deadline has passed.
-  template <class Pred, class Rep, class Period>
-  bool wait_for(Pred pred, std::chrono::duration<Rep, Period> timeout) {
-    const TimePoint deadline = deadline_after(detail::scheduler().now(), to_duration(timeout, "Condition::wait_for"));
+  template <class Pred>
+  [[nodiscard]] bool wait_for(Pred pred, Deadline timeout) {
+    const TimePoint deadline = timeout.time_point("Condition::wait_for");
     while (!pred()) {
       if (!wait_until(deadline)) return pred();
     }
@@ -120,9 +118,8 @@ class Condition {
     for (detail::Waiter* w = waiters_.front(); w && n > 0;) {
       detail::Waiter* next = w->next;
       if (!w->fiber->has_interrupt()) {
-        waiters_.remove(*w);
         static_cast<Node*>(w)->notified = true;
-        detail::scheduler().wake(w->fiber);
+        waiters_.notify(*w);
         --n;
       }
       w = next;
@@ -154,15 +151,11 @@ class Condition {
 
   bool wait_until(TimePoint deadline) {
     check_owned("wait");
-    auto& s = detail::scheduler();
-    Node node(s.current());
-    waiters_.push_back(node);
+    Node node(detail::scheduler().current());
+    waiters_.push(node);  // in line before the lock is let go: no notify is missed
     const std::size_t depth = release_all();
     try {
-      while (!node.notified) {
-        if (!node.linked()) waiters_.push_back(node);  // woken by something else
-        if (!s.park_until(deadline, "Condition::wait")) break;
-      }
+      (void)waiters_.wait_until(deadline, "Condition::wait", node, [&node] { return node.notified; });
     } catch (...) {
       node.unlink();
       if (node.notified) wake(1);  // pass the notification on
@@ -177,7 +170,7 @@ class Condition {
   std::unique_ptr<RLock> owned_;
   Lock* lock_ = nullptr;
   RLock* rlock_ = nullptr;
-  detail::WaitList waiters_;  // Nodes of the fibers in wait(), oldest first
+  detail::WaitQueue waiters_;  // Nodes of the fibers in wait(), oldest first
   detail::FiberIdentity lost_;
   std::size_t lost_depth_ = 0;
 };

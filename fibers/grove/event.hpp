@@ -11,10 +11,11 @@
 // wait a timeout. The event must outlive every set() call, not the wakes
 // it queued (docs/design/waiter.md).
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/hub.hpp>
 #include <grove/detail/remote_wake.hpp>
-#include <grove/detail/waiter.hpp>
+#include <grove/detail/wait_queue.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -39,43 +40,24 @@ class Event {
   // clear() lowers the flag; any thread.
   void clear() noexcept { flag_.store(false); }
 
-  // wait() blocks until the flag is set; it returns true. A waiter woken by
-  // set() returns even if clear() came before it ran.
-  bool wait() {
-    if (flag_.load()) return true;
-    auto& s = detail::scheduler();
-    remote_.bind();
-    const std::uint64_t gen = generation_.load();
-    detail::Waiter w(s.current());
-    while (!flag_.load() && generation_.load() == gen) {
-      waiters_.push_back(w);
-      s.park("Event::wait");
-    }
-    return true;
-  }
+  // wait() blocks until the flag is set; it returns true. Its predicate:
+  // the flag is up, or a set() came since the wait began — so a waiter
+  // woken by set() returns even if clear() came before it ran.
+  bool wait() { return wait(Deadline::never()); }
   // wait(timeout) returns whether the flag was set before the deadline.
-  template <class Rep, class Period>
-  bool wait(std::chrono::duration<Rep, Period> timeout) {
+  [[nodiscard]] bool wait(Deadline timeout) {
+    const TimePoint deadline = timeout.time_point("Event::wait");
     if (flag_.load()) return true;
-    auto& s = detail::scheduler();
-    TimePoint deadline = deadline_after(s.now(), to_duration(timeout, "Event::wait"));
-    remote_.bind();
+    remote_.bind();  // before the re-check: a remote set() then finds this hub
     const std::uint64_t gen = generation_.load();
-    detail::Waiter w(s.current());
-    while (!flag_.load() && generation_.load() == gen) {
-      waiters_.push_back(w);
-      if (!s.park_until(deadline, "Event::wait")) return flag_.load() || generation_.load() != gen;
-    }
-    return true;
+    return waiters_.wait_until(deadline, "Event::wait",
+                               [this, gen] { return flag_.load() || generation_.load() != gen; });
   }
 
  private:
-  static void wake_waiters(void* self, std::size_t) noexcept {
-    auto* e = static_cast<Event*>(self);
-    if (!e->waiters_.empty()) detail::wake_all(e->waiters_);
-  }
+  static void wake_waiters(void* self, std::size_t) noexcept { static_cast<Event*>(self)->waiters_.notify_all(); }
 
-  detail::WaitList waiters_;
+  detail::WaitQueue waiters_;
   detail::RemoteWake remote_;
   std::atomic<std::uint64_t> generation_{0};  // counts set() calls
   std::atomic<bool> flag_{false};

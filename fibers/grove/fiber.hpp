@@ -9,6 +9,7 @@
 // refer to any fiber, so Fiber<T> converts to it for joinall and friends.
 // Handles may be used only on the OS thread of the hub that ran the spawn.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/exit_reason.hpp>
 #include <grove/hub.hpp>
@@ -154,11 +155,9 @@ class Fiber<void> {
   // called from the fiber itself. It does not rethrow the fiber's exception.
   void join() { detail::join(checked("join")); }
   // join(timeout) returns false if the fiber is still running at the deadline.
-  template <class Rep, class Period>
-  bool join(std::chrono::duration<Rep, Period> timeout) {
+  [[nodiscard]] bool join(Deadline timeout) {
     auto* f = checked("join");
-    auto& s = detail::scheduler();
-    return detail::join_until(f, deadline_after(s.now(), to_duration(timeout, "Fiber::join")));
+    return detail::join_until(f, timeout.time_point("Fiber::join"));
   }
   // get() joins, then rethrows the exception that escaped the fiber.
   void get() {

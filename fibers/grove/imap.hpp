@@ -16,8 +16,7 @@
 #include <grove/errors.hpp>
 #include <grove/fiber.hpp>
 #include <grove/wait.hpp>
-#include <grove/detail/park_on.hpp>
-#include <grove/detail/waiter.hpp>
+#include <grove/detail/wait_queue.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -100,7 +99,7 @@ struct ImapState : std::enable_shared_from_this<ImapState<R>> {
     if (ordered) window[index - front_index].emplace(std::move(out));
     else done.push_back(std::move(out));
     ++deliveries;
-    wake_all(consumer);
+    consumer.notify_all();
   }
 
   // top_up() starts workers while the group has room and input remains.
@@ -141,7 +140,7 @@ struct ImapState : std::enable_shared_from_this<ImapState<R>> {
         continue;
       }
       const std::uint64_t seen = deliveries;
-      park_on(consumer, TimePoint::max(), "Group::imap", [&] { return deliveries != seen; });
+      consumer.wait("Group::imap", [&] { return deliveries != seen; });
     }
   }
 
@@ -169,7 +168,7 @@ struct ImapState : std::enable_shared_from_this<ImapState<R>> {
   std::deque<std::optional<Outcome>> window;  // ordered: outcomes from front_index on
   std::deque<Outcome> done;                   // unordered: in completion order
   std::uint64_t deliveries = 0;
-  WaitList consumer;
+  WaitQueue consumer;
   std::unordered_map<const FiberBase*, Fiber<>> running;
 };
 

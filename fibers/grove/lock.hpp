@@ -15,6 +15,7 @@
 // as it was (to let another thread end a hold, use a Semaphore, whose
 // release() is thread-safe).
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/hub.hpp>
@@ -62,16 +63,16 @@ class Lock {
     owner_ = detail::FiberIdentity::current();
   }
   // acquire(timeout) returns whether the lock was taken before the deadline.
-  template <class Rep, class Period>
-  bool acquire(std::chrono::duration<Rep, Period> timeout) {
+  [[nodiscard]] bool acquire(Deadline timeout) {
+    const TimePoint deadline = timeout.time_point("Lock::acquire");
     check_not_owner("acquire");
-    if (!permit_.acquire(timeout)) return false;
+    if (!permit_.acquire(deadline)) return false;
     owner_ = detail::FiberIdentity::current();
     return true;
   }
   // try_acquire() takes the lock if it is free; false if held (by anyone,
   // the caller included).
-  bool try_acquire() {
+  [[nodiscard]] bool try_acquire() {
     if (!permit_.try_acquire()) return false;
     owner_ = detail::FiberIdentity::current();
     return true;
@@ -93,13 +94,13 @@ class Lock {
 
   void lock() { acquire(); }
   void unlock() { release(); }
-  bool try_lock() { return try_acquire(); }
+  [[nodiscard]] bool try_lock() { return try_acquire(); }
   template <class Rep, class Period>
-  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
+  [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
     return acquire(timeout);
   }
   template <class C, class D>
-  bool try_lock_until(const std::chrono::time_point<C, D>& t) {
+  [[nodiscard]] bool try_lock_until(const std::chrono::time_point<C, D>& t) {
     // On the hub's own clock type, "now" is the hub's (virtual under test).
     auto now = [] {
       if constexpr (std::is_same_v<C, Clock>) return detail::scheduler().now();
@@ -137,15 +138,15 @@ class RLock {
     take();
   }
   // acquire(timeout) returns whether the lock was taken before the deadline.
-  template <class Rep, class Period>
-  bool acquire(std::chrono::duration<Rep, Period> timeout) {
+  [[nodiscard]] bool acquire(Deadline timeout) {
+    const TimePoint deadline = timeout.time_point("RLock::acquire");
     if (reenter()) return true;
-    if (!permit_.acquire(timeout)) return false;
+    if (!permit_.acquire(deadline)) return false;
     take();
     return true;
   }
   // try_acquire() takes or deepens the lock if it can without blocking.
-  bool try_acquire() {
+  [[nodiscard]] bool try_acquire() {
     if (reenter()) return true;
     if (!permit_.try_acquire()) return false;
     take();
@@ -173,13 +174,13 @@ class RLock {
 
   void lock() { acquire(); }
   void unlock() { release(); }
-  bool try_lock() { return try_acquire(); }
+  [[nodiscard]] bool try_lock() { return try_acquire(); }
   template <class Rep, class Period>
-  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
+  [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
     return acquire(timeout);
   }
   template <class C, class D>
-  bool try_lock_until(const std::chrono::time_point<C, D>& t) {
+  [[nodiscard]] bool try_lock_until(const std::chrono::time_point<C, D>& t) {
     // On the hub's own clock type, "now" is the hub's (virtual under test).
     auto now = [] {
       if constexpr (std::is_same_v<C, Clock>) return detail::scheduler().now();

@@ -18,12 +18,12 @@
 // a LoopExit once nothing else keeps the hub busy (as in gevent): give it a
 // timeout. The semaphore must outlive every release() call.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/hub.hpp>
-#include <grove/detail/park_on.hpp>
 #include <grove/detail/remote_wake.hpp>
-#include <grove/detail/waiter.hpp>
+#include <grove/detail/wait_queue.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -44,13 +44,9 @@ class Semaphore {
   // acquire() takes a permit, blocking while there is none.
   void acquire() { (void)acquire_until(TimePoint::max()); }
   // acquire(timeout) returns whether a permit was taken before the deadline.
-  template <class Rep, class Period>
-  bool acquire(std::chrono::duration<Rep, Period> timeout) {
-    if (try_acquire()) return true;
-    return acquire_until(deadline_after(detail::scheduler().now(), to_duration(timeout, "Semaphore::acquire")));
-  }
+  [[nodiscard]] bool acquire(Deadline timeout) { return acquire_until(timeout.time_point("Semaphore::acquire")); }
   // try_acquire() takes a permit if one is free, without blocking.
-  bool try_acquire() noexcept {
+  [[nodiscard]] bool try_acquire() noexcept {
     std::size_t c = count_.load();
     while (c > 0 && !count_.compare_exchange_weak(c, c - 1)) {
     }
@@ -74,24 +70,20 @@ class Semaphore {
   // wait() blocks until a permit is free, without taking it (gevent's wait).
   void wait() { (void)wait_until(TimePoint::max()); }
   // wait(timeout) returns whether a permit was free before the deadline.
-  template <class Rep, class Period>
-  bool wait(std::chrono::duration<Rep, Period> timeout) {
-    if (count_.load() > 0) return true;
-    return wait_until(deadline_after(detail::scheduler().now(), to_duration(timeout, "Semaphore::wait")));
-  }
+  [[nodiscard]] bool wait(Deadline timeout) { return wait_until(timeout.time_point("Semaphore::wait")); }
 
   // The standard Lockable names: lock() = acquire(), unlock() = release(),
   // try_lock() = try_acquire(), try_lock_for(d) = acquire(d).
   void lock() { acquire(); }
   void unlock() { release(); }
-  bool try_lock() noexcept { return try_acquire(); }
+  [[nodiscard]] bool try_lock() noexcept { return try_acquire(); }
   template <class Rep, class Period>
-  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
+  [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
     return acquire(timeout);
   }
   // try_lock_until(t) waits until t, measured on t's own clock.
   template <class C, class D>
-  bool try_lock_until(const std::chrono::time_point<C, D>& t) {
+  [[nodiscard]] bool try_lock_until(const std::chrono::time_point<C, D>& t) {
     // On the hub's own clock type, "now" is the hub's (virtual under test).
     auto now = [] {
       if constexpr (std::is_same_v<C, Clock>) return detail::scheduler().now();
@@ -110,24 +102,23 @@ class Semaphore {
   // The waits bind the semaphore to this thread's hub before they check
   // the count (detail/remote_wake.hpp). A permit is taken only by a fiber
   // that has re-checked it: acquire retries if another took it first.
+  // acquire_until()'s predicate takes the permit itself, so a fiber that
+  // finds one free never parks again.
   bool acquire_until(TimePoint deadline) {
     if (try_acquire()) return true;
     remote_.bind();
     detail::PassOn pass(waiters_, [this] { return count_.load() > 0; });
-    for (;;) {
-      if (!detail::park_on(waiters_, deadline, "Semaphore::acquire", [this] { return count_.load() > 0; }))
-        return false;
-      if (try_acquire()) return true;
-    }
+    return waiters_.wait_until(deadline, "Semaphore::acquire", [this] { return try_acquire(); });
   }
   bool wait_until(TimePoint deadline) {
+    if (count_.load() > 0) return true;
     remote_.bind();
     detail::PassOn pass(waiters_, [this] { return count_.load() > 0; });
-    return detail::park_on(waiters_, deadline, "Semaphore::wait", [this] { return count_.load() > 0; });
+    return waiters_.wait_until(deadline, "Semaphore::wait", [this] { return count_.load() > 0; });
   }
   static void wake_waiters(void* self, std::size_t n) noexcept {
     auto* s = static_cast<Semaphore*>(self);
-    for (std::size_t i = 0; i < n && detail::wake_one(s->waiters_); ++i) {
+    for (std::size_t i = 0; i < n && s->waiters_.notify_one(); ++i) {
     }
   }
   [[noreturn]] void throw_over_release(std::size_t n, std::size_t count) const {
@@ -141,7 +132,7 @@ class Semaphore {
   std::atomic<std::size_t> count_;
   std::size_t bound_;
   const char* kind_ = "Semaphore";
-  detail::WaitList waiters_;
+  detail::WaitQueue waiters_;
   detail::RemoteWake remote_;
 };
 

@@ -2,6 +2,7 @@
 // wait.hpp — waiting on many fibers at once: joinall, killall, wait_any and
 // iwait (gevent's names). Each takes any range of Fiber<T> handles.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/fiber.hpp>
 
@@ -25,7 +26,6 @@ std::vector<Fiber<>> to_handles(R&& fibers) {
   for (auto&& f : fibers) out.emplace_back(static_cast<const Fiber<>&>(f));
   return out;
 }
-inline TimePoint deadline_in(Duration d) { return deadline_after(scheduler().now(), d); }
 }  // namespace detail
 
 // joinall(fibers) waits until every fiber has finished and returns them.
@@ -35,9 +35,9 @@ template <std::ranges::range R>
 std::vector<Fiber<>> joinall(R&& fibers, bool raise_error = false) {
   return detail::joinall(detail::to_handles(fibers), TimePoint::max(), raise_error);
 }
-template <std::ranges::range R, class Rep, class Period>
-std::vector<Fiber<>> joinall(R&& fibers, std::chrono::duration<Rep, Period> timeout, bool raise_error = false) {
-  return detail::joinall(detail::to_handles(fibers), detail::deadline_in(to_duration(timeout, "joinall")), raise_error);
+template <std::ranges::range R>
+std::vector<Fiber<>> joinall(R&& fibers, Deadline timeout, bool raise_error = false) {
+  return detail::joinall(detail::to_handles(fibers), timeout.time_point("joinall"), raise_error);
 }
 
 // killall(fibers) kills every fiber with FiberExit and waits for all of them.
@@ -56,9 +56,9 @@ template <std::ranges::range R>
 std::size_t wait_any(R&& fibers) {
   return *detail::wait_any(detail::to_handles(fibers), TimePoint::max());
 }
-template <std::ranges::range R, class Rep, class Period>
-std::optional<std::size_t> wait_any(R&& fibers, std::chrono::duration<Rep, Period> timeout) {
-  return detail::wait_any(detail::to_handles(fibers), detail::deadline_in(to_duration(timeout, "wait_any")));
+template <std::ranges::range R>
+[[nodiscard]] std::optional<std::size_t> wait_any(R&& fibers, Deadline timeout) {
+  return detail::wait_any(detail::to_handles(fibers), timeout.time_point("wait_any"));
 }
 
 // iwait(fibers) yields the fibers in the order they finish:
@@ -101,9 +101,9 @@ template <std::ranges::range R>
 Iwait iwait(R&& fibers) {
   return Iwait(detail::to_handles(fibers), TimePoint::max());
 }
-template <std::ranges::range R, class Rep, class Period>
-Iwait iwait(R&& fibers, std::chrono::duration<Rep, Period> timeout) {
-  return Iwait(detail::to_handles(fibers), detail::deadline_in(to_duration(timeout, "iwait")));
+template <std::ranges::range R>
+Iwait iwait(R&& fibers, Deadline timeout) {
+  return Iwait(detail::to_handles(fibers), timeout.time_point("iwait"));
 }
 
 }  // namespace grove

@@ -16,12 +16,12 @@
 // runs, and a getter killed meanwhile leaves it to the next get (nothing is
 // lost). Not thread-safe: use a channel from its hub's thread only.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/hub.hpp>
 #include <grove/queue_errors.hpp>
-#include <grove/detail/park_on.hpp>
 #include <grove/detail/queue_core.hpp>
-#include <grove/detail/waiter.hpp>
+#include <grove/detail/wait_queue.hpp>
 
 #include <chrono>
 #include <concepts>
@@ -53,16 +53,12 @@ class Channel {
   void put(T&& item) { put_for(&item, &item, detail::forever); }
   // put(item, timeout) throws QueueFull if no getter took the item in time;
   // the item is then left untouched.
-  template <class Rep, class Period>
-  void put(const T& item, std::chrono::duration<Rep, Period> timeout)
+  void put(const T& item, Deadline timeout)
     requires std::copy_constructible<T>
   {
-    put_for(nullptr, &item, to_duration(timeout, "Channel::put"));
+    put_for(nullptr, &item, timeout.time_point("Channel::put"));
   }
-  template <class Rep, class Period>
-  void put(T&& item, std::chrono::duration<Rep, Period> timeout) {
-    put_for(&item, &item, to_duration(timeout, "Channel::put"));
-  }
+  void put(T&& item, Deadline timeout) { put_for(&item, &item, timeout.time_point("Channel::put")); }
 
   // put_nowait(item) gives the item to a fiber waiting in get(), without
   // blocking (gevent's put(item, block=False)); it throws QueueFull (the
@@ -82,12 +78,9 @@ class Channel {
   // It throws QueueShutDown once the channel is closed.
   T get() { return get_for(detail::forever); }
   // get(timeout) throws QueueEmpty if no putter came in time.
-  template <class Rep, class Period>
-  T get(std::chrono::duration<Rep, Period> timeout) {
-    return get_for(to_duration(timeout, "Channel::get"));
-  }
+  T get(Deadline timeout) { return get_for(timeout.time_point("Channel::get")); }
   // try_get() takes an item from a waiting putter, or is nullopt.
-  std::optional<T> try_get() {
+  [[nodiscard]] std::optional<T> try_get() {
     if (!handed_.empty()) return take_handed();
     PutSlot* slot = offer();
     if (!slot) return std::nullopt;
@@ -127,8 +120,8 @@ class Channel {
   // item is left for them. Idempotent.
   void close() noexcept {
     closed_ = true;
-    detail::wake_all(getters_);
-    detail::wake_all(putters_);
+    getters_.notify_all();
+    putters_.notify_all();
   }
   bool closed() const noexcept { return closed_; }
 
@@ -156,40 +149,33 @@ class Channel {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdangling-pointer"
 #endif
-  void put_for(T* movable, const T* item, Duration timeout) {
+  void put_for(T* movable, const T* item, TimePoint deadline) {
     if (closed_) [[unlikely]] detail::throw_closed_put("Channel", "put");
-    detail::Scheduler& s = detail::scheduler();
-    const TimePoint deadline = detail::deadline_for(s, timeout);
-    PutSlot slot(s.current(), movable, item);
-    putters_.push_back(slot);
-    if (!getters_.empty()) detail::wake_one(getters_);
-    // Only a getter (taking the item) or close() unlinks the slot; if this
-    // fiber leaves by an exception, ~Waiter unlinks it and the item stays here.
-    while (!slot.taken) {
-      if (closed_) {
-        slot.unlink();
-        detail::throw_closed_put("Channel", "put");
-      }
-      if (!slot.linked()) putters_.push_back(slot);
-      if (!s.park_until(deadline, "Channel::put") && !slot.taken) {
-        slot.unlink();
-        if (closed_) detail::throw_closed_put("Channel", "put");
-        detail::throw_full_timeout("Channel", "put");
-      }
-    }
+    PutSlot slot(detail::scheduler().current(), movable, item);
+    putters_.push(slot);  // the offer is visible before the getter runs
+    if (!getters_.empty()) getters_.notify_one();
+    // Only a getter taking the item unlinks the slot (and sets taken); if
+    // this fiber leaves by an exception, ~Waiter unlinks it and the item
+    // stays here.
+    if (putters_.wait_until(deadline, "Channel::put", slot, [&slot, this] { return slot.taken || closed_; }) &&
+        slot.taken)
+      return;
+    slot.unlink();
+    if (closed_) detail::throw_closed_put("Channel", "put");
+    detail::throw_full_timeout("Channel", "put");
   }
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
 #pragma GCC diagnostic pop
 #endif
 
-  T get_for(Duration timeout) {
+  T get_for(TimePoint deadline) {
     if (!handed_.empty()) [[unlikely]]
       return take_handed();
     if (PutSlot* slot = offer()) [[likely]]
       return take(slot);
     // Offers left over once this get is done go on to the next getter.
     detail::PassOn pass(getters_, [this] { return has_item(); });
-    if (!wait_for_item(timeout)) {
+    if (!wait_for_item(deadline)) {
       if (closed_) detail::throw_closed_get("Channel", "get");
       detail::throw_empty_timeout("Channel", "get");
     }
@@ -221,11 +207,9 @@ class Channel {
 
   // wait_for_item() parks until an item can be taken (true), or the
   // channel is closed or the timeout passes (false).
-  bool wait_for_item(Duration timeout) {
+  bool wait_for_item(TimePoint deadline) {
     if (closed_) return false;
-    detail::Scheduler& s = detail::scheduler();
-    detail::park_on(getters_, detail::deadline_for(s, timeout), "Channel::get",
-                    [this] { return closed_ || has_item(); });
+    (void)getters_.wait_until(deadline, "Channel::get", [this] { return closed_ || has_item(); });
     return has_item();
   }
 
@@ -244,8 +228,7 @@ class Channel {
   void hand_over(T&& item) {
     detail::Waiter* w = eligible_getter();
     handed_.push_back(std::move(item));
-    getters_.remove(*w);
-    detail::scheduler().wake(w->fiber);
+    getters_.notify(*w);
   }
   T take_handed() {
     T value(std::move(handed_.front()));
@@ -262,14 +245,13 @@ class Channel {
       }
       return T(std::move(*slot->movable));
     }();
-    putters_.remove(*slot);
     slot->taken = true;
-    detail::scheduler().wake(slot->fiber);
+    putters_.notify(*slot);
     return value;
   }
 
-  detail::WaitList getters_;
-  detail::WaitList putters_;  // PutSlots of parked putters, oldest first
+  detail::WaitQueue getters_;
+  detail::WaitQueue putters_;  // PutSlots of parked putters, oldest first
   std::list<T> handed_;  // put_nowait items whose getter has not run yet
   bool closed_ = false;
 };

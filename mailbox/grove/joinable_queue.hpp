@@ -15,7 +15,6 @@
 #include <grove/hub.hpp>
 #include <grove/queue_errors.hpp>
 #include <grove/detail/basic_queue.hpp>
-#include <grove/detail/park_on.hpp>
 #include <grove/detail/queue_core.hpp>
 #include <grove/detail/queue_storage.hpp>
 
@@ -52,23 +51,18 @@ class JoinableQueue : public detail::BasicQueue<T, detail::FifoStorage<T>, detai
     if (this->tasks_.unfinished == 0)
       throw UsageError(
           "grove::JoinableQueue::task_done: called more times than items were put (no unfinished task left)");
-    if (--this->tasks_.unfinished == 0) detail::wake_all(this->tasks_.joiners);
+    if (--this->tasks_.unfinished == 0) this->tasks_.joiners.notify_all();
   }
 
   // join() blocks until every item put so far has been marked task_done().
-  void join() { (void)join_for(detail::forever); }
+  void join() { (void)join_until(TimePoint::max()); }
   // join(timeout) returns whether that happened before the timeout.
-  template <class Rep, class Period>
-  bool join(std::chrono::duration<Rep, Period> timeout) {
-    return join_for(to_duration(timeout, "JoinableQueue::join"));
-  }
+  [[nodiscard]] bool join(Deadline timeout) { return join_until(timeout.time_point("JoinableQueue::join")); }
 
  private:
-  bool join_for(Duration timeout) {
-    if (this->tasks_.unfinished == 0) return true;
-    detail::Scheduler& s = detail::scheduler();
-    return detail::park_on(this->tasks_.joiners, detail::deadline_for(s, timeout), "JoinableQueue::join",
-                           [this] { return this->tasks_.unfinished == 0; });
+  bool join_until(TimePoint deadline) {
+    return this->tasks_.joiners.wait_until(deadline, "JoinableQueue::join",
+                                           [this] { return this->tasks_.unfinished == 0; });
   }
 };
 

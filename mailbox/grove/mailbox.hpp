@@ -9,19 +9,22 @@
 // lock, no allocation in steady state). Sends from other threads go
 // through a mutex-protected side queue that the owning hub drains (one
 // wake-up posted per batch); a sender on another thread that meets a full
-// `block` mailbox blocks its whole OS thread until there is room. Once a
-// mailbox has received from another thread, a consumer waiting on it keeps
-// its hub alive instead of raising LoopExit.
+// `block` mailbox blocks its whole OS thread until there is room. A send
+// from another thread keeps the hub busy until it is delivered (its wake-up
+// is queued on the hub), but a receive with no timeout that only another
+// thread could end is a LoopExit once nothing else keeps the hub busy, as
+// Event's cross-thread wait and gevent: give such a receive a timeout.
 
 #include <grove/async_result.hpp>
 #include <grove/dead_letters.hpp>
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/exit_reason.hpp>
 #include <grove/fiber.hpp>
 #include <grove/hub.hpp>
 #include <grove/detail/queue_storage.hpp>
-#include <grove/detail/waiter.hpp>
+#include <grove/detail/wait_queue.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -116,12 +119,13 @@ class Mailbox {
     wake_consumer();
   }
 
-  // receive(on_system, on_message, deadline) waits for the next signal or
+  // receive(on_system, on_message, timeout) waits for the next signal or
   // message and hands it to the matching callback (system lane first).
-  // Returns false when the deadline passed with nothing to receive. Owning
-  // hub's thread only, one consumer fiber at a time.
+  // Returns false when the deadline passed with nothing to receive (none by
+  // default). Owning hub's thread only, one consumer fiber at a time.
   template <class OnSystem, class OnMessage>
-  bool receive(OnSystem&& on_system, OnMessage&& on_message, TimePoint deadline = TimePoint::max()) {
+  bool receive(OnSystem&& on_system, OnMessage&& on_message, Deadline timeout = Deadline::never()) {
+    const TimePoint deadline = timeout.time_point("Mailbox::receive");
     if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]]
       drain_remote();  // fairness
     if (system_.empty() && local_.empty()) [[unlikely]] {
@@ -155,17 +159,12 @@ class Mailbox {
           continue;
         }
         if (closed()) [[unlikely]] {
-          s.park("Mailbox::receive (closed)");  // until killed
+          consumer_.wait("Mailbox::receive (closed)", [] { return false; });  // until killed
           continue;
         }
-        consumer_.push_back(w);
-        consumer_parked_ = true;
-        if (remote_used_.load(std::memory_order_relaxed)) [[unlikely]] {
-          detail::HoldGuard hold(s);
-          s.park("Mailbox::receive");
-        } else {
-          s.park("Mailbox::receive");
-        }
+        consumer_parked_ = true;  // nothing to take (checked above): the next send wakes us
+        (void)consumer_.park_then_wait_until(TimePoint::max(), "Mailbox::receive", w,
+                                             [this] { return ready_or_arm(true); });
         continue;
       }
       if (remote_pending_.load(std::memory_order_acquire)) drain_remote();
@@ -199,8 +198,8 @@ class Mailbox {
     system_.clear();
     local_size_.store(0);
     if (detail::tls_scheduler == hub_) {
-      detail::wake_all(space_waiters_);
-      detail::wake_all(consumer_);
+      space_waiters_.notify_all();
+      consumer_.notify_all();
     }
   }
 
@@ -268,7 +267,6 @@ class Mailbox {
   }
 
   [[gnu::noinline]] SendStatus send_remote(T&& msg) {
-    if (!remote_used_.load(std::memory_order_relaxed)) remote_used_.store(true, std::memory_order_relaxed);
     std::unique_lock<std::mutex> lock(remote_mutex_);
     if (closed()) {
       lock.unlock();
@@ -328,22 +326,23 @@ class Mailbox {
   // wait_for_input() parks the consumer until a signal or message is
   // queued (draining the remote side into the local one); false on timeout.
   bool wait_for_input(TimePoint deadline) {
-    auto& s = detail::scheduler();
-    detail::Waiter w(s.current());
-    // Once another thread has sent here, it may send again: waiting for it
-    // keeps the hub alive (blocks for events) instead of raising LoopExit.
-    std::optional<detail::HoldGuard> hold;
-    if (remote_used_.load(std::memory_order_relaxed)) hold.emplace(s);
-    while (system_.empty() && local_.empty()) {
-      if (remote_pending_.load(std::memory_order_acquire)) {
-        drain_remote();
-        continue;
-      }
-      if (!park_consumer(s, w, deadline)) {
-        if (system_.empty() && local_.empty() && !remote_pending_.load()) return false;
-      }
+    for (;;) {
+      if (remote_pending_.load(std::memory_order_acquire)) drain_remote();
+      if (!system_.empty() || !local_.empty()) return true;
+      if (!consumer_.wait_until(deadline, "Mailbox::receive", [this] { return ready_or_arm(false); })) return false;
     }
-    return true;
+  }
+
+  // ready_or_arm(stop_on_close) is the consumer's predicate: true when there
+  // is something to take (or, with stop_on_close, the mailbox is closed);
+  // otherwise it arms consumer_parked_, so that the next send wakes the
+  // consumer, which the WaitQueue parks right after (detail/wait_queue.hpp).
+  bool ready_or_arm(bool stop_on_close) noexcept {
+    if (!system_.empty() || !local_.empty() || remote_pending_.load(std::memory_order_acquire) ||
+        (stop_on_close && closed()))
+      return true;
+    consumer_parked_ = true;
+    return false;
   }
 
   // took_one() accounts for a message taken by the consumer and lets one
@@ -351,7 +350,7 @@ class Mailbox {
   void took_one() {
     local_size_.store(local_.size(), std::memory_order_relaxed);
     if (capacity_) [[unlikely]] {
-      if (!space_waiters_.empty()) detail::wake_one(space_waiters_);
+      if (!space_waiters_.empty()) space_waiters_.notify_one();
       // Pairs with the seq_cst increment in send_remote(): either the
       // blocked sender sees the new size, or we see it blocked and notify
       // under its mutex (so the notification cannot fall between its check
@@ -374,43 +373,21 @@ class Mailbox {
   }
 
   bool wait_for_space() {
-    auto& s = detail::scheduler();
-    const TimePoint deadline = deadline_after(s.now(), config_.block_timeout);
-    detail::Waiter w(s.current());
+    const TimePoint deadline = deadline_after(detail::scheduler().now(), config_.block_timeout);
     // A sender that leaves while space remains (it timed out, was killed,
     // or takes the space now) passes the wake on, so none is lost.
-    struct PassOn {
-      Mailbox& m;
-      ~PassOn() {
-        if (!m.space_waiters_.empty() && !m.closed() && m.size() < m.config_.capacity)
-          detail::wake_one(m.space_waiters_);
-      }
-    } pass_on{*this};
-    while (!closed() && size() >= config_.capacity) {
-      space_waiters_.push_back(w);
-      if (!s.park_until(deadline, "Mailbox::send (full)")) {
-        w.unlink();
-        return !closed() && size() < config_.capacity;
-      }
-    }
-    return !closed();
+    detail::PassOn pass(space_waiters_, [this] { return !closed() && size() < config_.capacity; });
+    (void)space_waiters_.wait_until(deadline, "Mailbox::send (full)",
+                                    [this] { return closed() || size() < config_.capacity; });
+    return !closed() && size() < config_.capacity;
   }
 
   // wake_consumer() wakes the parked consumer, if any (owner thread).
   void wake_consumer() noexcept {
     if (consumer_parked_) {
       consumer_parked_ = false;
-      if (detail::Waiter* w = consumer_.front()) {
-        consumer_.remove(*w);
-        hub_->wake(w->fiber);
-      }
+      consumer_.notify_one();
     }
-  }
-  // park_consumer() parks the consumer on w until a sender wakes it.
-  bool park_consumer(detail::Scheduler& s, detail::Waiter& w, TimePoint deadline) {
-    consumer_.push_back(w);
-    consumer_parked_ = true;
-    return s.park_until(deadline, "Mailbox::receive");
   }
 
   SendStatus dead(const T& msg, DeadLetterReason reason) const noexcept {
@@ -445,9 +422,9 @@ class Mailbox {
   std::atomic<bool> remote_pending_{false};
   bool consumer_parked_ = false;  // consumer_ may hold the consumer
   // Colder.
-  detail::WaitList consumer_;
+  detail::WaitQueue consumer_;
   detail::RingBuffer<SystemSignal> system_;
-  detail::WaitList space_waiters_;
+  detail::WaitQueue space_waiters_;
   std::atomic<std::size_t> remote_size_{0};  // written under remote_mutex_
   MailboxConfig config_;
 
@@ -458,7 +435,6 @@ class Mailbox {
   std::condition_variable remote_space_;
   std::vector<T> remote_;
   std::atomic<int> remote_blocked_{0};
-  std::atomic<bool> remote_used_{false};  // some other thread has sent here
   DiscardHook discard_hook_ = nullptr;
   DeadLetterHook dead_letter_hook_ = nullptr;
 };

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -46,6 +47,22 @@ TEST_F(ActorTest, AskGetsTheReply) {
   auto ref = grove::spawn_actor<Probe>();
   EXPECT_EQ(ref.ask<int>(t::Add{2, 3}).get(), 5);
   EXPECT_EQ(ref.ask<int>(t::Add{20, 22}, 1s).get(), 42);
+  ref.send(t::Stop{});
+  ref.fiber().join();
+}
+
+TEST_F(ActorTest, AskRejectsANegativeOrNaNTimeoutBeforeSending) {
+  auto ref = grove::spawn_actor<Probe>();
+  try {
+    (void)ref.ask<int>(t::Add{1, 1}, -1ms);
+    ADD_FAILURE() << "no UsageError";
+  } catch (const grove::UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("ActorRef::ask"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("negative"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)ref.ask<int>(t::Add{1, 1}, std::chrono::duration<double>(std::nan(""))), grove::UsageError);
+  // A time point is a deadline too; the actor still answers.
+  EXPECT_EQ(ref.ask<int>(t::Add{2, 2}, grove::hub().now() + 1s).get(), 4);
   ref.send(t::Stop{});
   ref.fiber().join();
 }

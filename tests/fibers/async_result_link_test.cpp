@@ -99,7 +99,7 @@ TEST_F(AsyncResultLinkTest, RawlinkSeesAValueSetFromAnotherThreadOnTheOwningHub)
     value = res.value();
   });
   std::thread producer([r]() mutable { r.set(99); });
-  r.wait(5s);
+  (void)r.wait(5s);
   producer.join();
   EXPECT_EQ(value, 99);
   EXPECT_EQ(called_on, std::this_thread::get_id());

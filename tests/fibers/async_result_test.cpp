@@ -131,7 +131,7 @@ TEST_F(AsyncResultTest, GetWithTimeoutThrowsTimeout) {
 
 TEST_F(AsyncResultTest, NegativeTimeoutIsAUsageError) {
   grove::AsyncResult<int> r;
-  EXPECT_THROW(r.wait(-1ms), grove::UsageError);
+  EXPECT_THROW((void)r.wait(-1ms), grove::UsageError);
   EXPECT_THROW(r.get(-1ms), grove::UsageError);
 }
 
@@ -207,7 +207,7 @@ TEST_F(AsyncResultTest, WaitingFromAnotherThreadIsAUsageError) {
   bool threw = false;
   std::thread other([&] {
     try {
-      r.wait(1ms);
+      (void)r.wait(1ms);
     } catch (const grove::UsageError&) {
       threw = true;
     }

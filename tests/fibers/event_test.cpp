@@ -114,7 +114,7 @@ TEST_F(EventTest, WaitWithZeroTimeoutOnClearEventReturnsFalse) {
 
 TEST_F(EventTest, NegativeTimeoutIsAUsageError) {
   grove::Event ev;
-  EXPECT_THROW(ev.wait(-1ms), grove::UsageError);
+  EXPECT_THROW((void)ev.wait(-1ms), grove::UsageError);
 }
 
 TEST_F(EventTest, SetWakesAllHundredWaitersInFifoOrder) {

@@ -51,7 +51,7 @@ TEST_F(LockTest, ReacquiringFromTheHolderThrowsInsteadOfDeadlocking) {
   } catch (const grove::UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("RLock"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(lock.acquire(10ms), grove::UsageError);
+  EXPECT_THROW((void)lock.acquire(10ms), grove::UsageError);
   EXPECT_FALSE(lock.try_acquire());  // held: by the caller, as it happens
   EXPECT_TRUE(lock.owned());
   lock.release();

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,13 @@ TEST_F(ChannelTest, GetBlocksUntilAPutterComes) {
   EXPECT_EQ(item, "hello");
   EXPECT_EQ(getter.get(), "hello");
   EXPECT_EQ(ch.waiting_getters(), 0u);
+}
+
+TEST_F(ChannelTest, NegativeOrNaNTimeoutsAreUsageErrors) {
+  grove::Channel<int> ch;
+  EXPECT_THROW(ch.get(-1ms), grove::UsageError);
+  EXPECT_THROW(ch.put(1, std::chrono::duration<double>(std::nan(""))), grove::UsageError);
+  EXPECT_EQ(ch.waiting_putters(), 0u) << "a rejected put offers nothing";
 }
 
 TEST_F(ChannelTest, PutWithTimeoutKeepsTheItemWhenNobodyTakesIt) {

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <thread>
 #include <utility>
@@ -75,6 +76,16 @@ TEST_F(MailboxTest, ReceiveWithADeadlineTimesOut) {
   const auto t0 = grove::test::SteadyClock::now();
   EXPECT_FALSE(box.receive([](SystemSignal&) {}, [](int&) {}, grove::hub().now() + 20ms));
   EXPECT_GE(grove::test::ms_since(t0), 19);
+}
+
+TEST_F(MailboxTest, ReceiveRejectsANegativeOrNaNTimeout) {
+  Mailbox<int> box;
+  box.send(1);  // could be received at once: the bad timeout is still misuse
+  EXPECT_THROW(box.receive([](SystemSignal&) {}, [](int&) {}, -1ms), grove::UsageError);
+  EXPECT_THROW(box.receive([](SystemSignal&) {}, [](int&) {}, std::chrono::duration<double>(std::nan(""))),
+               grove::UsageError);
+  EXPECT_EQ(box.size(), 1u) << "a rejected receive takes nothing";
+  EXPECT_TRUE(box.receive([](SystemSignal&) {}, [](int& v) { EXPECT_EQ(v, 1); }, 0ms));
 }
 
 TEST_F(MailboxTest, SystemLaneOvertakesQueuedMessages) {
@@ -246,18 +257,22 @@ TEST_F(MailboxTest, EightThreadsTimesTenThousandArriveFifoPerSender) {
     threads.emplace_back([&box, t] {
       for (int i = 0; i < kPerThread; ++i) ASSERT_EQ(box.send({t, i}), SendStatus::delivered);
     });
-  // Wait for a first remote send, after which waiting keeps the hub alive.
-  while (box.size() == 0) std::this_thread::yield();
   std::vector<int> next(kThreads, 0);
   int received = 0;
   bool in_order = true;
+  // Only other threads can end these receives: each gets a timeout (with
+  // none, an idle hub would call it a LoopExit).
   while (received < kThreads * kPerThread) {
-    box.receive([](SystemSignal&) {},
-                [&](std::pair<int, int>& m) {
-                  if (m.second != next[m.first]) in_order = false;
-                  next[m.first] = m.second + 1;
-                  ++received;
-                });
+    if (!box.receive([](SystemSignal&) {},
+                     [&](std::pair<int, int>& m) {
+                       if (m.second != next[m.first]) in_order = false;
+                       next[m.first] = m.second + 1;
+                       ++received;
+                     },
+                     30s)) {
+      ADD_FAILURE() << "no message within 30 s";
+      break;
+    }
   }
   for (auto& th : threads) th.join();
   EXPECT_TRUE(in_order);
@@ -275,15 +290,30 @@ TEST_F(MailboxTest, RemoteSendersBlockOnAFullMailboxUntilThereIsRoom) {
     threads.emplace_back([&box] {
       for (int i = 0; i < kPerThread; ++i) box.send(i);
     });
-  while (box.size() == 0) std::this_thread::yield();
   long long sum = 0;
   for (int n = 0; n < kThreads * kPerThread; ++n) {
-    box.receive([](SystemSignal&) {}, [&](int& v) { sum += v; });
+    if (!box.receive([](SystemSignal&) {}, [&](int& v) { sum += v; }, 30s)) {
+      ADD_FAILURE() << "no message within 30 s";
+      break;
+    }
     EXPECT_LE(box.size(), 8u);
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(sum, static_cast<long long>(kThreads) * kPerThread * (kPerThread - 1) / 2);
   EXPECT_EQ(grove::dead_letters().total(), 0u);
+}
+
+TEST_F(MailboxTest, AReceiveOnlyAnotherThreadCouldEndIsALoopExitOnceTheHubIsIdle) {
+  Mailbox<int> box;
+  std::thread([&] { EXPECT_EQ(box.send(1), SendStatus::delivered); }).join();
+  int got = 0;
+  EXPECT_TRUE(box.receive([](SystemSignal&) {}, [&](int& v) { got = v; }));  // the remote message arrives
+  EXPECT_EQ(got, 1);
+  // Having been sent to from another thread does not keep the hub alive:
+  // nothing else can end this receive, so the idle hub says so.
+  EXPECT_THROW(box.receive([](SystemSignal&) {}, [](int&) {}), grove::LoopExit);
+  // With a timeout the same receive just times out.
+  EXPECT_FALSE(box.receive([](SystemSignal&) {}, [](int&) {}, 5ms));
 }
 
 TEST_F(MailboxTest, RemoteSendsToAClosedMailboxAreDeadLetters) {

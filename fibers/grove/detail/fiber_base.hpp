@@ -8,7 +8,7 @@
 #include <grove/detail/block_pool.hpp>
 #include <grove/detail/local_slot.hpp>
 #include <grove/detail/timer_heap.hpp>
-#include <grove/detail/waiter.hpp>
+#include <grove/detail/wait_queue.hpp>
 
 #include <boost/context/fiber.hpp>
 
@@ -139,7 +139,7 @@ class FiberBase {
 
   // Outcome.
   std::exception_ptr error;      // the exception that ended it (FiberExit included)
-  WaitList joiners;
+  WaitQueue joiners;             // fibers in join() / wait_any()
   ExitObserver* observers = nullptr;
   std::unique_ptr<FiberExtras> extras;
 

@@ -264,8 +264,8 @@ class Scheduler {
   std::uint64_t next_name_number_ = 1;
   SchedulingPolicy* policy_ = nullptr;  // policy_owner_.get(), read on the switch path
   std::shared_ptr<SchedulingPolicy> policy_owner_;
-  WaitList idle_waiters_;   // blocked in run_until_idle()
-  WaitList drain_waiters_;  // blocked in shutdown() until no fiber lives
+  WaitQueue idle_waiters_;   // blocked in run_until_idle()
+  WaitQueue drain_waiters_;  // blocked in shutdown() until no fiber lives
   bool stopped_ = false;
   bool stopping_loop_ = false;
   std::size_t holds_ = 0;
@@ -366,17 +366,6 @@ inline void Scheduler::switch_to(FiberBase* next) {
   // (prev_ is null when that fiber has just died).
   arrived(fake_stack);
   if (from) prev_->context = std::move(from);
-}
-
-// wake_one()/wake_all() wake the fibers parked on a WaitList, in FIFO order.
-inline bool wake_one(WaitList& list) noexcept {
-  Waiter* w = list.pop_front();
-  if (!w) return false;
-  tls_scheduler->wake(w->fiber);
-  return true;
-}
-inline void wake_all(WaitList& list) noexcept {
-  while (Waiter* w = list.pop_front()) tls_scheduler->wake(w->fiber);
 }
 
 }  // namespace grove::detail

@@ -1,9 +1,9 @@
 #pragma once
-// detail/waiter.hpp — the one waiter primitive. Every blocking operation
-// (join, Event, sleep, the queues, sockets) parks the running fiber on a
-// Waiter linked into the WaitList of the thing it waits for. The node is on
-// the parked fiber's stack and unlinks itself when that fiber leaves the
-// call, whether it was woken, timed out or killed.
+// detail/waiter.hpp — the node and the list under detail::WaitQueue (the
+// one wait primitive, detail/wait_queue.hpp). A blocking call parks the
+// running fiber on a Waiter linked into the WaitList of the thing it waits
+// for. The node is on the parked fiber's stack and unlinks itself when that
+// fiber leaves the call, whether it was woken, timed out or killed.
 
 #include <cstddef>
 
@@ -46,12 +46,23 @@ class WaitList {
   }
   Waiter* front() const noexcept { return head_; }
 
+  // link_back(w) is push_back() for a node known to be unlinked (the wait
+  // loop's hot path).
+  void link_back(Waiter& w) noexcept {
+    w.list = this;
+    w.prev = tail_;
+    w.next = nullptr;
+    if (tail_) tail_->next = &w; else head_ = &w;
+    tail_ = &w;
+  }
+
   void push_back(Waiter& w) noexcept {
     w.unlink();
     w.list = this;
     w.prev = tail_;
     w.next = nullptr;
-    if (tail_) tail_->next = &w; else head_ = &w;
+    if (tail_) tail_->next = &w;
+    else head_ = &w;
     tail_ = &w;
   }
 

@@ -3,8 +3,8 @@
 // implementation behind Queue, LifoQueue, PriorityQueue and JoinableQueue.
 // Storage (detail/queue_storage.hpp) decides which item comes out next;
 // Kind names the type in messages and says whether puts are counted as
-// tasks (JoinableQueue). Getters and putters park on the hub's one waiter
-// primitive (detail::park_on); a put wakes one getter, a get wakes one
+// tasks (JoinableQueue). Getters and putters are predicates on the hub's one
+// wait primitive (detail::WaitQueue); a put wakes one getter, a get wakes one
 // putter, and a woken fiber re-checks (nothing is handed over, so a
 // timed-out or killed waiter never takes an item with it). A fiber that
 // leaves a wait while items (or room) remain passes the wake on
@@ -14,12 +14,12 @@
 // Not thread-safe: a queue belongs to one hub and is used from that hub's
 // thread only (the actor Mailbox is the cross-thread queue).
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/hub.hpp>
 #include <grove/queue_errors.hpp>
-#include <grove/detail/park_on.hpp>
 #include <grove/detail/queue_core.hpp>
-#include <grove/detail/waiter.hpp>
+#include <grove/detail/wait_queue.hpp>
 
 #include <chrono>
 #include <concepts>
@@ -40,7 +40,7 @@ template <>
 struct TaskCount<true> {
   void on_put() noexcept { ++unfinished; }
   std::size_t unfinished = 0;
-  WaitList joiners;
+  WaitQueue joiners;
 };
 
 template <class T, class Storage, class Kind>
@@ -74,25 +74,21 @@ class BasicQueue {
   void put(T&& item) { put_for(std::move(item), forever, "put"); }
   // put(item, timeout) throws QueueFull if no room appeared in time; the
   // item is then left untouched (not moved from).
-  template <class Rep, class Period>
-  void put(const T& item, std::chrono::duration<Rep, Period> timeout)
+  void put(const T& item, Deadline timeout)
     requires std::copy_constructible<T>
   {
-    put_for(item, to_duration(timeout, Kind::put_what), "put");
+    put_for(item, timeout.time_point(Kind::put_what), "put");
   }
-  template <class Rep, class Period>
-  void put(T&& item, std::chrono::duration<Rep, Period> timeout) {
-    put_for(std::move(item), to_duration(timeout, Kind::put_what), "put");
-  }
+  void put(T&& item, Deadline timeout) { put_for(std::move(item), timeout.time_point(Kind::put_what), "put"); }
   // try_put(item) adds the item if there is room and returns whether it
   // did; on false the item is left untouched. It throws QueueShutDown on a
   // closed queue (the item would otherwise vanish unnoticed).
-  bool try_put(const T& item)
+  [[nodiscard]] bool try_put(const T& item)
     requires std::copy_constructible<T>
   {
     return try_push(item);
   }
-  bool try_put(T&& item) { return try_push(std::move(item)); }
+  [[nodiscard]] bool try_put(T&& item) { return try_push(std::move(item)); }
   // put_nowait(item) adds the item or throws QueueFull (gevent's put_nowait).
   void put_nowait(const T& item)
     requires std::copy_constructible<T>
@@ -108,12 +104,9 @@ class BasicQueue {
   // QueueShutDown.
   T get() { return get_for(forever, "get"); }
   // get(timeout) throws QueueEmpty if nothing arrived in time.
-  template <class Rep, class Period>
-  T get(std::chrono::duration<Rep, Period> timeout) {
-    return get_for(to_duration(timeout, Kind::get_what), "get");
-  }
+  T get(Deadline timeout) { return get_for(timeout.time_point(Kind::get_what), "get"); }
   // try_get() is the next item, or nullopt when the queue is empty.
-  std::optional<T> try_get() {
+  [[nodiscard]] std::optional<T> try_get() {
     if (storage_.size() == 0) return std::nullopt;
     return take();
   }
@@ -131,10 +124,7 @@ class BasicQueue {
   // stays valid until the queue is next changed, so use it before the
   // fiber blocks or yields.
   const T& peek() { return peek_for(forever, "peek"); }
-  template <class Rep, class Period>
-  const T& peek(std::chrono::duration<Rep, Period> timeout) {
-    return peek_for(to_duration(timeout, Kind::peek_what), "peek");
-  }
+  const T& peek(Deadline timeout) { return peek_for(timeout.time_point(Kind::peek_what), "peek"); }
   // peek_nowait() is the next item in place, or QueueEmpty (QueueShutDown
   // when closed and drained).
   const T& peek_nowait() const {
@@ -150,8 +140,8 @@ class BasicQueue {
   // getters that find nothing throw QueueShutDown. Closing twice is harmless.
   void close() noexcept {
     closed_ = true;
-    wake_all(getters_);
-    wake_all(putters_);
+    getters_.notify_all();
+    putters_.notify_all();
   }
 
   // `for (auto&& item : queue)` gets items until the queue is closed and
@@ -166,19 +156,18 @@ class BasicQueue {
   friend iterator;
 
   template <class U>
-  void put_for(U&& item, Duration timeout, const char* call) {
+  void put_for(U&& item, TimePoint deadline, const char* call) {
     if (closed_) [[unlikely]] throw_closed_put(Kind::name, call);
-    if (full()) [[unlikely]] return put_slow(std::forward<U>(item), timeout, call);
+    if (full()) [[unlikely]] return put_slow(std::forward<U>(item), deadline, call);
     push(std::forward<U>(item));
   }
 
   // put_slow() waits for room, then puts; room left over goes on to the
   // next waiting putter.
   template <class U>
-  void put_slow(U&& item, Duration timeout, const char* call) {
+  void put_slow(U&& item, TimePoint deadline, const char* call) {
     PassOn pass(putters_, [this] { return !closed_ && !full(); });
-    Scheduler& s = scheduler();
-    park_on(putters_, deadline_for(s, timeout), Kind::put_what, [this] { return closed_ || !full(); });
+    (void)putters_.wait_until(deadline, Kind::put_what, [this] { return closed_ || !full(); });
     if (closed_) throw_closed_put(Kind::name, call);
     if (full()) throw_full_timeout(Kind::name, call);
     push(std::forward<U>(item));
@@ -196,27 +185,27 @@ class BasicQueue {
   void push(U&& item) {
     storage_.push(std::forward<U>(item));
     tasks_.on_put();
-    if (!getters_.empty()) [[unlikely]] wake_one(getters_);
+    if (!getters_.empty()) [[unlikely]] getters_.notify_one();
   }
 
-  T get_for(Duration timeout, const char* call) {
-    if (storage_.size() == 0) [[unlikely]] return get_slow(timeout, call);
+  T get_for(TimePoint deadline, const char* call) {
+    if (storage_.size() == 0) [[unlikely]] return get_slow(deadline, call);
     return take();
   }
 
   // get_slow() waits for an item, then takes it; items left over go on to
   // the next waiting getter.
-  T get_slow(Duration timeout, const char* call) {
+  T get_slow(TimePoint deadline, const char* call) {
     PassOn pass(getters_, [this] { return storage_.size() != 0; });
-    check_item(wait_for_item(timeout, Kind::get_what), call);
+    check_item(wait_for_item(deadline, Kind::get_what), call);
     return take();
   }
 
-  const T& peek_for(Duration timeout, const char* call) {
+  const T& peek_for(TimePoint deadline, const char* call) {
     if (storage_.size() == 0) [[unlikely]] {
       // A peek consumes nothing, so the wake it used goes on.
       PassOn pass(getters_, [this] { return storage_.size() != 0; });
-      check_item(wait_for_item(timeout, Kind::peek_what), call);
+      check_item(wait_for_item(deadline, Kind::peek_what), call);
     }
     return storage_.top();
   }
@@ -232,17 +221,14 @@ class BasicQueue {
 
   T take() {
     T item = storage_.take();
-    if (!putters_.empty()) [[unlikely]] wake_one(putters_);
+    if (!putters_.empty()) [[unlikely]] putters_.notify_one();
     return item;
   }
 
   // wait_for_item() parks until an item is there, the queue is closed and
   // drained, or the timeout passes (called only when the queue is empty).
-  WaitStatus wait_for_item(Duration timeout, const char* what) {
-    if (!closed_) {
-      Scheduler& s = scheduler();
-      park_on(getters_, deadline_for(s, timeout), what, [this] { return storage_.size() != 0 || closed_; });
-    }
+  WaitStatus wait_for_item(TimePoint deadline, const char* what) {
+    if (!closed_) (void)getters_.wait_until(deadline, what, [this] { return storage_.size() != 0 || closed_; });
     if (storage_.size() != 0) return WaitStatus::ready;
     return closed_ ? WaitStatus::closed : WaitStatus::timed_out;
   }
@@ -255,8 +241,8 @@ class BasicQueue {
   Storage storage_;
   std::size_t maxsize_;
   bool closed_ = false;
-  WaitList getters_;  // fibers blocked in get() or peek()
-  WaitList putters_;  // fibers blocked in put()
+  WaitQueue getters_;  // fibers blocked in get() or peek()
+  WaitQueue putters_;  // fibers blocked in put()
 };
 
 }  // namespace grove::detail

@@ -1,12 +1,13 @@
 #pragma once
 // detail/queue_core.hpp — what every queue of the family shares besides the
-// wait loop (detail::park_on and detail::PassOn, from fibers/): deadlines,
-// the error messages, and the range-for iterator.
+// wait loop (detail::WaitQueue and detail::PassOn, from fibers/): the error
+// messages and the range-for iterator.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/hub.hpp>
 #include <grove/queue_errors.hpp>
-#include <grove/detail/waiter.hpp>
+#include <grove/detail/wait_queue.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -18,12 +19,7 @@
 namespace grove::detail {
 
 // forever marks a blocking call without a timeout.
-inline constexpr Duration forever = Duration::max();
-
-// deadline_for() reads the clock only for a real timeout.
-inline TimePoint deadline_for(Scheduler& s, Duration timeout) {
-  return timeout == forever ? TimePoint::max() : deadline_after(s.now(), timeout);
-}
+inline constexpr TimePoint forever = TimePoint::max();
 
 // The messages of the family's exceptions: "grove::<type>::<call>: why".
 // Out of line and cold, so the put/get fast paths stay small.

@@ -221,7 +221,7 @@ void ChatService::stop(Duration grace) {
     auto members = poll_members_;
     for (auto& [nick, m] : members) retire_poll_member(nick, "server_shutdown");
   }
-  if (!live_.empty() && grace > Duration::zero()) all_gone_.wait(grace);
+  if (!live_.empty() && grace > Duration::zero()) (void)all_gone_.wait(grace);  // the rest are killed below
   if (reaper_ && !reaper_.dead()) reaper_.kill();
   if (!rooms_stopped_) {
     rooms_stopped_ = true;

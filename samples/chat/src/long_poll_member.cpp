@@ -29,7 +29,7 @@ std::vector<MessagePtr> LongPollMember::take(Duration timeout) {
   ++polling_;
   if (pending_.empty() && !retired_ && !overflowed_) {
     ready_.clear();
-    ready_.wait(timeout);
+    (void)ready_.wait(timeout);  // woken or timed out: the caller looks at pending_ either way
   }
   --polling_;
   touch();

@@ -7,7 +7,7 @@
 
 #include <grove/duration.hpp>
 #include <grove/detail/scheduler.hpp>
-#include <grove/detail/waiter.hpp>
+#include <grove/detail/wait_queue.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -23,7 +23,7 @@
 namespace grove::testing::detail {
 
 using grove::detail::Scheduler;
-using grove::detail::WaitList;
+using grove::detail::WaitQueue;
 
 // Segment is bytes written at once that become readable at ready_at (the
 // write time plus the latency), or the end of the stream when fin is set.
@@ -42,8 +42,8 @@ struct Pipe {
   std::deque<Segment> segments;
   std::size_t in_flight = 0;
   bool fin_queued = false;  // the writer shut down its sending side
-  WaitList readers;         // the reading side's fibers, waiting for data
-  WaitList writers;         // the writing side's fibers, waiting for room
+  WaitQueue readers;        // the reading side's fibers, waiting for data
+  WaitQueue writers;        // the writing side's fibers, waiting for room
   std::uint64_t bytes_written = 0;
   std::uint64_t bytes_read = 0;
 
@@ -76,7 +76,7 @@ struct Connection {
 struct ListenerState {
   std::string address;
   std::deque<std::shared_ptr<Connection>> backlog;
-  WaitList acceptors;
+  WaitQueue acceptors;
   bool open = true;
 };
 
@@ -90,7 +90,7 @@ struct NetState {
   std::map<std::string, ListenerState*, std::less<>> listeners;
   std::vector<std::weak_ptr<Connection>> connections;
   std::set<std::pair<std::string, std::string>> partitions;  // each pair sorted
-  WaitList heal_waiters;  // connects waiting for a partition to heal
+  WaitQueue heal_waiters;  // connects waiting for a partition to heal
   std::uint16_t next_port = 49152;
   std::uint64_t next_connection = 1;
   std::uint64_t opened = 0, refused = 0, resets = 0;
