@@ -51,7 +51,7 @@ void Scheduler::dispatch(FiberBase* f) {
 }
 
 void Scheduler::ensure_context(FiberBase* f) {
-  PoolAllocator alloc{&stacks_, &f->stack_bottom, &f->stack_size};
+  PoolAllocator alloc{&stacks_, &f->stack};
   if (f == hub_fiber_.get()) {
     f->context = boost::context::fiber(std::allocator_arg, std::move(alloc), [this](boost::context::fiber&& caller) {
       arrived(nullptr);
@@ -62,7 +62,7 @@ void Scheduler::ensure_context(FiberBase* f) {
       current_ = m;
       m->state = RunState::running;
       prev_ = nullptr;
-      sanitizer_start_switch(nullptr, m->stack_bottom, m->stack_size);
+      sanitizer_start_switch(nullptr, m->stack);
       return std::move(m->context);
     });
     return;
@@ -106,7 +106,7 @@ boost::context::fiber Scheduler::finish(FiberBase* f) noexcept {
   prev_ = nullptr;
   next->state = RunState::running;
   if (!next->context) ensure_context(next);
-  sanitizer_start_switch(nullptr, next->stack_bottom, next->stack_size);
+  sanitizer_start_switch(nullptr, next->stack);
   return std::move(next->context);
 }
 

@@ -51,25 +51,36 @@ class FiberState<void> : public FiberBase {
 };
 
 // FiberImpl stores the callable inline, so a spawn costs one allocation; the
-// callable is destroyed as soon as it returns.
+// callable is destroyed as soon as it returns. (A union rather than an
+// optional: whether it lives is FiberBase::body_gone, a bit in padding.)
 template <class T, class F>
 class FiberImpl final : public FiberState<T> {
  public:
-  FiberImpl(Hub* hub, std::uint64_t id, F&& fn) : FiberState<T>(hub, id), fn_(std::move(fn)) {}
+  FiberImpl(Hub* hub, std::uint64_t id, F&& fn) : FiberState<T>(hub, id) { std::construct_at(&fn_, std::move(fn)); }
+  ~FiberImpl() override {
+    if (!this->body_gone) std::destroy_at(&fn_);
+  }
+  FiberImpl(const FiberImpl&) = delete;
+  FiberImpl& operator=(const FiberImpl&) = delete;
   void run_body() override {
     struct Drop {
-      std::optional<F>& fn;
-      ~Drop() { fn.reset(); }
-    } drop{fn_};
+      FiberImpl& self;
+      ~Drop() {
+        self.body_gone = true;
+        std::destroy_at(&self.fn_);
+      }
+    } drop{*this};
     if constexpr (std::is_void_v<T>) {
-      std::invoke(*fn_);
+      std::invoke(fn_);
     } else {
-      this->result.emplace(std::invoke(*fn_));
+      this->result.emplace(std::invoke(fn_));
     }
   }
 
  private:
-  std::optional<F> fn_;
+  union {
+    F fn_;
+  };
 };
 
 template <class T>

@@ -7,6 +7,7 @@
 #include <grove/exit_reason.hpp>
 #include <grove/detail/block_pool.hpp>
 #include <grove/detail/local_slot.hpp>
+#include <grove/detail/sanitizer.hpp>
 #include <grove/detail/timer_heap.hpp>
 #include <grove/detail/waiter.hpp>
 
@@ -103,13 +104,14 @@ class FiberBase {
 
   std::atomic<std::uint32_t> refs{0};
   // The state and flags sit beside refs, in what would be padding: the
-  // control block of a spawn([] {...}) fits a 160-byte pool block.
+  // control block of a spawn([] {...}) fits a 144-byte pool block.
   RunState state = RunState::created;  // owned by the hub
   bool scheduled : 1 = false;       // has been put on the ready queue at least once
   bool finished : 1 = false;        // the body has returned or thrown
   bool doomed : 1 = false;          // hub shutdown: every blocking call raises the pending exit
   bool error_observed : 1 = false;  // someone joined, linked or asked for the exception
   bool exiting : 1 = false;         // a FiberExit was sent (a kill, a link): it is being killed
+  bool body_gone : 1 = false;       // FiberImpl's callable has been destroyed
   Hub* hub;
   std::uint64_t id;
   // parent_id is the id of the fiber that spawned this one (the spawn
@@ -134,8 +136,7 @@ class FiberBase {
   std::exception_ptr pending_;  // the first pending interrupt
 
  public:
-  const void* stack_bottom = nullptr;      // lowest address of its stack
-  std::size_t stack_size = 0;
+  [[no_unique_address]] StackBounds stack;  // for ASan only: empty otherwise
 
   // Outcome.
   std::exception_ptr error;      // the exception that ended it (FiberExit included)

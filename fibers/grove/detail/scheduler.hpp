@@ -231,8 +231,7 @@ class Scheduler {
   TimePoint policy_now() const;  // out of line: keeps now()'s callers small
   void ensure_context(FiberBase* f);
   void arrived(void* fake_stack) noexcept {
-    if (prev_) sanitizer_finish_switch(fake_stack, &prev_->stack_bottom, &prev_->stack_size);
-    else sanitizer_finish_switch(fake_stack, nullptr, nullptr);
+    sanitizer_finish_switch(fake_stack, prev_ ? &prev_->stack : nullptr);
   }
   void run_fiber(FiberBase* f);
   void wake_idle_waiters() noexcept;
@@ -360,7 +359,7 @@ inline void Scheduler::switch_to(FiberBase* next) {
   next->state = RunState::running;
   if (!next->context) [[unlikely]] ensure_context(next);
   void* fake_stack = nullptr;
-  sanitizer_start_switch(&fake_stack, next->stack_bottom, next->stack_size);
+  sanitizer_start_switch(&fake_stack, next->stack);
   boost::context::fiber from = std::move(next->context).resume();
   // Back on self's stack: keep the continuation of whoever switched here
   // (prev_ is null when that fiber has just died).
