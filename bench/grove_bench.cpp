@@ -99,7 +99,8 @@ void w3(std::uint64_t leaves, const std::string& mode) {
   const bool ok = result == expected;
   const std::uint64_t spawned = (leaves * 10 - 1) / 9;
   const double ms = static_cast<double>(t1 - t0) / 1e6;
-  report(config() + (mode == "dispatch" ? ",dispatch" : ",post") + ",Fiber::get", "W3", spawned, static_cast<double>(t1 - t0),
+  report(config() + (mode == "dispatch" ? ",dispatch" : ",post") + ",Fiber::get", "W3", spawned,
+         static_cast<double>(t1 - t0),
          ",\"result\":" + std::to_string(result) + ",\"correct\":" + (ok ? "true" : "false") +
              ",\"total_ms\":" + std::to_string(ms) + ",\"spawned\":" + std::to_string(spawned));
   if (!ok) std::exit(1);
@@ -236,10 +237,10 @@ void w6(std::uint64_t m, std::uint64_t k) {
   sh.k = k;
   std::vector<grove::ActorRef<std::int64_t>> subscribers;
   subscribers.reserve(k);
-  // Each mailbox is sized for M messages up front (MailboxConfig::reserve),
-  // as the peers' Go chan of capacity M and Boost.Fiber channel are; it
-  // stays unbounded. W6_GROW=1 starts them empty (they grow while timed).
-  const bool reserve = std::getenv("W6_GROW") == nullptr;
+  // The mailboxes start empty and grow while timed (issue 11: no reserve).
+  // W6_RESERVE=1 sizes each for the M messages up front instead
+  // (MailboxConfig::reserve, as the peers' Go chan of capacity M is).
+  const bool reserve = std::getenv("W6_RESERVE") != nullptr;
   const grove::ActorOptions options{.name = "sub", .mailbox = {.reserve = reserve ? m : 0}};
   for (std::uint64_t i = 0; i < k; ++i) subscribers.push_back(grove::spawn_actor<W6Subscriber>(options, sh));
   while (sh.started < k) grove::this_fiber::yield();

@@ -21,7 +21,8 @@ void Scheduler::adopt(FiberBase* f) {
 }
 
 void Scheduler::unlink_live(FiberBase* f) noexcept {
-  if (f->live_prev) f->live_prev->live_next = f->live_next; else live_head_ = f->live_next;
+  if (f->live_prev) f->live_prev->live_next = f->live_next;
+  else live_head_ = f->live_next;
   if (f->live_next) f->live_next->live_prev = f->live_prev;
   f->live_prev = f->live_next = nullptr;
   --live_count_;

@@ -75,8 +75,7 @@ constexpr std::size_t kMaxStacksPerSlab = 256;
 
 }  // namespace
 
-StackPool::StackPool(std::size_t stack_size, bool guard_pages)
-    : guard_pages_(guard_pages) {
+StackPool::StackPool(std::size_t stack_size, bool guard_pages) : guard_pages_(guard_pages) {
   const std::size_t page = page_size();
   if (stack_size < 4 * page) stack_size = 4 * page;
   usable_ = (stack_size + page - 1) / page * page;
@@ -133,8 +132,7 @@ boost::context::stack_context StackPool::allocate() {
 #if defined(GROVE_VALGRIND)
   // Tell valgrind this range is a stack, so switching onto it is not taken
   // for a wild stack-pointer jump (Boost.Context's own allocators do this).
-  sctx.valgrind_stack_id =
-      VALGRIND_STACK_REGISTER(sctx.sp, static_cast<char*>(sctx.sp) - sctx.size);
+  sctx.valgrind_stack_id = VALGRIND_STACK_REGISTER(sctx.sp, static_cast<char*>(sctx.sp) - sctx.size);
 #endif
   return sctx;
 }

@@ -112,7 +112,8 @@ void run_spawn_callbacks(Scheduler& s, FiberBase* f);
 // callback throws, the fiber dies unstarted and the exception propagates.
 inline void spawned(Scheduler& s, FiberBase* f) {
   f->parent_id = s.current()->id;  // the hub's own fiber has id no_parent
-  if (spawn_callbacks_on.load(std::memory_order_relaxed)) [[unlikely]] run_spawn_callbacks(s, f);
+  if (spawn_callbacks_on.load(std::memory_order_relaxed)) [[unlikely]]
+    run_spawn_callbacks(s, f);
 }
 
 template <class F>
@@ -188,8 +189,8 @@ class Fiber<void> {
   // never runs. Killing a dead fiber does nothing; killing yourself throws e.
   void kill(bool block = true) { kill(FiberExit{}, block); }
   template <class E>
-    requires(!std::same_as<std::decay_t<E>, bool> && !detail::is_duration_v<std::decay_t<E>>)
-  void kill(E&& e, bool block = true) {
+  requires(!std::same_as<std::decay_t<E>, bool> &&
+           !detail::is_duration_v<std::decay_t<E>>) void kill(E&& e, bool block = true) {
     (void)detail::kill(checked("kill"), std::make_exception_ptr(std::forward<E>(e)), block);
   }
   void kill_with(std::exception_ptr e, bool block = true) { (void)detail::kill(checked("kill"), std::move(e), block); }
@@ -211,18 +212,16 @@ class Fiber<void> {
   // dead already), on the dying fiber's stack. link_value / link_exception
   // call it only on success / failure. unlink(id) cancels a registration.
   template <class F>
-    requires std::invocable<F&, Fiber<>>
-  LinkId link(F cb) {
+  requires std::invocable<F&, Fiber<>> LinkId link(F cb) {
     return add_link(std::move(cb), [](const detail::FiberBase&) { return true; });
   }
   template <class F>
-    requires std::invocable<F&, Fiber<>>
-  LinkId link_value(F cb) {
-    return add_link(std::move(cb), [](const detail::FiberBase& d) { return !detail::failed(&d); }, false);
+  requires std::invocable<F&, Fiber<>> LinkId link_value(F cb) {
+    return add_link(
+        std::move(cb), [](const detail::FiberBase& d) { return !detail::failed(&d); }, false);
   }
   template <class F>
-    requires std::invocable<F&, Fiber<>>
-  LinkId link_exception(F cb) {
+  requires std::invocable<F&, Fiber<>> LinkId link_exception(F cb) {
     return add_link(std::move(cb), [](const detail::FiberBase& d) { return detail::failed(&d); });
   }
   bool unlink(LinkId id) { return detail::remove_observer(checked("unlink"), id); }
@@ -335,7 +334,8 @@ auto bind_call(F&& f, A&&... a) {
 template <class F, class... A>
 using spawn_result_t = std::invoke_result_t<std::decay_t<F>&, std::decay_t<A>...>;
 template <class F, class... A>
-concept Spawnable = std::invocable<std::decay_t<F>&, std::decay_t<A>...>;
+concept Spawnable = std::invocable < std::decay_t<F>
+&, std::decay_t<A>... > ;
 
 template <class T, class F>
 Ref<FiberState<T>> make_fiber(F&& call) {
@@ -358,8 +358,7 @@ enum class Launch { post, dispatch };
 // spawn(fn, args...) starts fn(args...) in a new fiber. It runs when the
 // spawning fiber next blocks or yields (FIFO, like gevent.spawn).
 template <class F, class... A>
-  requires detail::Spawnable<F, A...>
-Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
   detail::engine_of(*ref->hub).schedule(ref.get());
@@ -368,8 +367,7 @@ Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
 
 // spawn(Launch::dispatch, fn, args...) runs the new fiber at once.
 template <class F, class... A>
-  requires detail::Spawnable<F, A...>
-Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args) {
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
   Fiber<T> handle(ref);
@@ -380,8 +378,7 @@ Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args)
 
 // spawn<G>(ctor args...) constructs a Greenlet subclass and starts it.
 template <class G, class... A>
-  requires std::derived_from<G, Greenlet<typename G::result_type>>
-Fiber<typename G::result_type> spawn(A&&... args) {
+requires std::derived_from<G, Greenlet<typename G::result_type>> Fiber<typename G::result_type> spawn(A&&... args) {
   detail::Scheduler& s = detail::spawn_scheduler();
   detail::Ref<detail::FiberState<typename G::result_type>> ref(new G(std::forward<A>(args)...));
   s.adopt(ref.get());
@@ -392,8 +389,8 @@ Fiber<typename G::result_type> spawn(A&&... args) {
 
 // spawn_later(delay, fn, args...) starts the fiber once delay has passed.
 template <class Rep, class Period, class F, class... A>
-  requires detail::Spawnable<F, A...>
-Fiber<detail::spawn_result_t<F, A...>> spawn_later(std::chrono::duration<Rep, Period> delay, F&& fn, A&&... args) {
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn_later(
+    std::chrono::duration<Rep, Period> delay, F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   Duration d = to_duration(delay, "spawn_later");
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));

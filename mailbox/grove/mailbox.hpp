@@ -5,8 +5,9 @@
 // bounded with an overflow policy. Whatever cannot be delivered goes to
 // dead_letters(), counted and logged — never dropped silently.
 //
-// Sends from the owning hub's thread go straight into a ring buffer (no
-// lock, no allocation in steady state). Sends from other threads go
+// Sends from the owning hub's thread go straight into a chain of segments
+// (detail/segment_queue.hpp: no lock, no copy when it grows, no allocation
+// in steady state). Sends from other threads go
 // through a mutex-protected side queue that the owning hub drains (one
 // wake-up posted per batch); a sender on another thread that meets a full
 // `block` mailbox blocks its whole OS thread until there is room. Once a
@@ -21,6 +22,7 @@
 #include <grove/fiber.hpp>
 #include <grove/hub.hpp>
 #include <grove/detail/queue_storage.hpp>
+#include <grove/detail/segment_queue.hpp>
 #include <grove/detail/waiter.hpp>
 
 #include <boost/core/demangle.hpp>
@@ -106,7 +108,8 @@ class Mailbox {
   // closed mailbox sends it to dead letters. Throws MailboxFull when the
   // policy rejects it (fail, or block timing out).
   SendStatus send(T msg) {
-    if (detail::tls_scheduler == hub_) [[likely]] return send_local(std::move(msg));
+    if (detail::tls_scheduler == hub_) [[likely]]
+      return send_local(std::move(msg));
     return send_remote(std::move(msg));
   }
 
@@ -123,7 +126,8 @@ class Mailbox {
   // hub's thread only, one consumer fiber at a time.
   template <class OnSystem, class OnMessage>
   bool receive(OnSystem&& on_system, OnMessage&& on_message, TimePoint deadline = TimePoint::max()) {
-    if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]] drain_remote();  // fairness
+    if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]]
+      drain_remote();  // fairness
     if (system_.empty() && local_.empty()) [[unlikely]] {
       if (!wait_for_input(deadline)) return false;
     }
@@ -229,8 +233,10 @@ class Mailbox {
 
  private:
   SendStatus send_local(T&& msg) {
-    if (closed()) [[unlikely]] return dead(msg, DeadLetterReason::dead_actor);
-    if (capacity_ && size() >= capacity_) [[unlikely]] return send_full(std::move(msg));
+    if (closed()) [[unlikely]]
+      return dead(msg, DeadLetterReason::dead_actor);
+    if (capacity_ && size() >= capacity_) [[unlikely]]
+      return send_full(std::move(msg));
     local_.push_back(std::move(msg));
     local_size_.store(local_.size(), std::memory_order_relaxed);
     wake_consumer();
@@ -241,23 +247,23 @@ class Mailbox {
   // mailbox full.
   [[gnu::noinline]] SendStatus send_full(T&& msg) {
     switch (config_.overflow) {
-        case Overflow::drop_newest:
-          return shed(msg);
-        case Overflow::drop_oldest:
-          if (local_.empty()) drain_remote();
-          if (!local_.empty()) {
-            T victim = local_.take_front();
-            discard(victim, DeadLetterReason::shed);
-          }
-          break;
-        case Overflow::fail:
+      case Overflow::drop_newest:
+        return shed(msg);
+      case Overflow::drop_oldest:
+        if (local_.empty()) drain_remote();
+        if (!local_.empty()) {
+          T victim = local_.take_front();
+          discard(victim, DeadLetterReason::shed);
+        }
+        break;
+      case Overflow::fail:
+        reject(msg);
+      case Overflow::block:
+        if (!wait_for_space()) {
+          if (closed()) return dead(msg, DeadLetterReason::dead_actor);
           reject(msg);
-        case Overflow::block:
-          if (!wait_for_space()) {
-            if (closed()) return dead(msg, DeadLetterReason::dead_actor);
-            reject(msg);
-          }
-          break;
+        }
+        break;
     }
     local_.push_back(std::move(msg));
     local_size_.store(local_.size(), std::memory_order_relaxed);
@@ -380,7 +386,8 @@ class Mailbox {
     struct PassOn {
       Mailbox& m;
       ~PassOn() {
-        if (!m.space_waiters_.empty() && !m.closed() && m.size() < m.config_.capacity) detail::wake_one(m.space_waiters_);
+        if (!m.space_waiters_.empty() && !m.closed() && m.size() < m.config_.capacity)
+          detail::wake_one(m.space_waiters_);
       }
     } pass_on{*this};
     while (!closed() && size() >= config_.capacity) {
@@ -434,14 +441,15 @@ class Mailbox {
   }
 
   // What send_local() touches fits in one cache line (a publisher sending
-  // to thousands of mailboxes pays a miss per line it touches).
-  alignas(64) detail::Scheduler* hub_;
-  detail::RingBuffer<T> local_;
-  std::size_t capacity_;                     // config_.capacity
-  std::atomic<std::size_t> local_size_{0};   // written by the owner only
-  std::atomic<bool> closed_{false};
+  // to thousands of mailboxes pays a miss per line it touches): these
+  // fields and the push side of local_ (its first 24 bytes).
+  alignas(64) std::atomic<bool> closed_{false};
   std::atomic<bool> remote_pending_{false};
-  bool consumer_parked_ = false;             // consumer_ may hold the consumer
+  bool consumer_parked_ = false;  // consumer_ may hold the consumer
+  detail::Scheduler* hub_;
+  std::size_t capacity_;                    // config_.capacity
+  std::atomic<std::size_t> local_size_{0};  // written by the owner only
+  detail::SegmentQueue<T> local_;
   // Colder.
   detail::WaitList consumer_;
   detail::RingBuffer<SystemSignal> system_;

@@ -106,12 +106,12 @@ class FiberBase {
   // The state and flags sit beside refs, in what would be padding: the
   // control block of a spawn([] {...}) fits a 144-byte pool block.
   RunState state = RunState::created;  // owned by the hub
-  bool scheduled : 1 = false;       // has been put on the ready queue at least once
-  bool finished : 1 = false;        // the body has returned or thrown
-  bool doomed : 1 = false;          // hub shutdown: every blocking call raises the pending exit
-  bool error_observed : 1 = false;  // someone joined, linked or asked for the exception
-  bool exiting : 1 = false;         // a FiberExit was sent (a kill, a link): it is being killed
-  bool body_gone : 1 = false;       // FiberImpl's callable has been destroyed
+  bool scheduled : 1 = false;          // has been put on the ready queue at least once
+  bool finished : 1 = false;           // the body has returned or thrown
+  bool doomed : 1 = false;             // hub shutdown: every blocking call raises the pending exit
+  bool error_observed : 1 = false;     // someone joined, linked or asked for the exception
+  bool exiting : 1 = false;            // a FiberExit was sent (a kill, a link): it is being killed
+  bool body_gone : 1 = false;          // FiberImpl's callable has been destroyed
   Hub* hub;
   std::uint64_t id;
   // parent_id is the id of the fiber that spawned this one (the spawn
@@ -139,7 +139,7 @@ class FiberBase {
   [[no_unique_address]] StackBounds stack;  // for ASan only: empty otherwise
 
   // Outcome.
-  std::exception_ptr error;      // the exception that ended it (FiberExit included)
+  std::exception_ptr error;  // the exception that ended it (FiberExit included)
   WaitList joiners;
   ExitObserver* observers = nullptr;
   std::unique_ptr<FiberExtras> extras;
@@ -156,13 +156,24 @@ template <class T>
 class Ref {
  public:
   Ref() = default;
-  explicit Ref(T* p) noexcept : p_(p) { if (p_) p_->add_ref(); }
-  Ref(const Ref& o) noexcept : p_(o.p_) { if (p_) p_->add_ref(); }
+  explicit Ref(T* p) noexcept : p_(p) {
+    if (p_) p_->add_ref();
+  }
+  Ref(const Ref& o) noexcept : p_(o.p_) {
+    if (p_) p_->add_ref();
+  }
   Ref(Ref&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
   template <class U>
-  Ref(const Ref<U>& o) noexcept : p_(o.get()) { if (p_) p_->add_ref(); }
-  Ref& operator=(Ref o) noexcept { std::swap(p_, o.p_); return *this; }
-  ~Ref() { if (p_) p_->release(); }
+  Ref(const Ref<U>& o) noexcept : p_(o.get()) {
+    if (p_) p_->add_ref();
+  }
+  Ref& operator=(Ref o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  ~Ref() {
+    if (p_) p_->release();
+  }
 
   T* get() const noexcept { return p_; }
   // leak() gives up the reference without releasing it.

@@ -60,8 +60,8 @@ class StackPool {
     return node + 1;
   }
 
-  std::size_t usable_;       // bytes a fiber may use
-  std::size_t stride_;       // usable_ + guard page
+  std::size_t usable_;  // bytes a fiber may use
+  std::size_t stride_;  // usable_ + guard page
   bool guard_pages_;
   bool out_of_guards_ = false;  // the process's guard-page budget is spent
   std::size_t guarded_ = 0;
@@ -70,7 +70,10 @@ class StackPool {
   std::size_t idle_ = 0;       // stacks on free_
   char* fresh_ = nullptr;      // the top (sp) of the newest slab's next unused stack
   std::size_t fresh_left_ = 0;
-  struct Slab { void* base; std::size_t bytes; };
+  struct Slab {
+    void* base;
+    std::size_t bytes;
+  };
   std::vector<Slab> slabs_;
 };
 
