@@ -11,15 +11,6 @@
 
 namespace grove::detail {
 
-void Scheduler::adopt(FiberBase* f) {
-  f->add_ref();  // the hub's reference, dropped when the fiber dies
-  f->live_prev = nullptr;
-  f->live_next = live_head_;
-  if (live_head_) live_head_->live_prev = f;
-  live_head_ = f;
-  ++live_count_;
-}
-
 void Scheduler::unlink_live(FiberBase* f) noexcept {
   if (f->live_prev) f->live_prev->live_next = f->live_next;
   else live_head_ = f->live_next;
@@ -97,7 +88,7 @@ boost::context::fiber Scheduler::finish(FiberBase* f) noexcept {
   bool observed = f->error_observed || !f->joiners.empty();
   for (ExitObserver* o = f->observers; o && !observed; o = o->next) observed = o->handles_failure;
   wake_all(f->joiners);
-  notify_exit(f);
+  if (f->observers) notify_exit(f);
   if (f->error && !observed && failed(f)) report_unhandled(*f);
   f->state = RunState::dead;
   f->waiting_on = nullptr;

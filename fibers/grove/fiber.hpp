@@ -341,8 +341,11 @@ template <class T, class F>
 Ref<FiberState<T>> make_fiber(F&& call) {
   Scheduler& s = spawn_scheduler();
   auto* impl = new FiberImpl<T, std::decay_t<F>>(&s.facade(), s.next_id(), std::forward<F>(call));
-  Ref<FiberState<T>> ref(impl);
+  // Two references from the start, without locked increments: the handle
+  // returned and the hub's (adopt()).
+  impl->refs.store(2, std::memory_order_relaxed);
   s.adopt(impl);
+  Ref<FiberState<T>> ref = Ref<FiberState<T>>::adopt(impl);
   spawned(s, impl);
   return ref;
 }
@@ -370,9 +373,10 @@ template <class F, class... A>
 requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
-  Fiber<T> handle(ref);
-  if (launch == Launch::dispatch) detail::engine_of(*ref->hub).dispatch(ref.get());
-  else detail::engine_of(*ref->hub).schedule(ref.get());
+  detail::FiberState<T>* f = ref.get();
+  Fiber<T> handle(std::move(ref));
+  if (launch == Launch::dispatch) detail::engine_of(*f->hub).dispatch(f);
+  else detail::engine_of(*f->hub).schedule(f);
   return handle;
 }
 
@@ -381,6 +385,7 @@ template <class G, class... A>
 requires std::derived_from<G, Greenlet<typename G::result_type>> Fiber<typename G::result_type> spawn(A&&... args) {
   detail::Scheduler& s = detail::spawn_scheduler();
   detail::Ref<detail::FiberState<typename G::result_type>> ref(new G(std::forward<A>(args)...));
+  ref->add_ref();  // the hub's reference
   s.adopt(ref.get());
   detail::spawned(s, ref.get());
   s.schedule(ref.get());

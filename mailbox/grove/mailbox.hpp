@@ -442,7 +442,7 @@ class Mailbox {
 
   // What send_local() touches fits in one cache line (a publisher sending
   // to thousands of mailboxes pays a miss per line it touches): these
-  // fields and the push side of local_ (its first 24 bytes).
+  // fields and the push side of local_ (its first 32 bytes).
   alignas(64) std::atomic<bool> closed_{false};
   std::atomic<bool> remote_pending_{false};
   bool consumer_parked_ = false;  // consumer_ may hold the consumer

@@ -92,8 +92,11 @@ class FiberBase {
   // Reference counting for handles (atomic: a handle may be dropped on any
   // thread, though it may be *used* only on its hub's thread).
   void add_ref() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
+  // release() drops one reference. The sole owner (count 1) frees the
+  // block without a locked instruction: a new reference is only ever made
+  // from an existing one, so no other thread can add one meanwhile.
   void release() noexcept {
-    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (refs.load(std::memory_order_acquire) == 1 || refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
   // is_dead() is true once the fiber's code has finished (its link
@@ -176,6 +179,12 @@ class Ref {
   }
 
   T* get() const noexcept { return p_; }
+  // adopt(p) takes over a reference already counted in p->refs.
+  static Ref adopt(T* p) noexcept {
+    Ref r;
+    r.p_ = p;
+    return r;
+  }
   // leak() gives up the reference without releasing it.
   T* leak() noexcept { return std::exchange(p_, nullptr); }
   T* operator->() const noexcept { return p_; }

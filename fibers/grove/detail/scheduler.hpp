@@ -128,9 +128,16 @@ class Scheduler {
   SchedulingPolicy* policy() const noexcept { return policy_; }
   std::size_t timer_count() const noexcept { return timers_.size(); }
 
-  // adopt() registers a freshly created fiber with the hub (the hub holds a
-  // reference until it dies); schedule() puts it on the ready queue.
-  void adopt(FiberBase* f);
+  // adopt() registers a freshly created fiber with the hub, which keeps a
+  // reference until the fiber dies (the caller has counted it already);
+  // schedule() puts it on the ready queue.
+  void adopt(FiberBase* f) noexcept {
+    f->live_prev = nullptr;
+    f->live_next = live_head_;
+    if (live_head_) live_head_->live_prev = f;
+    live_head_ = f;
+    ++live_count_;
+  }
   void schedule(FiberBase* f) noexcept {
     f->scheduled = true;
     f->state = RunState::ready;

@@ -34,31 +34,32 @@ class SegmentQueue {
 
   template <class U>
   void push_back(U&& value) {
-    if (!tail_ || tail_index_ == tail_->capacity) [[unlikely]]
+    if (in_ == in_end_) [[unlikely]]
       add_segment();
-    std::construct_at(tail_->slots() + tail_index_, std::forward<U>(value));
-    ++tail_index_;
+    std::construct_at(in_, std::forward<U>(value));
+    ++in_;
     ++size_;
   }
 
-  T& front() noexcept { return head_->slots()[head_index_]; }
+  T& front() noexcept { return *out_; }
 
   // take_front() moves the first element out and removes it.
   T take_front() {
-    T value(std::move(front()));
+    T value(std::move(*out_));
     pop_front();
     return value;
   }
 
   // pop_front() destroys the first element.
   void pop_front() noexcept {
-    Segment* s = head_;
-    std::destroy_at(s->slots() + head_index_);
+    std::destroy_at(out_);
     if (--size_ == 0) {
-      head_index_ = tail_index_ = 0;  // empty: the last element was in the tail (= head) segment
-    } else if (++head_index_ == s->capacity) [[unlikely]] {
+      out_ = in_ = head_->slots();  // empty: rewind (the last element was in the tail, = head, segment)
+    } else if (++out_ == out_end_) [[unlikely]] {
+      Segment* s = head_;
       head_ = s->next;
-      head_index_ = 0;
+      out_ = head_->slots();
+      out_end_ = out_ + head_->capacity;
       s->next = spare_;
       spare_ = s;
     }
@@ -67,7 +68,7 @@ class SegmentQueue {
   // reserve(n) makes room for n more elements without allocating (in one
   // spare segment when the current one has less room).
   void reserve(std::size_t n) {
-    const std::size_t room = tail_ ? tail_->capacity - tail_index_ : 0;
+    const auto room = static_cast<std::size_t>(in_end_ - in_);
     if (room >= n) return;
     for (Segment* s = spare_; s; s = s->next)
       if (s->capacity >= n - room) return;
@@ -92,8 +93,8 @@ class SegmentQueue {
   static constexpr std::size_t header() noexcept {
     return (sizeof(Segment) + alignof(T) - 1) / alignof(T) * alignof(T);
   }
-
   static constexpr bool kOverAligned = align() > __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+
   static Segment* new_segment(std::size_t capacity) {
     const std::size_t bytes = header() + capacity * sizeof(T);
     void* p;
@@ -118,18 +119,26 @@ class SegmentQueue {
     if (s) spare_ = s->next;
     else s = new_segment(std::clamp(size_, kFirstCapacity, kMaxCapacity));
     s->next = nullptr;
-    if (tail_) tail_->next = s;
-    else head_ = s;
+    if (tail_) {
+      tail_->next = s;
+    } else {
+      head_ = s;
+      out_ = s->slots();
+      out_end_ = out_ + s->capacity;
+    }
     tail_ = s;
-    tail_index_ = 0;
+    in_ = s->slots();
+    in_end_ = in_ + s->capacity;
   }
 
   // What push_back() touches comes first (a publisher touches only that).
-  Segment* tail_ = nullptr;     // the last segment (receives pushes)
-  std::size_t tail_index_ = 0;  // next free slot in tail_
+  T* in_ = nullptr;      // the next free slot, in the tail segment
+  T* in_end_ = nullptr;  // the end of the tail segment
   std::size_t size_ = 0;
-  Segment* head_ = nullptr;  // the first segment (holds the front element)
-  std::size_t head_index_ = 0;
+  Segment* tail_ = nullptr;   // the last segment (receives pushes)
+  T* out_ = nullptr;          // the front element, in the head segment
+  T* out_end_ = nullptr;      // the end of the head segment
+  Segment* head_ = nullptr;   // the first segment
   Segment* spare_ = nullptr;  // emptied segments, kept for reuse
 };
 
