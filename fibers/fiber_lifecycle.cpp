@@ -45,7 +45,7 @@ void Scheduler::dispatch(FiberBase* f) {
 void Scheduler::ensure_context(FiberBase* f) {
   PoolAllocator alloc{&stacks_, &f->stack};
   if (f == hub_fiber_.get()) {
-    f->context = boost::context::fiber(std::allocator_arg, std::move(alloc), [this](boost::context::fiber&& caller) {
+    f->context = boost::context::fiber(std::allocator_arg, alloc, [this](boost::context::fiber&& caller) {
       arrived(nullptr);
       if (caller) prev_->context = std::move(caller);
       loop();
@@ -59,7 +59,7 @@ void Scheduler::ensure_context(FiberBase* f) {
     });
     return;
   }
-  f->context = boost::context::fiber(std::allocator_arg, std::move(alloc), [this, f](boost::context::fiber&& caller) {
+  f->context = boost::context::fiber(std::allocator_arg, alloc, [this, f](boost::context::fiber&& caller) {
     arrived(nullptr);
     if (caller) prev_->context = std::move(caller);
     run_fiber(f);
