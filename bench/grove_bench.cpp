@@ -7,9 +7,13 @@
 //   grove-bench W5 [TOTAL]    100 producers -> one Queue<int64_t>(1000) -> one consumer
 //   grove-bench W6 [M] [K]    one publisher sends M messages to each of K subscriber actors
 //   grove-bench W8 [N]        RSS per fiber blocked on an Event
+// Under valgrind --tool=callgrind --instr-atstart=no only the timed region
+// is counted (the CALLGRIND_*_INSTRUMENTATION markers; no-ops otherwise).
 // Each run prints one JSON line; a wrong answer exits non-zero.
 
 #include "bench_report.hpp"
+
+#include <valgrind/callgrind.h>
 
 #include <grove/actor.hpp>
 #include <grove/event.hpp>
@@ -41,6 +45,7 @@ std::string config() { return "stack=" + std::to_string(grove::hub().config().st
 void w1(std::uint64_t n) {
   grove::hub();
   const std::uint64_t t0 = now_ns();
+  CALLGRIND_START_INSTRUMENTATION;
   auto body = [n] {
     for (std::uint64_t i = 0; i < n; ++i) grove::this_fiber::yield();
   };
@@ -48,6 +53,7 @@ void w1(std::uint64_t n) {
   auto b = grove::spawn(body);
   a.join();
   b.join();
+  CALLGRIND_STOP_INSTRUMENTATION;
   const std::uint64_t t1 = now_ns();
   report(config(), "W1", 2 * n, static_cast<double>(t1 - t0));
 }
@@ -57,8 +63,10 @@ void w2(std::uint64_t n) {
   std::vector<grove::Fiber<>> fibers;
   fibers.reserve(n);
   const std::uint64_t t0 = now_ns();
+  CALLGRIND_START_INSTRUMENTATION;
   for (std::uint64_t i = 0; i < n; ++i) fibers.push_back(grove::spawn([] {}));
   for (auto& f : fibers) f.join();
+  CALLGRIND_STOP_INSTRUMENTATION;
   const std::uint64_t t1 = now_ns();
   report(config(), "W2", n, static_cast<double>(t1 - t0));
 }
@@ -83,13 +91,16 @@ void w3(std::uint64_t leaves, const std::string& mode) {
   skynet_launch = mode == "dispatch" ? grove::Launch::dispatch : grove::Launch::post;
   const std::int64_t expected = static_cast<std::int64_t>(leaves) * (static_cast<std::int64_t>(leaves) - 1) / 2;
   const std::uint64_t t0 = now_ns();
+  CALLGRIND_START_INSTRUMENTATION;
   auto root = grove::spawn(skynet, std::int64_t{0}, static_cast<std::int64_t>(leaves));
   const std::int64_t result = root.get();
+  CALLGRIND_STOP_INSTRUMENTATION;
   const std::uint64_t t1 = now_ns();
   const bool ok = result == expected;
   const std::uint64_t spawned = (leaves * 10 - 1) / 9;
   const double ms = static_cast<double>(t1 - t0) / 1e6;
-  report(config() + (mode == "dispatch" ? ",dispatch" : ",post") + ",Fiber::get", "W3", spawned, static_cast<double>(t1 - t0),
+  report(config() + (mode == "dispatch" ? ",dispatch" : ",post") + ",Fiber::get", "W3", spawned,
+         static_cast<double>(t1 - t0),
          ",\"result\":" + std::to_string(result) + ",\"correct\":" + (ok ? "true" : "false") +
              ",\"total_ms\":" + std::to_string(ms) + ",\"spawned\":" + std::to_string(spawned));
   if (!ok) std::exit(1);
@@ -109,6 +120,7 @@ void w5(std::uint64_t total) {
   std::vector<grove::Fiber<>> fibers;
   fibers.reserve(producers + 1);
   const std::uint64_t t0 = now_ns();
+  CALLGRIND_START_INSTRUMENTATION;
   for (std::uint64_t p = 0; p < producers; ++p)
     fibers.push_back(grove::spawn([&queue, per] {
       for (std::uint64_t i = 0; i < per; ++i) queue.put(static_cast<std::int64_t>(i));
@@ -117,6 +129,7 @@ void w5(std::uint64_t total) {
     std::int64_t s = 0;
     for (std::uint64_t i = 0; i < total; ++i) s += queue.get();
     sum = s;
+    CALLGRIND_STOP_INSTRUMENTATION;
     t1 = now_ns();
   }));
   for (auto& f : fibers) f.join();
@@ -143,6 +156,7 @@ class W4Ping final : public grove::Actor<std::int64_t> {
   explicit W4Ping(W4Shared& sh) : sh_(sh) {}
   void receive(std::int64_t& v) override {
     if (static_cast<std::uint64_t>(v) >= sh_.n) {
+      CALLGRIND_STOP_INSTRUMENTATION;
       sh_.t1 = now_ns();
       sh_.last = v;
       stop();
@@ -172,6 +186,7 @@ void w4(std::uint64_t n) {
   W4Shared sh;
   sh.n = n;
   const std::uint64_t t0 = now_ns();
+  CALLGRIND_START_INSTRUMENTATION;
   sh.ping = grove::spawn_actor<W4Ping>(sh);
   sh.pong = grove::spawn_actor<W4Pong>(sh);
   sh.pong.send(1);
@@ -222,18 +237,20 @@ void w6(std::uint64_t m, std::uint64_t k) {
   sh.k = k;
   std::vector<grove::ActorRef<std::int64_t>> subscribers;
   subscribers.reserve(k);
-  // Each mailbox is sized for M messages up front (MailboxConfig::reserve),
-  // as the peers' Go chan of capacity M and Boost.Fiber channel are; it
-  // stays unbounded. W6_GROW=1 starts them empty (they grow while timed).
-  const bool reserve = std::getenv("W6_GROW") == nullptr;
+  // The mailboxes start empty and grow while timed (issue 11: no reserve).
+  // W6_RESERVE=1 sizes each for the M messages up front instead
+  // (MailboxConfig::reserve, as the peers' Go chan of capacity M is).
+  const bool reserve = std::getenv("W6_RESERVE") != nullptr;
   const grove::ActorOptions options{.name = "sub", .mailbox = {.reserve = reserve ? m : 0}};
   for (std::uint64_t i = 0; i < k; ++i) subscribers.push_back(grove::spawn_actor<W6Subscriber>(options, sh));
   while (sh.started < k) grove::this_fiber::yield();
   grove::this_fiber::yield();  // every subscriber is now parked in receive
   const std::uint64_t t0 = now_ns();
+  CALLGRIND_START_INSTRUMENTATION;
   for (std::uint64_t i = 0; i < m; ++i)
     for (auto& s : subscribers) s.send(static_cast<std::int64_t>(i));
   sh.all_done.wait();
+  CALLGRIND_STOP_INSTRUMENTATION;
   const std::uint64_t t1 = now_ns();
   for (auto& s : subscribers) s.fiber().join();
   const std::int64_t expected = static_cast<std::int64_t>(k * (m * (m - 1) / 2));
@@ -252,12 +269,14 @@ void w8(std::uint64_t n) {
   fibers.reserve(n);
   const long rss_before = grove::bench::status_kb("VmRSS");
   const std::uint64_t t0 = now_ns();
+  CALLGRIND_START_INSTRUMENTATION;
   for (std::uint64_t i = 0; i < n; ++i)
     fibers.push_back(grove::spawn([&] {
       ++blocked;
       gate.wait();
     }));
   while (blocked < n) grove::this_fiber::yield();
+  CALLGRIND_STOP_INSTRUMENTATION;
   const std::uint64_t t1 = now_ns();
   const long rss_blocked = grove::bench::status_kb("VmRSS");
   gate.set();

@@ -11,17 +11,9 @@
 
 namespace grove::detail {
 
-void Scheduler::adopt(FiberBase* f) {
-  f->add_ref();  // the hub's reference, dropped when the fiber dies
-  f->live_prev = nullptr;
-  f->live_next = live_head_;
-  if (live_head_) live_head_->live_prev = f;
-  live_head_ = f;
-  ++live_count_;
-}
-
 void Scheduler::unlink_live(FiberBase* f) noexcept {
-  if (f->live_prev) f->live_prev->live_next = f->live_next; else live_head_ = f->live_next;
+  if (f->live_prev) f->live_prev->live_next = f->live_next;
+  else live_head_ = f->live_next;
   if (f->live_next) f->live_next->live_prev = f->live_prev;
   f->live_prev = f->live_next = nullptr;
   --live_count_;
@@ -51,9 +43,9 @@ void Scheduler::dispatch(FiberBase* f) {
 }
 
 void Scheduler::ensure_context(FiberBase* f) {
-  PoolAllocator alloc{&stacks_, &f->stack_bottom, &f->stack_size};
+  PoolAllocator alloc{&stacks_, &f->stack};
   if (f == hub_fiber_.get()) {
-    f->context = boost::context::fiber(std::allocator_arg, std::move(alloc), [this](boost::context::fiber&& caller) {
+    f->context = boost::context::fiber(std::allocator_arg, alloc, [this](boost::context::fiber&& caller) {
       arrived(nullptr);
       if (caller) prev_->context = std::move(caller);
       loop();
@@ -62,12 +54,12 @@ void Scheduler::ensure_context(FiberBase* f) {
       current_ = m;
       m->state = RunState::running;
       prev_ = nullptr;
-      sanitizer_start_switch(nullptr, m->stack_bottom, m->stack_size);
+      sanitizer_start_switch(nullptr, m->stack);
       return std::move(m->context);
     });
     return;
   }
-  f->context = boost::context::fiber(std::allocator_arg, std::move(alloc), [this, f](boost::context::fiber&& caller) {
+  f->context = boost::context::fiber(std::allocator_arg, alloc, [this, f](boost::context::fiber&& caller) {
     arrived(nullptr);
     if (caller) prev_->context = std::move(caller);
     run_fiber(f);
@@ -96,7 +88,7 @@ boost::context::fiber Scheduler::finish(FiberBase* f) noexcept {
   bool observed = f->error_observed || !f->joiners.empty();
   for (ExitObserver* o = f->observers; o && !observed; o = o->next) observed = o->handles_failure;
   f->joiners.notify_all();
-  notify_exit(f);
+  if (f->observers) notify_exit(f);
   if (f->error && !observed && failed(f)) report_unhandled(*f);
   f->state = RunState::dead;
   f->waiting_on = nullptr;
@@ -106,7 +98,7 @@ boost::context::fiber Scheduler::finish(FiberBase* f) noexcept {
   prev_ = nullptr;
   next->state = RunState::running;
   if (!next->context) ensure_context(next);
-  sanitizer_start_switch(nullptr, next->stack_bottom, next->stack_size);
+  sanitizer_start_switch(nullptr, next->stack);
   return std::move(next->context);
 }
 

@@ -10,6 +10,7 @@
 #endif
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -25,8 +26,13 @@ std::size_t page_size() {
   return size;
 }
 
-// Each guard page splits a mapping in two; the process (all hubs together)
-// leaves most of its map budget to everything else.
+// MADV_GUARD_INSTALL (Linux 6.13): a guard page that is a page-table
+// marker, not a mapping of its own — cheap to install, and it neither
+// splits the slab's mapping nor counts against vm.max_map_count.
+constexpr int kMadvGuardInstall = 102;
+
+// Each mprotect'ed guard page splits a mapping in two; the process (all
+// hubs together) leaves most of its map budget to everything else.
 std::atomic<long>& guard_budget() {
   static std::atomic<long> budget = [] {
     long max_maps = 65530;
@@ -46,12 +52,30 @@ bool take_guard() {
   return false;
 }
 
-constexpr std::size_t kStacksPerSlab = 16;
+// light_guards is 1 once MADV_GUARD_INSTALL worked, 0 once the kernel
+// refused it (older kernels: mprotect and its budget instead), -1 before.
+std::atomic<int> light_guards{-1};
+
+// install_light_guard() puts a marker guard on the page at p; false when
+// the kernel has no such guards.
+bool install_light_guard(void* p, std::size_t page) {
+  if (light_guards.load(std::memory_order_relaxed) == 0) return false;
+  if (::madvise(p, page, kMadvGuardInstall) == 0) {
+    light_guards.store(1, std::memory_order_relaxed);
+    return true;
+  }
+  light_guards.store(0, std::memory_order_relaxed);
+  return false;
+}
+
+// A slab holds as many stacks as the pool has already (at least 16, at
+// most 256): few mmap calls when thousands of fibers live at once.
+constexpr std::size_t kMinStacksPerSlab = 16;
+constexpr std::size_t kMaxStacksPerSlab = 256;
 
 }  // namespace
 
-StackPool::StackPool(std::size_t stack_size, bool guard_pages)
-    : guard_pages_(guard_pages) {
+StackPool::StackPool(std::size_t stack_size, bool guard_pages) : guard_pages_(guard_pages) {
   const std::size_t page = page_size();
   if (stack_size < 4 * page) stack_size = 4 * page;
   usable_ = (stack_size + page - 1) / page * page;
@@ -63,16 +87,16 @@ StackPool::~StackPool() {
 }
 
 void StackPool::grow() {
-  const std::size_t bytes = stride_ * kStacksPerSlab;
+  const std::size_t count = std::clamp(total_, kMinStacksPerSlab, kMaxStacksPerSlab);
+  const std::size_t bytes = stride_ * count;
   void* base = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) throw std::bad_alloc();
   slabs_.push_back({base, bytes});
-  free_.reserve(total_ + kStacksPerSlab);  // deallocate() never reallocates
   const std::size_t page = page_size();
-  for (std::size_t i = kStacksPerSlab; i-- > 0;) {
+  for (std::size_t i = count; i-- > 0;) {
     char* bottom = static_cast<char*>(base) + i * stride_;  // guard page first
     if (guard_pages_ && !out_of_guards_) {
-      if (take_guard() && ::mprotect(bottom, page, PROT_NONE) == 0) {
+      if (install_light_guard(bottom, page) || (take_guard() && ::mprotect(bottom, page, PROT_NONE) == 0)) {
         ++guarded_;
       } else {
         out_of_guards_ = true;
@@ -81,29 +105,34 @@ void StackPool::grow() {
           spdlog::info("grove: the guard-page budget (vm.max_map_count) is spent; later fiber stacks have none");
       }
     }
-    free_.push_back(bottom + stride_);
   }
-  total_ += kStacksPerSlab;
+  fresh_ = static_cast<char*>(base) + stride_;
+  fresh_left_ = count;
+  total_ += count;
 }
 
 void StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
 #if defined(GROVE_VALGRIND)
   VALGRIND_STACK_DEREGISTER(sctx.valgrind_stack_id);
 #endif
-  free_.push_back(sctx.sp);
+  push_free(sctx.sp);
 }
 
 boost::context::stack_context StackPool::allocate() {
-  if (free_.empty()) grow();
   boost::context::stack_context sctx;
-  sctx.sp = free_.back();
+  if (free_) {
+    sctx.sp = pop_free();
+  } else {
+    if (fresh_left_ == 0) grow();
+    sctx.sp = fresh_;
+    fresh_ += stride_;
+    --fresh_left_;
+  }
   sctx.size = usable_;
-  free_.pop_back();
 #if defined(GROVE_VALGRIND)
   // Tell valgrind this range is a stack, so switching onto it is not taken
   // for a wild stack-pointer jump (Boost.Context's own allocators do this).
-  sctx.valgrind_stack_id =
-      VALGRIND_STACK_REGISTER(sctx.sp, static_cast<char*>(sctx.sp) - sctx.size);
+  sctx.valgrind_stack_id = VALGRIND_STACK_REGISTER(sctx.sp, static_cast<char*>(sctx.sp) - sctx.size);
 #endif
   return sctx;
 }

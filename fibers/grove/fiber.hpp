@@ -52,25 +52,36 @@ class FiberState<void> : public FiberBase {
 };
 
 // FiberImpl stores the callable inline, so a spawn costs one allocation; the
-// callable is destroyed as soon as it returns.
+// callable is destroyed as soon as it returns. (A union rather than an
+// optional: whether it lives is FiberBase::body_gone, a bit in padding.)
 template <class T, class F>
 class FiberImpl final : public FiberState<T> {
  public:
-  FiberImpl(Hub* hub, std::uint64_t id, F&& fn) : FiberState<T>(hub, id), fn_(std::move(fn)) {}
+  FiberImpl(Hub* hub, std::uint64_t id, F&& fn) : FiberState<T>(hub, id) { std::construct_at(&fn_, std::move(fn)); }
+  ~FiberImpl() override {
+    if (!this->body_gone) std::destroy_at(&fn_);
+  }
+  FiberImpl(const FiberImpl&) = delete;
+  FiberImpl& operator=(const FiberImpl&) = delete;
   void run_body() override {
     struct Drop {
-      std::optional<F>& fn;
-      ~Drop() { fn.reset(); }
-    } drop{fn_};
+      FiberImpl& self;
+      ~Drop() {
+        self.body_gone = true;
+        std::destroy_at(&self.fn_);
+      }
+    } drop{*this};
     if constexpr (std::is_void_v<T>) {
-      std::invoke(*fn_);
+      std::invoke(fn_);
     } else {
-      this->result.emplace(std::invoke(*fn_));
+      this->result.emplace(std::invoke(fn_));
     }
   }
 
  private:
-  std::optional<F> fn_;
+  union {
+    F fn_;
+  };
 };
 
 template <class T>
@@ -102,7 +113,8 @@ void run_spawn_callbacks(Scheduler& s, FiberBase* f);
 // callback throws, the fiber dies unstarted and the exception propagates.
 inline void spawned(Scheduler& s, FiberBase* f) {
   f->parent_id = s.current()->id;  // the hub's own fiber has id no_parent
-  if (spawn_callbacks_on.load(std::memory_order_relaxed)) [[unlikely]] run_spawn_callbacks(s, f);
+  if (spawn_callbacks_on.load(std::memory_order_relaxed)) [[unlikely]]
+    run_spawn_callbacks(s, f);
 }
 
 template <class F>
@@ -176,8 +188,8 @@ class Fiber<void> {
   // never runs. Killing a dead fiber does nothing; killing yourself throws e.
   void kill(bool block = true) { kill(FiberExit{}, block); }
   template <class E>
-    requires(!std::same_as<std::decay_t<E>, bool> && !detail::is_duration_v<std::decay_t<E>>)
-  void kill(E&& e, bool block = true) {
+  requires(!std::same_as<std::decay_t<E>, bool> &&
+           !detail::is_duration_v<std::decay_t<E>>) void kill(E&& e, bool block = true) {
     (void)detail::kill(checked("kill"), std::make_exception_ptr(std::forward<E>(e)), block);
   }
   void kill_with(std::exception_ptr e, bool block = true) { (void)detail::kill(checked("kill"), std::move(e), block); }
@@ -199,18 +211,16 @@ class Fiber<void> {
   // dead already), on the dying fiber's stack. link_value / link_exception
   // call it only on success / failure. unlink(id) cancels a registration.
   template <class F>
-    requires std::invocable<F&, Fiber<>>
-  LinkId link(F cb) {
+  requires std::invocable<F&, Fiber<>> LinkId link(F cb) {
     return add_link(std::move(cb), [](const detail::FiberBase&) { return true; });
   }
   template <class F>
-    requires std::invocable<F&, Fiber<>>
-  LinkId link_value(F cb) {
-    return add_link(std::move(cb), [](const detail::FiberBase& d) { return !detail::failed(&d); }, false);
+  requires std::invocable<F&, Fiber<>> LinkId link_value(F cb) {
+    return add_link(
+        std::move(cb), [](const detail::FiberBase& d) { return !detail::failed(&d); }, false);
   }
   template <class F>
-    requires std::invocable<F&, Fiber<>>
-  LinkId link_exception(F cb) {
+  requires std::invocable<F&, Fiber<>> LinkId link_exception(F cb) {
     return add_link(std::move(cb), [](const detail::FiberBase& d) { return detail::failed(&d); });
   }
   bool unlink(LinkId id) { return detail::remove_observer(checked("unlink"), id); }
@@ -323,14 +333,18 @@ auto bind_call(F&& f, A&&... a) {
 template <class F, class... A>
 using spawn_result_t = std::invoke_result_t<std::decay_t<F>&, std::decay_t<A>...>;
 template <class F, class... A>
-concept Spawnable = std::invocable<std::decay_t<F>&, std::decay_t<A>...>;
+concept Spawnable = std::invocable < std::decay_t<F>
+&, std::decay_t<A>... > ;
 
 template <class T, class F>
 Ref<FiberState<T>> make_fiber(F&& call) {
   Scheduler& s = spawn_scheduler();
   auto* impl = new FiberImpl<T, std::decay_t<F>>(&s.facade(), s.next_id(), std::forward<F>(call));
-  Ref<FiberState<T>> ref(impl);
+  // Two references from the start, without locked increments: the handle
+  // returned and the hub's (adopt()).
+  impl->refs.store(2, std::memory_order_relaxed);
   s.adopt(impl);
+  Ref<FiberState<T>> ref = Ref<FiberState<T>>::adopt(impl);
   spawned(s, impl);
   return ref;
 }
@@ -346,8 +360,7 @@ enum class Launch { post, dispatch };
 // spawn(fn, args...) starts fn(args...) in a new fiber. It runs when the
 // spawning fiber next blocks or yields (FIFO, like gevent.spawn).
 template <class F, class... A>
-  requires detail::Spawnable<F, A...>
-Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
   detail::engine_of(*ref->hub).schedule(ref.get());
@@ -356,22 +369,22 @@ Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
 
 // spawn(Launch::dispatch, fn, args...) runs the new fiber at once.
 template <class F, class... A>
-  requires detail::Spawnable<F, A...>
-Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args) {
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
-  Fiber<T> handle(ref);
-  if (launch == Launch::dispatch) detail::engine_of(*ref->hub).dispatch(ref.get());
-  else detail::engine_of(*ref->hub).schedule(ref.get());
+  detail::FiberState<T>* f = ref.get();
+  Fiber<T> handle(std::move(ref));
+  if (launch == Launch::dispatch) detail::engine_of(*f->hub).dispatch(f);
+  else detail::engine_of(*f->hub).schedule(f);
   return handle;
 }
 
 // spawn<G>(ctor args...) constructs a Greenlet subclass and starts it.
 template <class G, class... A>
-  requires std::derived_from<G, Greenlet<typename G::result_type>>
-Fiber<typename G::result_type> spawn(A&&... args) {
+requires std::derived_from<G, Greenlet<typename G::result_type>> Fiber<typename G::result_type> spawn(A&&... args) {
   detail::Scheduler& s = detail::spawn_scheduler();
   detail::Ref<detail::FiberState<typename G::result_type>> ref(new G(std::forward<A>(args)...));
+  ref->add_ref();  // the hub's reference
   s.adopt(ref.get());
   detail::spawned(s, ref.get());
   s.schedule(ref.get());
@@ -380,8 +393,8 @@ Fiber<typename G::result_type> spawn(A&&... args) {
 
 // spawn_later(delay, fn, args...) starts the fiber once delay has passed.
 template <class Rep, class Period, class F, class... A>
-  requires detail::Spawnable<F, A...>
-Fiber<detail::spawn_result_t<F, A...>> spawn_later(std::chrono::duration<Rep, Period> delay, F&& fn, A&&... args) {
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn_later(
+    std::chrono::duration<Rep, Period> delay, F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   Duration d = to_duration(delay, "spawn_later");
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));

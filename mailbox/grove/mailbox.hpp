@@ -5,8 +5,9 @@
 // bounded with an overflow policy. Whatever cannot be delivered goes to
 // dead_letters(), counted and logged — never dropped silently.
 //
-// Sends from the owning hub's thread go straight into a ring buffer (no
-// lock, no allocation in steady state). Sends from other threads go
+// Sends from the owning hub's thread go straight into a chain of segments
+// (detail/segment_queue.hpp: no lock, no copy when it grows, no allocation
+// in steady state). Sends from other threads go
 // through a mutex-protected side queue that the owning hub drains (one
 // wake-up posted per batch); a sender on another thread that meets a full
 // `block` mailbox blocks its whole OS thread until there is room. A send
@@ -24,6 +25,7 @@
 #include <grove/fiber.hpp>
 #include <grove/hub.hpp>
 #include <grove/detail/queue_storage.hpp>
+#include <grove/detail/segment_queue.hpp>
 #include <grove/detail/wait_queue.hpp>
 
 #include <atomic>
@@ -413,14 +415,15 @@ class Mailbox {
   }
 
   // What send_local() touches fits in one cache line (a publisher sending
-  // to thousands of mailboxes pays a miss per line it touches).
-  alignas(64) detail::Scheduler* hub_;
-  detail::RingBuffer<T> local_;
-  std::size_t capacity_;                    // config_.capacity
-  std::atomic<std::size_t> local_size_{0};  // written by the owner only
-  std::atomic<bool> closed_{false};
+  // to thousands of mailboxes pays a miss per line it touches): these
+  // fields and the push side of local_ (its first 32 bytes).
+  alignas(64) std::atomic<bool> closed_{false};
   std::atomic<bool> remote_pending_{false};
   bool consumer_parked_ = false;  // consumer_ may hold the consumer
+  detail::Scheduler* hub_;
+  std::size_t capacity_;                    // config_.capacity
+  std::atomic<std::size_t> local_size_{0};  // written by the owner only
+  detail::SegmentQueue<T> local_;
   // Colder.
   detail::WaitQueue consumer_;
   detail::RingBuffer<SystemSignal> system_;

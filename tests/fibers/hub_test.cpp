@@ -58,6 +58,27 @@ TEST_F(HubTest, DefaultHubPutsGuardPagesUnderStacks) {
   EXPECT_GT(grove::hub().stacks_guarded(), 0u);
 }
 
+// A fiber that overflows its stack dies on the guard page below it (a
+// SIGSEGV, or ASan's stack-overflow report) instead of writing on.
+static int deep(int n) {
+  volatile char frame[1024];
+  frame[0] = static_cast<char>(n);
+  return n > 0 ? deep(n + 1) + frame[0] : 0;
+}
+
+TEST(HubStackDeathTest, StackOverflowFaultsOnTheGuardPage) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        grove::HubConfig cfg;
+        cfg.stack_size = 64 * 1024;
+        grove::Hub::create(cfg);
+        auto f = grove::spawn([] { return deep(1); });  // far more than 64 KiB of frames
+        (void)f.get();
+      },
+      "");
+}
+
 TEST_F(HubTest, CreateThrowsUsageErrorWhenTheThreadAlreadyHasAHub) {
   grove::Hub& h = grove::hub();
   try {

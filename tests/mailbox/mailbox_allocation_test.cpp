@@ -65,7 +65,8 @@ TEST_F(MailboxAllocationTest, AParkedConsumerIsWokenWithoutAllocating) {
   std::int64_t sum = 0;
   constexpr int kMessages = 20000;
   auto consumer = grove::spawn([&] {
-    for (int i = 0; i < 2 * kMessages; ++i) box.receive([](grove::SystemSignal&) {}, [&](std::int64_t& v) { sum += v; });
+    for (int i = 0; i < 2 * kMessages; ++i)
+      box.receive([](grove::SystemSignal&) {}, [&](std::int64_t& v) { sum += v; });
   });
   for (int i = 0; i < kMessages; ++i) {  // warm-up
     box.send(i);
@@ -79,6 +80,30 @@ TEST_F(MailboxAllocationTest, AParkedConsumerIsWokenWithoutAllocating) {
             }),
             0);
   consumer.join();
+}
+
+// A mailbox that starts empty grows by whole segments, never copying what
+// is queued (W6's form in issue 11): a burst of 100 messages costs a few
+// allocations, not one per message, and the next burst none.
+TEST_F(MailboxAllocationTest, AnEmptyMailboxGrowsByAFewSegments) {
+  grove::Mailbox<std::int64_t> box;
+  std::int64_t sum = 0;
+  auto drain = [&] {
+    while (box.size() > 0) box.receive([](grove::SystemSignal&) {}, [&](std::int64_t& v) { sum += v; });
+  };
+  const long first = count_allocations([&] {
+    for (int i = 0; i < 100; ++i) box.send(i);
+  });
+  EXPECT_GE(first, 1);
+  EXPECT_LE(first, 4);  // segments of 16, 16, 32 and 64 slots
+  drain();
+  EXPECT_EQ(sum, 4950);
+  EXPECT_EQ(count_allocations([&] {
+              for (int i = 0; i < 100; ++i) box.send(i);
+            }),
+            0);
+  drain();
+  EXPECT_EQ(sum, 2 * 4950);
 }
 
 // Two actors bouncing a counter (W4) allocate nothing per message.

@@ -7,6 +7,7 @@
 #include <grove/exit_reason.hpp>
 #include <grove/detail/block_pool.hpp>
 #include <grove/detail/local_slot.hpp>
+#include <grove/detail/sanitizer.hpp>
 #include <grove/detail/timer_heap.hpp>
 #include <grove/detail/wait_queue.hpp>
 
@@ -91,8 +92,11 @@ class FiberBase {
   // Reference counting for handles (atomic: a handle may be dropped on any
   // thread, though it may be *used* only on its hub's thread).
   void add_ref() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
+  // release() drops one reference. The sole owner (count 1) frees the
+  // block without a locked instruction: a new reference is only ever made
+  // from an existing one, so no other thread can add one meanwhile.
   void release() noexcept {
-    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (refs.load(std::memory_order_acquire) == 1 || refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
   // is_dead() is true once the fiber's code has finished (its link
@@ -103,13 +107,14 @@ class FiberBase {
 
   std::atomic<std::uint32_t> refs{0};
   // The state and flags sit beside refs, in what would be padding: the
-  // control block of a spawn([] {...}) fits a 160-byte pool block.
+  // control block of a spawn([] {...}) fits a 144-byte pool block.
   RunState state = RunState::created;  // owned by the hub
-  bool scheduled : 1 = false;       // has been put on the ready queue at least once
-  bool finished : 1 = false;        // the body has returned or thrown
-  bool doomed : 1 = false;          // hub shutdown: every blocking call raises the pending exit
-  bool error_observed : 1 = false;  // someone joined, linked or asked for the exception
-  bool exiting : 1 = false;         // a FiberExit was sent (a kill, a link): it is being killed
+  bool scheduled : 1 = false;          // has been put on the ready queue at least once
+  bool finished : 1 = false;           // the body has returned or thrown
+  bool doomed : 1 = false;             // hub shutdown: every blocking call raises the pending exit
+  bool error_observed : 1 = false;     // someone joined, linked or asked for the exception
+  bool exiting : 1 = false;            // a FiberExit was sent (a kill, a link): it is being killed
+  bool body_gone : 1 = false;          // FiberImpl's callable has been destroyed
   Hub* hub;
   std::uint64_t id;
   // parent_id is the id of the fiber that spawned this one (the spawn
@@ -134,12 +139,11 @@ class FiberBase {
   std::exception_ptr pending_;  // the first pending interrupt
 
  public:
-  const void* stack_bottom = nullptr;      // lowest address of its stack
-  std::size_t stack_size = 0;
+  [[no_unique_address]] StackBounds stack;  // for ASan only: empty otherwise
 
   // Outcome.
-  std::exception_ptr error;      // the exception that ended it (FiberExit included)
-  WaitQueue joiners;             // fibers in join() / wait_any()
+  std::exception_ptr error;  // the exception that ended it (FiberExit included)
+  WaitQueue joiners;         // fibers in join() / wait_any()
   ExitObserver* observers = nullptr;
   std::unique_ptr<FiberExtras> extras;
 
@@ -155,15 +159,32 @@ template <class T>
 class Ref {
  public:
   Ref() = default;
-  explicit Ref(T* p) noexcept : p_(p) { if (p_) p_->add_ref(); }
-  Ref(const Ref& o) noexcept : p_(o.p_) { if (p_) p_->add_ref(); }
+  explicit Ref(T* p) noexcept : p_(p) {
+    if (p_) p_->add_ref();
+  }
+  Ref(const Ref& o) noexcept : p_(o.p_) {
+    if (p_) p_->add_ref();
+  }
   Ref(Ref&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
   template <class U>
-  Ref(const Ref<U>& o) noexcept : p_(o.get()) { if (p_) p_->add_ref(); }
-  Ref& operator=(Ref o) noexcept { std::swap(p_, o.p_); return *this; }
-  ~Ref() { if (p_) p_->release(); }
+  Ref(const Ref<U>& o) noexcept : p_(o.get()) {
+    if (p_) p_->add_ref();
+  }
+  Ref& operator=(Ref o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  ~Ref() {
+    if (p_) p_->release();
+  }
 
   T* get() const noexcept { return p_; }
+  // adopt(p) takes over a reference already counted in p->refs.
+  static Ref adopt(T* p) noexcept {
+    Ref r;
+    r.p_ = p;
+    return r;
+  }
   // leak() gives up the reference without releasing it.
   T* leak() noexcept { return std::exchange(p_, nullptr); }
   T* operator->() const noexcept { return p_; }

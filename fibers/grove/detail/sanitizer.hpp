@@ -15,19 +15,40 @@
 
 namespace grove::detail {
 
-inline void sanitizer_start_switch(void** fake_stack_save, const void* bottom, std::size_t size) noexcept {
+// StackBounds is where a fiber's stack lies, as ASan needs it at each
+// switch; without ASan it is empty and takes no room in the control block.
+struct StackBounds {
 #if defined(GROVE_ASAN)
-  __sanitizer_start_switch_fiber(fake_stack_save, bottom, size);
+  const void* bottom = nullptr;  // lowest address
+  std::size_t size = 0;
+#endif
+  void set(const void* lowest, std::size_t bytes) noexcept {
+#if defined(GROVE_ASAN)
+    bottom = lowest;
+    size = bytes;
 #else
-  (void)fake_stack_save, (void)bottom, (void)size;
+    (void)lowest, (void)bytes;
+#endif
+  }
+};
+
+// sanitizer_start_switch(save, to) is called before jumping to the stack
+// `to`; save is null when the current stack is dying.
+inline void sanitizer_start_switch(void** fake_stack_save, const StackBounds& to) noexcept {
+#if defined(GROVE_ASAN)
+  __sanitizer_start_switch_fiber(fake_stack_save, to.bottom, to.size);
+#else
+  (void)fake_stack_save, (void)to;
 #endif
 }
 
-inline void sanitizer_finish_switch(void* fake_stack_save, const void** bottom_old, std::size_t* size_old) noexcept {
+// sanitizer_finish_switch(save, from) is called on arrival; it records the
+// bounds of the stack left behind in *from (null: that stack died).
+inline void sanitizer_finish_switch(void* fake_stack_save, StackBounds* from) noexcept {
 #if defined(GROVE_ASAN)
-  __sanitizer_finish_switch_fiber(fake_stack_save, bottom_old, size_old);
+  __sanitizer_finish_switch_fiber(fake_stack_save, from ? &from->bottom : nullptr, from ? &from->size : nullptr);
 #else
-  (void)fake_stack_save, (void)bottom_old, (void)size_old;
+  (void)fake_stack_save, (void)from;
 #endif
 }
 

@@ -37,27 +37,32 @@ class ReadyQueue {
   void push_back(FiberBase* f) noexcept {
     f->ready_next = nullptr;
     f->ready_prev = tail_;
-    if (tail_) tail_->ready_next = f; else head_ = f;
+    if (tail_) tail_->ready_next = f;
+    else head_ = f;
     tail_ = f;
   }
   void push_front(FiberBase* f) noexcept {
     f->ready_prev = nullptr;
     f->ready_next = head_;
-    if (head_) head_->ready_prev = f; else tail_ = f;
+    if (head_) head_->ready_prev = f;
+    else tail_ = f;
     head_ = f;
   }
   FiberBase* pop_front() noexcept {
     FiberBase* f = head_;
     if (f) {
       head_ = f->ready_next;
-      if (head_) head_->ready_prev = nullptr; else tail_ = nullptr;
+      if (head_) head_->ready_prev = nullptr;
+      else tail_ = nullptr;
       f->ready_next = nullptr;
     }
     return f;
   }
   void remove(FiberBase* f) noexcept {
-    if (f->ready_prev) f->ready_prev->ready_next = f->ready_next; else head_ = f->ready_next;
-    if (f->ready_next) f->ready_next->ready_prev = f->ready_prev; else tail_ = f->ready_prev;
+    if (f->ready_prev) f->ready_prev->ready_next = f->ready_next;
+    else head_ = f->ready_next;
+    if (f->ready_next) f->ready_next->ready_prev = f->ready_prev;
+    else tail_ = f->ready_prev;
     f->ready_prev = f->ready_next = nullptr;
   }
 
@@ -112,7 +117,8 @@ class Scheduler {
 
   // now() is the hub's clock: the policy's when one is installed.
   TimePoint now() const {
-    if (policy_) [[unlikely]] return policy_now();
+    if (policy_) [[unlikely]]
+      return policy_now();
     return Clock::now();
   }
   // set_policy() installs (or, with null, removes) the scheduling policy;
@@ -122,9 +128,16 @@ class Scheduler {
   SchedulingPolicy* policy() const noexcept { return policy_; }
   std::size_t timer_count() const noexcept { return timers_.size(); }
 
-  // adopt() registers a freshly created fiber with the hub (the hub holds a
-  // reference until it dies); schedule() puts it on the ready queue.
-  void adopt(FiberBase* f);
+  // adopt() registers a freshly created fiber with the hub, which keeps a
+  // reference until the fiber dies (the caller has counted it already);
+  // schedule() puts it on the ready queue.
+  void adopt(FiberBase* f) noexcept {
+    f->live_prev = nullptr;
+    f->live_next = live_head_;
+    if (live_head_) live_head_->live_prev = f;
+    live_head_ = f;
+    ++live_count_;
+  }
   void schedule(FiberBase* f) noexcept {
     f->scheduled = true;
     f->state = RunState::ready;
@@ -170,7 +183,8 @@ class Scheduler {
   // raise_pending() raises the running fiber's next interrupt, if any: a
   // suspension point that does not switch.
   void raise_pending() {
-    if (current_->has_interrupt()) [[unlikely]] throw_pending(current_);
+    if (current_->has_interrupt()) [[unlikely]]
+      throw_pending(current_);
   }
 
   // hold()/unhold() count waits that another OS thread may end (an
@@ -224,16 +238,14 @@ class Scheduler {
   // pop_ready() takes the next fiber off the ready queue: its head, or the
   // one the policy picks (the only cost of the seam: one branch).
   FiberBase* pop_ready() noexcept {
-    if (policy_) [[unlikely]] return pop_picked();
+    if (policy_) [[unlikely]]
+      return pop_picked();
     return ready_.pop_front();
   }
   FiberBase* pop_picked() noexcept;
   TimePoint policy_now() const;  // out of line: keeps now()'s callers small
   void ensure_context(FiberBase* f);
-  void arrived(void* fake_stack) noexcept {
-    if (prev_) sanitizer_finish_switch(fake_stack, &prev_->stack_bottom, &prev_->stack_size);
-    else sanitizer_finish_switch(fake_stack, nullptr, nullptr);
-  }
+  void arrived(void* fake_stack) noexcept { sanitizer_finish_switch(fake_stack, prev_ ? &prev_->stack : nullptr); }
   void run_fiber(FiberBase* f);
   void wake_idle_waiters() noexcept;
   [[noreturn]] void throw_pending(FiberBase* self);
@@ -255,7 +267,7 @@ class Scheduler {
   Ref<FiberBase> main_;
   Ref<FiberBase> hub_fiber_;
   FiberBase* current_ = nullptr;
-  FiberBase* prev_ = nullptr;   // the fiber that switched to the current one
+  FiberBase* prev_ = nullptr;  // the fiber that switched to the current one
   FiberBase* live_head_ = nullptr;
   std::size_t live_count_ = 0;
   unsigned switches_since_poll_ = 0;
@@ -304,12 +316,15 @@ inline void check_owner(const FiberBase* f, const char* what) {
 
 inline void Scheduler::park(const char* what) {
   FiberBase* self = current_;
-  if (self == hub_fiber_.get()) [[unlikely]] require_fiber_context(what);
-  if (self->has_interrupt()) [[unlikely]] throw_pending(self);
+  if (self == hub_fiber_.get()) [[unlikely]]
+    require_fiber_context(what);
+  if (self->has_interrupt()) [[unlikely]]
+    throw_pending(self);
   self->state = RunState::parked;
   self->waiting_on = what;
   switch_to(next_to_run());
-  if (self->has_interrupt()) [[unlikely]] throw_pending(self);
+  if (self->has_interrupt()) [[unlikely]]
+    throw_pending(self);
 }
 
 template <class Done>
@@ -339,8 +354,10 @@ void Scheduler::park_shielded(Done&& done, const char* what) {
 
 inline void Scheduler::yield() {
   FiberBase* self = current_;
-  if (self == hub_fiber_.get()) [[unlikely]] require_fiber_context("yield");
-  if (self->has_interrupt()) [[unlikely]] throw_pending(self);
+  if (self == hub_fiber_.get()) [[unlikely]]
+    require_fiber_context("yield");
+  if (self->has_interrupt()) [[unlikely]]
+    throw_pending(self);
   self->state = RunState::ready;
   self->waiting_on = "yield";
   ready_.push_back(self);
@@ -350,7 +367,8 @@ inline void Scheduler::yield() {
   } else {
     switch_to(next);
   }
-  if (self->has_interrupt()) [[unlikely]] throw_pending(self);
+  if (self->has_interrupt()) [[unlikely]]
+    throw_pending(self);
 }
 
 inline void Scheduler::switch_to(FiberBase* next) {
@@ -358,9 +376,10 @@ inline void Scheduler::switch_to(FiberBase* next) {
   prev_ = self;
   current_ = next;
   next->state = RunState::running;
-  if (!next->context) [[unlikely]] ensure_context(next);
+  if (!next->context) [[unlikely]]
+    ensure_context(next);
   void* fake_stack = nullptr;
-  sanitizer_start_switch(&fake_stack, next->stack_bottom, next->stack_size);
+  sanitizer_start_switch(&fake_stack, next->stack);
   boost::context::fiber from = std::move(next->context).resume();
   // Back on self's stack: keep the continuation of whoever switched here
   // (prev_ is null when that fiber has just died).
