@@ -87,7 +87,10 @@ BasicStreamServer<L>::~BasicStreamServer() {
 template <class L>
 void BasicStreamServer<L>::start() {
   if (!life_.should_start()) return;
-  if (!listener_) listener_.emplace(endpoint_, options_.listen);
+  if (!listener_) {
+    if constexpr (is_tcp<L>) listener_.emplace(endpoint_, options_.listen);
+    else listener_.emplace(std::string_view(endpoint_.path()), options_.listen);
+  }
   bound_ = listener_->local_endpoint();
   life_.start([this] { accept_loop(); }, "StreamServer accept " + peer_text(bound_));
 }

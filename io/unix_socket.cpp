@@ -85,12 +85,6 @@ UnixListener::UnixListener(std::string_view path, ListenOptions options) {
   if (ec) detail::throw_io_error(ec, ("UnixListener " + std::string(path)).c_str());
 }
 
-UnixListener::UnixListener(const UnixEndpoint& endpoint, ListenOptions options) {
-  error_code ec;
-  listen_on(endpoint, options, ec);
-  if (ec) detail::throw_io_error(ec, ("UnixListener " + endpoint.path()).c_str());
-}
-
 UnixListener UnixListener::from_fd(int fd, ListenOptions options) {
   UnixListener listener;
   listener.adopt_fd(fd, options.backlog, "grove::UnixListener::from_fd");

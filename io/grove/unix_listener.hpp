@@ -25,7 +25,6 @@ class UnixListener final : public detail::BasicListener<boost::asio::local::stre
   // UnixListener(path) binds path and listens; IoError when it cannot.
   explicit UnixListener(std::string_view path, ListenOptions options = {});
   UnixListener(std::string_view path, ListenOptions options, error_code& ec);
-  explicit UnixListener(const UnixEndpoint& endpoint, ListenOptions options = {});
   UnixListener(UnixListener&&) noexcept = default;
   UnixListener& operator=(UnixListener&&) noexcept = default;
   ~UnixListener() = default;
