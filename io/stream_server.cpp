@@ -49,7 +49,7 @@ template <class L>
 BasicStreamServer<L>::BasicStreamServer(const endpoint_type& endpoint, Handler handler, StreamServerOptions options)
     : endpoint_(endpoint),
       handler_(std::move(handler)),
-      options_(std::move(options)),
+      options_(options),
       life_(is_tcp<L> ? "grove::StreamServer" : "grove::UnixStreamServer", options_.pool_size) {
   check_options();
 }
@@ -57,7 +57,7 @@ BasicStreamServer<L>::BasicStreamServer(const endpoint_type& endpoint, Handler h
 template <class L>
 BasicStreamServer<L>::BasicStreamServer(L listener, Handler handler, StreamServerOptions options)
     : handler_(std::move(handler)),
-      options_(std::move(options)),
+      options_(options),
       listener_(std::move(listener)),
       life_(is_tcp<L> ? "grove::StreamServer" : "grove::UnixStreamServer", options_.pool_size) {
   check_options();

@@ -89,11 +89,11 @@ class BasicStreamServer {
   template <class F>
   requires(std::invocable<F&, Stream&> && !std::invocable<F&, Stream&, const endpoint_type&>)
       BasicStreamServer(const endpoint_type& endpoint, F handler, StreamServerOptions options = {})
-      : BasicStreamServer(endpoint, stream_only(std::move(handler)), std::move(options)) {}
+      : BasicStreamServer(endpoint, stream_only(std::move(handler)), options) {}
   template <class F>
   requires(std::invocable<F&, Stream&> && !std::invocable<F&, Stream&, const endpoint_type&>)
       BasicStreamServer(Listener listener, F handler, StreamServerOptions options = {})
-      : BasicStreamServer(std::move(listener), stream_only(std::move(handler)), std::move(options)) {}
+      : BasicStreamServer(std::move(listener), stream_only(std::move(handler)), options) {}
   ~BasicStreamServer();
   BasicStreamServer(const BasicStreamServer&) = delete;
   BasicStreamServer& operator=(const BasicStreamServer&) = delete;
