@@ -13,7 +13,8 @@
 //   auto client_ctx = grove::TlsContext::client();
 //   client_ctx.use_certificate("client.pem", "client-key.pem");  // what the client presents
 //   client_ctx.set_alpn_protocols({"http/1.1"});                 // what the client offers
-//   ... tls.alpn_protocol() == "http/1.1"; tls.peer_certificate()->subject == "CN=client"
+//   // after the handshake: tls.alpn_protocol() == "http/1.1", and the server
+//   // side's peer_certificate()->subject == "CN=client"
 //
 // A TlsStream is a Stream; its handshake, reads and writes park the fiber
 // and obey Timeout, kill() and set_timeout(). After an interrupted or timed

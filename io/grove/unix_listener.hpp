@@ -1,11 +1,12 @@
 #pragma once
 // unix_listener.hpp — UnixListener, a green listening AF_UNIX stream socket:
 //
-//   grove::UnixListener listener(dir / "app.sock");
+//   const std::string path = (dir / "app.sock").string();   // dir: a std::filesystem::path
+//   grove::UnixListener listener(path);
 //   grove::UnixSocket peer = listener.accept();     // parks the fiber, obeys Timeout
 //   ...
 //   listener.close();
-//   std::filesystem::remove(dir / "app.sock");      // the socket file stays, as with bind(2)
+//   std::filesystem::remove(path);                  // the socket file stays, as with bind(2)
 //
 // Accepting: detail/listener.hpp (shared with TcpListener). Binding a path
 // that exists (a stale socket file included) fails with EADDRINUSE: remove

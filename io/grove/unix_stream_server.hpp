@@ -3,13 +3,14 @@
 // path (one implementation, BasicStreamServer in stream_server.hpp), with
 // the same handlers, pool, max_connections, back-off and stop(grace):
 //
-//   grove::UnixStreamServer server(grove::unix_endpoint(dir / "app.sock"),
+//   const std::string path = (dir / "app.sock").string();   // dir: a std::filesystem::path
+//   grove::UnixStreamServer server(grove::unix_endpoint(path),
 //                                  [](grove::Stream& s) { s.send_all("hello\n"); });
 //   server.start();
-//   auto client = grove::UnixSocket::connect((dir / "app.sock").string());
+//   auto client = grove::UnixSocket::connect(path);
 //   ...
 //   server.stop();
-//   std::filesystem::remove(dir / "app.sock");   // the socket file stays, as with bind(2)
+//   std::filesystem::remove(path);   // the socket file stays, as with bind(2)
 //
 // TLS is served over TCP only (options.tls set is a UsageError); no_delay
 // and listen.reuse_address do not apply. The peer a handler gets is
