@@ -18,12 +18,21 @@
 // ENOBUFS, ENOMEM) the server sleeps 10 ms, doubling up to 1 s while the
 // failures last, and keeps serving the connections it has.
 // Use it from its hub's thread; stop() it before destroying it.
+//
+// A server may also start on a listener that already exists (gevent's
+// StreamServer(listener=socket)): a TcpListener, or a descriptor bound
+// (listening or not) by a parent process:
+//
+//   grove::StreamServer server(grove::TcpListener::from_fd(3), handler);
+//
+// The same server over AF_UNIX paths is UnixStreamServer
+// (unix_stream_server.hpp): one implementation, BasicStreamServer.
 
-#include <grove/detail/server_lifecycle.hpp>
 #include <grove/duration.hpp>
 #include <grove/stream.hpp>
 #include <grove/tcp_listener.hpp>
 #include <grove/tcp_socket.hpp>
+#include <grove/detail/server_lifecycle.hpp>
 
 #include <chrono>
 #include <concepts>
@@ -32,6 +41,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
 
 namespace grove {
 
@@ -57,23 +68,39 @@ struct StreamServerOptions {
   Duration backoff_max = std::chrono::seconds(1);
 };
 
-class StreamServer {
+// BasicStreamServer<Listener> is the one implementation of StreamServer
+// (TCP) and UnixStreamServer (AF_UNIX); Listener is TcpListener or
+// UnixListener. Its code lives in io/stream_server.cpp.
+template <class Listener>
+class BasicStreamServer {
  public:
-  using Handler = std::function<void(Stream&, const TcpEndpoint& peer)>;
+  using listener_type = Listener;
+  using endpoint_type = typename Listener::endpoint_type;
+  using socket_type = decltype(std::declval<Listener&>().accept());
+  using Handler = std::function<void(Stream&, const endpoint_type& peer)>;
 
-  StreamServer(const TcpEndpoint& endpoint, Handler handler, StreamServerOptions options = {});
+  // BasicStreamServer(endpoint, handler) listens on endpoint at start().
+  BasicStreamServer(const endpoint_type& endpoint, Handler handler, StreamServerOptions options = {});
+  // BasicStreamServer(listener, handler) serves an existing listener (it
+  // takes ownership; options.listen is then unused). UsageError when it is
+  // not open.
+  BasicStreamServer(Listener listener, Handler handler, StreamServerOptions options = {});
   // A handler may also take just the stream.
   template <class F>
-    requires(std::invocable<F&, Stream&> && !std::invocable<F&, Stream&, const TcpEndpoint&>)
-  StreamServer(const TcpEndpoint& endpoint, F handler, StreamServerOptions options = {})
-      : StreamServer(endpoint, Handler([h = std::move(handler)](Stream& s, const TcpEndpoint&) mutable { h(s); }),
-                     std::move(options)) {}
-  ~StreamServer();
-  StreamServer(const StreamServer&) = delete;
-  StreamServer& operator=(const StreamServer&) = delete;
+  requires(std::invocable<F&, Stream&> && !std::invocable<F&, Stream&, const endpoint_type&>)
+      BasicStreamServer(const endpoint_type& endpoint, F handler, StreamServerOptions options = {})
+      : BasicStreamServer(endpoint, stream_only(std::move(handler)), options) {}
+  template <class F>
+  requires(std::invocable<F&, Stream&> && !std::invocable<F&, Stream&, const endpoint_type&>)
+      BasicStreamServer(Listener listener, F handler, StreamServerOptions options = {})
+      : BasicStreamServer(std::move(listener), stream_only(std::move(handler)), options) {}
+  ~BasicStreamServer();
+  BasicStreamServer(const BasicStreamServer&) = delete;
+  BasicStreamServer& operator=(const BasicStreamServer&) = delete;
 
-  // start() binds, listens and starts accepting in a fiber of its own; it
-  // throws IoError when it cannot listen. Starting twice does nothing.
+  // start() binds, listens (unless given a listener) and starts accepting
+  // in a fiber of its own; it throws IoError when it cannot listen.
+  // Starting twice does nothing.
   void start();
   // serve_forever() starts if needed and blocks until stop().
   void serve_forever();
@@ -96,8 +123,7 @@ class StreamServer {
   bool started() const noexcept { return life_.started() && !life_.stopping(); }
   bool stopped() const noexcept { return life_.stopped(); }
   // local_endpoint() is where it listens (the real port after port 0).
-  TcpEndpoint local_endpoint() const;
-  std::uint16_t port() const { return local_endpoint().port(); }
+  endpoint_type local_endpoint() const;
 
   // connections() is how many handlers run now.
   std::size_t connections() const noexcept { return life_.handlers().size(); }
@@ -107,19 +133,37 @@ class StreamServer {
   std::uint64_t accept_errors() const noexcept { return accept_errors_; }
 
  private:
+  template <class F>
+  static Handler stream_only(F handler) {
+    return Handler([h = std::move(handler)](Stream& s, const endpoint_type&) mutable { h(s); });
+  }
+  void check_options() const;
   void accept_loop();
-  void serve(TcpSocket& socket, const TcpEndpoint& peer);
-  void run_handler(Stream& stream, const TcpEndpoint& peer);
+  void serve(socket_type& socket, const endpoint_type& peer);
+  void run_handler(Stream& stream, const endpoint_type& peer);
 
-  TcpEndpoint endpoint_;
-  TcpEndpoint bound_;  // where it listens once started
+  endpoint_type endpoint_;
+  endpoint_type bound_;  // where it listens once started
   Handler handler_;
   StreamServerOptions options_;
-  std::optional<TcpListener> listener_;
+  std::optional<Listener> listener_;
   detail::ServerLifecycle life_;
   std::uint64_t accepted_ = 0;
   std::uint64_t rejected_ = 0;
   std::uint64_t accept_errors_ = 0;
+};
+
+extern template class BasicStreamServer<TcpListener>;
+
+// StreamServer serves TCP (and TLS over TCP: options.tls).
+class StreamServer final : public BasicStreamServer<TcpListener> {
+ public:
+  using BasicStreamServer::BasicStreamServer;
+  // from_fd(fd, handler) serves a TCP socket bound (listening or not) by
+  // someone else (TcpListener::from_fd: UsageError for a wrong descriptor).
+  StreamServer(int listening_fd, Handler handler, StreamServerOptions options = {})
+      : BasicStreamServer(TcpListener::from_fd(listening_fd, options.listen), std::move(handler), options) {}
+  std::uint16_t port() const { return local_endpoint().port(); }
 };
 
 }  // namespace grove

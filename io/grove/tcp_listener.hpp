@@ -5,50 +5,45 @@
 //   auto port = listener.local_endpoint().port();
 //   grove::TcpSocket client = listener.accept();   // parks the fiber, obeys Timeout
 //
-// accept() reports resource exhaustion (EMFILE, ENFILE, ENOBUFS, ENOMEM) as
-// errors like any other; StreamServer backs off on them.
+//   grove::TcpListener by_name("localhost", 8080);  // a host name or an address
+//   auto inherited = grove::TcpListener::from_fd(3); // a socket bound by a parent (systemd, a supervisor)
+//
+// Accepting: detail/listener.hpp (shared with UnixListener).
 
-#include <grove/duration.hpp>
 #include <grove/tcp_socket.hpp>
+#include <grove/detail/listener.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <cstdint>
+#include <string_view>
+
 namespace grove {
 
-struct ListenOptions {
-  // backlog is the kernel's queue of connections not yet accepted.
-  int backlog = 1024;
-  bool reuse_address = true;
-};
-
-class TcpListener {
+class TcpListener final : public detail::BasicListener<boost::asio::ip::tcp, TcpSocket> {
  public:
-  using error_code = boost::system::error_code;
-
   // TcpListener(endpoint) binds and listens (port 0: any free port); it
   // throws IoError when it cannot.
   explicit TcpListener(const TcpEndpoint& endpoint, ListenOptions options = {});
   TcpListener(const TcpEndpoint& endpoint, ListenOptions options, error_code& ec);
+  // TcpListener(host, port) resolves host (a name or an address) and
+  // listens on its first address.
+  TcpListener(std::string_view host, std::uint16_t port, ListenOptions options = {});
   TcpListener(TcpListener&&) noexcept = default;
   TcpListener& operator=(TcpListener&&) noexcept = default;
-  ~TcpListener();
+  ~TcpListener() = default;
 
-  // accept() waits for the next connection; accept(ec) reports errors
-  // (closed_by_other once close() was called from another fiber).
-  TcpSocket accept();
-  TcpSocket accept(error_code& ec);
-  // accept(peer, ec) also stores the peer's endpoint.
-  TcpSocket accept(TcpEndpoint& peer, error_code& ec);
-
-  TcpEndpoint local_endpoint() const;
-  bool is_open() const noexcept { return acceptor_.is_open(); }
-  // close() stops listening; a fiber blocked in accept() gets closed_by_other.
-  void close() noexcept;
-  boost::asio::ip::tcp::acceptor& asio_acceptor() noexcept { return acceptor_; }
+  // from_fd(fd) adopts a bound TCP socket and owns it from now on; one
+  // that is not listening yet is made to listen (options.backlog). A
+  // descriptor that is not open, not a socket or not a TCP stream socket
+  // is a UsageError that says which (an unbound one listens on a free
+  // port, as listen(2) does).
+  static TcpListener from_fd(int fd, ListenOptions options = {});
 
  private:
-  boost::asio::ip::tcp::acceptor acceptor_;
-  detail::Scheduler* owner_;
+  TcpListener() = default;
 };
 
 }  // namespace grove
+
+extern template class grove::detail::BasicListener<boost::asio::ip::tcp, grove::TcpSocket>;

@@ -8,6 +8,14 @@
 //   auto server_ctx = grove::TlsContext::server("cert.pem", "key.pem");
 //   grove::StreamServer server(ep, handler, {.tls = &server_ctx});   // handlers see a Stream
 //
+//   server_ctx.require_client_certificate("clients-ca.pem");   // mutual TLS
+//   server_ctx.set_alpn_protocols({"h2", "http/1.1"});          // the server's preference
+//   auto client_ctx = grove::TlsContext::client();
+//   client_ctx.use_certificate("client.pem", "client-key.pem");  // what the client presents
+//   client_ctx.set_alpn_protocols({"http/1.1"});                 // what the client offers
+//   // after the handshake: tls.alpn_protocol() == "http/1.1", and the server
+//   // side's peer_certificate()->subject == "CN=client"
+//
 // A TlsStream is a Stream; its handshake, reads and writes park the fiber
 // and obey Timeout, kill() and set_timeout(). After an interrupted or timed
 // out TLS call the session state is unknown: close the stream. A peer that
@@ -18,17 +26,26 @@
 #include <grove/duration.hpp>
 #include <grove/stream.hpp>
 #include <grove/tcp_socket.hpp>
+#include <grove/tls_certificate.hpp>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace boost::asio::ssl {
 class context;
 }
+struct ssl_st;
 
 namespace grove {
+
+class TlsStream;
+namespace detail {
+ssl_st* tls_native(const TlsStream& stream) noexcept;
+}
 
 enum class TlsRole { client, server };
 
@@ -50,11 +67,27 @@ class TlsContext {
   void load_verify_file(const std::string& pem_file);
   // set_verify_peer(on): check the peer's certificate (clients: on by default).
   void set_verify_peer(bool on);
+  // use_certificate(cert_chain_pem, private_key_pem) is the certificate
+  // this side presents: a client's for mutual TLS (a server's is given to
+  // server()). IoError if the files cannot be used or do not match.
+  void use_certificate(const std::string& cert_chain_file, const std::string& private_key_file);
+  // require_client_certificate(ca_pem) makes a server demand a client
+  // certificate signed by a CA in ca_pem (or that certificate itself): a
+  // client without one, or with another, fails the handshake.
+  void require_client_certificate(const std::string& ca_file);
+  // set_alpn_protocols(list) sets ALPN (RFC 7301): a client offers list; a
+  // server selects its first protocol in list that the client offered
+  // (none in common: no protocol, the handshake still succeeds). Each name
+  // is 1 to 255 bytes and the list is not empty (UsageError otherwise).
+  void set_alpn_protocols(const std::vector<std::string>& protocols);
   boost::asio::ssl::context& native() noexcept { return *ctx_; }
 
  private:
   explicit TlsContext(std::unique_ptr<boost::asio::ssl::context> ctx);
   std::unique_ptr<boost::asio::ssl::context> ctx_;
+  // The ALPN list in wire form (length-prefixed names); the server's
+  // selection callback reads it, so it lives as long as the context.
+  std::unique_ptr<std::string> alpn_;
 };
 
 class TlsStream final : public Stream {
@@ -81,6 +114,13 @@ class TlsStream final : public Stream {
   void handshake(TlsRole role);
   void handshake(TlsRole role, error_code& ec);
 
+  // peer_certificate() is the certificate the peer presented during the
+  // handshake (tls_certificate.hpp), or nothing: before the handshake, or
+  // a client that was not asked for one.
+  std::optional<PeerCertificate> peer_certificate() const;
+  // alpn_protocol() is the protocol ALPN negotiated ("" when none).
+  std::string alpn_protocol() const;
+
   using Stream::shutdown_send;
   // shutdown_send() sends close_notify (and waits for the peer's).
   void shutdown_send(error_code& ec) override;
@@ -94,6 +134,7 @@ class TlsStream final : public Stream {
   std::size_t write_raw(const void* data, std::size_t size, error_code& ec, TimePoint deadline) override;
 
  private:
+  friend ssl_st* detail::tls_native(const TlsStream& stream) noexcept;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

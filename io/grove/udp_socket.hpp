@@ -6,78 +6,59 @@
 //   grove::UdpEndpoint from;
 //   std::string reply = sock.recv_from(from);     // parks the fiber, obeys Timeout
 //
-// Datagrams are never split or merged: recv_from returns one datagram,
-// truncated to the buffer given. Each blocking call has an error_code& form
-// and reports as TcpSocket does (detail/run_op.hpp): timed_out after
-// set_timeout's deadline, closed_by_other when another fiber closed the
-// socket, not_connected once closed; a Timeout or kill() is raised, unless
-// the datagram was already received (or sent): then it is returned and the
-// interrupt is raised at the fiber's next suspension point.
+//   grove::UdpSocket client;                      // connected UDP
+//   client.connect("localhost", 9000);            // a name or an address
+//   client.send("ping");
+//   std::string answer = client.recv();           // ECONNREFUSED: IoError here
+//
+// Sending, receiving, connected mode, timeouts and errors are those of
+// detail/datagram_socket.hpp (shared with UnixDatagramSocket).
 
-#include <grove/duration.hpp>
-#include <grove/io_error.hpp>
+#include <grove/detail/datagram_socket.hpp>
 
 #include <boost/asio/ip/udp.hpp>
 
-#include <grove/detail/one_user.hpp>
-#include <grove/detail/scheduler.hpp>
-
-#include <cstddef>
 #include <cstdint>
-#include <string>
 #include <string_view>
 
 namespace grove {
 
 using UdpEndpoint = boost::asio::ip::udp::endpoint;
 
-// udp_endpoint("127.0.0.1", 53) parses a numeric address (IoError otherwise).
-UdpEndpoint udp_endpoint(std::string_view address, std::uint16_t port);
+// udp_endpoint("127.0.0.1", 53) is the endpoint of a numeric address, at
+// once and without blocking. A host name ("localhost") is resolved
+// (resolve.hpp; the fiber parks meanwhile) and its first address is used.
+// IoError when the name does not resolve.
+UdpEndpoint udp_endpoint(std::string_view host, std::uint16_t port);
 
-class UdpSocket {
+class UdpSocket final : public detail::BasicDatagramSocket<boost::asio::ip::udp> {
  public:
-  using error_code = boost::system::error_code;
-
   // UdpSocket() opens an IPv4 socket, not bound yet (send_to binds it).
   UdpSocket();
   // UdpSocket(local) opens and binds to local (port 0: any free port).
   explicit UdpSocket(const UdpEndpoint& local);
   UdpSocket(UdpSocket&&) noexcept = default;
   UdpSocket& operator=(UdpSocket&&) noexcept = default;
-  ~UdpSocket();
+  ~UdpSocket() = default;
 
-  // send_to(data, peer) sends one datagram; it returns the bytes sent.
-  std::size_t send_to(const void* data, std::size_t size, const UdpEndpoint& peer);
-  std::size_t send_to(const void* data, std::size_t size, const UdpEndpoint& peer, error_code& ec);
-  std::size_t send_to(std::string_view data, const UdpEndpoint& peer) { return send_to(data.data(), data.size(), peer); }
-  std::size_t send_to(std::string_view data, const UdpEndpoint& peer, error_code& ec) {
-    return send_to(data.data(), data.size(), peer, ec);
-  }
-  // recv_from(data, size, from) waits for one datagram and stores its sender.
-  std::size_t recv_from(void* data, std::size_t size, UdpEndpoint& from);
-  std::size_t recv_from(void* data, std::size_t size, UdpEndpoint& from, error_code& ec);
-  std::string recv_from(UdpEndpoint& from, std::size_t max = 65536);
-  std::string recv_from(UdpEndpoint& from, std::size_t max, error_code& ec);
+  // from_fd(fd) adopts a UDP socket (IPv4 or IPv6, bound or not) and owns
+  // it from now on. A descriptor that is not open, not a socket or not a
+  // UDP socket is a UsageError that says which.
+  static UdpSocket from_fd(int fd);
 
-  UdpEndpoint local_endpoint() const;
-  bool is_open() const noexcept { return socket_.is_open(); }
-  // close() closes the socket; a fiber blocked on it gets closed_by_other.
-  void close() noexcept;
-  // set_timeout(d): a deadline for each later call (error timed_out).
-  void set_timeout(Duration d) { timeout_ = to_duration(d, "UdpSocket::set_timeout"); }
-  boost::asio::ip::udp::socket& asio_socket() noexcept { return socket_; }
-  // cancel_io() cancels what every fiber waits for on this socket; a
-  // waiter that was not interrupted itself simply waits again.
-  void cancel_io() noexcept;
+  using BasicDatagramSocket::connect;
+  using BasicDatagramSocket::send_to;
+  // send_to(data, host, port) resolves host (a name or an address) and
+  // sends to its first address of this socket's family.
+  std::size_t send_to(std::string_view data, std::string_view host, std::uint16_t port);
+  // connect(host, port) resolves host and connects to its first address
+  // of this socket's family (IoError when there is none).
+  void connect(std::string_view host, std::uint16_t port);
 
  private:
-  TimePoint deadline() const;
-
-  boost::asio::ip::udp::socket socket_;
-  detail::Scheduler* owner_;
-  detail::OneUser reader_;  // one fiber receiving at a time
-  detail::OneUser writer_;  // one fiber sending at a time
-  Duration timeout_ = Duration::max();
+  struct Unopened {};
+  explicit UdpSocket(Unopened) {}
+  UdpEndpoint resolve_peer(std::string_view host, std::uint16_t port, const char* what);
 };
 
 }  // namespace grove

@@ -9,6 +9,7 @@
 #include <grove/timeout.hpp>
 
 #include "io_test_support.hpp"
+#include "test_certs.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -29,11 +30,8 @@ class TlsTest : public HubTest {
   static void SetUpTestSuite() {
     dir = fs::temp_directory_path() / ("grove-tls-" + std::to_string(::getpid()));
     fs::create_directories(dir);
-    const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-                            "-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 "
-                            "-keyout " + (dir / "key.pem").string() + " -out " + (dir / "cert.pem").string() +
-                            " >/dev/null 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl CLI failed";
+    ASSERT_FALSE(make_self_signed(dir, "cert", "/CN=localhost", "DNS:localhost,IP:127.0.0.1").cert.empty())
+        << "openssl CLI failed";
   }
   static void TearDownTestSuite() { fs::remove_all(dir); }
 
@@ -49,7 +47,7 @@ class TlsTest : public HubTest {
     HubTest::TearDown();
   }
   static std::string cert() { return (dir / "cert.pem").string(); }
-  static std::string key() { return (dir / "key.pem").string(); }
+  static std::string key() { return (dir / "cert-key.pem").string(); }
 
   static inline fs::path dir;
   std::optional<TlsContext> server_ctx, client_ctx;
@@ -123,8 +121,7 @@ TEST_F(TlsTest, HandshakeTimesOutOnAPeerThatNeverSpeaksTls) {
 }
 
 TEST_F(TlsTest, TheServerDropsAClientThatNeverHandshakes) {
-  StreamServer server(tcp_endpoint("127.0.0.1", 0), echo_lines,
-                      {.tls = &*server_ctx, .handshake_timeout = 50ms});
+  StreamServer server(tcp_endpoint("127.0.0.1", 0), echo_lines, {.tls = &*server_ctx, .handshake_timeout = 50ms});
   server.start();
   auto plain = TcpSocket::connect("127.0.0.1", server.port());
   plain.set_timeout(1s);
@@ -137,7 +134,11 @@ TEST_F(TlsTest, TheServerDropsAClientThatNeverHandshakes) {
 }
 
 TEST_F(TlsTest, ReadTimeoutOverTls) {
-  StreamServer server(tcp_endpoint("127.0.0.1", 0), [](Stream& s) { this_fiber::sleep(200ms); (void)s; },
+  StreamServer server(tcp_endpoint("127.0.0.1", 0),
+                      [](Stream& s) {
+                        this_fiber::sleep(200ms);
+                        (void)s;
+                      },
                       {.tls = &*server_ctx});
   server.start();
   auto tls = TlsStream::connect("127.0.0.1", server.port(), *client_ctx, 2s);

@@ -67,11 +67,10 @@ TEST_F(UdpTest, RecvTimeoutBothFormsAndClose) {
 }
 
 TEST_F(UdpTest, DatagramServerAnswersEachDatagram) {
-  DatagramServer server(udp_endpoint("127.0.0.1", 0),
-                        [](std::string data, const UdpEndpoint& peer, DatagramServer& s) {
-                          data.insert(0, "re: ");
-                          s.send_to(data, peer);
-                        });
+  DatagramServer server(udp_endpoint("127.0.0.1", 0), [](std::string data, const UdpEndpoint& peer, DatagramServer& s) {
+    data.insert(0, "re: ");
+    s.send_to(data, peer);
+  });
   server.start();
   UdpSocket client(udp_endpoint("127.0.0.1", 0));
   client.set_timeout(1s);
@@ -83,6 +82,55 @@ TEST_F(UdpTest, DatagramServerAnswersEachDatagram) {
   }
   EXPECT_EQ(server.received(), 20u);
   server.stop();
+}
+
+TEST_F(UdpTest, ConnectedSendAndRecvTalkToOnePeer) {
+  UdpSocket server(udp_endpoint("127.0.0.1", 0));
+  UdpSocket client(udp_endpoint("127.0.0.1", 0));
+  client.connect(server.local_endpoint());
+  EXPECT_EQ(client.remote_endpoint(), server.local_endpoint());
+  EXPECT_EQ(client.send("hello"), 5u);
+  UdpEndpoint from;
+  EXPECT_EQ(server.recv_from(from), "hello");
+  EXPECT_EQ(from, client.local_endpoint());
+  // A datagram from a stranger never reaches a connected socket.
+  UdpSocket stranger(udp_endpoint("127.0.0.1", 0));
+  stranger.send_to("noise", client.local_endpoint());
+  server.send_to("answer", from);
+  EXPECT_EQ(client.recv(), "answer");
+  // recv parks the fiber until the peer answers.
+  auto reader = spawn([&] { return client.recv(); });
+  this_fiber::sleep(1ms);
+  server.send_to("later", from);
+  EXPECT_EQ(reader.get(), "later");
+}
+
+TEST_F(UdpTest, ConnectionRefusedSurfacesOnTheNextCall) {
+  // A port nobody listens on: bind one, remember it, close it.
+  UdpEndpoint closed_port;
+  {
+    UdpSocket gone(udp_endpoint("127.0.0.1", 0));
+    closed_port = gone.local_endpoint();
+  }
+  UdpSocket client(udp_endpoint("127.0.0.1", 0));
+  client.connect(closed_port);
+  client.send("anyone?");  // accepted by the kernel; the ICMP answer comes later
+  client.set_timeout(2s);
+  error_code ec;
+  client.recv(100, ec);
+  EXPECT_EQ(ec, asio::error::connection_refused);
+  client.send("anyone?");
+  EXPECT_THROW(client.recv(), IoError);
+}
+
+TEST_F(UdpTest, SendWithoutConnectAndRecvTimeoutReportErrors) {
+  UdpSocket s(udp_endpoint("127.0.0.1", 0));
+  error_code ec;
+  s.send("nowhere", ec);
+  EXPECT_TRUE(ec) << "an unconnected UDP socket has no peer (EDESTADDRREQ)";
+  EXPECT_THROW(s.remote_endpoint(), IoError);
+  s.set_timeout(10ms);
+  EXPECT_THROW(s.recv(), IoTimeout);
 }
 
 }  // namespace
