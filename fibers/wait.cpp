@@ -1,4 +1,4 @@
-// wait.cpp — joinall, killall, wait_any, iwait.
+// wait.cpp — joinall, killall, wait_any.
 
 #include <grove/wait.hpp>
 
@@ -38,7 +38,18 @@ std::optional<std::size_t> wait_any(const std::vector<Fiber<>>& fibers, TimePoin
   return first;
 }
 
-std::vector<Fiber<>> joinall(std::vector<Fiber<>> fibers, TimePoint deadline, bool raise_error) {
+std::vector<Fiber<>> joinall(std::vector<Fiber<>> fibers, TimePoint deadline, bool raise_error, std::size_t count) {
+  if (count < fibers.size()) {
+    // The first `count` to finish, in completion order (gevent's joinall(count=)).
+    Iwait<Fiber<>> finished(std::move(fibers), deadline, count, "joinall");
+    std::vector<Fiber<>> done;
+    done.reserve(count);
+    while (auto f = finished.next()) {
+      done.push_back(*f);
+      if (raise_error) rethrow_failure(f->base());
+    }
+    return done;
+  }
   std::vector<Fiber<>> done;
   done.reserve(fibers.size());
   if (!raise_error) {
@@ -85,17 +96,5 @@ void killall(std::vector<Fiber<>> fibers, std::exception_ptr e, bool block, Time
 }
 
 }  // namespace detail
-
-std::optional<Fiber<>> Iwait::next() {
-  if (pending_.empty()) return std::nullopt;
-  auto i = detail::wait_any(pending_, deadline_);
-  if (!i) {
-    pending_.clear();
-    return std::nullopt;
-  }
-  Fiber<> f = pending_[*i];
-  pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(*i));
-  return f;
-}
 
 }  // namespace grove

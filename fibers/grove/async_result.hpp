@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -51,8 +52,8 @@ struct AsyncState {
 
   Scheduler* owner;
   std::shared_ptr<RemoteAnchor> anchor;  // reaches the owner from other threads
-  std::atomic<bool> claimed{false};  // a set() was accepted (any thread)
-  bool ready = false;                // published (owner thread only)
+  std::atomic<bool> claimed{false};      // a set() was accepted (any thread)
+  bool ready = false;                    // published (owner thread only)
   std::optional<Stored> value;
   std::exception_ptr error;
   WaitQueue waiters;
@@ -109,15 +110,12 @@ class AsyncResult {
   // set(value) stores the value and wakes every waiter; any thread. A
   // result is set once: a second set() or set_exception() throws UsageError.
   template <class U = T>
-    requires(!std::is_void_v<U>)
-  void set(U&& value) {
+  requires(!std::is_void_v<U>) void set(U&& value) {
     claim("set");
     st_->value.emplace(std::forward<U>(value));
     deliver();
   }
-  void set()
-    requires std::is_void_v<T>
-  {
+  void set() requires std::is_void_v<T> {
     claim("set");
     st_->value.emplace();
     deliver();
@@ -130,8 +128,7 @@ class AsyncResult {
     deliver();
   }
   template <class E>
-    requires(!std::is_same_v<std::decay_t<E>, std::exception_ptr>)
-  void set_exception(E&& e) {
+  requires(!std::is_same_v<std::decay_t<E>, std::exception_ptr>) void set_exception(E&& e) {
     set_exception(std::make_exception_ptr(std::forward<E>(e)));
   }
 
@@ -167,9 +164,7 @@ class AsyncResult {
   }
 
   // value() is the value once ready and successful, else UsageError.
-  const auto& value() const
-    requires(!std::is_void_v<T>)
-  {
+  const auto& value() const requires(!std::is_void_v<T>) {
     if (!successful()) throw UsageError("grove::AsyncResult::value: no value yet (check ready() and successful())");
     return *st_->value;
   }
@@ -177,7 +172,7 @@ class AsyncResult {
   // add_callback(cb) calls cb(result) on the owning hub once ready (at once
   // if it is ready). Callbacks run in the hub's context and must not block.
   template <class F>
-    requires std::invocable<F&, const AsyncResult&>
+  requires std::invocable<F&, const AsyncResult&>
   void add_callback(F cb) {
     check_thread("add_callback");
     if (st_->ready) {
@@ -193,8 +188,7 @@ class AsyncResult {
   // may still be unlinked. It returns the id unlink() takes. Callbacks must
   // not block. Owning hub's thread only.
   template <class F>
-    requires std::invocable<F&, const AsyncResult&>
-  std::uint64_t rawlink(F cb) {
+  requires std::invocable<F&, const AsyncResult&> std::uint64_t rawlink(F cb) {
     check_thread("rawlink");
     const std::uint64_t id = st_->next_link++;
     st_->callbacks.emplace_back(id, [cb = std::move(cb), self = *this]() mutable { cb(self); });
@@ -219,6 +213,21 @@ class AsyncResult {
       }
     }
     return false;
+  }
+
+  // The Waitable protocol (waitable.hpp) for grove::wait and iwait: ready
+  // once the outcome is published; while another handle exists (beyond the
+  // caller's and the wait's own copies) or a set() is on its way, the wait
+  // keeps the hub from raising LoopExit, as wait() does.
+  detail::WaitQueue& waitable_queue() const noexcept { return st_->waiters; }
+  std::uint64_t waitable_begin(const char*) const {
+    check_thread("wait");
+    return 0;
+  }
+  bool waitable_ready(std::uint64_t) const noexcept { return st_->ready; }
+  // own_copies: handles to it that the wait itself keeps (iwait's list).
+  bool waitable_holds_hub(std::size_t own_copies) const noexcept {
+    return static_cast<std::size_t>(st_.use_count()) > 1 + own_copies || st_->claimed.load(std::memory_order_acquire);
   }
 
   friend bool operator==(const AsyncResult& a, const AsyncResult& b) noexcept { return a.st_ == b.st_; }

@@ -54,6 +54,16 @@ class Event {
                                [this, gen] { return flag_.load() || generation_.load() != gen; });
   }
 
+  // The Waitable protocol (waitable.hpp) for grove::wait and iwait: ready
+  // while the flag is up, or once a set() came since the wait began (the
+  // mark is the set() count then), as wait() above.
+  detail::WaitQueue& waitable_queue() noexcept { return waiters_; }
+  std::uint64_t waitable_begin(const char*) noexcept {
+    remote_.bind();
+    return generation_.load();
+  }
+  bool waitable_ready(std::uint64_t gen) const noexcept { return flag_.load() || generation_.load() != gen; }
+
  private:
   static void wake_waiters(void* self, std::size_t) noexcept { static_cast<Event*>(self)->waiters_.notify_all(); }
 

@@ -1,12 +1,16 @@
 #pragma once
-// wait.hpp — waiting on many fibers at once: joinall, killall, wait_any and
-// iwait (gevent's names). Each takes any range of Fiber<T> handles.
+// wait.hpp — waiting on many fibers at once: joinall, killall and wait_any
+// (gevent's names). Each takes any range of Fiber<T> handles; wait and iwait
+// over any waitables are in iwait.hpp (included).
 
 #include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/fiber.hpp>
+#include <grove/iwait.hpp>
 
 #include <chrono>
+#include <concepts>
+#include <initializer_list>
 #include <optional>
 #include <ranges>
 #include <vector>
@@ -14,7 +18,8 @@
 namespace grove {
 
 namespace detail {
-std::vector<Fiber<>> joinall(std::vector<Fiber<>> fibers, TimePoint deadline, bool raise_error);
+std::vector<Fiber<>> joinall(std::vector<Fiber<>> fibers, TimePoint deadline, bool raise_error,
+                             std::size_t count = wait_all);
 void killall(std::vector<Fiber<>> fibers, std::exception_ptr e, bool block, TimePoint deadline);
 std::optional<std::size_t> wait_any(const std::vector<Fiber<>>& fibers, TimePoint deadline);
 
@@ -28,16 +33,38 @@ std::vector<Fiber<>> to_handles(R&& fibers) {
 }
 }  // namespace detail
 
-// joinall(fibers) waits until every fiber has finished and returns them.
-// With a timeout it returns the ones finished by then. With raise_error it
-// rethrows the first failure as soon as it is seen (the others keep running).
+// joinall(fibers) waits until every fiber has finished and returns them
+// (gevent.joinall). With a timeout it returns the ones finished by then.
+// With a count it returns once that many have finished, in the order they
+// finished. With raise_error it rethrows the first failure as soon as it is
+// seen (the others keep running). raise_error must be a bool, so that
+// joinall(fibers, 1s, 2) means a count. A negative or NaN timeout is a
+// UsageError naming joinall. The fibers may be any range of Fiber<T>, a
+// braced list of fibers of mixed types (joinall({a, b})), or the fibers
+// themselves (joinall(a, b, c)).
 template <std::ranges::range R>
-std::vector<Fiber<>> joinall(R&& fibers, bool raise_error = false) {
+std::vector<Fiber<>> joinall(R&& fibers) {
+  return detail::joinall(detail::to_handles(fibers), TimePoint::max(), false);
+}
+template <std::ranges::range R, std::same_as<bool> B>
+std::vector<Fiber<>> joinall(R&& fibers, B raise_error) {
   return detail::joinall(detail::to_handles(fibers), TimePoint::max(), raise_error);
 }
 template <std::ranges::range R>
-std::vector<Fiber<>> joinall(R&& fibers, Deadline timeout, bool raise_error = false) {
-  return detail::joinall(detail::to_handles(fibers), timeout.time_point("joinall"), raise_error);
+std::vector<Fiber<>> joinall(R&& fibers, Deadline timeout, std::size_t count = wait_all) {
+  return detail::joinall(detail::to_handles(fibers), timeout.time_point("joinall"), false, count);
+}
+template <std::ranges::range R, std::same_as<bool> B>
+std::vector<Fiber<>> joinall(R&& fibers, Deadline timeout, B raise_error, std::size_t count = wait_all) {
+  return detail::joinall(detail::to_handles(fibers), timeout.time_point("joinall"), raise_error, count);
+}
+inline std::vector<Fiber<>> joinall(std::initializer_list<Fiber<>> fibers, Deadline timeout = Deadline::never(),
+                                    std::size_t count = wait_all) {
+  return detail::joinall(std::vector<Fiber<>>(fibers), timeout.time_point("joinall"), false, count);
+}
+template <class... T>
+requires(sizeof...(T) >= 1) std::vector<Fiber<>> joinall(const Fiber<T>&... fibers) {
+  return detail::joinall(std::vector<Fiber<>>{Fiber<>(fibers)...}, TimePoint::max(), false);
 }
 
 // killall(fibers) kills every fiber with FiberExit and waits for all of them.
@@ -61,49 +88,7 @@ template <std::ranges::range R>
   return detail::wait_any(detail::to_handles(fibers), timeout.time_point("wait_any"));
 }
 
-// iwait(fibers) yields the fibers in the order they finish:
-//   for (grove::Fiber<> f : grove::iwait(fibers)) ...
-// With a timeout the iteration ends early when the deadline passes.
-class Iwait {
- public:
-  Iwait(std::vector<Fiber<>> fibers, TimePoint deadline) : pending_(std::move(fibers)), deadline_(deadline) {}
-  // next() is the next fiber to finish, or nullopt when all were yielded
-  // or the deadline passed.
-  std::optional<Fiber<>> next();
-
-  class iterator {
-   public:
-    using value_type = Fiber<>;
-    using difference_type = std::ptrdiff_t;
-    iterator() = default;
-    explicit iterator(Iwait* owner) : owner_(owner) { ++*this; }
-    const Fiber<>& operator*() const { return *current_; }
-    iterator& operator++() {
-      current_ = owner_->next();
-      return *this;
-    }
-    void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& it, std::default_sentinel_t) { return !it.current_; }
-
-   private:
-    Iwait* owner_ = nullptr;
-    std::optional<Fiber<>> current_;
-  };
-  iterator begin() { return iterator(this); }
-  std::default_sentinel_t end() { return {}; }
-
- private:
-  std::vector<Fiber<>> pending_;
-  TimePoint deadline_;
-};
-
-template <std::ranges::range R>
-Iwait iwait(R&& fibers) {
-  return Iwait(detail::to_handles(fibers), TimePoint::max());
-}
-template <std::ranges::range R>
-Iwait iwait(R&& fibers, Deadline timeout) {
-  return Iwait(detail::to_handles(fibers), timeout.time_point("iwait"));
-}
+// iwait(objects, timeout, count) and wait(objects, timeout, count) over
+// fibers and any other waitables are in iwait.hpp.
 
 }  // namespace grove

@@ -121,6 +121,20 @@ class Mailbox {
     wake_consumer();
   }
 
+  // The Waitable protocol (waitable.hpp) for grove::wait and iwait: ready
+  // when a receive would not block (a signal or message is queued, from
+  // any thread) or the mailbox is closed. Owning hub's thread only; the
+  // waiting fiber counts as the mailbox's one consumer.
+  detail::WaitQueue& waitable_queue() noexcept { return consumer_; }
+  std::uint64_t waitable_begin(const char* call) const {
+    if (detail::tls_scheduler != hub_)
+      throw UsageError(std::string("grove::") + call +
+                       ": a Mailbox can only be waited on from its owning hub's thread");
+    return 0;
+  }
+  bool waitable_ready(std::uint64_t) noexcept { return ready_or_arm(true); }
+  static constexpr bool waitable_wakes_one = true;
+
   // receive(on_system, on_message, timeout) waits for the next signal or
   // message and hands it to the matching callback (system lane first).
   // Returns false when the deadline passed with nothing to receive (none by

@@ -42,6 +42,7 @@
 #include <grove/detail/waiter.hpp>
 
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 namespace grove::detail {
@@ -98,12 +99,24 @@ class WaitQueue {
   template <class QueueOf, class Ready, class S = Scheduler>
   static bool wait_until_any(std::size_t n, QueueOf&& queue, Waiter* nodes, TimePoint deadline, const char* what,
                              Ready&& ready) {
+    return wait_until_any<QueueOf, NodeArray, Ready, S>(n, std::forward<QueueOf>(queue), NodeArray{nodes}, deadline,
+                                                        what, std::forward<Ready>(ready));
+  }
+  // The same with the nodes reached through node(i) -> Waiter&, for nodes
+  // that sit inside the caller's own records (grove::wait and iwait keep
+  // one per object beside its mark, iwait.hpp). The caller unlinks them
+  // (or destroys them) when the call returns.
+  template <class QueueOf, class NodeOf, class Ready, class S = Scheduler>
+  requires std::is_invocable_r_v<Waiter&, NodeOf&, std::size_t>
+  static bool wait_until_any(std::size_t n, QueueOf&& queue, NodeOf&& node, TimePoint deadline, const char* what,
+                             Ready&& ready) {
     if (ready()) return true;
     S& s = static_cast<S&>(scheduler());
     for (;;) {
       for (std::size_t i = 0; i < n; ++i) {
-        nodes[i].fiber = s.current();
-        if (!nodes[i].linked()) static_cast<WaitQueue&>(queue(i)).list_.push_back(nodes[i]);
+        Waiter& w = node(i);
+        w.fiber = s.current();
+        if (!w.linked()) static_cast<WaitQueue&>(queue(i)).list_.push_back(w);
       }
       const bool in_time = s.park_until(deadline, what);
       if (ready()) return true;
@@ -151,6 +164,11 @@ class WaitQueue {
   Waiter* front() const noexcept { return list_.front(); }
 
  private:
+  struct NodeArray {
+    Waiter* nodes;
+    Waiter& operator()(std::size_t i) const noexcept { return nodes[i]; }
+  };
+
   // park_loop() (re)links w and parks until ready(); w keeps its place
   // when the fiber was woken by something else than a notify.
   template <class S, class Ready>

@@ -66,33 +66,21 @@ class BasicQueue {
 
   // put(item) adds the item, blocking while the queue is full. It throws
   // QueueShutDown if the queue is or becomes closed.
-  void put(const T& item)
-    requires std::copy_constructible<T>
-  {
-    put_for(item, forever, "put");
-  }
+  void put(const T& item) requires std::copy_constructible<T> { put_for(item, forever, "put"); }
   void put(T&& item) { put_for(std::move(item), forever, "put"); }
   // put(item, timeout) throws QueueFull if no room appeared in time; the
   // item is then left untouched (not moved from).
-  void put(const T& item, Deadline timeout)
-    requires std::copy_constructible<T>
-  {
+  void put(const T& item, Deadline timeout) requires std::copy_constructible<T> {
     put_for(item, timeout.time_point(Kind::put_what), "put");
   }
   void put(T&& item, Deadline timeout) { put_for(std::move(item), timeout.time_point(Kind::put_what), "put"); }
   // try_put(item) adds the item if there is room and returns whether it
   // did; on false the item is left untouched. It throws QueueShutDown on a
   // closed queue (the item would otherwise vanish unnoticed).
-  [[nodiscard]] bool try_put(const T& item)
-    requires std::copy_constructible<T>
-  {
-    return try_push(item);
-  }
+  [[nodiscard]] bool try_put(const T& item) requires std::copy_constructible<T> { return try_push(item); }
   [[nodiscard]] bool try_put(T&& item) { return try_push(std::move(item)); }
   // put_nowait(item) adds the item or throws QueueFull (gevent's put_nowait).
-  void put_nowait(const T& item)
-    requires std::copy_constructible<T>
-  {
+  void put_nowait(const T& item) requires std::copy_constructible<T> {
     if (!try_push(item)) throw_full(Kind::name, "put_nowait");
   }
   void put_nowait(T&& item) {
@@ -144,6 +132,13 @@ class BasicQueue {
     putters_.notify_all();
   }
 
+  // The Waitable protocol (waitable.hpp) for grove::wait and iwait: ready
+  // when a get would not block (an item is there, or the queue is shut
+  // down). Its putters wake one getter, so a wait passes a wake on.
+  WaitQueue& waitable_queue() noexcept { return getters_; }
+  bool waitable_ready(std::uint64_t) const noexcept { return storage_.size() != 0 || closed_; }
+  static constexpr bool waitable_wakes_one = true;
+
   // `for (auto&& item : queue)` gets items until the queue is closed and
   // drained (a blocking get per step).
   iterator begin() { return iterator(this); }
@@ -157,8 +152,10 @@ class BasicQueue {
 
   template <class U>
   void put_for(U&& item, TimePoint deadline, const char* call) {
-    if (closed_) [[unlikely]] throw_closed_put(Kind::name, call);
-    if (full()) [[unlikely]] return put_slow(std::forward<U>(item), deadline, call);
+    if (closed_) [[unlikely]]
+      throw_closed_put(Kind::name, call);
+    if (full()) [[unlikely]]
+      return put_slow(std::forward<U>(item), deadline, call);
     push(std::forward<U>(item));
   }
 
@@ -175,7 +172,8 @@ class BasicQueue {
 
   template <class U>
   bool try_push(U&& item) {
-    if (closed_) [[unlikely]] throw_closed_put(Kind::name, "try_put");
+    if (closed_) [[unlikely]]
+      throw_closed_put(Kind::name, "try_put");
     if (full()) return false;
     push(std::forward<U>(item));
     return true;
@@ -185,11 +183,13 @@ class BasicQueue {
   void push(U&& item) {
     storage_.push(std::forward<U>(item));
     tasks_.on_put();
-    if (!getters_.empty()) [[unlikely]] getters_.notify_one();
+    if (!getters_.empty()) [[unlikely]]
+      getters_.notify_one();
   }
 
   T get_for(TimePoint deadline, const char* call) {
-    if (storage_.size() == 0) [[unlikely]] return get_slow(deadline, call);
+    if (storage_.size() == 0) [[unlikely]]
+      return get_slow(deadline, call);
     return take();
   }
 
@@ -221,7 +221,8 @@ class BasicQueue {
 
   T take() {
     T item = storage_.take();
-    if (!putters_.empty()) [[unlikely]] putters_.notify_one();
+    if (!putters_.empty()) [[unlikely]]
+      putters_.notify_one();
     return item;
   }
 
