@@ -4,6 +4,7 @@
 
 #include <grove/wait_fd.hpp>
 
+#include <grove/errors.hpp>
 #include <grove/hub.hpp>
 #include <grove/io_error.hpp>
 #include <grove/detail/io_target.hpp>
@@ -12,7 +13,9 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include <memory>
+#include <string>
 #include <unordered_map>
+#include <utility>
 
 namespace grove {
 
@@ -119,8 +122,12 @@ bool wait_fd_until(int fd, bool write, TimePoint deadline, boost::system::error_
 
 }  // namespace detail
 
-void wait_readable(int fd, boost::system::error_code& ec) { (void)detail::wait_fd_until(fd, false, TimePoint::max(), ec); }
-void wait_writable(int fd, boost::system::error_code& ec) { (void)detail::wait_fd_until(fd, true, TimePoint::max(), ec); }
+void wait_readable(int fd, boost::system::error_code& ec) {
+  (void)detail::wait_fd_until(fd, false, TimePoint::max(), ec);
+}
+void wait_writable(int fd, boost::system::error_code& ec) {
+  (void)detail::wait_fd_until(fd, true, TimePoint::max(), ec);
+}
 
 bool wait_readable(int fd, Deadline deadline) {
   boost::system::error_code ec;
@@ -144,6 +151,96 @@ void wait_writable(int fd) {
   boost::system::error_code ec;
   wait_writable(fd, ec);
   detail::throw_if(ec, "grove::wait_writable");
+}
+
+// ------------------------------------------------------------------ FdWatch
+
+namespace detail {
+
+struct FdWatchState {
+  FdWatchState(int fd, bool write) : fd(fd), write(write), owner(&scheduler()) {}
+  int fd;
+  bool write;
+  Scheduler* owner;
+  bool armed = false;    // an async_wait is in flight (it holds a table use)
+  bool fired = false;    // ready: the descriptor is, or it cannot be watched
+  bool dropped = false;  // the FdWatch is gone: do not watch again
+  boost::system::error_code ec;
+  WaitQueue waiters;
+};
+
+namespace {
+
+// arm() starts one async_wait for st unless one is running or it fired. An
+// abort that this watch did not ask for is another waiter on the same fd
+// leaving (its cancel() is the descriptor's): watch again.
+void arm(const std::shared_ptr<FdWatchState>& st) {
+  if (st->armed || st->fired || st->dropped) return;
+  Watch* w = acquire(st->fd, st->ec);
+  if (!w) {
+    st->fired = true;
+    st->waiters.notify_all();
+    return;
+  }
+  st->armed = true;
+  w->descriptor.async_wait(
+      st->write ? asio::posix::descriptor_base::wait_write : asio::posix::descriptor_base::wait_read,
+      [st](const boost::system::error_code& ec) {
+        st->armed = false;
+        release(st->fd);
+        if (st->dropped) return;
+        if (ec == asio::error::operation_aborted) return arm(st);
+        st->fired = true;
+        st->ec = ec;
+        st->waiters.notify_all();
+      });
+}
+
+}  // namespace
+}  // namespace detail
+
+FdWatch FdWatch::readable(int fd) { return FdWatch(std::make_shared<detail::FdWatchState>(fd, false)); }
+FdWatch FdWatch::writable(int fd) { return FdWatch(std::make_shared<detail::FdWatchState>(fd, true)); }
+
+FdWatch& FdWatch::operator=(FdWatch&& other) noexcept {
+  if (this != &other) {
+    FdWatch gone(std::move(*this));
+    st_ = std::move(other.st_);
+  }
+  return *this;
+}
+
+FdWatch::~FdWatch() {
+  if (!st_) return;
+  st_->dropped = true;
+  if (st_->armed && detail::tls_scheduler == st_->owner) {
+    // Cancel the descriptor's waits; other waiters on the fd retry, and our
+    // handler (which keeps the state alive) releases the table's use.
+    auto it = table.watches.find(st_->fd);
+    if (it != table.watches.end()) {
+      boost::system::error_code ignored;
+      it->second->descriptor.cancel(ignored);
+    }
+  }
+}
+
+int FdWatch::fd() const noexcept { return st_ ? st_->fd : -1; }
+bool FdWatch::ready() const noexcept { return st_ && st_->fired; }
+boost::system::error_code FdWatch::error() const noexcept { return st_ ? st_->ec : boost::system::error_code{}; }
+
+detail::WaitQueue& FdWatch::waitable_queue() noexcept { return st_->waiters; }
+
+std::uint64_t FdWatch::waitable_begin(const char* call) {
+  if (!st_)
+    throw UsageError(std::string("grove::") + call + ": this FdWatch was moved from; wait on the one it moved to");
+  if (detail::tls_scheduler != st_->owner)
+    throw UsageError(std::string("grove::") + call + ": an FdWatch can only be waited on from its hub's thread");
+  if (st_->fd < 0 && !st_->fired) {
+    st_->fired = true;
+    st_->ec = asio::error::bad_descriptor;
+  }
+  detail::arm(st_);
+  return 0;
 }
 
 }  // namespace grove

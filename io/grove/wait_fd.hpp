@@ -11,11 +11,24 @@
 // descriptor must not be watched by another Asio object of the same hub
 // (for a grove socket use its own wait_readable). A hang-up or error
 // counts as ready: the owner's next read or write reports it.
+//
+// FdWatch is the same readiness as a waitable (fibers/grove/waitable.hpp),
+// so grove::wait and grove::iwait can wait on a descriptor together with
+// fibers, events and queues:
+//
+//   grove::FdWatch in = grove::FdWatch::readable(fd);
+//   auto ready = grove::wait({in, stop_event}, 5s, 1);   // whichever comes first
+//   if (!ready.empty() && ready[0].is(in)) read(fd, ...);
 
 #include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 
+#include <grove/detail/wait_queue.hpp>
+
 #include <boost/system/error_code.hpp>
+
+#include <cstdint>
+#include <memory>
 
 namespace grove {
 
@@ -35,6 +48,39 @@ bool wait_writable(int fd, Deadline deadline);
 
 namespace detail {
 bool wait_fd_until(int fd, bool write, TimePoint deadline, boost::system::error_code& ec);
-}
+struct FdWatchState;
+}  // namespace detail
+
+// FdWatch watches one descriptor for one readiness, once: a wait on it
+// (grove::wait/iwait) starts the watch if it is not running, and the watch
+// becomes ready() when the descriptor is readable (writable), or when it
+// cannot be watched (error() then says why: e.g. a regular file). Once
+// ready it stays ready; make a new FdWatch to watch again. Destroying it
+// stops the watch (the descriptor is released, never closed). Owning hub's
+// thread only; movable, and a moved-from FdWatch must not be waited on.
+class FdWatch {
+ public:
+  static FdWatch readable(int fd);
+  static FdWatch writable(int fd);
+  FdWatch(FdWatch&&) noexcept = default;
+  FdWatch& operator=(FdWatch&&) noexcept;
+  FdWatch(const FdWatch&) = delete;
+  FdWatch& operator=(const FdWatch&) = delete;
+  ~FdWatch();
+
+  int fd() const noexcept;
+  bool ready() const noexcept;
+  // error() is what made it ready instead of the descriptor (none if ok).
+  boost::system::error_code error() const noexcept;
+
+  // The Waitable protocol (waitable.hpp): the first wait starts the watch.
+  detail::WaitQueue& waitable_queue() noexcept;
+  std::uint64_t waitable_begin(const char* call);
+  bool waitable_ready(std::uint64_t) const noexcept { return ready(); }
+
+ private:
+  explicit FdWatch(std::shared_ptr<detail::FdWatchState> st) noexcept : st_(std::move(st)) {}
+  std::shared_ptr<detail::FdWatchState> st_;
+};
 
 }  // namespace grove

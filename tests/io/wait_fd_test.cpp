@@ -2,8 +2,10 @@
 // owns (pipes), which grove must watch without taking.
 #include <grove/wait_fd.hpp>
 
+#include <grove/event.hpp>
 #include <grove/fiber.hpp>
 #include <grove/io_error.hpp>
+#include <grove/iwait.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/timeout.hpp>
 
@@ -13,6 +15,8 @@
 #include <unistd.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 using namespace grove;
 using namespace grove::test;
@@ -86,6 +90,62 @@ TEST_F(WaitFdTest, BadDescriptors) {
   wait_readable(-1, ec);
   EXPECT_TRUE(ec);
   EXPECT_THROW(wait_readable(-1), IoError);
+}
+
+// ------------------------------------------------- FdWatch: a waitable fd
+
+TEST_F(WaitFdTest, FdWatchIsReadyWhenWrittenAmongOtherWaitables) {
+  Event stop;
+  FdWatch in = FdWatch::readable(fds[0]);
+  EXPECT_FALSE(in.ready());
+  auto writer = spawn([&] {
+    this_fiber::sleep(10ms);
+    EXPECT_EQ(::write(fds[1], "x", 1), 1);
+  });
+  auto ready = grove::wait({in, stop}, 5s, 1);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_TRUE(ready[0].is(in));
+  EXPECT_TRUE(in.ready());
+  EXPECT_FALSE(in.error());
+  char c = 0;
+  EXPECT_EQ(::read(fds[0], &c, 1), 1);  // the wait took nothing
+  writer.join();
+}
+
+TEST_F(WaitFdTest, FdWatchTimesOutAndStopsWatchingWhenDestroyed) {
+  {
+    FdWatch in = FdWatch::readable(fds[0]);
+    EXPECT_TRUE(grove::wait({in}, 20ms).empty());
+  }
+  // The descriptor is still the test's, and a plain wait on it still works.
+  EXPECT_FALSE(wait_readable(fds[0], 10ms));
+  EXPECT_EQ(::write(fds[1], "y", 1), 1);
+  EXPECT_TRUE(wait_readable(fds[0], 1s));
+}
+
+TEST_F(WaitFdTest, WritableFdWatchAndIwait) {
+  FdWatch out = FdWatch::writable(fds[1]);
+  FdWatch in = FdWatch::readable(fds[0]);
+  std::vector<int> order;
+  for (const WaitableRef& r : grove::iwait({in, out}, 2s)) {
+    order.push_back(r.is(out) ? 1 : 0);
+    if (r.is(out)) {
+      EXPECT_EQ(::write(fds[1], "z", 1), 1);
+    }
+  }
+  EXPECT_EQ(order, (std::vector<int>{1, 0}));
+}
+
+TEST_F(WaitFdTest, FdWatchOnARegularFileIsReadyWithAnError) {
+  int fd = ::open("/proc/self/exe", O_RDONLY);
+  ASSERT_GE(fd, 0);
+  FdWatch w = FdWatch::readable(fd);
+  auto ready = grove::wait({w}, 1s);
+  ::close(fd);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_TRUE(w.error());
+  FdWatch moved = std::move(w);
+  EXPECT_THROW((void)grove::wait({w}, 1s), UsageError);  // NOLINT(bugprone-use-after-move): the misuse under test
 }
 
 }  // namespace
