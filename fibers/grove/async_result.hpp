@@ -163,6 +163,17 @@ class AsyncResult {
     return take();
   }
 
+  // The concurrent.futures forms gevent's AsyncResult offers: result() is
+  // get(), result(timeout) is get(timeout) (grove::Timeout when nothing
+  // arrived in time); done() is ready(). An AsyncResult is not a task, so
+  // cancel() cannot cancel it and returns false, and cancelled() is always
+  // false, as gevent's.
+  decltype(auto) result() const { return get(); }
+  decltype(auto) result(Deadline timeout) const { return get(timeout); }
+  bool done() const noexcept { return ready(); }
+  bool cancel() const noexcept { return false; }
+  bool cancelled() const noexcept { return false; }
+
   // value() is the value once ready and successful, else UsageError.
   const auto& value() const requires(!std::is_void_v<T>) {
     if (!successful()) throw UsageError("grove::AsyncResult::value: no value yet (check ready() and successful())");

@@ -1,6 +1,7 @@
 #pragma once
 // event.hpp — Event: a flag fibers can wait for (gevent.event.Event).
 // set() wakes every waiter; until clear(), wait() returns at once.
+// rawlink() registers callbacks run from the hub after a set().
 //
 // Threads: wait() belongs to the hub thread whose fibers use the event.
 // set(), clear() and is_set() may be called from any OS thread: a set()
@@ -19,8 +20,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <utility>
+#include <vector>
 
 namespace grove {
 
@@ -29,6 +35,9 @@ class Event {
   Event() = default;
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
+  ~Event() {
+    if (links_) links_->event = nullptr;
+  }
 
   bool is_set() const noexcept { return flag_.load(); }
   // set() raises the flag and wakes every waiting fiber; any thread.
@@ -39,6 +48,31 @@ class Event {
   }
   // clear() lowers the flag; any thread.
   void clear() noexcept { flag_.store(false); }
+
+  // rawlink(cb) registers cb(event) to be called once, from the hub's loop
+  // (never inside set()), after the next set() — or soon, when the event is
+  // set already (gevent's rawlink). It returns the id unlink() takes.
+  // Callbacks must not block; one that throws is logged and the others
+  // still run. The callbacks, rawlink, unlink, unlink_all and has_links
+  // belong to the hub thread of the first rawlink(); set() may come from
+  // any thread.
+  template <class F>
+  requires std::invocable<F&, Event&> std::uint64_t rawlink(F cb) {
+    Links& l = links("rawlink");
+    remote_.bind();  // a set() from another thread then reaches this hub
+    const std::uint64_t id = l.next_id++;
+    l.callbacks.emplace_back(id, std::function<void(Event&)>(std::move(cb)));
+    if (flag_.load()) post_flush();
+    return id;
+  }
+  // unlink(id) removes a callback that has not run; returns whether it did.
+  bool unlink(std::uint64_t id);
+  // unlink_all() removes every callback that has not run.
+  void unlink_all() noexcept {
+    if (links_) links_->callbacks.clear();
+  }
+  // has_links() is true while a callback waits to run.
+  bool has_links() const noexcept { return links_ && !links_->callbacks.empty(); }
 
   // wait() blocks until the flag is set; it returns true. Its predicate:
   // the flag is up, or a set() came since the wait began — so a waiter
@@ -65,7 +99,25 @@ class Event {
   bool waitable_ready(std::uint64_t gen) const noexcept { return flag_.load() || generation_.load() != gen; }
 
  private:
-  static void wake_waiters(void* self, std::size_t) noexcept { static_cast<Event*>(self)->waiters_.notify_all(); }
+  // Links holds the rawlink() callbacks; a flush posted to the hub keeps it
+  // alive, and finds event null once the Event is gone.
+  struct Links {
+    Event* event;
+    detail::Scheduler* owner;
+    std::vector<std::pair<std::uint64_t, std::function<void(Event&)>>> callbacks;
+    std::uint64_t next_id = 1;
+    bool flush_posted = false;
+  };
+
+  Links& links(const char* call);
+  void post_flush() noexcept;
+  static void wake_waiters(void* self, std::size_t) noexcept {
+    auto* e = static_cast<Event*>(self);
+    e->waiters_.notify_all();
+    if (e->has_links()) e->post_flush();
+  }
+
+  std::shared_ptr<Links> links_;  // made by the first rawlink()
 
   detail::WaitQueue waiters_;
   detail::RemoteWake remote_;

@@ -36,5 +36,8 @@ class QueueShutDown : public QueueError {
  public:
   using QueueError::QueueError;
 };
+// ShutDown is QueueShutDown under Python's and gevent's name
+// (queue.ShutDown), raised after Queue::shutdown().
+using ShutDown = QueueShutDown;
 
 }  // namespace grove

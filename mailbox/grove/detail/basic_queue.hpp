@@ -131,6 +131,26 @@ class BasicQueue {
     getters_.notify_all();
     putters_.notify_all();
   }
+  // shutdown(immediate) is Python 3.13's queue.Queue.shutdown, which gevent
+  // adopted: shutdown() (immediate false) is close() — puts throw
+  // QueueShutDown (grove::ShutDown), blocked putters wake and throw it,
+  // getters drain what is left, then throw it. shutdown(true) also drains
+  // the queue at once (the items are destroyed), so every blocked getter
+  // wakes and throws QueueShutDown; a JoinableQueue's unfinished count
+  // drops by the items drained, and join() returns once it is zero.
+  void shutdown(bool immediate = false) {
+    if (immediate) {
+      const std::size_t drained = storage_.size();
+      while (storage_.size() != 0) (void)storage_.take();
+      if constexpr (Kind::counts_tasks) {
+        tasks_.unfinished -= drained < tasks_.unfinished ? drained : tasks_.unfinished;
+        if (tasks_.unfinished == 0) tasks_.joiners.notify_all();
+      }
+    }
+    close();
+  }
+  // is_shutdown() is closed() under Python's name.
+  bool is_shutdown() const noexcept { return closed_; }
 
   // The Waitable protocol (waitable.hpp) for grove::wait and iwait: ready
   // when a get would not block (an item is there, or the queue is shut
