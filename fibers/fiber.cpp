@@ -14,10 +14,14 @@ namespace grove {
 
 std::string ExitReason::to_string() const {
   switch (kind_) {
-    case Kind::normal: return "normal";
-    case Kind::shutdown: return "shutdown";
-    case Kind::killed: return "killed";
-    case Kind::exception: break;
+    case Kind::normal:
+      return "normal";
+    case Kind::shutdown:
+      return "shutdown";
+    case Kind::killed:
+      return "killed";
+    case Kind::exception:
+      break;
   }
   if (!exception_) return "exception";
   return "exception: " + describe(exception_);
@@ -107,6 +111,7 @@ void join(FiberBase* f) {
   if (f->finished) return;
   Scheduler& s = scheduler();
   if (s.current() == f) throw UsageError("grove::Fiber::join: a fiber cannot join itself (it would wait forever)");
+  const WaitEdge edge(s.current(), "join", "of", FiberIdentity{f, f->id});
   f->joiners.wait("join", [f] { return f->finished; });
 }
 
@@ -114,6 +119,7 @@ bool join_until(FiberBase* f, TimePoint deadline) {
   if (f->finished) return true;
   Scheduler& s = scheduler();
   if (s.current() == f) throw UsageError("grove::Fiber::join: a fiber cannot join itself (it would wait forever)");
+  const WaitEdge edge(s.current(), "join", "of", FiberIdentity{f, f->id});
   return f->joiners.wait_until(deadline, "join", [f] { return f->finished; });
 }
 
@@ -157,9 +163,9 @@ void log_callback_failure(const char* what) noexcept {
 
 void throw_killed(const FiberBase* f) {
   const ExitReason reason = f->exit_reason();
-  throw FiberKilled("grove::Fiber::get: fiber '" + f->display_name() + "' ended without a value (" +
-                        reason.to_string() + ")",
-                    reason);
+  throw FiberKilled(
+      "grove::Fiber::get: fiber '" + f->display_name() + "' ended without a value (" + reason.to_string() + ")",
+      reason);
 }
 
 Scheduler& spawn_scheduler() {

@@ -30,25 +30,6 @@
 
 namespace grove {
 
-namespace detail {
-
-// FiberIdentity names one fiber of one hub (its control block plus its id,
-// so a recycled control block is not mistaken for the old fiber).
-struct FiberIdentity {
-  const FiberBase* fiber = nullptr;
-  std::uint64_t id = 0;
-
-  static FiberIdentity current() {
-    const FiberBase* f = scheduler().current();
-    return {f, f->id};
-  }
-  bool is_current() const { return fiber != nullptr && *this == current(); }
-  explicit operator bool() const noexcept { return fiber != nullptr; }
-  friend bool operator==(const FiberIdentity&, const FiberIdentity&) = default;
-};
-
-}  // namespace detail
-
 class Lock {
  public:
   Lock() = default;
@@ -59,14 +40,20 @@ class Lock {
   // throws UsageError if the calling fiber already holds it (use RLock).
   void acquire() {
     check_not_owner("acquire");
-    permit_.acquire();
+    if (!permit_.try_acquire()) {
+      const detail::WaitEdge edge(detail::scheduler().current(), "Lock", "held by", &owner_);
+      permit_.acquire();
+    }
     owner_ = detail::FiberIdentity::current();
   }
   // acquire(timeout) returns whether the lock was taken before the deadline.
   [[nodiscard]] bool acquire(Deadline timeout) {
     const TimePoint deadline = timeout.time_point("Lock::acquire");
     check_not_owner("acquire");
-    if (!permit_.acquire(deadline)) return false;
+    if (!permit_.try_acquire()) {
+      const detail::WaitEdge edge(detail::scheduler().current(), "Lock", "held by", &owner_);
+      if (!permit_.acquire(deadline)) return false;
+    }
     owner_ = detail::FiberIdentity::current();
     return true;
   }
@@ -81,8 +68,9 @@ class Lock {
   // holds it.
   void release() {
     if (!owner_.is_current())
-      throw UsageError(owner_ ? "grove::Lock::release: the calling fiber does not hold this Lock; only its holder may release it"
-                              : "grove::Lock::release: the Lock is not held");
+      throw UsageError(
+          owner_ ? "grove::Lock::release: the calling fiber does not hold this Lock; only its holder may release it"
+                 : "grove::Lock::release: the Lock is not held");
     owner_ = {};
     permit_.release();
   }
@@ -134,14 +122,20 @@ class RLock {
   // another fiber holds it.
   void acquire() {
     if (reenter()) return;
-    permit_.acquire();
+    if (!permit_.try_acquire()) {
+      const detail::WaitEdge edge(detail::scheduler().current(), "RLock", "held by", &owner_);
+      permit_.acquire();
+    }
     take();
   }
   // acquire(timeout) returns whether the lock was taken before the deadline.
   [[nodiscard]] bool acquire(Deadline timeout) {
     const TimePoint deadline = timeout.time_point("RLock::acquire");
     if (reenter()) return true;
-    if (!permit_.acquire(deadline)) return false;
+    if (!permit_.try_acquire()) {
+      const detail::WaitEdge edge(detail::scheduler().current(), "RLock", "held by", &owner_);
+      if (!permit_.acquire(deadline)) return false;
+    }
     take();
     return true;
   }
@@ -157,8 +151,9 @@ class RLock {
   void release() {
     check_holder_thread();
     if (!owner_.is_current())
-      throw UsageError(owner_ ? "grove::RLock::release: the calling fiber does not hold this RLock; only its holder may release it"
-                              : "grove::RLock::release: the RLock is not held");
+      throw UsageError(
+          owner_ ? "grove::RLock::release: the calling fiber does not hold this RLock; only its holder may release it"
+                 : "grove::RLock::release: the RLock is not held");
     if (--depth_ == 0) {
       owner_ = {};
       holder_hub_.store(nullptr, std::memory_order_relaxed);

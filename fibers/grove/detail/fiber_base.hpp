@@ -37,6 +37,51 @@ struct StartTimer final : TimerNode {
   FiberBase* fiber;
 };
 
+// FiberIdentity names one fiber of one hub (its control block plus its id,
+// so a recycled control block is not mistaken for the old fiber).
+struct FiberIdentity {
+  const FiberBase* fiber = nullptr;
+  std::uint64_t id = 0;
+  static FiberIdentity current();  // the running fiber (detail/scheduler.hpp)
+  bool is_current() const;
+  explicit operator bool() const noexcept { return fiber != nullptr; }
+  friend bool operator==(const FiberIdentity&, const FiberIdentity&) = default;
+};
+
+// WaitEdge is an edge of the wait-for graph that LoopExit's message prints
+// (fibers/deadlock_report.cpp): a fiber about to park on something another
+// fiber holds records it — join the fiber it joins ("join of 'w3'"), a
+// Lock or RLock its holder ("Lock held by 'w7'"). It lives on the waiting
+// fiber's stack for the wait; `holder` is read only when a report is made,
+// so a lock's current owner is named. Primitives that no one fiber holds
+// record nothing. Made only on the slow path (about to park): one pointer
+// stored on the fiber, and restored when the wait ends however it ends.
+class WaitEdge {
+ public:
+  // WaitEdge(self, label, relation, holder): self is the running fiber.
+  WaitEdge(FiberBase* self, const char* label, const char* relation, const FiberIdentity* holder) noexcept;
+  WaitEdge(FiberBase* self, const char* label, const char* relation, FiberIdentity target) noexcept
+      : WaitEdge(self, label, relation, nullptr) {
+    target_ = target;
+    holder_ = &target_;
+  }
+  ~WaitEdge();
+  WaitEdge(const WaitEdge&) = delete;
+  WaitEdge& operator=(const WaitEdge&) = delete;
+
+  const char* label() const noexcept { return label_; }        // "join", "Lock"
+  const char* relation() const noexcept { return relation_; }  // "of", "held by"
+  FiberIdentity holder() const noexcept { return holder_ ? *holder_ : FiberIdentity{}; }
+
+ private:
+  FiberBase* self_;
+  const WaitEdge* previous_;
+  const char* label_;
+  const char* relation_;
+  const FiberIdentity* holder_;
+  FiberIdentity target_;
+};
+
 enum class RunState : std::uint8_t {
   created,  // spawned, never run (maybe scheduled, maybe waiting for spawn_later)
   ready,    // in the hub's ready queue
@@ -129,7 +174,8 @@ class FiberBase {
   FiberBase* live_prev = nullptr;
   FiberBase* live_next = nullptr;
   boost::context::fiber context;
-  const char* waiting_on = nullptr;  // what a parked fiber waits for (LoopExit)
+  const char* waiting_on = nullptr;     // what a parked fiber waits for (LoopExit)
+  const WaitEdge* wait_edge = nullptr;  // the fiber it waits on, if one (LoopExit)
   // has_interrupt() tells whether an interrupt is pending (raised at the
   // fiber's next suspension point); InterruptQueue owns the queue itself.
   bool has_interrupt() const noexcept { return static_cast<bool>(pending_); }
@@ -194,5 +240,12 @@ class Ref {
  private:
   T* p_ = nullptr;
 };
+
+inline WaitEdge::WaitEdge(FiberBase* self, const char* label, const char* relation,
+                          const FiberIdentity* holder) noexcept
+    : self_(self), previous_(self->wait_edge), label_(label), relation_(relation), holder_(holder) {
+  self->wait_edge = this;
+}
+inline WaitEdge::~WaitEdge() { self_->wait_edge = previous_; }
 
 }  // namespace grove::detail

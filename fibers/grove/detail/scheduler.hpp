@@ -314,6 +314,12 @@ inline void check_owner(const FiberBase* f, const char* what) {
     throw_wrong_thread(what);
 }
 
+inline FiberIdentity FiberIdentity::current() {
+  const FiberBase* f = scheduler().current();
+  return {f, f->id};
+}
+inline bool FiberIdentity::is_current() const { return fiber != nullptr && *this == current(); }
+
 inline void Scheduler::park(const char* what) {
   FiberBase* self = current_;
   if (self == hub_fiber_.get()) [[unlikely]]
