@@ -72,6 +72,14 @@ class FiberImpl final : public FiberState<T> {
   std::optional<F> fn_;
 };
 
+// The stored callable is invoked as an lvalue with its stored arguments
+// moved in (once).
+template <class F, class... A>
+using spawn_result_t = std::invoke_result_t<std::decay_t<F>&, std::decay_t<A>...>;
+template <class F, class... A>
+concept Spawnable = std::invocable < std::decay_t<F>
+&, std::decay_t<A>... > ;
+
 template <class T>
 inline constexpr bool is_duration_v = false;
 template <class Rep, class Period>
@@ -101,7 +109,8 @@ void run_spawn_callbacks(Scheduler& s, FiberBase* f);
 // callback throws, the fiber dies unstarted and the exception propagates.
 inline void spawned(Scheduler& s, FiberBase* f) {
   f->parent_id = s.current()->id;  // the hub's own fiber has id no_parent
-  if (spawn_callbacks_on.load(std::memory_order_relaxed)) [[unlikely]] run_spawn_callbacks(s, f);
+  if (spawn_callbacks_on.load(std::memory_order_relaxed)) [[unlikely]]
+    run_spawn_callbacks(s, f);
 }
 
 template <class F>
@@ -133,8 +142,38 @@ class Fiber<void> {
   std::string name() const { return ref_->display_name(); }
   void set_name(std::string name) { checked("set_name")->more().name = std::move(name); }
 
-  // started() is true once the fiber was scheduled or has run.
-  bool started() const { return ref_->scheduled || ref_->state != detail::RunState::created; }
+  // create(fn, args...) makes a fiber that will run fn(args...) but does
+  // not schedule it (gevent's Greenlet(fn, *args)): start() or
+  // start_later() does. It is the same as grove::create(fn, args...).
+  template <class F, class... A>
+  requires detail::Spawnable<F, A...>
+  [[nodiscard]] static Fiber<detail::spawn_result_t<F, A...>> create(F&& fn, A&&... args);
+
+  // start() schedules a fiber made by create() to run when the caller
+  // next blocks or yields, as spawn() would have; start_later(d) schedules
+  // it once d has passed (its timer keeps the hub busy, as gevent's
+  // start_later does). Either does nothing to a fiber already started,
+  // scheduled or dead (gevent's start()). Until started, a fiber is
+  // listed by Hub::describe_fibers() as not started, counts in
+  // fiber_count(), and is owned by the hub: dropping every handle does not
+  // free it (start or kill it; the hub's destruction kills it). kill()
+  // ends it without running it; join() waits for it to be started and
+  // finish (LoopExit from the main fiber when nothing can start it).
+  void start() {
+    detail::FiberBase* f = checked("start");
+    if (!f->finished && !started()) detail::engine_of(*f->hub).schedule(f);
+  }
+  template <class Rep, class Period>
+  void start_later(std::chrono::duration<Rep, Period> delay) {
+    detail::FiberBase* f = checked("start_later");
+    const Duration d = to_duration(delay, "Fiber::start_later");
+    if (f->finished || started()) return;
+    auto& s = detail::engine_of(*f->hub);
+    s.schedule_at(f, deadline_after(s.now(), d));
+  }
+  // started() is true once the fiber was scheduled (start(), start_later(),
+  // spawn()) or has run, or was killed before it started.
+  [[nodiscard]] bool started() const { return ref_->scheduled || ref_->state != detail::RunState::created; }
   // ready() / dead() are true once the fiber has finished, however it ended.
   bool ready() const { return ref_->is_dead(); }
   bool dead() const { return ref_->is_dead(); }
@@ -177,8 +216,8 @@ class Fiber<void> {
   // never runs. Killing a dead fiber does nothing; killing yourself throws e.
   void kill(bool block = true) { kill(FiberExit{}, block); }
   template <class E>
-    requires(!std::same_as<std::decay_t<E>, bool> && !detail::is_duration_v<std::decay_t<E>>)
-  void kill(E&& e, bool block = true) {
+  requires(!std::same_as<std::decay_t<E>, bool> &&
+           !detail::is_duration_v<std::decay_t<E>>) void kill(E&& e, bool block = true) {
     (void)detail::kill(checked("kill"), std::make_exception_ptr(std::forward<E>(e)), block);
   }
   void kill_with(std::exception_ptr e, bool block = true) { (void)detail::kill(checked("kill"), std::move(e), block); }
@@ -200,18 +239,16 @@ class Fiber<void> {
   // dead already), on the dying fiber's stack. link_value / link_exception
   // call it only on success / failure. unlink(id) cancels a registration.
   template <class F>
-    requires std::invocable<F&, Fiber<>>
-  LinkId link(F cb) {
+  requires std::invocable<F&, Fiber<>> LinkId link(F cb) {
     return add_link(std::move(cb), [](const detail::FiberBase&) { return true; });
   }
   template <class F>
-    requires std::invocable<F&, Fiber<>>
-  LinkId link_value(F cb) {
-    return add_link(std::move(cb), [](const detail::FiberBase& d) { return !detail::failed(&d); }, false);
+  requires std::invocable<F&, Fiber<>> LinkId link_value(F cb) {
+    return add_link(
+        std::move(cb), [](const detail::FiberBase& d) { return !detail::failed(&d); }, false);
   }
   template <class F>
-    requires std::invocable<F&, Fiber<>>
-  LinkId link_exception(F cb) {
+  requires std::invocable<F&, Fiber<>> LinkId link_exception(F cb) {
     return add_link(std::move(cb), [](const detail::FiberBase& d) { return detail::failed(&d); });
   }
   bool unlink(LinkId id) { return detail::remove_observer(checked("unlink"), id); }
@@ -287,24 +324,6 @@ class Fiber : public Fiber<void> {
   }
 };
 
-// Greenlet<T> is the base for fibers written as a class: override run(),
-// then start one with spawn<MyFiber>(constructor arguments...).
-template <class T = void>
-class Greenlet : public detail::FiberState<T> {
- public:
-  using result_type = T;
-  Greenlet() : detail::FiberState<T>(&detail::scheduler().facade(), detail::scheduler().next_id()) {}
-
- protected:
-  virtual T run() = 0;
-
- private:
-  void run_body() final {
-    if constexpr (std::is_void_v<T>) run();
-    else this->result.emplace(run());
-  }
-};
-
 namespace detail {
 
 template <class F, class... A>
@@ -318,13 +337,6 @@ auto bind_call(F&& f, A&&... a) {
     };
   }
 }
-
-// The stored callable is invoked as an lvalue with its stored arguments
-// moved in (once).
-template <class F, class... A>
-using spawn_result_t = std::invoke_result_t<std::decay_t<F>&, std::decay_t<A>...>;
-template <class F, class... A>
-concept Spawnable = std::invocable<std::decay_t<F>&, std::decay_t<A>...>;
 
 template <class T, class F>
 Ref<FiberState<T>> make_fiber(F&& call) {
@@ -347,8 +359,7 @@ enum class Launch { post, dispatch };
 // spawn(fn, args...) starts fn(args...) in a new fiber. It runs when the
 // spawning fiber next blocks or yields (FIFO, like gevent.spawn).
 template <class F, class... A>
-  requires detail::Spawnable<F, A...>
-Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
   detail::engine_of(*ref->hub).schedule(ref.get());
@@ -357,8 +368,7 @@ Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
 
 // spawn(Launch::dispatch, fn, args...) runs the new fiber at once.
 template <class F, class... A>
-  requires detail::Spawnable<F, A...>
-Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args) {
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
   Fiber<T> handle(ref);
@@ -367,22 +377,40 @@ Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args)
   return handle;
 }
 
-// spawn<G>(ctor args...) constructs a Greenlet subclass and starts it.
-template <class G, class... A>
-  requires std::derived_from<G, Greenlet<typename G::result_type>>
-Fiber<typename G::result_type> spawn(A&&... args) {
-  detail::Scheduler& s = detail::spawn_scheduler();
-  detail::Ref<detail::FiberState<typename G::result_type>> ref(new G(std::forward<A>(args)...));
-  s.adopt(ref.get());
-  detail::spawned(s, ref.get());
-  s.schedule(ref.get());
-  return Fiber<typename G::result_type>(std::move(ref));
+// create(fn, args...) makes, but does not schedule, a fiber that will run
+// fn(args...) (gevent's Greenlet(fn, *args)); f.start() or
+// f.start_later(d) schedules it. See Fiber::start() for its life until then.
+template <class F, class... A>
+requires detail::Spawnable<F, A...>
+[[nodiscard]] Fiber<detail::spawn_result_t<F, A...>> create(F&& fn, A&&... args) {
+  using T = detail::spawn_result_t<F, A...>;
+  return Fiber<T>(detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...)));
+}
+
+template <class F, class... A>
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> Fiber<void>::create(F&& fn, A&&... args) {
+  return grove::create(std::forward<F>(fn), std::forward<A>(args)...);
+}
+
+// spawn_raw(fn, args...) runs fn(args...) in a new fiber and returns
+// nothing (gevent's spawn_raw): no handle, so nobody can join, link or
+// kill it (but Hub::shutdown() and the hub's destruction do), its value is
+// dropped, and an exception escaping it is unhandled: it goes to the hub's
+// unhandled handler and UnhandledPolicy (hub_config.hpp). It is scheduled
+// as spawn() is (FIFO); spawn callbacks are told of it too.
+template <class F, class... A>
+requires detail::Spawnable<F, A...>
+void spawn_raw(F&& fn, A&&... args) {
+  auto call = detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...);
+  auto body = [call = std::move(call)]() mutable { (void)call(); };
+  auto ref = detail::make_fiber<void>(std::move(body));
+  detail::engine_of(*ref->hub).schedule(ref.get());
 }
 
 // spawn_later(delay, fn, args...) starts the fiber once delay has passed.
 template <class Rep, class Period, class F, class... A>
-  requires detail::Spawnable<F, A...>
-Fiber<detail::spawn_result_t<F, A...>> spawn_later(std::chrono::duration<Rep, Period> delay, F&& fn, A&&... args) {
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn_later(
+    std::chrono::duration<Rep, Period> delay, F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   Duration d = to_duration(delay, "spawn_later");
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
@@ -392,3 +420,6 @@ Fiber<detail::spawn_result_t<F, A...>> spawn_later(std::chrono::duration<Rep, Pe
 }
 
 }  // namespace grove
+
+// Greenlet<T>, fibers written as a class (spawn<G>, create<G>).
+#include <grove/greenlet.hpp>

@@ -57,8 +57,8 @@ class Group {
     for (const auto& f : fibers) add(f);
   }
   template <std::ranges::input_range Rng>
-    requires std::convertible_to<std::ranges::range_reference_t<Rng>, const Fiber<>&>
-  explicit Group(Rng&& fibers) : Group(0) {
+  requires std::convertible_to < std::ranges::range_reference_t<Rng>,
+  const Fiber<>& > explicit Group(Rng&& fibers) : Group(0) {
     for (auto&& f : fibers) add(f);
   }
   // ~Group() forgets its members; they keep running. Calls apply_async()
@@ -70,14 +70,20 @@ class Group {
   // add(f) makes a live fiber a member (a dead one is ignored); for a Pool
   // it blocks while the pool is full.
   void add(const Fiber<>& f);
+  // start(f) makes an unstarted fiber (grove::create()) a member, as add()
+  // does, then starts it (gevent's Group.start): it is a member before it
+  // first runs, so a Pool's cap holds. A fiber already running is just added.
+  void start(const Fiber<>& f) {
+    add(f);
+    Fiber<>(f).start();
+  }
   // discard(f) removes f without touching it; false if it was no member.
   bool discard(const Fiber<>& f);
 
   // spawn(fn, args...) starts fn(args...) in a new member fiber; for a Pool
   // it first blocks while the pool is full.
   template <class F, class... A>
-    requires detail::Spawnable<F, A...>
-  Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
+  requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
     wait_for_slot_until(TimePoint::max(), "Group::spawn");
     SlotPassOn pass{*this};
     auto f = grove::spawn(std::forward<F>(fn), std::forward<A>(args)...);
@@ -106,8 +112,7 @@ class Group {
   // one the member may handle: each call delivers it to those not dying.
   void kill(bool block = true) { kill_with(std::make_exception_ptr(FiberExit{}), block); }
   template <class E>
-    requires(!std::same_as<std::decay_t<E>, bool>)
-  void kill(E&& e, bool block = true) {
+  requires(!std::same_as<std::decay_t<E>, bool>) void kill(E&& e, bool block = true) {
     kill_with(std::make_exception_ptr(std::forward<E>(e)), block);
   }
   void kill_with(std::exception_ptr e, bool block = true);
@@ -161,8 +166,7 @@ class Group {
   // returns its result or rethrows its exception. Called from a member of
   // a full Pool, it runs fn inline instead of waiting for itself (gevent).
   template <class F, class... A>
-    requires detail::Spawnable<F, A...>
-  detail::spawn_result_t<F, A...> apply(F&& fn, A&&... args) {
+  requires detail::Spawnable<F, A...> detail::spawn_result_t<F, A...> apply(F&& fn, A&&... args) {
     if (!has_free_slot() && index_.contains(detail::scheduler().current())) {
       auto call = detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...);
       return call();
@@ -182,8 +186,7 @@ class Group {
   // freed slots go to queued calls, oldest first, before blocked spawn()
   // or add() callers. Killing a queued fiber means fn never runs.
   template <class F, class... A>
-    requires detail::Spawnable<F, A...>
-  Fiber<detail::spawn_result_t<F, A...>> apply_async(F&& fn, A&&... args) {
+  requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> apply_async(F&& fn, A&&... args) {
     if (has_free_slot()) return spawn(std::forward<F>(fn), std::forward<A>(args)...);
     using T = detail::spawn_result_t<F, A...>;
     Fiber<T> f(detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...)));
@@ -249,8 +252,8 @@ class Group {
   std::unordered_map<const detail::FiberBase*, std::list<Member>::iterator> index_;
   std::list<Queued> queued_;  // oldest first
   std::unordered_map<const detail::FiberBase*, std::list<Queued>::iterator> queued_index_;
-  detail::WaitList slot_waiters_;  // spawners/adders waiting for a free slot
-  detail::WaitList join_waiters_;  // join() callers
+  detail::WaitList slot_waiters_;                      // spawners/adders waiting for a free slot
+  detail::WaitList join_waiters_;                      // join() callers
   std::vector<std::exception_ptr*> failure_watchers_;  // join(raise_error) callers
 };
 
