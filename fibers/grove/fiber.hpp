@@ -225,11 +225,11 @@ class Fiber<void> {
   // die and return whether it did (gevent's kill(block=True, timeout=t)): a
   // fiber that swallows FiberExit cannot hold its killer forever.
   template <class Rep, class Period>
-  bool kill(std::chrono::duration<Rep, Period> timeout) {
+  [[nodiscard]] bool kill(std::chrono::duration<Rep, Period> timeout) {
     return kill(FiberExit{}, timeout);
   }
   template <class E, class Rep, class Period>
-  bool kill(E&& e, std::chrono::duration<Rep, Period> timeout) {
+  [[nodiscard]] bool kill(E&& e, std::chrono::duration<Rep, Period> timeout) {
     auto* f = checked("kill");
     const TimePoint until = deadline_after(detail::scheduler().now(), to_duration(timeout, "Fiber::kill"));
     return detail::kill(f, std::make_exception_ptr(std::forward<E>(e)), true, until);
@@ -349,6 +349,27 @@ Ref<FiberState<T>> make_fiber(F&& call) {
 }
 
 }  // namespace detail
+
+// kill(f[, e][, block]) is gevent.kill(greenlet, exception): it raises
+// FiberExit (or e) in f and, unlike f.kill(), returns at once unless block
+// is true ("the current greenlet is not unscheduled"). kill(f[, e],
+// timeout) waits at most timeout for f to die and returns whether it did
+// (gevent's Greenlet.kill(block=True, timeout=t)). Killing yourself throws
+// e at once; killing a dead fiber does nothing; an unstarted one never runs.
+inline void kill(const Fiber<>& f, bool block = false) { Fiber<>(f).kill(block); }
+template <class E>
+requires(!std::same_as<std::decay_t<E>, bool> &&
+         !detail::is_duration_v<std::decay_t<E>>) void kill(const Fiber<>& f, E&& e, bool block = false) {
+  Fiber<>(f).kill(std::forward<E>(e), block);
+}
+template <class Rep, class Period>
+[[nodiscard]] bool kill(const Fiber<>& f, std::chrono::duration<Rep, Period> timeout) {
+  return Fiber<>(f).kill(timeout);
+}
+template <class E, class Rep, class Period>
+[[nodiscard]] bool kill(const Fiber<>& f, E&& e, std::chrono::duration<Rep, Period> timeout) {
+  return Fiber<>(f).kill(std::forward<E>(e), timeout);
+}
 
 // Launch says when a spawned fiber first runs: post (the default, FIFO as
 // gevent.spawn: when the spawner next blocks or yields) or dispatch (at

@@ -112,10 +112,44 @@ class Group {
   // one the member may handle: each call delivers it to those not dying.
   void kill(bool block = true) { kill_with(std::make_exception_ptr(FiberExit{}), block); }
   template <class E>
-  requires(!std::same_as<std::decay_t<E>, bool>) void kill(E&& e, bool block = true) {
+  requires(!std::same_as<std::decay_t<E>, bool> &&
+           !detail::is_duration_v<std::decay_t<E>>) void kill(E&& e, bool block = true) {
     kill_with(std::make_exception_ptr(std::forward<E>(e)), block);
   }
-  void kill_with(std::exception_ptr e, bool block = true);
+  void kill_with(std::exception_ptr e, bool block = true) { (void)kill_until(std::move(e), block, TimePoint::max()); }
+  // kill([e,] timeout) waits at most timeout for the members to die and
+  // returns whether the group became empty (gevent's kill(timeout=t)).
+  template <class Rep, class Period>
+  [[nodiscard]] bool kill(std::chrono::duration<Rep, Period> timeout) {
+    return kill(FiberExit{}, timeout);
+  }
+  template <class E, class Rep, class Period>
+  [[nodiscard]] bool kill(E&& e, std::chrono::duration<Rep, Period> timeout) {
+    return kill_until(std::make_exception_ptr(std::forward<E>(e)), true,
+                      deadline_after(detail::scheduler().now(), to_duration(timeout, "Group::kill")));
+  }
+  // killone(f[, e][, block]) kills f if it is a member not already being
+  // killed (gevent's killone): FiberExit (or e) is raised in it and,
+  // unless block is false, the call waits for it to die. A fiber that is
+  // no member is left alone. killone(f[, e], timeout) waits at most
+  // timeout. Each returns whether f is dead.
+  bool killone(const Fiber<>& f, bool block = true) {
+    return killone_until(f, std::make_exception_ptr(FiberExit{}), block, TimePoint::max());
+  }
+  template <class E>
+  requires(!std::same_as<std::decay_t<E>, bool> &&
+           !detail::is_duration_v<std::decay_t<E>>) bool killone(const Fiber<>& f, E&& e, bool block = true) {
+    return killone_until(f, std::make_exception_ptr(std::forward<E>(e)), block, TimePoint::max());
+  }
+  template <class Rep, class Period>
+  bool killone(const Fiber<>& f, std::chrono::duration<Rep, Period> timeout) {
+    return killone(f, FiberExit{}, timeout);
+  }
+  template <class E, class Rep, class Period>
+  bool killone(const Fiber<>& f, E&& e, std::chrono::duration<Rep, Period> timeout) {
+    return killone_until(f, std::make_exception_ptr(std::forward<E>(e)), true,
+                         deadline_after(detail::scheduler().now(), to_duration(timeout, "Group::killone")));
+  }
 
   std::size_t size() const noexcept { return members_.size(); }
   // queued() counts the apply_async() calls waiting for a slot (not members yet).
@@ -244,6 +278,8 @@ class Group {
   void set_failure_handled(bool handled) noexcept;
   void pass_on_slot() noexcept;
   bool join_until(TimePoint deadline, bool raise_error);
+  bool kill_until(std::exception_ptr e, bool block, TimePoint deadline);
+  bool killone_until(const Fiber<>& f, std::exception_ptr e, bool block, TimePoint deadline);
 
   template <bool Ordered, class F, class Rng>
   auto make_imap(F&& fn, Rng&& range);
