@@ -23,13 +23,16 @@ Group::~Group() {
   }
 }
 
-void Group::add(const Fiber<>& f) {
-  if (!f) throw UsageError("grove::Group::add: empty fiber handle; assign it from spawn() first");
-  detail::check_owner(f.base(), "Group::add");
-  if (f.dead() || contains(f)) return;
-  wait_for_slot_until(TimePoint::max(), "Group::add");
+void Group::add(const Fiber<>& f) { (void)add_until(f, TimePoint::max(), "Group::add"); }
+
+bool Group::add_until(const Fiber<>& f, TimePoint deadline, const char* what) {
+  if (!f) throw UsageError(std::string("grove::") + what + ": empty fiber handle; assign it from spawn() first");
+  detail::check_owner(f.base(), what);
+  if (f.dead() || contains(f)) return true;
+  if (!wait_for_slot_until(deadline, what)) return false;
   SlotPassOn pass{*this};
   if (!f.dead()) insert(f);
+  return true;
 }
 
 void Group::insert(const Fiber<>& f) {
@@ -235,10 +238,6 @@ Group::KillIfAbandoned::~KillIfAbandoned() {
   } catch (...) {
     // interrupted again while waiting: the worker is dying anyway
   }
-}
-
-Pool::Pool(std::size_t size) : Group(size) {
-  if (size == 0) throw UsageError("grove::Pool: the size must be at least 1 (use grove::Group for no limit)");
 }
 
 }  // namespace grove
