@@ -11,6 +11,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -43,6 +44,14 @@ class Hub {
   // fiber, no timer and no pending I/O (gevent's wait()). Fibers still
   // blocked on each other stay blocked.
   void run();
+  // run(timeout) is run() for at most timeout (gevent.wait(timeout=t) /
+  // hub.join(timeout)): it returns true when the hub became idle, false
+  // when the time ran out first. Its own deadline does not keep the hub
+  // busy (a weak timer).
+  template <class Rep, class Period>
+  bool run(std::chrono::duration<Rep, Period> timeout) {
+    return engine_->run_until_idle(deadline_after(now(), to_duration(timeout, "Hub::run")));
+  }
   // shutdown(grace) raises FiberExit in every fiber of this hub, waits up
   // to `grace` for them to unwind, and makes later spawns throw UsageError.
   // Fibers that swallow FiberExit outlive it (fiber_count() tells); the

@@ -37,27 +37,32 @@ class ReadyQueue {
   void push_back(FiberBase* f) noexcept {
     f->ready_next = nullptr;
     f->ready_prev = tail_;
-    if (tail_) tail_->ready_next = f; else head_ = f;
+    if (tail_) tail_->ready_next = f;
+    else head_ = f;
     tail_ = f;
   }
   void push_front(FiberBase* f) noexcept {
     f->ready_prev = nullptr;
     f->ready_next = head_;
-    if (head_) head_->ready_prev = f; else tail_ = f;
+    if (head_) head_->ready_prev = f;
+    else tail_ = f;
     head_ = f;
   }
   FiberBase* pop_front() noexcept {
     FiberBase* f = head_;
     if (f) {
       head_ = f->ready_next;
-      if (head_) head_->ready_prev = nullptr; else tail_ = nullptr;
+      if (head_) head_->ready_prev = nullptr;
+      else tail_ = nullptr;
       f->ready_next = nullptr;
     }
     return f;
   }
   void remove(FiberBase* f) noexcept {
-    if (f->ready_prev) f->ready_prev->ready_next = f->ready_next; else head_ = f->ready_next;
-    if (f->ready_next) f->ready_next->ready_prev = f->ready_prev; else tail_ = f->ready_prev;
+    if (f->ready_prev) f->ready_prev->ready_next = f->ready_next;
+    else head_ = f->ready_next;
+    if (f->ready_next) f->ready_next->ready_prev = f->ready_prev;
+    else tail_ = f->ready_prev;
     f->ready_prev = f->ready_next = nullptr;
   }
 
@@ -112,7 +117,8 @@ class Scheduler {
 
   // now() is the hub's clock: the policy's when one is installed.
   TimePoint now() const {
-    if (policy_) [[unlikely]] return policy_now();
+    if (policy_) [[unlikely]]
+      return policy_now();
     return Clock::now();
   }
   // set_policy() installs (or, with null, removes) the scheduling policy;
@@ -170,7 +176,8 @@ class Scheduler {
   // raise_pending() raises the running fiber's next interrupt, if any: a
   // suspension point that does not switch.
   void raise_pending() {
-    if (current_->has_interrupt()) [[unlikely]] throw_pending(current_);
+    if (current_->has_interrupt()) [[unlikely]]
+      throw_pending(current_);
   }
 
   // hold()/unhold() count waits that another OS thread may end (an
@@ -199,8 +206,12 @@ class Scheduler {
   void require_fiber_context(const char* what) const;
 
   // run_until_idle() blocks the calling fiber until the hub has nothing
-  // left to do (no ready fiber, no timer, no I/O).
-  void run_until_idle();
+  // left to do (no ready fiber, no timer, no I/O), or until the deadline
+  // (a weak timer); it returns false when the deadline came first.
+  bool run_until_idle(TimePoint deadline = TimePoint::max());
+  // wait_until_nothing_ready() parks the calling fiber until the hub's loop
+  // finds no fiber ready to run after polling I/O (gevent.idle()).
+  void wait_until_nothing_ready();
   // shutdown() kills every live fiber, lets them unwind, and refuses new ones.
   void shutdown(Duration grace = std::chrono::seconds(1));
   // describe_blocked() is LoopExit's message. list_fibers() lists the
@@ -224,7 +235,8 @@ class Scheduler {
   // pop_ready() takes the next fiber off the ready queue: its head, or the
   // one the policy picks (the only cost of the seam: one branch).
   FiberBase* pop_ready() noexcept {
-    if (policy_) [[unlikely]] return pop_picked();
+    if (policy_) [[unlikely]]
+      return pop_picked();
     return ready_.pop_front();
   }
   FiberBase* pop_picked() noexcept;
@@ -255,7 +267,7 @@ class Scheduler {
   Ref<FiberBase> main_;
   Ref<FiberBase> hub_fiber_;
   FiberBase* current_ = nullptr;
-  FiberBase* prev_ = nullptr;   // the fiber that switched to the current one
+  FiberBase* prev_ = nullptr;  // the fiber that switched to the current one
   FiberBase* live_head_ = nullptr;
   std::size_t live_count_ = 0;
   unsigned switches_since_poll_ = 0;
@@ -265,6 +277,7 @@ class Scheduler {
   SchedulingPolicy* policy_ = nullptr;  // policy_owner_.get(), read on the switch path
   std::shared_ptr<SchedulingPolicy> policy_owner_;
   WaitList idle_waiters_;   // blocked in run_until_idle()
+  WaitList idle_callers_;   // blocked in wait_until_nothing_ready() (this_fiber::idle)
   WaitList drain_waiters_;  // blocked in shutdown() until no fiber lives
   bool stopped_ = false;
   bool stopping_loop_ = false;
@@ -304,12 +317,15 @@ inline void check_owner(const FiberBase* f, const char* what) {
 
 inline void Scheduler::park(const char* what) {
   FiberBase* self = current_;
-  if (self == hub_fiber_.get()) [[unlikely]] require_fiber_context(what);
-  if (self->has_interrupt()) [[unlikely]] throw_pending(self);
+  if (self == hub_fiber_.get()) [[unlikely]]
+    require_fiber_context(what);
+  if (self->has_interrupt()) [[unlikely]]
+    throw_pending(self);
   self->state = RunState::parked;
   self->waiting_on = what;
   switch_to(next_to_run());
-  if (self->has_interrupt()) [[unlikely]] throw_pending(self);
+  if (self->has_interrupt()) [[unlikely]]
+    throw_pending(self);
 }
 
 template <class Done>
@@ -339,8 +355,10 @@ void Scheduler::park_shielded(Done&& done, const char* what) {
 
 inline void Scheduler::yield() {
   FiberBase* self = current_;
-  if (self == hub_fiber_.get()) [[unlikely]] require_fiber_context("yield");
-  if (self->has_interrupt()) [[unlikely]] throw_pending(self);
+  if (self == hub_fiber_.get()) [[unlikely]]
+    require_fiber_context("yield");
+  if (self->has_interrupt()) [[unlikely]]
+    throw_pending(self);
   self->state = RunState::ready;
   self->waiting_on = "yield";
   ready_.push_back(self);
@@ -350,7 +368,8 @@ inline void Scheduler::yield() {
   } else {
     switch_to(next);
   }
-  if (self->has_interrupt()) [[unlikely]] throw_pending(self);
+  if (self->has_interrupt()) [[unlikely]]
+    throw_pending(self);
 }
 
 inline void Scheduler::switch_to(FiberBase* next) {
@@ -358,7 +377,8 @@ inline void Scheduler::switch_to(FiberBase* next) {
   prev_ = self;
   current_ = next;
   next->state = RunState::running;
-  if (!next->context) [[unlikely]] ensure_context(next);
+  if (!next->context) [[unlikely]]
+    ensure_context(next);
   void* fake_stack = nullptr;
   sanitizer_start_switch(&fake_stack, next->stack_bottom, next->stack_size);
   boost::context::fiber from = std::move(next->context).resume();
