@@ -130,16 +130,16 @@ class Fiber<void> {
   explicit Fiber(detail::Ref<detail::FiberBase> r) noexcept : ref_(std::move(r)) {}
 
   explicit operator bool() const noexcept { return static_cast<bool>(ref_); }
-  std::uint64_t id() const { return ref_->id; }
+  [[nodiscard]] std::uint64_t id() const { return ref_->id; }
   // parent_id() is the id of the fiber that spawned this one (the main
   // fiber's id is 0), or nullopt for the main fiber and for fibers spawned
   // from the hub's own context (gevent's spawning_greenlet).
-  std::optional<std::uint64_t> parent_id() const {
+  [[nodiscard]] std::optional<std::uint64_t> parent_id() const {
     if (ref_->parent_id == detail::FiberBase::no_parent) return std::nullopt;
     return ref_->parent_id;
   }
   // name() is the fiber's name, "Fiber-<id>" unless set_name() gave one.
-  std::string name() const { return ref_->display_name(); }
+  [[nodiscard]] std::string name() const { return ref_->display_name(); }
   void set_name(std::string name) { checked("set_name")->more().name = std::move(name); }
 
   // create(fn, args...) makes a fiber that will run fn(args...) but does
@@ -175,26 +175,26 @@ class Fiber<void> {
   // spawn()) or has run, or was killed before it started.
   [[nodiscard]] bool started() const { return ref_->scheduled || ref_->state != detail::RunState::created; }
   // ready() / dead() are true once the fiber has finished, however it ended.
-  bool ready() const { return ref_->is_dead(); }
-  bool dead() const { return ref_->is_dead(); }
+  [[nodiscard]] bool ready() const { return ref_->is_dead(); }
+  [[nodiscard]] bool dead() const { return ref_->is_dead(); }
   // successful() is true when it finished without an exception, or was
   // ended by FiberExit (kill()).
-  bool successful() const { return ref_->is_dead() && !detail::failed(ref_.get()); }
+  [[nodiscard]] bool successful() const { return ref_->is_dead() && !detail::failed(ref_.get()); }
   // exception() is what ended the fiber (FiberExit included), or null.
-  std::exception_ptr exception() const {
+  [[nodiscard]] std::exception_ptr exception() const {
     ref_->error_observed = true;
     return ref_->error;
   }
   // exit_reason() is normal, shutdown, killed or exception; only
   // meaningful once dead().
-  ExitReason exit_reason() const { return ref_->exit_reason(); }
+  [[nodiscard]] ExitReason exit_reason() const { return ref_->exit_reason(); }
 
   // join() waits until the fiber has finished; it throws UsageError if
   // called from the fiber itself. It does not rethrow the fiber's exception.
   void join() { detail::join(checked("join")); }
   // join(timeout) returns false if the fiber is still running at the deadline.
   template <class Rep, class Period>
-  bool join(std::chrono::duration<Rep, Period> timeout) {
+  [[nodiscard]] bool join(std::chrono::duration<Rep, Period> timeout) {
     auto* f = checked("join");
     auto& s = detail::scheduler();
     return detail::join_until(f, deadline_after(s.now(), to_duration(timeout, "Fiber::join")));
@@ -253,7 +253,7 @@ class Fiber<void> {
   }
   bool unlink(LinkId id) { return detail::remove_observer(checked("unlink"), id); }
 
-  detail::FiberBase* base() const noexcept { return ref_.get(); }
+  [[nodiscard]] detail::FiberBase* base() const noexcept { return ref_.get(); }
   friend bool operator==(const Fiber& a, const Fiber& b) noexcept { return a.ref_.get() == b.ref_.get(); }
 
  protected:
@@ -306,7 +306,7 @@ class Fiber : public Fiber<void> {
     return take(std::false_type{});
   }
   // value() is the returned value; it throws UsageError if there is none yet.
-  const T& value() const {
+  [[nodiscard]] const T& value() const {
     auto* s = state();
     if (!s->result) detail::throw_no_value(s);
     return *s->result;

@@ -113,7 +113,7 @@ class Group {
   void join(bool raise_error = false) { (void)join_until(TimePoint::max(), raise_error); }
   // join(timeout) returns whether the group became empty before the deadline.
   template <class Rep, class Period>
-  bool join(std::chrono::duration<Rep, Period> timeout, bool raise_error = false) {
+  [[nodiscard]] bool join(std::chrono::duration<Rep, Period> timeout, bool raise_error = false) {
     return join_until(deadline_after(detail::scheduler().now(), to_duration(timeout, "Group::join")), raise_error);
   }
 
@@ -166,13 +166,13 @@ class Group {
                          deadline_after(detail::scheduler().now(), to_duration(timeout, "Group::killone")));
   }
 
-  std::size_t size() const noexcept { return members_.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return members_.size(); }
   // queued() counts the apply_async() calls waiting for a slot (not members yet).
-  std::size_t queued() const noexcept { return queued_.size(); }
-  bool empty() const noexcept { return members_.empty(); }
-  bool contains(const Fiber<>& f) const { return f && index_.contains(f.base()); }
+  [[nodiscard]] std::size_t queued() const noexcept { return queued_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return members_.empty(); }
+  [[nodiscard]] bool contains(const Fiber<>& f) const { return f && index_.contains(f.base()); }
   // fibers() is a snapshot of the members, oldest first.
-  std::vector<Fiber<>> fibers() const;
+  [[nodiscard]] std::vector<Fiber<>> fibers() const;
 
   // imap(fn, range...) is a lazy sequence of fn(item) for each item, in
   // input order; each fn runs in its own member fiber (for a Pool, at most

@@ -57,7 +57,7 @@ class Pool : public Group {
   // (grove::create()) and start it after, or use start(): a running one
   // may finish while add() waits (gevent's caution).
   void add(const Fiber<>& f, bool blocking = true) {
-    if (!blocking && !f.dead() && !contains(f) && full()) throw_full("Pool::add");
+    if (!blocking && f && !f.dead() && !contains(f) && full()) throw_full("Pool::add");
     Group::add(f);
   }
   template <class Rep, class Period>

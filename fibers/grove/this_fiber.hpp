@@ -54,8 +54,8 @@ void sleep(std::chrono::duration<Rep, Period> d, Weak w) {
 inline void idle() { detail::scheduler().wait_until_nothing_ready(); }
 
 // self() is a handle to the running fiber (the main fiber included).
-Fiber<> self();
-std::uint64_t id();
-std::string name();
+[[nodiscard]] Fiber<> self();
+[[nodiscard]] std::uint64_t id();
+[[nodiscard]] std::string name();
 
 }  // namespace grove::this_fiber

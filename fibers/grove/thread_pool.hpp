@@ -160,11 +160,11 @@ class ThreadPool {
   // pool keeps. set_maxsize(n) resizes it: growing starts threads at once,
   // shrinking retires idle threads at once and busy ones when their job
   // ends. 0 is a UsageError; after shutdown() or kill() it does nothing.
-  std::size_t size() const;
-  std::size_t maxsize() const;
+  [[nodiscard]] std::size_t size() const;
+  [[nodiscard]] std::size_t maxsize() const;
   void set_maxsize(std::size_t n);
   // queued() is the number of jobs not yet picked up by a worker.
-  std::size_t queued() const;
+  [[nodiscard]] std::size_t queued() const;
 
   // shutdown() stops accepting jobs, lets the workers finish every queued
   // one and joins them. It blocks the calling OS thread (not just the

@@ -91,8 +91,8 @@ class Timeout : public Interrupt, public TimeoutError {
   [[nodiscard]] bool expired() const noexcept { return fired_; }
   // weak() tells whether its timer leaves the hub idle (Timeout(d, weak)).
   [[nodiscard]] bool weak() const noexcept { return node_.weak; }
-  Duration duration() const noexcept { return duration_; }
-  std::uint64_t id() const noexcept { return id_; }
+  [[nodiscard]] Duration duration() const noexcept { return duration_; }
+  [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
   const char* what() const noexcept override { return what_.c_str(); }
 
   // Two Timeouts are equal when they are the same scope or copies of it.
@@ -100,7 +100,7 @@ class Timeout : public Interrupt, public TimeoutError {
 
   // detached() makes a non-owning Timeout exception for blocking calls
   // with a timeout argument (get(timeout), ...).
-  static Timeout detached(Duration d);
+  [[nodiscard]] static Timeout detached(Duration d);
 
  private:
   Timeout(Duration d, std::exception_ptr custom, bool start_now);
@@ -150,7 +150,7 @@ bool within(std::chrono::duration<Rep, Period> d, F&& fn, A&&... args) {
 // with_timeout_or(d, fallback, fn, args...) returns fallback instead of
 // throwing when this call's own Timeout fires (gevent's timeout_value).
 template <class Rep, class Period, class V, class F, class... A>
-auto with_timeout_or(std::chrono::duration<Rep, Period> d, V fallback, F&& fn, A&&... args)
+[[nodiscard]] auto with_timeout_or(std::chrono::duration<Rep, Period> d, V fallback, F&& fn, A&&... args)
     -> std::common_type_t<std::invoke_result_t<F, A...>, V> {
   Timeout t(d);
   try {
