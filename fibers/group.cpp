@@ -194,8 +194,11 @@ bool Group::kill_until(std::exception_ptr e, bool block, TimePoint deadline) {
     bool in_time = true;
     if (block) {
       s.require_fiber_context("Group::kill (blocking)");
-      for (auto& f : members)
-        if (f.base() != s.current() && !(in_time = detail::join_until(f.base(), deadline))) break;
+      for (auto& f : members) {
+        if (f.base() == s.current()) continue;
+        in_time = detail::join_until(f.base(), deadline);
+        if (!in_time) break;
+      }
     }
     if (self) {
       // A member killing its own group: it is shot last, unless it is

@@ -71,7 +71,10 @@ class Group {
   Group(std::initializer_list<Fiber<>> fibers) : Group(0) {
     for (const auto& f : fibers) add(f);
   }
+  // (A Group is neither copyable nor movable: there is no move constructor
+  // for this one to hide.)
   template <std::ranges::input_range Rng>
+  // NOLINTNEXTLINE(bugprone-forwarding-reference-overload): see above
   requires(std::convertible_to<std::ranges::range_reference_t<Rng>, const Fiber<>&>) explicit Group(Rng&& fibers)
       : Group(0) {
     for (auto&& f : fibers) add(f);
