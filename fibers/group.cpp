@@ -23,13 +23,16 @@ Group::~Group() {
   }
 }
 
-void Group::add(const Fiber<>& f) {
-  if (!f) throw UsageError("grove::Group::add: empty fiber handle; assign it from spawn() first");
-  detail::check_owner(f.base(), "Group::add");
-  if (f.dead() || contains(f)) return;
-  wait_for_slot_until(TimePoint::max(), "Group::add");
+void Group::add(const Fiber<>& f) { (void)add_until(f, TimePoint::max(), "Group::add"); }
+
+bool Group::add_until(const Fiber<>& f, TimePoint deadline, const char* what) {
+  if (!f) throw UsageError(std::string("grove::") + what + ": empty fiber handle; assign it from spawn() first");
+  detail::check_owner(f.base(), what);
+  if (f.dead() || contains(f)) return true;
+  if (!wait_for_slot_until(deadline, what)) return false;
   SlotPassOn pass{*this};
   if (!f.dead()) insert(f);
+  return true;
 }
 
 void Group::insert(const Fiber<>& f) {
@@ -165,7 +168,7 @@ bool Group::join_until(TimePoint deadline, bool raise_error) {
   return empty;
 }
 
-void Group::kill_with(std::exception_ptr e, bool block) {
+bool Group::kill_until(std::exception_ptr e, bool block, TimePoint deadline) {
   if (!e) e = std::make_exception_ptr(FiberExit{});
   auto& s = detail::scheduler();
   const bool exit = detail::is_fiber_exit(e);
@@ -187,21 +190,40 @@ void Group::kill_with(std::exception_ptr e, bool block) {
         s.interrupt(m, e);
       }
     }
+    bool in_time = true;
     if (block) {
       s.require_fiber_context("Group::kill (blocking)");
-      for (auto& f : members)
-        if (f.base() != s.current()) detail::join(f.base());
+      for (auto& f : members) {
+        if (f.base() == s.current()) continue;
+        in_time = detail::join_until(f.base(), deadline);
+        if (!in_time) break;
+      }
     }
     if (self) {
       // A member killing its own group: it is shot last, unless it is
       // already being killed (it cannot wait for itself either).
-      if (self.base()->exiting) return;
+      if (self.base()->exiting) return false;
       if (exit) self.base()->exiting = true;
       std::rethrow_exception(e);
     }
     if (!s.in_hub_context()) s.raise_pending();
-    if (!block) break;
+    if (!block || !in_time) break;
   }
+  return idle();
+}
+
+bool Group::killone_until(const Fiber<>& f, std::exception_ptr e, bool block, TimePoint deadline) {
+  if (!f) throw UsageError("grove::Group::killone: empty fiber handle; assign it from spawn() first");
+  detail::check_owner(f.base(), "Group::killone");
+  detail::FiberBase* m = f.base();
+  if (!e) e = std::make_exception_ptr(FiberExit{});
+  // As gevent's: only a member, and not one already being killed.
+  if (contains(f) && !m->exiting && !m->finished) (void)detail::kill(m, std::move(e), false);
+  if (block && !m->finished) {
+    detail::scheduler().require_fiber_context("Group::killone (blocking)");
+    (void)detail::join_until(m, deadline);
+  }
+  return m->finished;
 }
 
 std::vector<Fiber<>> Group::fibers() const {
@@ -218,11 +240,6 @@ Group::KillIfAbandoned::~KillIfAbandoned() {
   } catch (...) {
     // interrupted again while waiting: the worker is dying anyway
   }
-}
-
-Pool::Pool(std::size_t size) : Group(size) {
-  if (size == 0)
-    throw UsageError("grove::Pool: the size must be at least 1 (use grove::Group for no limit)");
 }
 
 }  // namespace grove

@@ -9,12 +9,20 @@
 
 namespace grove::detail {
 
-void Scheduler::run_until_idle() {
+bool Scheduler::run_until_idle(TimePoint deadline) {
   require_fiber_context("Hub::run");
   // One park: the loop wakes this fiber once nothing is left to do.
   Waiter w(current_);
   idle_waiters_.push(w);
-  park("Hub::run (until idle)");
+  // The deadline's timer is weak: it must not itself keep the hub busy.
+  return park_until(deadline, "Hub::run (until idle)", /*weak=*/true);
+}
+
+void Scheduler::wait_until_nothing_ready() {
+  require_fiber_context("idle");
+  Waiter w(current_);
+  idle_callers_.push(w);
+  park("idle (nothing else ready)");
 }
 
 void Scheduler::wake_idle_waiters() noexcept {
@@ -31,6 +39,11 @@ void Scheduler::loop() {
     poll_io();
     if (FiberBase* f = pop_ready()) {
       switch_to(f);
+      continue;
+    }
+    if (!idle_callers_.empty()) [[unlikely]] {
+      // Nothing else is ready: this_fiber::idle() callers go on.
+      idle_callers_.notify_all();
       continue;
     }
     if (!wait_for_events()) {
@@ -63,9 +76,12 @@ bool Scheduler::wait_for_events() {
     // jump to. A virtual clock jumps (advanced) or calls the hub idle; a
     // policy on the steady clock answers wait: the real wait below.
     switch (policy_->on_idle(t && timers_.strong() > 0 ? t->deadline : TimePoint::max())) {
-      case IdleAction::advanced: return true;
-      case IdleAction::idle: return false;
-      case IdleAction::wait: break;
+      case IdleAction::advanced:
+        return true;
+      case IdleAction::idle:
+        return false;
+      case IdleAction::wait:
+        break;
     }
   }
   if (t && timers_.strong() == 0) {

@@ -84,6 +84,14 @@ class FiberImpl final : public FiberState<T> {
   };
 };
 
+// The stored callable is invoked as an lvalue with its stored arguments
+// moved in (once).
+template <class F, class... A>
+using spawn_result_t = std::invoke_result_t<std::decay_t<F>&, std::decay_t<A>...>;
+template <class F, class... A>
+concept Spawnable = std::invocable < std::decay_t<F>
+&, std::decay_t<A>... > ;
+
 template <class T>
 inline constexpr bool is_duration_v = false;
 template <class Rep, class Period>
@@ -134,34 +142,64 @@ class Fiber<void> {
   explicit Fiber(detail::Ref<detail::FiberBase> r) noexcept : ref_(std::move(r)) {}
 
   explicit operator bool() const noexcept { return static_cast<bool>(ref_); }
-  std::uint64_t id() const { return ref_->id; }
+  [[nodiscard]] std::uint64_t id() const { return ref_->id; }
   // parent_id() is the id of the fiber that spawned this one (the main
   // fiber's id is 0), or nullopt for the main fiber and for fibers spawned
   // from the hub's own context (gevent's spawning_greenlet).
-  std::optional<std::uint64_t> parent_id() const {
+  [[nodiscard]] std::optional<std::uint64_t> parent_id() const {
     if (ref_->parent_id == detail::FiberBase::no_parent) return std::nullopt;
     return ref_->parent_id;
   }
   // name() is the fiber's name, "Fiber-<id>" unless set_name() gave one.
-  std::string name() const { return ref_->display_name(); }
+  [[nodiscard]] std::string name() const { return ref_->display_name(); }
   void set_name(std::string name) { checked("set_name")->more().name = std::move(name); }
 
-  // started() is true once the fiber was scheduled or has run.
-  bool started() const { return ref_->scheduled || ref_->state != detail::RunState::created; }
+  // create(fn, args...) makes a fiber that will run fn(args...) but does
+  // not schedule it (gevent's Greenlet(fn, *args)): start() or
+  // start_later() does. It is the same as grove::create(fn, args...).
+  template <class F, class... A>
+  requires detail::Spawnable<F, A...>
+  [[nodiscard]] static Fiber<detail::spawn_result_t<F, A...>> create(F&& fn, A&&... args);
+
+  // start() schedules a fiber made by create() to run when the caller
+  // next blocks or yields, as spawn() would have; start_later(d) schedules
+  // it once d has passed (its timer keeps the hub busy, as gevent's
+  // start_later does). Either does nothing to a fiber already started,
+  // scheduled or dead (gevent's start()). Until started, a fiber is
+  // listed by Hub::describe_fibers() as not started, counts in
+  // fiber_count(), and is owned by the hub: dropping every handle does not
+  // free it (start or kill it; the hub's destruction kills it). kill()
+  // ends it without running it; join() waits for it to be started and
+  // finish (LoopExit from the main fiber when nothing can start it).
+  void start() {
+    detail::FiberBase* f = checked("start");
+    if (!f->finished && !started()) detail::engine_of(*f->hub).schedule(f);
+  }
+  template <class Rep, class Period>
+  void start_later(std::chrono::duration<Rep, Period> delay) {
+    detail::FiberBase* f = checked("start_later");
+    const Duration d = to_duration(delay, "Fiber::start_later");
+    if (f->finished || started()) return;
+    auto& s = detail::engine_of(*f->hub);
+    s.schedule_at(f, deadline_after(s.now(), d));
+  }
+  // started() is true once the fiber was scheduled (start(), start_later(),
+  // spawn()) or has run, or was killed before it started.
+  [[nodiscard]] bool started() const { return ref_->scheduled || ref_->state != detail::RunState::created; }
   // ready() / dead() are true once the fiber has finished, however it ended.
-  bool ready() const { return ref_->is_dead(); }
-  bool dead() const { return ref_->is_dead(); }
+  [[nodiscard]] bool ready() const { return ref_->is_dead(); }
+  [[nodiscard]] bool dead() const { return ref_->is_dead(); }
   // successful() is true when it finished without an exception, or was
   // ended by FiberExit (kill()).
-  bool successful() const { return ref_->is_dead() && !detail::failed(ref_.get()); }
+  [[nodiscard]] bool successful() const { return ref_->is_dead() && !detail::failed(ref_.get()); }
   // exception() is what ended the fiber (FiberExit included), or null.
-  std::exception_ptr exception() const {
+  [[nodiscard]] std::exception_ptr exception() const {
     ref_->error_observed = true;
     return ref_->error;
   }
   // exit_reason() is normal, shutdown, killed or exception; only
   // meaningful once dead().
-  ExitReason exit_reason() const { return ref_->exit_reason(); }
+  [[nodiscard]] ExitReason exit_reason() const { return ref_->exit_reason(); }
 
   // join() waits until the fiber has finished; it throws UsageError if
   // called from the fiber itself. It does not rethrow the fiber's exception.
@@ -197,11 +235,11 @@ class Fiber<void> {
   // die and return whether it did (gevent's kill(block=True, timeout=t)): a
   // fiber that swallows FiberExit cannot hold its killer forever.
   template <class Rep, class Period>
-  bool kill(std::chrono::duration<Rep, Period> timeout) {
+  [[nodiscard]] bool kill(std::chrono::duration<Rep, Period> timeout) {
     return kill(FiberExit{}, timeout);
   }
   template <class E, class Rep, class Period>
-  bool kill(E&& e, std::chrono::duration<Rep, Period> timeout) {
+  [[nodiscard]] bool kill(E&& e, std::chrono::duration<Rep, Period> timeout) {
     auto* f = checked("kill");
     const TimePoint until = deadline_after(detail::scheduler().now(), to_duration(timeout, "Fiber::kill"));
     return detail::kill(f, std::make_exception_ptr(std::forward<E>(e)), true, until);
@@ -225,7 +263,7 @@ class Fiber<void> {
   }
   bool unlink(LinkId id) { return detail::remove_observer(checked("unlink"), id); }
 
-  detail::FiberBase* base() const noexcept { return ref_.get(); }
+  [[nodiscard]] detail::FiberBase* base() const noexcept { return ref_.get(); }
   friend bool operator==(const Fiber& a, const Fiber& b) noexcept { return a.ref_.get() == b.ref_.get(); }
 
  protected:
@@ -278,7 +316,7 @@ class Fiber : public Fiber<void> {
     return take(std::false_type{});
   }
   // value() is the returned value; it throws UsageError if there is none yet.
-  const T& value() const {
+  [[nodiscard]] const T& value() const {
     auto* s = state();
     if (!s->result) detail::throw_no_value(s);
     return *s->result;
@@ -296,24 +334,6 @@ class Fiber : public Fiber<void> {
   }
 };
 
-// Greenlet<T> is the base for fibers written as a class: override run(),
-// then start one with spawn<MyFiber>(constructor arguments...).
-template <class T = void>
-class Greenlet : public detail::FiberState<T> {
- public:
-  using result_type = T;
-  Greenlet() : detail::FiberState<T>(&detail::scheduler().facade(), detail::scheduler().next_id()) {}
-
- protected:
-  virtual T run() = 0;
-
- private:
-  void run_body() final {
-    if constexpr (std::is_void_v<T>) run();
-    else this->result.emplace(run());
-  }
-};
-
 namespace detail {
 
 template <class F, class... A>
@@ -327,14 +347,6 @@ auto bind_call(F&& f, A&&... a) {
     };
   }
 }
-
-// The stored callable is invoked as an lvalue with its stored arguments
-// moved in (once).
-template <class F, class... A>
-using spawn_result_t = std::invoke_result_t<std::decay_t<F>&, std::decay_t<A>...>;
-template <class F, class... A>
-concept Spawnable = std::invocable < std::decay_t<F>
-&, std::decay_t<A>... > ;
 
 template <class T, class F>
 Ref<FiberState<T>> make_fiber(F&& call) {
@@ -350,6 +362,27 @@ Ref<FiberState<T>> make_fiber(F&& call) {
 }
 
 }  // namespace detail
+
+// kill(f[, e][, block]) is gevent.kill(greenlet, exception): it raises
+// FiberExit (or e) in f and, unlike f.kill(), returns at once unless block
+// is true ("the current greenlet is not unscheduled"). kill(f[, e],
+// timeout) waits at most timeout for f to die and returns whether it did
+// (gevent's Greenlet.kill(block=True, timeout=t)). Killing yourself throws
+// e at once; killing a dead fiber does nothing; an unstarted one never runs.
+inline void kill(const Fiber<>& f, bool block = false) { Fiber<>(f).kill(block); }
+template <class E>
+requires(!std::same_as<std::decay_t<E>, bool> &&
+         !detail::is_duration_v<std::decay_t<E>>) void kill(const Fiber<>& f, E&& e, bool block = false) {
+  Fiber<>(f).kill(std::forward<E>(e), block);
+}
+template <class Rep, class Period>
+[[nodiscard]] bool kill(const Fiber<>& f, std::chrono::duration<Rep, Period> timeout) {
+  return Fiber<>(f).kill(timeout);
+}
+template <class E, class Rep, class Period>
+[[nodiscard]] bool kill(const Fiber<>& f, E&& e, std::chrono::duration<Rep, Period> timeout) {
+  return Fiber<>(f).kill(std::forward<E>(e), timeout);
+}
 
 // Launch says when a spawned fiber first runs: post (the default, FIFO as
 // gevent.spawn: when the spawner next blocks or yields) or dispatch (at
@@ -379,16 +412,34 @@ requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn
   return handle;
 }
 
-// spawn<G>(ctor args...) constructs a Greenlet subclass and starts it.
-template <class G, class... A>
-requires std::derived_from<G, Greenlet<typename G::result_type>> Fiber<typename G::result_type> spawn(A&&... args) {
-  detail::Scheduler& s = detail::spawn_scheduler();
-  detail::Ref<detail::FiberState<typename G::result_type>> ref(new G(std::forward<A>(args)...));
-  ref->add_ref();  // the hub's reference
-  s.adopt(ref.get());
-  detail::spawned(s, ref.get());
-  s.schedule(ref.get());
-  return Fiber<typename G::result_type>(std::move(ref));
+// create(fn, args...) makes, but does not schedule, a fiber that will run
+// fn(args...) (gevent's Greenlet(fn, *args)); f.start() or
+// f.start_later(d) schedules it. See Fiber::start() for its life until then.
+template <class F, class... A>
+requires detail::Spawnable<F, A...>
+[[nodiscard]] Fiber<detail::spawn_result_t<F, A...>> create(F&& fn, A&&... args) {
+  using T = detail::spawn_result_t<F, A...>;
+  return Fiber<T>(detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...)));
+}
+
+template <class F, class... A>
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> Fiber<void>::create(F&& fn, A&&... args) {
+  return grove::create(std::forward<F>(fn), std::forward<A>(args)...);
+}
+
+// spawn_raw(fn, args...) runs fn(args...) in a new fiber and returns
+// nothing (gevent's spawn_raw): no handle, so nobody can join, link or
+// kill it (but Hub::shutdown() and the hub's destruction do), its value is
+// dropped, and an exception escaping it is unhandled: it goes to the hub's
+// unhandled handler and UnhandledPolicy (hub_config.hpp). It is scheduled
+// as spawn() is (FIFO); spawn callbacks are told of it too.
+template <class F, class... A>
+requires detail::Spawnable<F, A...>
+void spawn_raw(F&& fn, A&&... args) {
+  auto call = detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...);
+  auto body = [call = std::move(call)]() mutable { (void)call(); };
+  auto ref = detail::make_fiber<void>(std::move(body));
+  detail::engine_of(*ref->hub).schedule(ref.get());
 }
 
 // spawn_later(delay, fn, args...) starts the fiber once delay has passed.
@@ -404,3 +455,6 @@ requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn
 }
 
 }  // namespace grove
+
+// Greenlet<T>, fibers written as a class (spawn<G>, create<G>).
+#include <grove/greenlet.hpp>

@@ -1,6 +1,6 @@
 #pragma once
-// group.hpp — Group and Pool (gevent.pool): a set of fibers you can join,
-// kill and map work over.
+// group.hpp — Group (gevent.pool.Group): a set of fibers you can join,
+// kill and map work over; Pool (pool.hpp) caps its size.
 //
 //   grove::Pool pool(10);                       // at most 10 members at once
 //   auto lengths = pool.map(fetch, urls);       // results in input order
@@ -47,6 +47,21 @@ template <class R>
 struct ImapState;
 }
 
+// MaxSize{n} ends an imap()'s arguments to bound its unread results (gevent's maxsize).
+struct MaxSize {
+  std::size_t value;
+};
+
+// OnValue carries apply_async()'s callback: pool.apply_async(fn, grove::on_value(cb)).
+template <class C>
+struct OnValue {
+  C callback;
+};
+template <class C>
+OnValue<std::decay_t<C>> on_value(C&& callback) {
+  return {std::forward<C>(callback)};
+}
+
 class Group {
  public:
   // Group() has no size limit.
@@ -56,9 +71,12 @@ class Group {
   Group(std::initializer_list<Fiber<>> fibers) : Group(0) {
     for (const auto& f : fibers) add(f);
   }
+  // (A Group is neither copyable nor movable: there is no move constructor
+  // for this one to hide.)
   template <std::ranges::input_range Rng>
-    requires std::convertible_to<std::ranges::range_reference_t<Rng>, const Fiber<>&>
-  explicit Group(Rng&& fibers) : Group(0) {
+  // NOLINTNEXTLINE(bugprone-forwarding-reference-overload): see above
+  requires(std::convertible_to<std::ranges::range_reference_t<Rng>, const Fiber<>&>) explicit Group(Rng&& fibers)
+      : Group(0) {
     for (auto&& f : fibers) add(f);
   }
   // ~Group() forgets its members; they keep running. Calls apply_async()
@@ -70,14 +88,20 @@ class Group {
   // add(f) makes a live fiber a member (a dead one is ignored); for a Pool
   // it blocks while the pool is full.
   void add(const Fiber<>& f);
+  // start(f) makes an unstarted fiber (grove::create()) a member, as add()
+  // does, then starts it (gevent's Group.start): it is a member before it
+  // first runs, so a Pool's cap holds. A fiber already running is just added.
+  void start(const Fiber<>& f) {
+    add(f);
+    Fiber<>(f).start();
+  }
   // discard(f) removes f without touching it; false if it was no member.
   bool discard(const Fiber<>& f);
 
   // spawn(fn, args...) starts fn(args...) in a new member fiber; for a Pool
   // it first blocks while the pool is full.
   template <class F, class... A>
-    requires detail::Spawnable<F, A...>
-  Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
+  requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
     wait_for_slot_until(TimePoint::max(), "Group::spawn");
     SlotPassOn pass{*this};
     auto f = grove::spawn(std::forward<F>(fn), std::forward<A>(args)...);
@@ -92,7 +116,7 @@ class Group {
   void join(bool raise_error = false) { (void)join_until(TimePoint::max(), raise_error); }
   // join(timeout) returns whether the group became empty before the deadline.
   template <class Rep, class Period>
-  bool join(std::chrono::duration<Rep, Period> timeout, bool raise_error = false) {
+  [[nodiscard]] bool join(std::chrono::duration<Rep, Period> timeout, bool raise_error = false) {
     return join_until(deadline_after(detail::scheduler().now(), to_duration(timeout, "Group::join")), raise_error);
   }
 
@@ -106,44 +130,82 @@ class Group {
   // one the member may handle: each call delivers it to those not dying.
   void kill(bool block = true) { kill_with(std::make_exception_ptr(FiberExit{}), block); }
   template <class E>
-    requires(!std::same_as<std::decay_t<E>, bool>)
-  void kill(E&& e, bool block = true) {
+  requires(!std::same_as<std::decay_t<E>, bool> &&
+           !detail::is_duration_v<std::decay_t<E>>) void kill(E&& e, bool block = true) {
     kill_with(std::make_exception_ptr(std::forward<E>(e)), block);
   }
-  void kill_with(std::exception_ptr e, bool block = true);
+  void kill_with(std::exception_ptr e, bool block = true) { (void)kill_until(std::move(e), block, TimePoint::max()); }
+  // kill([e,] timeout) waits at most timeout for the members to die and
+  // returns whether the group became empty (gevent's kill(timeout=t)).
+  template <class Rep, class Period>
+  [[nodiscard]] bool kill(std::chrono::duration<Rep, Period> timeout) {
+    return kill(FiberExit{}, timeout);
+  }
+  template <class E, class Rep, class Period>
+  [[nodiscard]] bool kill(E&& e, std::chrono::duration<Rep, Period> timeout) {
+    return kill_until(std::make_exception_ptr(std::forward<E>(e)), true,
+                      deadline_after(detail::scheduler().now(), to_duration(timeout, "Group::kill")));
+  }
+  // killone(f[, e][, block]) kills f if it is a member not already being
+  // killed (gevent's killone): FiberExit (or e) is raised in it and,
+  // unless block is false, the call waits for it to die. A fiber that is
+  // no member is left alone. killone(f[, e], timeout) waits at most
+  // timeout. Each returns whether f is dead.
+  bool killone(const Fiber<>& f, bool block = true) {
+    return killone_until(f, std::make_exception_ptr(FiberExit{}), block, TimePoint::max());
+  }
+  template <class E>
+  requires(!std::same_as<std::decay_t<E>, bool> &&
+           !detail::is_duration_v<std::decay_t<E>>) bool killone(const Fiber<>& f, E&& e, bool block = true) {
+    return killone_until(f, std::make_exception_ptr(std::forward<E>(e)), block, TimePoint::max());
+  }
+  template <class Rep, class Period>
+  bool killone(const Fiber<>& f, std::chrono::duration<Rep, Period> timeout) {
+    return killone(f, FiberExit{}, timeout);
+  }
+  template <class E, class Rep, class Period>
+  bool killone(const Fiber<>& f, E&& e, std::chrono::duration<Rep, Period> timeout) {
+    return killone_until(f, std::make_exception_ptr(std::forward<E>(e)), true,
+                         deadline_after(detail::scheduler().now(), to_duration(timeout, "Group::killone")));
+  }
 
-  std::size_t size() const noexcept { return members_.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return members_.size(); }
   // queued() counts the apply_async() calls waiting for a slot (not members yet).
-  std::size_t queued() const noexcept { return queued_.size(); }
-  bool empty() const noexcept { return members_.empty(); }
-  bool contains(const Fiber<>& f) const { return f && index_.contains(f.base()); }
+  [[nodiscard]] std::size_t queued() const noexcept { return queued_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return members_.empty(); }
+  [[nodiscard]] bool contains(const Fiber<>& f) const { return f && index_.contains(f.base()); }
   // fibers() is a snapshot of the members, oldest first.
-  std::vector<Fiber<>> fibers() const;
+  [[nodiscard]] std::vector<Fiber<>> fibers() const;
 
-  // imap(fn, range) is a lazy sequence of fn(item) for each item, in input
-  // order; each fn runs in its own member fiber (for a Pool, at most size()
-  // at once). Iterate it with range-for or next(); an exception from fn is
-  // rethrown at its place in the sequence, and, as with gevent, calling
-  // next() again goes on with the remaining items (a range-for loop ends
-  // there instead; leaving it abandons the sequence). See imap.hpp. The
-  // range and the group must outlive the sequence.
-  template <class F, std::ranges::input_range Rng>
-  auto imap(F&& fn, Rng&& range) {
-    return make_imap<true>(std::forward<F>(fn), std::forward<Rng>(range));
+  // imap(fn, range...) is a lazy sequence of fn(item) for each item, in
+  // input order; each fn runs in its own member fiber (for a Pool, at most
+  // size() at once). Several ranges are zipped, as gevent's
+  // imap(func, *iterables): fn(a, b) for the pairs of items, ending with
+  // the shortest range. A trailing MaxSize{n} bounds the results started
+  // and not yet taken by the reader to n (gevent's maxsize): a slow reader
+  // holds back the work instead of piling up results. Iterate it with
+  // range-for or next(); an exception from fn is rethrown at its place in
+  // the sequence, and, as with gevent, calling next() again goes on with
+  // the remaining items (a range-for loop ends there instead; leaving it
+  // abandons the sequence). See imap.hpp. The ranges and the group must
+  // outlive the sequence.
+  template <class F, class... Args>
+  requires(sizeof...(Args) >= 1) [[nodiscard]] auto imap(F&& fn, Args&&... ranges_then_maxsize) {
+    return make_imap<true>(std::forward<F>(fn), std::forward<Args>(ranges_then_maxsize)...);
   }
-  // imap_unordered(fn, range) is imap() in completion order.
-  template <class F, std::ranges::input_range Rng>
-  auto imap_unordered(F&& fn, Rng&& range) {
-    return make_imap<false>(std::forward<F>(fn), std::forward<Rng>(range));
+  // imap_unordered(fn, range... [, MaxSize{n}]) is imap() in completion order.
+  template <class F, class... Args>
+  requires(sizeof...(Args) >= 1) [[nodiscard]] auto imap_unordered(F&& fn, Args&&... ranges_then_maxsize) {
+    return make_imap<false>(std::forward<F>(fn), std::forward<Args>(ranges_then_maxsize)...);
   }
-  // map(fn, range) runs imap() to the end and returns the results in input
-  // order (nothing when fn returns void); it rethrows the first failure in
-  // input order.
-  template <class F, std::ranges::input_range Rng>
-  auto map(F&& fn, Rng&& range) {
+  // map(fn, range...) runs imap() to the end and returns the results in
+  // input order (nothing when fn returns void); it rethrows the first
+  // failure in input order. Several ranges are zipped, as for imap().
+  template <class F, class Rng, class... More>
+  requires(std::ranges::input_range<Rng>) auto map(F&& fn, Rng&& range, More&&... more) {
     std::size_t expected = 0;
     if constexpr (std::ranges::sized_range<Rng>) expected = static_cast<std::size_t>(std::ranges::size(range));
-    auto seq = imap(std::forward<F>(fn), std::forward<Rng>(range));
+    auto seq = imap(std::forward<F>(fn), std::forward<Rng>(range), std::forward<More>(more)...);
     using R = typename decltype(seq)::result_type;
     if constexpr (std::is_void_v<R>) {
       (void)expected;
@@ -151,18 +213,46 @@ class Group {
       }
     } else {
       std::vector<R> out;
-      out.reserve(expected);
+      out.reserve(expected);  // at most the first range's size
       while (auto v = seq.next()) out.push_back(std::move(*v));
       return out;
     }
+  }
+
+  // map_cb(fn, range, callback) is map(fn, range), then callback(results)
+  // (callback() when fn returns void) in the caller; it returns the results.
+  template <class F, std::ranges::input_range Rng, class C>
+  auto map_cb(F&& fn, Rng&& range, C&& callback) {
+    if constexpr (std::is_void_v<decltype(map(std::forward<F>(fn), std::forward<Rng>(range)))>) {
+      map(std::forward<F>(fn), std::forward<Rng>(range));
+      std::forward<C>(callback)();
+    } else {
+      auto results = map(std::forward<F>(fn), std::forward<Rng>(range));
+      std::forward<C>(callback)(results);
+      return results;
+    }
+  }
+  // map_async(fn, range[, callback]) runs map() (map_cb()) in a new fiber
+  // outside the group and returns it: get() is the results. fn, the range
+  // and callback are copied into that fiber (a container is copied: pass
+  // std::views::all(c) or a span to share it); the group must outlive it.
+  template <class F, std::ranges::input_range Rng>
+  auto map_async(F&& fn, Rng&& range) {
+    return grove::spawn([this, fn = std::decay_t<F>(std::forward<F>(fn)),
+                         r = std::decay_t<Rng>(std::forward<Rng>(range))]() mutable { return map(fn, r); });
+  }
+  template <class F, std::ranges::input_range Rng, class C>
+  auto map_async(F&& fn, Rng&& range, C&& callback) {
+    return grove::spawn([this, fn = std::decay_t<F>(std::forward<F>(fn)),
+                         r = std::decay_t<Rng>(std::forward<Rng>(range)),
+                         cb = std::decay_t<C>(std::forward<C>(callback))]() mutable { return map_cb(fn, r, cb); });
   }
 
   // apply(fn, args...) runs fn(args...) in a member fiber, waits, and
   // returns its result or rethrows its exception. Called from a member of
   // a full Pool, it runs fn inline instead of waiting for itself (gevent).
   template <class F, class... A>
-    requires detail::Spawnable<F, A...>
-  detail::spawn_result_t<F, A...> apply(F&& fn, A&&... args) {
+  requires detail::Spawnable<F, A...> detail::spawn_result_t<F, A...> apply(F&& fn, A&&... args) {
     if (!has_free_slot() && index_.contains(detail::scheduler().current())) {
       auto call = detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...);
       return call();
@@ -182,13 +272,45 @@ class Group {
   // freed slots go to queued calls, oldest first, before blocked spawn()
   // or add() callers. Killing a queued fiber means fn never runs.
   template <class F, class... A>
-    requires detail::Spawnable<F, A...>
-  Fiber<detail::spawn_result_t<F, A...>> apply_async(F&& fn, A&&... args) {
+  requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> apply_async(F&& fn, A&&... args) {
     if (has_free_slot()) return spawn(std::forward<F>(fn), std::forward<A>(args)...);
     using T = detail::spawn_result_t<F, A...>;
     Fiber<T> f(detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...)));
     enqueue(f);
     return f;
+  }
+  // apply_async(fn, on_value(callback)) is apply_async(fn) that also runs
+  // callback(value) (callback() for void) once fn has returned, in a new
+  // fiber outside the group; nothing when fn threw or was killed (gevent's
+  // apply_async(func, callback=cb)). The value is copied to the callback.
+  template <class F, class C>
+  requires(detail::Spawnable<F>) auto apply_async(F&& fn, OnValue<C> on_value) {
+    using T = detail::spawn_result_t<F>;
+    auto f = apply_async(std::forward<F>(fn));
+    Fiber<>(f).link_value([cb = std::move(on_value.callback)](Fiber<> done) mutable {
+      if (done.base()->error) return;  // killed: no value (gevent would pass the GreenletExit)
+      if constexpr (std::is_void_v<T>) {
+        grove::spawn(std::move(cb));
+      } else {
+        auto* state = static_cast<detail::FiberState<T>*>(done.base());
+        grove::spawn(std::move(cb), *state->result);
+      }
+    });
+    return f;
+  }
+  // apply_cb(fn, callback) is apply(fn), then, unless fn threw,
+  // callback(result) (callback() for void) in a new fiber outside the
+  // group (gevent's apply_cb); it returns fn's result.
+  template <class F, class C>
+  requires(detail::Spawnable<F>) detail::spawn_result_t<F> apply_cb(F&& fn, C&& callback) {
+    if constexpr (std::is_void_v<detail::spawn_result_t<F>>) {
+      apply(std::forward<F>(fn));
+      grove::spawn(std::forward<C>(callback));
+    } else {
+      detail::spawn_result_t<F> result = apply(std::forward<F>(fn));
+      grove::spawn(std::forward<C>(callback), result);
+      return result;
+    }
   }
 
  protected:
@@ -197,6 +319,8 @@ class Group {
   bool has_free_slot() const noexcept { return capacity_ == 0 || members_.size() < capacity_; }
   // wait_for_slot_until() blocks until a member may be added; false on timeout.
   bool wait_for_slot_until(TimePoint deadline, const char* what);
+  // add_until() is add() waiting for a slot until deadline; false on timeout.
+  bool add_until(const Fiber<>& f, TimePoint deadline, const char* what);
   // wait_free_until() is the same wait for a caller that adds nothing.
   bool wait_free_until(TimePoint deadline, const char* what);
 
@@ -241,9 +365,13 @@ class Group {
   void set_failure_handled(bool handled) noexcept;
   void pass_on_slot() noexcept;
   bool join_until(TimePoint deadline, bool raise_error);
+  bool kill_until(std::exception_ptr e, bool block, TimePoint deadline);
+  bool killone_until(const Fiber<>& f, std::exception_ptr e, bool block, TimePoint deadline);
 
-  template <bool Ordered, class F, class Rng>
-  auto make_imap(F&& fn, Rng&& range);
+  template <bool Ordered, class F, class... Args>
+  auto make_imap(F&& fn, Args&&... args);
+  template <bool Ordered, class F, class... Rngs>
+  auto make_zip_imap(std::size_t maxsize, F&& fn, Rngs&&... ranges);
 
   std::list<Member> members_;  // oldest first
   std::unordered_map<const detail::FiberBase*, std::list<Member>::iterator> index_;
@@ -254,30 +382,8 @@ class Group {
   std::vector<std::exception_ptr*> failure_watchers_;  // join(raise_error) callers
 };
 
-// Pool is a Group of at most capacity() live members: spawn(), add() and
-// the map family block while it is full; apply_async() queues instead.
-class Pool : public Group {
- public:
-  // Pool(size) throws UsageError for size 0.
-  explicit Pool(std::size_t size);
-
-  // capacity() is the size limit; free_count() how many more may be
-  // added now; full() is free_count() == 0.
-  std::size_t capacity() const noexcept { return capacity_; }
-  std::size_t free_count() const noexcept { return size() >= capacity_ ? 0 : capacity_ - size(); }
-  bool full() const noexcept { return free_count() == 0; }
-
-  // wait_available() blocks until the pool is not full.
-  void wait_available() { (void)wait_free_until(TimePoint::max(), "Pool::wait_available"); }
-  // wait_available(timeout) returns whether a slot was free before the deadline.
-  template <class Rep, class Period>
-  bool wait_available(std::chrono::duration<Rep, Period> timeout) {
-    return wait_free_until(deadline_after(detail::scheduler().now(), to_duration(timeout, "Pool::wait_available")),
-                           "Pool::wait_available");
-  }
-};
-
 }  // namespace grove
 
-// The imap sequence, Group::make_imap() included.
+// The imap sequence, Group::make_imap() included, and Pool.
 #include <grove/imap.hpp>
+#include <grove/pool.hpp>

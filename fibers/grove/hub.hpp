@@ -11,6 +11,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -30,58 +31,66 @@ class Hub {
   // called from the main fiber.
   static void destroy_current();
   // exists() tells whether this thread has a hub yet.
-  static bool exists() noexcept { return detail::tls_scheduler != nullptr; }
+  [[nodiscard]] static bool exists() noexcept { return detail::tls_scheduler != nullptr; }
 
   ~Hub();
   Hub(const Hub&) = delete;
   Hub& operator=(const Hub&) = delete;
 
   boost::asio::io_context& io_context() noexcept { return engine_->io(); }
-  const HubConfig& config() const noexcept { return engine_->config(); }
+  [[nodiscard]] const HubConfig& config() const noexcept { return engine_->config(); }
 
   // run() blocks the calling fiber until nothing is left to do: no ready
   // fiber, no timer and no pending I/O (gevent's wait()). Fibers still
   // blocked on each other stay blocked.
   void run();
+  // run(timeout) is run() for at most timeout (gevent.wait(timeout=t) /
+  // hub.join(timeout)): it returns true when the hub became idle, false
+  // when the time ran out first. Its own deadline does not keep the hub
+  // busy (a weak timer).
+  template <class Rep, class Period>
+  bool run(std::chrono::duration<Rep, Period> timeout) {
+    return engine_->run_until_idle(deadline_after(now(), to_duration(timeout, "Hub::run")));
+  }
   // shutdown(grace) raises FiberExit in every fiber of this hub, waits up
   // to `grace` for them to unwind, and makes later spawns throw UsageError.
   // Fibers that swallow FiberExit outlive it (fiber_count() tells); the
   // hub's destruction unwinds them by force. Call it from a fiber, not from
   // an Asio handler.
   void shutdown(Duration grace = std::chrono::seconds(1));
-  bool is_shut_down() const noexcept { return engine_->stopped(); }
+  [[nodiscard]] bool is_shut_down() const noexcept { return engine_->stopped(); }
 
   // fiber_count() is the number of fibers spawned and not yet dead.
-  std::size_t fiber_count() const noexcept { return engine_->live_fibers(); }
+  [[nodiscard]] std::size_t fiber_count() const noexcept { return engine_->live_fibers(); }
   // timer_count() is the number of armed timers (sleeps, Timeouts, ask
   // timeouts, spawn_later starts).
-  std::size_t timer_count() const noexcept { return engine_->timer_count(); }
+  [[nodiscard]] std::size_t timer_count() const noexcept { return engine_->timer_count(); }
   // describe_fibers() lists every live fiber and what it waits on, one
   // "\n  <name> waits on <what>" line each (the first 50).
-  std::string describe_fibers() const { return engine_->list_fibers(true); }
+  [[nodiscard]] std::string describe_fibers() const { return engine_->list_fibers(true); }
   // now() is the hub's clock; every deadline in grove is measured on it.
-  TimePoint now() const { return engine_->now(); }
+  [[nodiscard]] TimePoint now() const { return engine_->now(); }
 
   // set_policy(p) replaces the clock and the choice of the next fiber
   // (scheduling_policy.hpp); null restores the defaults. Call it from the
   // main fiber while no fiber lives and no timer is armed, else UsageError.
   void set_policy(std::shared_ptr<SchedulingPolicy> p) { engine_->set_policy(std::move(p)); }
-  SchedulingPolicy* policy() const noexcept { return engine_->policy(); }
+  [[nodiscard]] SchedulingPolicy* policy() const noexcept { return engine_->policy(); }
 
   void set_unhandled_policy(UnhandledPolicy p) noexcept { engine_->unhandled_policy = p; }
-  UnhandledPolicy unhandled_policy() const noexcept { return engine_->unhandled_policy; }
+  [[nodiscard]] UnhandledPolicy unhandled_policy() const noexcept { return engine_->unhandled_policy; }
   // set_unhandled_handler(h) is told of every unhandled fiber exception
   // before the UnhandledPolicy applies (hub_config.hpp); null removes it.
   void set_unhandled_handler(UnhandledHandler h) { engine_->unhandled_handler = std::move(h); }
 
   // Stack pool statistics.
-  std::size_t stacks_allocated() const noexcept { return engine_->stacks().allocated(); }
-  std::size_t stacks_idle() const noexcept { return engine_->stacks().idle(); }
+  [[nodiscard]] std::size_t stacks_allocated() const noexcept { return engine_->stacks().allocated(); }
+  [[nodiscard]] std::size_t stacks_idle() const noexcept { return engine_->stacks().idle(); }
   // stack_size() is the usable size of each fiber stack (the configured
   // size rounded up to whole pages); stacks_guarded() counts the stacks
   // that have a guard page.
-  std::size_t stack_size() const noexcept { return engine_->stacks().stack_size(); }
-  std::size_t stacks_guarded() const noexcept { return engine_->stacks().guarded(); }
+  [[nodiscard]] std::size_t stack_size() const noexcept { return engine_->stacks().stack_size(); }
+  [[nodiscard]] std::size_t stacks_guarded() const noexcept { return engine_->stacks().guarded(); }
 
   // next_name_number() numbers default names (actors, supervisors) per hub:
   // a fresh hub repeats the same numbers, so seeded runs name alike.

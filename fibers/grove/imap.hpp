@@ -28,6 +28,7 @@
 #include <optional>
 #include <ranges>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -51,15 +52,16 @@ struct ImapState : std::enable_shared_from_this<ImapState<R>> {
 
   ImapState(Group& group, bool ordered) : group(group), ordered(ordered) {}
 
-  template <class F, class Item>
-  static Outcome run(F& fn, Item& item) {
+  // run(fn, items) calls fn with the items of one tuple (one per range).
+  template <class F, class Items>
+  static Outcome run(F& fn, Items& items) {
     Outcome out;
     try {
       if constexpr (std::is_void_v<R>) {
-        std::invoke(fn, item);
+        std::apply(fn, items);
         out.value.emplace();
       } else {
-        out.value.emplace(std::invoke(fn, item));
+        out.value.emplace(std::apply(fn, items));
       }
     } catch (const FiberExit&) {
       throw;  // killed: the fiber ends, its link reports it
@@ -75,6 +77,7 @@ struct ImapState : std::enable_shared_from_this<ImapState<R>> {
   template <class Body>
   void launch(Body&& body) {
     Fiber<Outcome> f = group.spawn(std::forward<Body>(body));
+    ++unread;
     const std::size_t index = front_index + window.size();
     if (ordered) window.emplace_back();
     running.emplace(f.base(), f);
@@ -102,9 +105,10 @@ struct ImapState : std::enable_shared_from_this<ImapState<R>> {
     consumer.notify_all();
   }
 
-  // top_up() starts workers while the group has room and input remains.
+  // top_up() starts workers while the group has room, input remains and
+  // fewer than maxsize results are started and unread.
   void top_up() {
-    while (!exhausted && group.has_free_slot())
+    while (!exhausted && group.has_free_slot() && (maxsize == 0 || unread < maxsize))
       if (!feed(*this)) exhausted = true;
   }
   std::optional<Outcome> take() {
@@ -127,6 +131,7 @@ struct ImapState : std::enable_shared_from_this<ImapState<R>> {
     for (;;) {
       top_up();
       if (auto out = take()) {
+        --unread;
         // A failure is raised at its place; the sequence goes on after it.
         if (out->error) std::rethrow_exception(std::move(out->error));
         return std::move(out->value);
@@ -161,9 +166,11 @@ struct ImapState : std::enable_shared_from_this<ImapState<R>> {
 
   Group& group;
   const bool ordered;
-  bool exhausted = false;  // the input is used up
-  bool finished = false;   // the consumer saw the end, or left
-  Feed feed;               // starts the next item's worker; false at the end of the input
+  bool exhausted = false;   // the input is used up
+  bool finished = false;    // the consumer saw the end, or left
+  Feed feed;                // starts the next item's worker; false at the end of the input
+  std::size_t maxsize = 0;  // bound on unread (0: none)
+  std::size_t unread = 0;   // workers started whose outcome the consumer has not taken
   std::size_t front_index = 0;
   std::deque<std::optional<Outcome>> window;  // ordered: outcomes from front_index on
   std::deque<Outcome> done;                   // unordered: in completion order
@@ -223,29 +230,67 @@ class Imap {
   std::shared_ptr<State> st_;
 };
 
-template <bool Ordered, class F, class Rng>
-auto Group::make_imap(F&& fn, Rng&& range) {
-  using View = std::views::all_t<Rng>;
-  using Item = std::ranges::range_value_t<View>;
+// make_imap() splits a trailing MaxSize off the ranges.
+template <bool Ordered, class F, class... Args>
+auto Group::make_imap(F&& fn, Args&&... args) {
+  constexpr std::size_t n = sizeof...(Args);
+  using Last = std::decay_t<std::tuple_element_t<n - 1, std::tuple<Args...>>>;
+  if constexpr (std::is_same_v<Last, MaxSize>) {
+    static_assert(n >= 2, "grove::Group::imap: give at least one range before MaxSize");
+    auto all = std::forward_as_tuple(std::forward<Args>(args)...);
+    const std::size_t maxsize = std::get<n - 1>(all).value;
+    if (maxsize == 0) throw UsageError("grove::Group::imap: MaxSize must be at least 1 (leave it out for no bound)");
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return make_zip_imap<Ordered>(maxsize, std::forward<F>(fn), std::get<I>(std::move(all))...);
+    }
+    (std::make_index_sequence<n - 1>{});
+  } else {
+    return make_zip_imap<Ordered>(0, std::forward<F>(fn), std::forward<Args>(args)...);
+  }
+}
+
+template <bool Ordered, class F, class... Rngs>
+auto Group::make_zip_imap(std::size_t maxsize, F&& fn, Rngs&&... ranges) {
+  static_assert((std::ranges::input_range<Rngs> && ...), "grove::Group::imap: each argument after fn must be a range");
+  using Views = std::tuple<std::views::all_t<Rngs>...>;
+  using Iterators = std::tuple<std::ranges::iterator_t<std::views::all_t<Rngs>>...>;
+  using Items = std::tuple<std::ranges::range_value_t<std::views::all_t<Rngs>>...>;
   using Fn = std::decay_t<F>;
-  static_assert(std::invocable<Fn&, Item&>, "grove::Group::imap: fn must be callable with an item of the range");
-  using R = std::invoke_result_t<Fn&, Item&>;
+  static_assert(std::invocable<Fn&, std::ranges::range_value_t<std::views::all_t<Rngs>>&...>,
+                "grove::Group::imap: fn must be callable with one item of each range");
+  using R = std::invoke_result_t<Fn&, std::ranges::range_value_t<std::views::all_t<Rngs>>&...>;
   using State = detail::ImapState<R>;
+  constexpr auto indices = std::index_sequence_for<Rngs...>{};
 
   struct Feeder {
-    explicit Feeder(View v) : view(std::move(v)) {}
-    View view;
-    std::optional<std::ranges::iterator_t<View>> it;
+    explicit Feeder(Views v) : views(std::move(v)) {}
+    Views views;
+    std::optional<Iterators> its;
   };
   auto st = std::make_shared<State>(*this, Ordered);
+  st->maxsize = maxsize;
   st->feed = [fn = std::make_shared<Fn>(std::forward<F>(fn)),
-              feeder = std::make_shared<Feeder>(std::views::all(std::forward<Rng>(range)))](State& self) {
-    if (!feeder->it) feeder->it.emplace(std::ranges::begin(feeder->view));
-    auto& it = *feeder->it;
-    if (it == std::ranges::end(feeder->view)) return false;
-    Item item(*it);
-    ++it;
-    self.launch([fn, item = std::move(item)]() mutable { return State::run(*fn, item); });
+              feeder = std::make_shared<Feeder>(Views(std::views::all(std::forward<Rngs>(ranges))...)),
+              indices](State& self) {
+    auto& views = feeder->views;
+    if (!feeder->its) {
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        feeder->its.emplace(std::ranges::begin(std::get<I>(views))...);
+      }
+      (indices);
+    }
+    auto& its = *feeder->its;
+    // Zipped: the input ends with the shortest range.
+    const bool at_end = [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return ((std::get<I>(its) == std::ranges::end(std::get<I>(views))) || ...);
+    }
+    (indices);
+    if (at_end) return false;
+    Items items = [&]<std::size_t... I>(std::index_sequence<I...>) { return Items(*std::get<I>(its)...); }
+    (indices);
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (++std::get<I>(its), ...); }
+    (indices);
+    self.launch([fn, items = std::move(items)]() mutable { return State::run(*fn, items); });
     return true;
   };
   return Imap<R>(std::move(st));

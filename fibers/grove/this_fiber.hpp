@@ -28,9 +28,34 @@ void sleep(std::chrono::duration<Rep, Period> d) {
   sleep_until(deadline_after(s.now(), dur));
 }
 
+// sleep(d, grove::weak) / sleep_until(t, grove::weak) sleep without
+// keeping the hub busy (gevent's sleep(d, ref=False)): if nothing else is
+// left to do, Hub::run() returns meanwhile, and a main fiber sleeping so
+// gets LoopExit, as in gevent. sleep(0, weak) is yield().
+inline void sleep_until(TimePoint when, Weak) {
+  auto& s = detail::scheduler();
+  s.require_fiber_context("this_fiber::sleep");
+  if (when <= s.now()) return yield();
+  while (s.park_until(when, "sleep (weak)", /*weak=*/true)) {
+    // woken early by something that was not the timer: keep sleeping
+  }
+}
+template <class Rep, class Period>
+void sleep(std::chrono::duration<Rep, Period> d, Weak w) {
+  Duration dur = to_duration(d, "this_fiber::sleep");
+  if (dur == Duration::zero()) return yield();
+  sleep_until(deadline_after(detail::scheduler().now(), dur), w);
+}
+
+// idle() blocks the fiber until the hub's loop has no other fiber ready
+// to run (gevent.idle()): every ready fiber runs first, then due timers
+// and pending I/O are handled, and the caller goes on once that leaves
+// nothing ready. Timers armed for later do not hold it back.
+inline void idle() { detail::scheduler().wait_until_nothing_ready(); }
+
 // self() is a handle to the running fiber (the main fiber included).
-Fiber<> self();
-std::uint64_t id();
-std::string name();
+[[nodiscard]] Fiber<> self();
+[[nodiscard]] std::uint64_t id();
+[[nodiscard]] std::string name();
 
 }  // namespace grove::this_fiber

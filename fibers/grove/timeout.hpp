@@ -42,6 +42,15 @@ class Timeout : public Interrupt, public TimeoutError {
   explicit Timeout(std::chrono::duration<Rep, Period> d) : Timeout(to_duration(d, "Timeout"), nullptr, true) {}
   template <class Rep, class Period>
   Timeout(std::chrono::duration<Rep, Period> d, Deferred) : Timeout(to_duration(d, "Timeout"), nullptr, false) {}
+  // Timeout(d, grove::weak) arms a timer that does not keep the hub busy
+  // (gevent's Timeout(d, ref=False)): while nothing else is left to do the
+  // hub is idle (Hub::run() returns; a main fiber blocked for good gets
+  // LoopExit instead of this Timeout).
+  template <class Rep, class Period>
+  Timeout(std::chrono::duration<Rep, Period> d, Weak) : Timeout(to_duration(d, "Timeout"), nullptr, false) {
+    node_.weak = true;
+    start();
+  }
   // Timeout(d, "message") raises a Timeout whose what() is the message.
   template <class Rep, class Period>
   Timeout(std::chrono::duration<Rep, Period> d, std::string message)
@@ -54,17 +63,17 @@ class Timeout : public Interrupt, public TimeoutError {
   // the exception that unwinds through it): use grove::within(d, fn) for
   // gevent's silent `Timeout(d, False)`.
   template <class Rep, class Period, class B>
-    requires std::is_same_v<B, bool>
-  Timeout(std::chrono::duration<Rep, Period>, B) : Timeout(Duration::zero(), nullptr, false) {
+  requires std::is_same_v<B, bool> Timeout(std::chrono::duration<Rep, Period>, B)
+      : Timeout(Duration::zero(), nullptr, false) {
     static_assert(!std::is_same_v<B, bool>,
                   "grove::Timeout(d, false): a C++ scope object cannot swallow the exception that unwinds "
                   "through it; use grove::within(d, fn), which returns false when the time ran out");
   }
   // Timeout(d, error) raises `error` instead of the Timeout when it fires.
   template <class Rep, class Period, class E>
-    requires(!std::is_same_v<std::decay_t<E>, Deferred> && !std::is_same_v<std::decay_t<E>, std::exception_ptr> &&
-             !std::is_same_v<std::decay_t<E>, bool> && !std::is_convertible_v<E, std::string>)
-  Timeout(std::chrono::duration<Rep, Period> d, E error)
+  requires(!std::is_same_v<std::decay_t<E>, Deferred> && !std::is_same_v<std::decay_t<E>, Weak> &&
+           !std::is_same_v<std::decay_t<E>, std::exception_ptr> && !std::is_same_v<std::decay_t<E>, bool> &&
+           !std::is_convertible_v<E, std::string>) Timeout(std::chrono::duration<Rep, Period> d, E error)
       : Timeout(to_duration(d, "Timeout"), std::make_exception_ptr(std::move(error)), true) {}
 
   // A copy is a non-owning exception object (what is thrown); it cannot be
@@ -78,10 +87,12 @@ class Timeout : public Interrupt, public TimeoutError {
   // cancel() disarms it; a cancelled timeout never fires.
   void cancel() noexcept;
   // pending() is true while armed; expired() once it has fired.
-  bool pending() const noexcept { return node_.armed(); }
-  bool expired() const noexcept { return fired_; }
-  Duration duration() const noexcept { return duration_; }
-  std::uint64_t id() const noexcept { return id_; }
+  [[nodiscard]] bool pending() const noexcept { return node_.armed(); }
+  [[nodiscard]] bool expired() const noexcept { return fired_; }
+  // weak() tells whether its timer leaves the hub idle (Timeout(d, weak)).
+  [[nodiscard]] bool weak() const noexcept { return node_.weak; }
+  [[nodiscard]] Duration duration() const noexcept { return duration_; }
+  [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
   const char* what() const noexcept override { return what_.c_str(); }
 
   // Two Timeouts are equal when they are the same scope or copies of it.
@@ -89,7 +100,7 @@ class Timeout : public Interrupt, public TimeoutError {
 
   // detached() makes a non-owning Timeout exception for blocking calls
   // with a timeout argument (get(timeout), ...).
-  static Timeout detached(Duration d);
+  [[nodiscard]] static Timeout detached(Duration d);
 
  private:
   Timeout(Duration d, std::exception_ptr custom, bool start_now);
@@ -139,7 +150,7 @@ bool within(std::chrono::duration<Rep, Period> d, F&& fn, A&&... args) {
 // with_timeout_or(d, fallback, fn, args...) returns fallback instead of
 // throwing when this call's own Timeout fires (gevent's timeout_value).
 template <class Rep, class Period, class V, class F, class... A>
-auto with_timeout_or(std::chrono::duration<Rep, Period> d, V fallback, F&& fn, A&&... args)
+[[nodiscard]] auto with_timeout_or(std::chrono::duration<Rep, Period> d, V fallback, F&& fn, A&&... args)
     -> std::common_type_t<std::invoke_result_t<F, A...>, V> {
   Timeout t(d);
   try {

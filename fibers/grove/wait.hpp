@@ -31,6 +31,14 @@ std::vector<Fiber<>> to_handles(R&& fibers) {
   for (auto&& f : fibers) out.emplace_back(static_cast<const Fiber<>&>(f));
   return out;
 }
+inline bool killall_within(std::vector<Fiber<>> fibers, std::exception_ptr e, Duration timeout) {
+  const TimePoint deadline = deadline_after(scheduler().now(), timeout);
+  std::vector<Fiber<>> handles = fibers;
+  killall(std::move(fibers), std::move(e), true, deadline);
+  for (const auto& f : handles)
+    if (!f.dead()) return false;
+  return true;
+}
 }  // namespace detail
 
 // joinall(fibers) waits until every fiber has finished and returns them
@@ -73,8 +81,21 @@ void killall(R&& fibers, bool block = true) {
   detail::killall(detail::to_handles(fibers), std::make_exception_ptr(FiberExit{}), block, TimePoint::max());
 }
 template <std::ranges::range R, class E>
-void killall(R&& fibers, E exception, bool block = true) {
+requires(!std::same_as<E, bool> && !detail::is_duration_v<E>) void killall(R&& fibers, E exception, bool block = true) {
   detail::killall(detail::to_handles(fibers), std::make_exception_ptr(std::move(exception)), block, TimePoint::max());
+}
+// killall(fibers[, e], timeout) waits at most timeout for them to die and
+// returns whether all did (gevent's killall(timeout=t)): fibers that
+// swallow FiberExit cannot hold the caller forever.
+template <std::ranges::range R, class Rep, class Period>
+[[nodiscard]] bool killall(R&& fibers, std::chrono::duration<Rep, Period> timeout) {
+  return detail::killall_within(detail::to_handles(fibers), std::make_exception_ptr(FiberExit{}),
+                                to_duration(timeout, "killall"));
+}
+template <std::ranges::range R, class E, class Rep, class Period>
+[[nodiscard]] bool killall(R&& fibers, E exception, std::chrono::duration<Rep, Period> timeout) {
+  return detail::killall_within(detail::to_handles(fibers), std::make_exception_ptr(std::move(exception)),
+                                to_duration(timeout, "killall"));
 }
 
 // wait_any(fibers) waits until one of them has finished and returns its

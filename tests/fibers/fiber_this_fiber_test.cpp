@@ -1,6 +1,10 @@
-// fiber_this_fiber_test.cpp — this_fiber: self, id and name, yield, sleep and sleep_until.
+// fiber_this_fiber_test.cpp — this_fiber: self, id and name, yield, sleep and sleep_until, idle, weak sleeps.
 
 #include "fiber_test_support.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "simulated_hub.hpp"
 
 // ----------------------------------------------------------- this_fiber
 
@@ -102,4 +106,73 @@ TEST_F(FiberTest, SleepUntilAndSleepDuration) {
   const auto t1 = grove::hub().now();
   grove::this_fiber::sleep(std::chrono::duration<double, std::milli>(10.5));
   EXPECT_GE(grove::hub().now() - t1, 10ms);
+}
+
+// ------------------------------------------------------------------- idle
+
+TEST_F(FiberTest, IdleWaitsUntilNoOtherFiberIsReady) {
+  std::vector<std::string> order;
+  auto chatty = grove::spawn([&] {
+    for (int i = 0; i < 3; ++i) {
+      order.push_back("chatty " + std::to_string(i));
+      grove::this_fiber::yield();
+    }
+  });
+  grove::this_fiber::idle();
+  order.push_back("idle returned");
+  EXPECT_EQ(order, (std::vector<std::string>{"chatty 0", "chatty 1", "chatty 2", "idle returned"}));
+  chatty.join();
+}
+
+TEST_F(FiberTest, IdleDoesNotWaitForTimersArmedForLater) {
+  grove::test::SimulatedHub sim;
+  auto sleeper = grove::spawn([] { grove::this_fiber::sleep(1h); });
+  grove::this_fiber::idle();
+  EXPECT_EQ(sim.elapsed(), 0ms);  // the 1 h timer did not hold it back
+  EXPECT_FALSE(sleeper.dead());
+  sleeper.kill();
+}
+
+TEST_F(FiberTest, IdleFromTheHubsContextIsAUsageError) {
+  std::exception_ptr seen;
+  boost::asio::post(grove::hub().io_context(), [&] {
+    try {
+      grove::this_fiber::idle();
+    } catch (...) {
+      seen = std::current_exception();
+    }
+  });
+  grove::hub().run();
+  EXPECT_THROW(std::rethrow_exception(seen), grove::UsageError);
+}
+
+// ------------------------------------------------------------ weak sleep
+
+TEST_F(FiberTest, WeakSleepEndsOnTimeWhileSomethingElseKeepsTheHubBusy) {
+  grove::test::SimulatedHub sim;
+  auto busy = grove::spawn([] { grove::this_fiber::sleep(50ms); });
+  grove::this_fiber::sleep(10ms, grove::weak);
+  EXPECT_EQ(sim.elapsed(), 10ms);
+  busy.join();
+}
+
+TEST_F(FiberTest, WeakSleepDoesNotKeepHubRunBusy) {
+  grove::test::SimulatedHub sim;
+  bool woke = false;
+  auto f = grove::spawn([&] {
+    grove::this_fiber::sleep(1h, grove::weak);
+    woke = true;
+  });
+  grove::hub().run();  // only a weak timer is left: the hub is idle
+  EXPECT_EQ(sim.elapsed(), 0ms);
+  EXPECT_FALSE(woke);
+  f.kill();
+  grove::this_fiber::sleep(1h);  // a strong sleep keeps it busy (gevent's default ref=True)
+  EXPECT_EQ(sim.elapsed(), 1h);
+}
+
+TEST_F(FiberTest, MainInAWeakSleepWithNothingElseLeftGetsLoopExitAsInGevent) {
+  EXPECT_THROW(grove::this_fiber::sleep(1h, grove::weak), grove::LoopExit);
+  EXPECT_THROW(grove::this_fiber::sleep(-1ms, grove::weak), grove::UsageError);
+  grove::this_fiber::sleep(0ms, grove::weak);  // a yield
 }

@@ -72,7 +72,7 @@ TEST_F(GroupTest, JoinWithTimeout) {
   EXPECT_EQ(g.size(), 1u);
   EXPECT_TRUE(g.join(500ms));
   EXPECT_TRUE(g.join(0ms));
-  EXPECT_THROW(g.join(-1ms), grove::UsageError);
+  EXPECT_THROW((void)g.join(-1ms), grove::UsageError);
 }
 
 TEST_F(GroupTest, JoinRaiseErrorRethrowsTheFirstFailureAtOnce) {

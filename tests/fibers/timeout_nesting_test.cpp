@@ -202,7 +202,7 @@ TEST_F(TimeoutTest, WithTimeoutOrReturnsValueWhenFast) {
 TEST_F(TimeoutTest, WithTimeoutOrLetsAnOuterTimeoutThrough) {
   grove::Timeout outer(20ms);
   try {
-    grove::with_timeout_or(500ms, -1, [] {
+    (void)grove::with_timeout_or(500ms, -1, [] {
       grove::this_fiber::sleep(1s);
       return 1;
     });
@@ -213,12 +213,12 @@ TEST_F(TimeoutTest, WithTimeoutOrLetsAnOuterTimeoutThrough) {
 }
 
 TEST_F(TimeoutTest, WithTimeoutOrLetsCustomExceptionsThrough) {
-  EXPECT_THROW(grove::with_timeout_or(500ms, -1,
-                                      [] {
-                                        grove::Timeout t(10ms, MyError(3));
-                                        grove::this_fiber::sleep(1s);
-                                        return 1;
-                                      }),
+  EXPECT_THROW((void)grove::with_timeout_or(500ms, -1,
+                                            [] {
+                                              grove::Timeout t(10ms, MyError(3));
+                                              grove::this_fiber::sleep(1s);
+                                              return 1;
+                                            }),
                MyError);
 }
 

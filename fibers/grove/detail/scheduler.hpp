@@ -213,8 +213,12 @@ class Scheduler {
   void require_fiber_context(const char* what) const;
 
   // run_until_idle() blocks the calling fiber until the hub has nothing
-  // left to do (no ready fiber, no timer, no I/O).
-  void run_until_idle();
+  // left to do (no ready fiber, no timer, no I/O), or until the deadline
+  // (a weak timer); it returns false when the deadline came first.
+  bool run_until_idle(TimePoint deadline = TimePoint::max());
+  // wait_until_nothing_ready() parks the calling fiber until the hub's loop
+  // finds no fiber ready to run after polling I/O (gevent.idle()).
+  void wait_until_nothing_ready();
   // shutdown() kills every live fiber, lets them unwind, and refuses new ones.
   void shutdown(Duration grace = std::chrono::seconds(1));
   // describe_blocked() is LoopExit's message. list_fibers() lists the
@@ -277,6 +281,7 @@ class Scheduler {
   SchedulingPolicy* policy_ = nullptr;  // policy_owner_.get(), read on the switch path
   std::shared_ptr<SchedulingPolicy> policy_owner_;
   WaitQueue idle_waiters_;   // blocked in run_until_idle()
+  WaitQueue idle_callers_;   // blocked in wait_until_nothing_ready() (this_fiber::idle)
   WaitQueue drain_waiters_;  // blocked in shutdown() until no fiber lives
   bool stopped_ = false;
   bool stopping_loop_ = false;
