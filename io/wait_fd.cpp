@@ -38,7 +38,6 @@ struct WatchTable {
     // descriptors back to their owners and leak the objects, whose
     // io_context may already be gone.
     for (auto& [fd, w] : watches) {
-      boost::system::error_code ignored;
       (void)w->descriptor.release();
       (void)w.release();
     }

@@ -115,9 +115,11 @@ class WaitableRef {
   requires(Waitable<W> && !std::same_as<std::remove_const_t<W>, WaitableRef>) WaitableRef(W& object)
   noexcept  // NOLINT(google-explicit-constructor): wait({a, b, ev})
       : object_(const_cast<std::remove_const_t<W>*>(&object)), ops_(&ops_for<W>) {}
+  // A temporary would be gone before the wait ends (W& takes no rvalue, so
+  // this is the overload every rvalue finds).
   template <class W>
-  requires(Waitable<W> && !std::same_as<std::remove_const_t<W>, WaitableRef>) WaitableRef(W&& object)
-  = delete;  // a temporary would be gone before the wait ends
+  requires(Waitable<W> && !std::same_as<W, WaitableRef>) WaitableRef(const W&& object)
+  = delete;
 
   // is(obj) is true when this refers to obj itself.
   template <class W>
