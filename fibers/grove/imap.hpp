@@ -16,6 +16,7 @@
 #include <grove/errors.hpp>
 #include <grove/fiber.hpp>
 #include <grove/wait.hpp>
+#include <grove/detail/next_iterator.hpp>
 #include <grove/detail/wait_queue.hpp>
 
 #include <cstddef>
@@ -203,24 +204,7 @@ class Imap {
   // failed item's exception at its place, and the call after goes on.
   std::optional<value_type> next() { return st_->next(); }
 
-  class iterator {
-   public:
-    using value_type = typename State::Stored;
-    using difference_type = std::ptrdiff_t;
-    iterator() = default;
-    explicit iterator(Imap* owner) : owner_(owner) { ++*this; }
-    value_type& operator*() const { return *current_; }
-    iterator& operator++() {
-      current_ = owner_->next();
-      return *this;
-    }
-    void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& it, std::default_sentinel_t) { return !it.current_; }
-
-   private:
-    Imap* owner_ = nullptr;
-    mutable std::optional<value_type> current_;
-  };
+  using iterator = detail::NextIterator<Imap, typename State::Stored>;
   iterator begin() { return iterator(this); }
   std::default_sentinel_t end() { return {}; }
 

@@ -38,6 +38,7 @@
 #include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/waitable.hpp>
+#include <grove/detail/next_iterator.hpp>
 #include <grove/detail/waiter.hpp>
 
 #include <array>
@@ -205,24 +206,7 @@ class Iwait {
     return items_[*k];
   }
 
-  class iterator {
-   public:
-    using value_type = Item;
-    using difference_type = std::ptrdiff_t;
-    iterator() = default;
-    explicit iterator(Iwait* owner) : owner_(owner) { ++*this; }
-    const Item& operator*() const { return *current_; }
-    iterator& operator++() {
-      current_ = owner_->next();
-      return *this;
-    }
-    void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& it, std::default_sentinel_t) { return !it.current_; }
-
-   private:
-    Iwait* owner_ = nullptr;
-    std::optional<Item> current_;
-  };
+  using iterator = detail::NextIterator<Iwait, Item>;
   iterator begin() { return iterator(this); }
   std::default_sentinel_t end() { return {}; }
 

@@ -17,6 +17,7 @@
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/fiber.hpp>
+#include <grove/detail/next_iterator.hpp>
 
 #include <condition_variable>
 #include <cstddef>
@@ -243,24 +244,7 @@ class ThreadImap {
     }
   }
 
-  class iterator {
-   public:
-    using value_type = ThreadImap::value_type;
-    using difference_type = std::ptrdiff_t;
-    iterator() = default;
-    explicit iterator(ThreadImap* owner) : owner_(owner) { ++*this; }
-    value_type& operator*() const { return *current_; }
-    iterator& operator++() {
-      current_ = owner_->next();
-      return *this;
-    }
-    void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& it, std::default_sentinel_t) { return !it.current_; }
-
-   private:
-    ThreadImap* owner_ = nullptr;
-    mutable std::optional<value_type> current_;
-  };
+  using iterator = detail::NextIterator<ThreadImap, value_type>;
   iterator begin() { return iterator(this); }
   std::default_sentinel_t end() { return {}; }
 
