@@ -2,6 +2,8 @@
 
 #include <grove/hub.hpp>
 
+#include <boost/asio/io_context.hpp>
+
 #include <memory>
 #include <string>
 

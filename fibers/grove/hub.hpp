@@ -3,13 +3,13 @@
 // thread's fibers on a Boost.Asio io_context. The thread's own stack is the
 // main fiber: a blocking call made from main() runs the hub until it can
 // return, and throws LoopExit when it never could.
+// It names boost::asio::io_context without including Asio: code that uses
+// io_context() includes <boost/asio/io_context.hpp> itself.
 
 #include <grove/duration.hpp>
 #include <grove/hub_config.hpp>
 #include <grove/scheduling_policy.hpp>
 #include <grove/detail/scheduler.hpp>
-
-#include <boost/asio/io_context.hpp>
 
 #include <chrono>
 #include <cstddef>
