@@ -52,26 +52,28 @@ void Scheduler::dispatch(FiberBase* f) {
 void Scheduler::ensure_context(FiberBase* f) {
   PoolAllocator alloc{&stacks_, &f->stack};
   if (f == hub_fiber_.get()) {
-    ContinuationAccess::put(f->context, boost::context::fiber(std::allocator_arg, alloc, [this](boost::context::fiber&& caller) {
-      arrived(nullptr);
-      if (caller) ContinuationAccess::put(prev_->context, std::move(caller));
-      loop();
-      // The hub is being destroyed: go back to the main fiber for good.
-      FiberBase* m = main_.get();
-      current_ = m;
-      m->state = RunState::running;
-      prev_ = nullptr;
-      sanitizer_start_switch(nullptr, m->stack);
-      return ContinuationAccess::take(m->context);
-    }));
+    ContinuationAccess::put(f->context,
+                            boost::context::fiber(std::allocator_arg, alloc, [this](boost::context::fiber&& caller) {
+                              arrived(nullptr);
+                              if (caller) ContinuationAccess::put(prev_->context, std::move(caller));
+                              loop();
+                              // The hub is being destroyed: go back to the main fiber for good.
+                              FiberBase* m = main_.get();
+                              current_ = m;
+                              m->state = RunState::running;
+                              prev_ = nullptr;
+                              sanitizer_start_switch(nullptr, m->stack);
+                              return ContinuationAccess::take(m->context);
+                            }));
     return;
   }
-  ContinuationAccess::put(f->context, boost::context::fiber(std::allocator_arg, alloc, [this, f](boost::context::fiber&& caller) {
-    arrived(nullptr);
-    if (caller) ContinuationAccess::put(prev_->context, std::move(caller));
-    run_fiber(f);
-    return ContinuationAccess::take(finish(f));
-  }));
+  ContinuationAccess::put(f->context,
+                          boost::context::fiber(std::allocator_arg, alloc, [this, f](boost::context::fiber&& caller) {
+                            arrived(nullptr);
+                            if (caller) ContinuationAccess::put(prev_->context, std::move(caller));
+                            run_fiber(f);
+                            return ContinuationAccess::take(finish(f));
+                          }));
 }
 
 void Scheduler::run_fiber(FiberBase* f) {

@@ -77,7 +77,8 @@ Scheduler::~Scheduler() {
     shutdown();
     // Fibers that swallowed FiberExit are unwound by ForcedUnwind, which
     // every later blocking call of theirs raises again.
-    if (live_count_ > 0) stop_live_fibers(std::make_exception_ptr(ForcedUnwind{}), true, now() + std::chrono::seconds(1));
+    if (live_count_ > 0)
+      stop_live_fibers(std::make_exception_ptr(ForcedUnwind{}), true, now() + std::chrono::seconds(1));
   } catch (...) {
   }
   if (live_count_ > 0) {
@@ -132,8 +133,8 @@ void Scheduler::require_fiber_context(const char* what) const {
 
 void Scheduler::throw_in_hub_context(const char* what) const {
   throw UsageError(std::string("grove: ") + what +
-                     " would block the hub's own context (an Asio handler, timer or hub callback); "
-                     "spawn a fiber to do blocking work");
+                   " would block the hub's own context (an Asio handler, timer or hub callback); "
+                   "spawn a fiber to do blocking work");
 }
 
 void Scheduler::shutdown(Duration grace) {

@@ -172,7 +172,7 @@ class FiberBase {
   FiberBase* ready_next = nullptr;
   FiberBase* live_prev = nullptr;
   FiberBase* live_next = nullptr;
-  Continuation context;  // set while the fiber is suspended (detail/continuation.hpp)
+  Continuation context;                 // set while the fiber is suspended (detail/continuation.hpp)
   const char* waiting_on = nullptr;     // what a parked fiber waits for (LoopExit)
   const WaitEdge* wait_edge = nullptr;  // the fiber it waits on, if one (LoopExit)
   // has_interrupt() tells whether an interrupt is pending (raised at the

@@ -249,7 +249,7 @@ class Scheduler {
   // which every source that switches includes (park() and yield() are in
   // fibers/park.cpp).
   void switch_to(FiberBase* next);
-  void resumed();                                             // fibers/park.cpp
+  void resumed();                                                  // fibers/park.cpp
   [[noreturn]] void throw_in_hub_context(const char* what) const;  // require_fiber_context's throw
   // finish() ends a fiber's body on its own stack and picks the fiber to
   // resume, whose continuation its entry function returns.
