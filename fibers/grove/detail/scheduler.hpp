@@ -16,7 +16,6 @@
 #include <grove/detail/stack_pool.hpp>
 #include <grove/detail/timer_heap.hpp>
 
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <mutex>
