@@ -39,8 +39,7 @@ Stream& Stream::operator=(Stream&& other) noexcept {
 void Stream::wait_readable_raw(error_code& ec, TimePoint) { ec = {}; }
 
 TimePoint Stream::deadline() const {
-  if (timeout_ == Duration::max()) return TimePoint::max();
-  return deadline_after(detail::scheduler().now(), timeout_);
+  return timeout_.time_point("Stream::set_timeout");  // checked by set_timeout()
 }
 
 std::size_t Stream::take(void* out, std::size_t size) noexcept {

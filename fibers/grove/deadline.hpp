@@ -62,6 +62,20 @@ class Deadline {
     }
   }
 
+  // on_clock(t) is a Deadline at t measured on t's own clock (for the
+  // std::timed_mutex-style try_lock_until): a TimePoint of the hub's clock
+  // is used as is; on another clock, the time left until t (none if t has
+  // passed) counts from now.
+  template <class C, class D>
+  static Deadline on_clock(const std::chrono::time_point<C, D>& t) {
+    if constexpr (std::is_same_v<C, Clock>) {
+      return Deadline(t);
+    } else {
+      const auto left = t - C::now();
+      return Deadline(left < decltype(left)::zero() ? decltype(left)::zero() : left);
+    }
+  }
+
   // is_never() is true for no deadline (a huge duration included).
   constexpr bool is_never() const noexcept { return kind_ == Kind::never; }
 
@@ -78,6 +92,12 @@ class Deadline {
     }
     return TimePoint::max();
   }
+  // check(call) throws the UsageError resolve() would for a negative or
+  // NaN duration, without reading a clock (for calls that never wait).
+  void check(const char* call) const {
+    if (kind_ == Kind::negative) detail::throw_bad_duration(call, "is negative");
+    if (kind_ == Kind::nan) detail::throw_bad_duration(call, "is NaN");
+  }
   // time_point(call) is resolve() at the hub's now(); call from a fiber's thread.
   TimePoint time_point(const char* call = "grove::Deadline") const {
     if (kind_ == Kind::never) return TimePoint::max();
@@ -91,5 +111,16 @@ class Deadline {
   Duration after_{};
   TimePoint at_{};
 };
+
+namespace detail {
+
+// is_deadline_v<T> is true for the types a timeout parameter takes (a
+// duration, a TimePoint of the hub's clock, a Deadline): overloads that
+// take an exception E next to a bool use it to leave timeouts to their
+// Deadline overload.
+template <class T>
+inline constexpr bool is_deadline_v = std::is_convertible_v<T, Deadline>;
+
+}  // namespace detail
 
 }  // namespace grove

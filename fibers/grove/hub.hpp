@@ -4,6 +4,7 @@
 // main fiber: a blocking call made from main() runs the hub until it can
 // return, and throws LoopExit when it never could.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/hub_config.hpp>
 #include <grove/scheduling_policy.hpp>
@@ -48,10 +49,8 @@ class Hub {
   // hub.join(timeout)): it returns true when the hub became idle, false
   // when the time ran out first. Its own deadline does not keep the hub
   // busy (a weak timer).
-  template <class Rep, class Period>
-  bool run(std::chrono::duration<Rep, Period> timeout) {
-    return engine_->run_until_idle(deadline_after(now(), to_duration(timeout, "Hub::run")));
-  }
+  // A negative or NaN duration is a UsageError naming Hub::run.
+  bool run(Deadline timeout) { return engine_->run_until_idle(timeout.resolve(now(), "Hub::run")); }
   // shutdown(grace) raises FiberExit in every fiber of this hub, waits up
   // to `grace` for them to unwind, and makes later spawns throw UsageError.
   // Fibers that swallow FiberExit outlive it (fiber_count() tells); the

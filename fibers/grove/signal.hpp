@@ -12,6 +12,7 @@
 // Both are built on boost::asio::signal_set on the calling thread's hub and
 // must be created and used on that thread.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
@@ -105,10 +106,8 @@ class GracefulShutdown {
 
   // wait() blocks until done(); wait(timeout) returns done() at the deadline.
   void wait() { done_.wait(); }
-  template <class Rep, class Period>
-  bool wait(std::chrono::duration<Rep, Period> timeout) {
-    return done_.wait(timeout);
-  }
+  // A negative or NaN duration is a UsageError naming GracefulShutdown::wait.
+  [[nodiscard]] bool wait(Deadline timeout) { return done_.wait(timeout.time_point("GracefulShutdown::wait")); }
 
  private:
   void start(int signo);
