@@ -53,7 +53,7 @@ class Deadline {
 
   // Deadline(t): at t on the hub's clock (TimePoint::max(): never).
   template <class D>
-  Deadline(std::chrono::time_point<Clock, D> t) noexcept {  // NOLINT: implicit on purpose
+  Deadline(std::chrono::time_point<Clock, D> t) noexcept {      // NOLINT: implicit on purpose
     if (t == std::chrono::time_point<Clock, D>::max()) return;  // never
     const TimePoint at = std::chrono::ceil<Duration>(t);
     if (at != TimePoint::max()) {
@@ -84,11 +84,16 @@ class Deadline {
   // UsageError naming `call`.
   TimePoint resolve(TimePoint now, const char* call) const {
     switch (kind_) {
-      case Kind::never: return TimePoint::max();
-      case Kind::at: return at_;
-      case Kind::after: return deadline_after(now, after_);
-      case Kind::negative: detail::throw_bad_duration(call, "is negative");
-      case Kind::nan: detail::throw_bad_duration(call, "is NaN");
+      case Kind::never:
+        return TimePoint::max();
+      case Kind::at:
+        return at_;
+      case Kind::after:
+        return deadline_after(now, after_);
+      case Kind::negative:
+        detail::throw_bad_duration(call, "is negative");
+      case Kind::nan:
+        detail::throw_bad_duration(call, "is NaN");
     }
     return TimePoint::max();
   }

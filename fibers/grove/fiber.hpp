@@ -442,7 +442,7 @@ void spawn_raw(F&& fn, A&&... args) {
 // naming spawn_later, and no fiber is made.
 template <class F, class... A>
 requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn_later(Deadline delay, F&& fn,
-                                                                                      A&&... args) {
+                                                                                       A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   const TimePoint at = delay.time_point("spawn_later");
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));

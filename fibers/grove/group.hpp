@@ -371,8 +371,8 @@ class Group {
   std::unordered_map<const detail::FiberBase*, std::list<Member>::iterator> index_;
   std::list<Queued> queued_;  // oldest first
   std::unordered_map<const detail::FiberBase*, std::list<Queued>::iterator> queued_index_;
-  detail::WaitQueue slot_waiters_;  // spawners/adders waiting for a free slot
-  detail::WaitQueue join_waiters_;  // join() callers
+  detail::WaitQueue slot_waiters_;                     // spawners/adders waiting for a free slot
+  detail::WaitQueue join_waiters_;                     // join() callers
   std::vector<std::exception_ptr*> failure_watchers_;  // join(raise_error) callers
 };
 

@@ -66,8 +66,7 @@ class SignalHandler {
 SignalHandler signal(int signo, std::function<void(int)> handler);
 // signal(signo, handler) with a handler that takes no argument.
 template <class F>
-  requires(std::invocable<F&> && !std::invocable<F&, int>)
-SignalHandler signal(int signo, F handler) {
+requires(std::invocable<F&> && !std::invocable<F&, int>) SignalHandler signal(int signo, F handler) {
   return signal(signo, std::function<void(int)>([h = std::move(handler)](int) mutable { h(); }));
 }
 

@@ -24,9 +24,9 @@
 #include <grove/duration.hpp>
 #include <grove/io_error.hpp>
 
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <grove/detail/one_user.hpp>
 #include <grove/detail/scheduler.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <zmq.hpp>
 
 #include <cstddef>

@@ -93,7 +93,7 @@ class BasicDatagramSocket {
   // or NaN duration is a UsageError naming the class's set_timeout.
   void set_timeout(Deadline d) {
     d.check(std::is_same_v<Protocol, boost::asio::ip::udp> ? "UdpSocket::set_timeout"
-                                                            : "UnixDatagramSocket::set_timeout");
+                                                           : "UnixDatagramSocket::set_timeout");
     timeout_ = d;
   }
   socket_type& asio_socket() noexcept { return socket_; }
