@@ -56,7 +56,9 @@ class Hub {
   // Fibers that swallow FiberExit outlive it (fiber_count() tells); the
   // hub's destruction unwinds them by force. Call it from a fiber, not from
   // an Asio handler.
-  void shutdown(Duration grace = std::chrono::seconds(1));
+  // grace is a Deadline; a negative or NaN duration is a UsageError naming
+  // Hub::shutdown (and shuts nothing down).
+  void shutdown(Deadline grace = std::chrono::seconds(1));
   [[nodiscard]] bool is_shut_down() const noexcept { return engine_->stopped(); }
 
   // fiber_count() is the number of fibers spawned and not yet dead.

@@ -200,7 +200,9 @@ TEST_F(DeadlineTest, DummySemaphoreRejectsBadDurationsLikeASemaphore) {
   EXPECT_TRUE(sem.try_lock_for(std::chrono::duration<double>(0.5)));
 }
 
-TEST_F(DeadlineTest, HubRunTakesADeadline) {
+TEST_F(DeadlineTest, HubRunAndShutdownTakeADeadline) {
+  expect_rejects("Hub::shutdown", [&](grove::Deadline d) { grove::hub().shutdown(d); });
+  EXPECT_FALSE(grove::hub().is_shut_down()) << "a rejected shutdown shuts nothing down";
   grove::test::SimulatedHub sim;
   expect_rejects("Hub::run", [&](grove::Deadline d) { (void)grove::hub().run(d); });
   auto f = grove::spawn([] { grove::this_fiber::sleep(10ms); });

@@ -3,7 +3,9 @@
 // situation), and grove::Deadline as the timeout parameter of I/O calls.
 #include <grove/deadline.hpp>
 
+#include <grove/datagram_server.hpp>
 #include <grove/fiber.hpp>
+#include <grove/stream_server.hpp>
 #include <grove/tcp_listener.hpp>
 #include <grove/tcp_socket.hpp>
 #include <grove/this_fiber.hpp>
@@ -97,6 +99,24 @@ TEST_F(DeadlineTest, NegativeOrNaNTimeoutsOnIoCallsAreUsageErrors) {
   expect_usage_error([&] { wait_writable(fds[1], nan_seconds); }, "grove::wait_writable");
   ::close(fds[0]);
   ::close(fds[1]);
+}
+
+// A server's stop(grace) takes a Deadline: a bad grace is rejected before
+// anything stops; a time point is an absolute grace.
+TEST_F(DeadlineTest, ServersStopTakesADeadline) {
+  StreamServer tcp(tcp_endpoint("127.0.0.1", 0), [](Stream& s) { s.send_all("hi"); });
+  DatagramServer udp(udp_endpoint("127.0.0.1", 0), [](std::string, const UdpEndpoint&, DatagramServer&) {});
+  tcp.start();
+  udp.start();
+  expect_usage_error([&] { tcp.stop(-1ms); }, "StreamServer::stop");
+  expect_usage_error([&] { tcp.stop(nan_seconds); }, "StreamServer::stop");
+  expect_usage_error([&] { udp.stop(-1ms); }, "DatagramServer::stop");
+  expect_usage_error([&] { udp.stop(nan_seconds); }, "DatagramServer::stop");
+  EXPECT_FALSE(tcp.stopped());
+  EXPECT_EQ(TcpSocket::connect(tcp.local_endpoint(), 2s).recv(), "hi") << "a rejected stop stops nothing";
+  tcp.stop(hub().now() + 1s);
+  udp.stop(hub().now() + 1s);
+  EXPECT_TRUE(tcp.stopped());
 }
 
 TEST_F(DeadlineTest, IoCallsTakeDurationsAndTimePoints) {
