@@ -102,8 +102,7 @@ void BasicDatagramSocket<P>::cancel_io() noexcept {
 
 template <class P>
 TimePoint BasicDatagramSocket<P>::deadline() const {
-  if (timeout_ == Duration::max()) return TimePoint::max();
-  return deadline_after(scheduler().now(), timeout_);
+  return timeout_.time_point("set_timeout");  // checked by set_timeout()
 }
 
 template <class P>

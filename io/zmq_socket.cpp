@@ -51,8 +51,7 @@ void ZmqSocket::close() noexcept {
 }
 
 TimePoint ZmqSocket::deadline() const {
-  if (timeout_ == Duration::max()) return TimePoint::max();
-  return deadline_after(detail::scheduler().now(), timeout_);
+  return timeout_.time_point("ZmqSocket::set_timeout");  // checked by set_timeout()
 }
 
 bool ZmqSocket::more() const { return socket_.get(zmq::sockopt::rcvmore) != 0; }

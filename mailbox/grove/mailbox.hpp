@@ -53,6 +53,10 @@ enum class Overflow { block, drop_newest, drop_oldest, fail };
 struct MailboxConfig {
   std::size_t capacity = 0;  // 0 = unbounded
   Overflow overflow = Overflow::block;
+  // block_timeout: how long a blocked send waits for room (Duration::max():
+  // for ever; zero: not at all). A negative one is a UsageError naming
+  // MailboxConfig::block_timeout, thrown when a Mailbox (or an actor) is
+  // made with it. (A NaN cannot be stored: Duration is integral.)
   Duration block_timeout = Duration::max();
   // reserve: slots allocated up front (a hint; the mailbox still grows
   // when unbounded), so a burst of that size allocates nothing.
@@ -90,6 +94,7 @@ class Mailbox {
         config_(config),
         owner_name_(std::move(owner)),
         anchor_(hub_->anchor()) {
+    (void)to_duration(config.block_timeout, "MailboxConfig::block_timeout");  // negative: UsageError
     if (config.reserve) local_.reserve(config.reserve);
   }
   Mailbox(const Mailbox&) = delete;
