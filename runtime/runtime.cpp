@@ -34,8 +34,8 @@ void pin_to_core(std::size_t index) {
   CPU_ZERO(&set);
   CPU_SET(static_cast<int>(index % cores), &set);
   if (const int rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); rc != 0)
-    spdlog::warn("grove::Runtime: could not pin hub {} to core {} (error {}); it runs unpinned", index,
-                 index % cores, rc);
+    spdlog::warn("grove::Runtime: could not pin hub {} to core {} (error {}); it runs unpinned", index, index % cores,
+                 rc);
 }
 
 // run_hub() is the body of hub h's thread: create the hub, say so, then let
@@ -89,8 +89,9 @@ Duration Runtime::default_spin() noexcept {
 
 Runtime::Runtime(Config config) : config_(std::move(config)) {
   if (config_.hubs == 0)
-    throw UsageError("grove::Runtime: Config::hubs is 0; a Runtime needs at least one hub (the default is one "
-                     "per core)");
+    throw UsageError(
+        "grove::Runtime: Config::hubs is 0; a Runtime needs at least one hub (the default is one "
+        "per core)");
   if (config_.spin < Duration::zero())
     throw UsageError("grove::Runtime: Config::spin is negative; give 0 (sleep at once) or a positive time");
   const std::size_t n = config_.hubs;
@@ -152,8 +153,7 @@ std::int64_t Runtime::load(HubId hub) const {
 }
 
 HubId Runtime::place(Placement where) {
-  if (!running())
-    throw UsageError("grove::Runtime::place: the Runtime is stopped; place and spawn only before stop()");
+  if (!running()) throw UsageError("grove::Runtime::place: the Runtime is stopped; place and spawn only before stop()");
   const std::size_t n = hubs_.size();
   switch (where.kind()) {
     case Placement::Kind::local:
@@ -187,8 +187,9 @@ const detail::RuntimeHub& Runtime::target(HubId hub, const char* what) const {
 
 void Runtime::stop(Duration grace) {
   if (local_index())
-    throw UsageError("grove::Runtime::stop: called from one of the Runtime's own hubs, which cannot wait for its "
-                     "own thread to end; stop it from the thread that made it (main)");
+    throw UsageError(
+        "grove::Runtime::stop: called from one of the Runtime's own hubs, which cannot wait for its "
+        "own thread to end; stop it from the thread that made it (main)");
   if (grace < Duration::zero())
     throw UsageError("grove::Runtime::stop: the grace period is negative; give 0 or a positive time");
   std::lock_guard<std::mutex> lock(stop_mutex_);

@@ -154,8 +154,7 @@ class Runtime {
     auto made = call_on(hub, [load, options = std::move(options),
                               args = std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...)]() mutable {
       try {
-        return std::apply([&](auto&... a) { return start_placed<A>(load, std::move(options), std::move(a)...); },
-                          args);
+        return std::apply([&](auto&... a) { return start_placed<A>(load, std::move(options), std::move(a)...); }, args);
       } catch (...) {
         load->fetch_sub(1, std::memory_order_relaxed);
         throw;

@@ -8,6 +8,7 @@
 #include <grove/event.hpp>
 #include <grove/exit_reason.hpp>
 #include <grove/fiber.hpp>
+#include <grove/hub.hpp>
 #include <grove/this_fiber.hpp>
 
 #include "hub_fixture.hpp"
@@ -15,11 +16,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace {
 
@@ -104,6 +107,26 @@ TEST_F(RuntimeTest, SpawnOnFromAFiberOfAnotherHubParksOnlyThatFiber) {
   EXPECT_EQ(chained.get(), 17u);
 }
 
+TEST_F(RuntimeTest, SpawnOnFromPlainThreadsAtOnce) {
+  constexpr int kThreads = 4;
+  constexpr int kCalls = 50;
+  Runtime rt({.hubs = 2});
+  std::vector<long> sums(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&rt, &sums, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        const HubId h{static_cast<std::size_t>(i % 2)};
+        sums[t] += rt.spawn_on(h, [i] { return static_cast<long>(i + grove::this_hub().index * 1000); }).get();
+      }
+      grove::Hub::destroy_current();  // the hub this thread's waits made
+    });
+  }
+  for (auto& th : threads) th.join();
+  const long expected = (kCalls * (kCalls - 1) / 2) + (kCalls / 2) * 1000;
+  for (long s : sums) EXPECT_EQ(s, expected);
+}
+
 TEST_F(RuntimeTest, SpawnOnOwnHubWorks) {
   Runtime rt({.hubs = 2});
   auto r = rt.spawn_on(HubId{1}, [&rt] { return rt.spawn_on(grove::this_hub(), [] { return 5; }).get(); });
@@ -155,8 +178,7 @@ TEST_F(RuntimeTest, SpawnActorOnPlacesTheActorOnThatHub) {
 
 TEST_F(RuntimeTest, ZeroHubsIsAUsageError) {
   EXPECT_NE(usage_error_of([] { Runtime rt({.hubs = 0}); }).find("at least one hub"), std::string::npos);
-  EXPECT_NE(usage_error_of([] { Runtime rt({.hubs = 1, .spin = -1ms}); }).find("spin is negative"),
-            std::string::npos);
+  EXPECT_NE(usage_error_of([] { Runtime rt({.hubs = 1, .spin = -1ms}); }).find("spin is negative"), std::string::npos);
 }
 
 TEST_F(RuntimeTest, HubIndexOutOfRangeIsAUsageError) {
