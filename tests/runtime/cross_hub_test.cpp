@@ -75,7 +75,7 @@ TEST_F(CrossHubTest, EachSendersMessagesArriveInOrderAcrossHubs) {
   std::vector<grove::AsyncResult<std::size_t>> senders;
   for (std::size_t s = 0; s < kSenders; ++s) {
     const HubId from{s % 2};
-    const auto to = checkers[1 - from.index];
+    const auto& to = checkers[1 - from.index];
     senders.push_back(rt.spawn_on(from, [s, to] {
       for (std::uint64_t n = 0; n < kMessages; ++n) {
         to.send(Seq{s, n});

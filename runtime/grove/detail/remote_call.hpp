@@ -28,7 +28,7 @@ class RemoteCall {
   RemoteCall(AsyncResult<R> result, F fn, std::size_t hub)
       : result_(std::move(result)), fn_(std::move(fn)), hub_(hub) {}
   RemoteCall(RemoteCall&& o) noexcept(std::is_nothrow_move_constructible_v<F>)
-      : result_(o.result_), fn_(std::move(o.fn_)), hub_(o.hub_), armed_(std::exchange(o.armed_, false)) {}
+      : result_(std::move(o.result_)), fn_(std::move(o.fn_)), hub_(o.hub_), armed_(std::exchange(o.armed_, false)) {}
   RemoteCall& operator=(RemoteCall&&) = delete;
   RemoteCall(const RemoteCall&) = delete;
   RemoteCall& operator=(const RemoteCall&) = delete;
