@@ -69,7 +69,7 @@ class ActorRef {
   SendStatus send(M msg) const {
     auto* c = cell();
     if (detail::tls_message_observer) [[unlikely]] detail::report_send(msg, c->name, false);
-    return c->mailbox.send(detail::Envelope<M>{std::move(msg), {}});
+    return c->mailbox.emplace(std::move(msg), nullptr);
   }
 
   // ask<R>(msg, timeout) sends msg with a reply address; the actor answers

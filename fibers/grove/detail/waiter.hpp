@@ -23,6 +23,7 @@ struct Waiter {
   bool linked() const noexcept { return list != nullptr; }
 
   FiberBase* fiber = nullptr;
+  // prev/next are meaningful only while linked (list != nullptr).
   Waiter* prev = nullptr;
   Waiter* next = nullptr;
   WaitList* list = nullptr;
@@ -73,9 +74,16 @@ class WaitList {
     w.list = nullptr;
   }
 
+  // pop_front() unlinks the oldest node (the wake path: fewer stores than
+  // remove(); an unlinked node's prev/next are stale and never read).
   Waiter* pop_front() noexcept {
     Waiter* w = head_;
-    if (w) remove(*w);
+    if (w) {
+      head_ = w->next;
+      if (head_) head_->prev = nullptr;
+      else tail_ = nullptr;
+      w->list = nullptr;
+    }
     return w;
   }
 
