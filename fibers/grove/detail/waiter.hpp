@@ -53,7 +53,8 @@ class WaitList {
     w.list = this;
     w.prev = tail_;
     w.next = nullptr;
-    if (tail_) tail_->next = &w; else head_ = &w;
+    if (tail_) tail_->next = &w;
+    else head_ = &w;
     tail_ = &w;
   }
 
@@ -68,8 +69,10 @@ class WaitList {
   }
 
   void remove(Waiter& w) noexcept {
-    if (w.prev) w.prev->next = w.next; else head_ = w.next;
-    if (w.next) w.next->prev = w.prev; else tail_ = w.prev;
+    if (w.prev) w.prev->next = w.next;
+    else head_ = w.next;
+    if (w.next) w.next->prev = w.prev;
+    else tail_ = w.prev;
     w.prev = w.next = nullptr;
     w.list = nullptr;
   }
