@@ -35,7 +35,11 @@ std::vector<std::string> program() {
   for (int i = 0; i < 4; ++i)
     fibers.push_back(grove::spawn([&log, &queue, i] {
       for (int step = 0; step < 5; ++step) {
-        log.push_back("f" + std::to_string(i) + "." + std::to_string(step));
+        // Appended piecewise: GCC 12's -Wrestrict misfires on "f" + std::string&&
+        // once this is inlined into the fiber body (GCC bug 105651).
+        std::string line = "f";
+        line.append(std::to_string(i)).append(".").append(std::to_string(step));
+        log.push_back(std::move(line));
         if (step == 2) grove::this_fiber::sleep(10ms);
         else grove::this_fiber::yield();
       }
