@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 #include "hub_fixture.hpp"
 #include "log_capture.hpp"
+#include "simulated_hub.hpp"
 
 #include <chrono>
 #include <memory>
