@@ -17,7 +17,15 @@ namespace grove::detail {
 
 namespace {
 
-std::string quoted(const FiberBase* f) { return f->display_name() == "main" ? "main" : "'" + f->display_name() + "'"; }
+// (Built with append: GCC 12 warns falsely (-Wrestrict) on "'" + name + "'".)
+std::string quoted(const FiberBase* f) {
+  std::string name = f->display_name();
+  if (name == "main") return name;
+  std::string out;
+  out.reserve(name.size() + 2);
+  out.append(1, '\'').append(name).append(1, '\'');
+  return out;
+}
 
 // live_holder() is the fiber an edge points at, if it is still alive on
 // this hub (a lock can be held by a fiber that has ended).

@@ -5,11 +5,18 @@
 
 #include <grove/fiber.hpp>
 
+#include "internal/context_switch.hpp"
+
 #include <boost/context/fiber.hpp>
 
 #include <utility>
 
 namespace grove::detail {
+
+void Continuation::unwind() noexcept {
+  // Destroying a suspended fiber unwinds its stack (forced_unwind).
+  boost::context::fiber f = ContinuationAccess::take(*this);
+}
 
 void Scheduler::unlink_live(FiberBase* f) noexcept {
   if (f->live_prev) f->live_prev->live_next = f->live_next;
@@ -45,26 +52,28 @@ void Scheduler::dispatch(FiberBase* f) {
 void Scheduler::ensure_context(FiberBase* f) {
   PoolAllocator alloc{&stacks_, &f->stack};
   if (f == hub_fiber_.get()) {
-    f->context = boost::context::fiber(std::allocator_arg, alloc, [this](boost::context::fiber&& caller) {
-      arrived(nullptr);
-      if (caller) prev_->context = std::move(caller);
-      loop();
-      // The hub is being destroyed: go back to the main fiber for good.
-      FiberBase* m = main_.get();
-      current_ = m;
-      m->state = RunState::running;
-      prev_ = nullptr;
-      sanitizer_start_switch(nullptr, m->stack);
-      return std::move(m->context);
-    });
+    ContinuationAccess::put(f->context,
+                            boost::context::fiber(std::allocator_arg, alloc, [this](boost::context::fiber&& caller) {
+                              arrived(nullptr);
+                              if (caller) ContinuationAccess::put(prev_->context, std::move(caller));
+                              loop();
+                              // The hub is being destroyed: go back to the main fiber for good.
+                              FiberBase* m = main_.get();
+                              current_ = m;
+                              m->state = RunState::running;
+                              prev_ = nullptr;
+                              sanitizer_start_switch(nullptr, m->stack);
+                              return ContinuationAccess::take(m->context);
+                            }));
     return;
   }
-  f->context = boost::context::fiber(std::allocator_arg, alloc, [this, f](boost::context::fiber&& caller) {
-    arrived(nullptr);
-    if (caller) prev_->context = std::move(caller);
-    run_fiber(f);
-    return finish(f);
-  });
+  ContinuationAccess::put(f->context,
+                          boost::context::fiber(std::allocator_arg, alloc, [this, f](boost::context::fiber&& caller) {
+                            arrived(nullptr);
+                            if (caller) ContinuationAccess::put(prev_->context, std::move(caller));
+                            run_fiber(f);
+                            return ContinuationAccess::take(finish(f));
+                          }));
 }
 
 void Scheduler::run_fiber(FiberBase* f) {
@@ -80,7 +89,7 @@ void Scheduler::run_fiber(FiberBase* f) {
   }
 }
 
-boost::context::fiber Scheduler::finish(FiberBase* f) noexcept {
+Continuation Scheduler::finish(FiberBase* f) noexcept {
   f->finished = true;
   InterruptQueue(*f).clear();
   // Fiber-local values die on the fiber's own stack.

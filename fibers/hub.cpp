@@ -2,6 +2,8 @@
 
 #include <grove/hub.hpp>
 
+#include <boost/asio/io_context.hpp>
+
 #include <memory>
 #include <string>
 
@@ -70,6 +72,10 @@ void Hub::destroy_current() {
 
 void Hub::run() { engine_->run_until_idle(); }
 
-void Hub::shutdown(Duration grace) { engine_->shutdown(grace); }
+void Hub::shutdown(Deadline grace) {
+  const TimePoint start = now();
+  const TimePoint until = grace.resolve(start, "Hub::shutdown");
+  engine_->shutdown(until == TimePoint::max() ? Duration::max() : until > start ? until - start : Duration::zero());
+}
 
 }  // namespace grove

@@ -5,7 +5,13 @@
 
 #include <grove/fiber.hpp>
 
+#include "internal/context_switch.hpp"
+#include "internal/loop_io.hpp"
+
 #include <spdlog/spdlog.h>
+
+#include <memory>
+#include <utility>
 
 namespace grove::detail {
 
@@ -58,6 +64,15 @@ void Scheduler::loop() {
   }
 }
 
+void Scheduler::post_job(std::unique_ptr<PostedJob> job) {
+  boost::asio::post(io_, [job = std::move(job)] { job->run(); });
+}
+
+void Scheduler::keep_alive(bool on) {
+  if (on) loop_io_->keep_alive.emplace(io_.get_executor());
+  else loop_io_->keep_alive.reset();
+}
+
 void Scheduler::poll_io() {
   if (io_.stopped()) io_.restart();
   try {
@@ -89,7 +104,7 @@ bool Scheduler::wait_for_events() {
     // the hub idle if nothing at all is pending.
     if (wakeup_armed_ != TimePoint::max()) {
       wakeup_armed_ = TimePoint::max();
-      wakeup_timer_.cancel();
+      loop_io_->wakeup_timer.cancel();
     }
     if (io_.stopped()) io_.restart();
     std::size_t n = 0;
@@ -110,14 +125,14 @@ bool Scheduler::wait_for_events() {
   if (t) {
     if (t->deadline != wakeup_armed_) {
       wakeup_armed_ = t->deadline;
-      wakeup_timer_.expires_at(t->deadline);
-      wakeup_timer_.async_wait([this](const boost::system::error_code& ec) {
+      loop_io_->wakeup_timer.expires_at(t->deadline);
+      loop_io_->wakeup_timer.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) wakeup_armed_ = TimePoint::max();
       });
     }
   } else if (wakeup_armed_ != TimePoint::max()) {
     wakeup_armed_ = TimePoint::max();
-    wakeup_timer_.cancel();
+    loop_io_->wakeup_timer.cancel();
   }
   if (io_.stopped()) io_.restart();
   std::size_t n = 0;

@@ -5,7 +5,12 @@
 
 #include <grove/fiber.hpp>
 
+#include "internal/context_switch.hpp"
+#include "internal/loop_io.hpp"
+
 #include <spdlog/spdlog.h>
+
+#include <memory>
 
 #include <string>
 #include <vector>
@@ -36,7 +41,7 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
       io_(io),
       config_(config),
       stacks_(config.stack_size, config.guard_pages),
-      wakeup_timer_(io),
+      loop_io_(std::make_unique<LoopIo>(io)),
       main_(new MainFiber(&facade, 0)),
       hub_fiber_(new HubFiber(&facade, FiberBase::no_parent)),  // so fibers it spawns have no parent
       anchor_(std::make_shared<RemoteAnchor>()) {
@@ -72,7 +77,8 @@ Scheduler::~Scheduler() {
     shutdown();
     // Fibers that swallowed FiberExit are unwound by ForcedUnwind, which
     // every later blocking call of theirs raises again.
-    if (live_count_ > 0) stop_live_fibers(std::make_exception_ptr(ForcedUnwind{}), true, now() + std::chrono::seconds(1));
+    if (live_count_ > 0)
+      stop_live_fibers(std::make_exception_ptr(ForcedUnwind{}), true, now() + std::chrono::seconds(1));
   } catch (...) {
   }
   if (live_count_ > 0) {
@@ -114,7 +120,7 @@ void Scheduler::set_policy(std::shared_ptr<SchedulingPolicy> policy) {
                      "or arming timers (or pass it as HubConfig::policy to Hub::create)");
   if (wakeup_armed_ != TimePoint::max()) {
     wakeup_armed_ = TimePoint::max();
-    wakeup_timer_.cancel();
+    loop_io_->wakeup_timer.cancel();
   }
   policy_owner_ = std::move(policy);
   policy_ = policy_owner_.get();
@@ -122,10 +128,13 @@ void Scheduler::set_policy(std::shared_ptr<SchedulingPolicy> policy) {
 }
 
 void Scheduler::require_fiber_context(const char* what) const {
-  if (current_ == hub_fiber_.get())
-    throw UsageError(std::string("grove: ") + what +
-                     " would block the hub's own context (an Asio handler, timer or hub callback); "
-                     "spawn a fiber to do blocking work");
+  if (current_ == hub_fiber_.get()) throw_in_hub_context(what);
+}
+
+void Scheduler::throw_in_hub_context(const char* what) const {
+  throw UsageError(std::string("grove: ") + what +
+                   " would block the hub's own context (an Asio handler, timer or hub callback); "
+                   "spawn a fiber to do blocking work");
 }
 
 void Scheduler::shutdown(Duration grace) {

@@ -111,15 +111,15 @@ void StackPool::grow() {
   total_ += count;
 }
 
-void StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
+void StackPool::deallocate(StackSpan sctx) noexcept {
 #if defined(GROVE_VALGRIND)
-  VALGRIND_STACK_DEREGISTER(sctx.valgrind_stack_id);
+  VALGRIND_STACK_DEREGISTER(sctx.valgrind_id);
 #endif
   push_free(sctx.sp);
 }
 
-boost::context::stack_context StackPool::allocate() {
-  boost::context::stack_context sctx;
+StackSpan StackPool::allocate() {
+  StackSpan sctx;
   if (free_) {
     sctx.sp = pop_free();
   } else {
@@ -132,7 +132,7 @@ boost::context::stack_context StackPool::allocate() {
 #if defined(GROVE_VALGRIND)
   // Tell valgrind this range is a stack, so switching onto it is not taken
   // for a wild stack-pointer jump (Boost.Context's own allocators do this).
-  sctx.valgrind_stack_id = VALGRIND_STACK_REGISTER(sctx.sp, static_cast<char*>(sctx.sp) - sctx.size);
+  sctx.valgrind_id = VALGRIND_STACK_REGISTER(sctx.sp, static_cast<char*>(sctx.sp) - sctx.size);
 #endif
   return sctx;
 }

@@ -53,8 +53,8 @@ void DatagramServer::serve_forever() {
 
 UdpEndpoint DatagramServer::local_endpoint() const { return socket_ ? socket_->local_endpoint() : endpoint_; }
 
-void DatagramServer::stop(Duration grace) {
-  to_duration(grace, "DatagramServer::stop");
+void DatagramServer::stop(Deadline grace) {
+  const TimePoint until = grace.time_point("DatagramServer::stop");
   if (stopping_) return;
   stopping_ = true;
   if (!started_) {
@@ -66,7 +66,7 @@ void DatagramServer::stop(Duration grace) {
     ~Done() { done.set(); }
   } mark{done_};
   if (receiver_ && !receiver_.dead() && receiver_.base() != this_fiber::self().base()) receiver_.kill();
-  if (!handlers_->contains(this_fiber::self()) && !handlers_->join(grace)) handlers_->kill();
+  if (!handlers_->contains(this_fiber::self()) && !handlers_->join(until)) handlers_->kill();
   socket_->close();
 }
 
@@ -91,8 +91,8 @@ void DatagramServer::receive_loop() {
       } catch (const FiberExit&) {
         throw;
       } catch (const std::exception& e) {
-        spdlog::warn("grove::DatagramServer: the handler for {}:{} failed: {}", peer.address().to_string(),
-                     peer.port(), e.what());
+        spdlog::warn("grove::DatagramServer: the handler for {}:{} failed: {}", peer.address().to_string(), peer.port(),
+                     e.what());
       }
     });
     buffer = std::string();

@@ -6,12 +6,11 @@
 
 #include <grove/hub.hpp>
 #include <grove/detail/hub_check.hpp>
-#include <grove/detail/native_fd.hpp>
 #include <grove/detail/run_io.hpp>
 
-#include <boost/asio/error.hpp>
+#include "src/socket_core.hpp"
 
-#include <sys/socket.h>
+#include <boost/asio/error.hpp>
 
 namespace grove::detail {
 
@@ -32,8 +31,6 @@ struct Names<udp> {
   static constexpr const char* connect = "UdpSocket::connect";
   static constexpr const char* local = "UdpSocket::local_endpoint";
   static constexpr const char* remote = "UdpSocket::remote_endpoint";
-  static udp protocol(int family) { return family == AF_INET6 ? udp::v6() : udp::v4(); }
-  static constexpr bool inet = true;
 };
 template <>
 struct Names<unix_dgram> {
@@ -44,8 +41,6 @@ struct Names<unix_dgram> {
   static constexpr const char* connect = "UnixDatagramSocket::connect";
   static constexpr const char* local = "UnixDatagramSocket::local_endpoint";
   static constexpr const char* remote = "UnixDatagramSocket::remote_endpoint";
-  static unix_dgram protocol(int) { return unix_dgram(); }
-  static constexpr bool inet = false;
 };
 
 bool would_block(const boost::system::error_code& ec) {
@@ -72,54 +67,41 @@ void BasicDatagramSocket<P>::open(const P& protocol, const char* what) {
 
 template <class P>
 void BasicDatagramSocket<P>::bind(const endpoint_type& local, error_code& ec) {
-  ec = {};
-  socket_.open(local.protocol(), ec);
-  if (!ec) socket_.bind(local, ec);
-  if (!ec) socket_.non_blocking(true, ec);
-  if (ec) close();
+  open_bound(
+      socket_, local, ec, [](error_code&) {}, [](error_code&) {});
 }
 
 template <class P>
 void BasicDatagramSocket<P>::adopt_fd(int fd, const char* what) {
-  const int family = checked_socket_fd(fd, SOCK_DGRAM, Names<P>::inet, what);
+  adopt_native<P>(socket_, fd, what);
   boost::system::error_code ec;
-  socket_.assign(Names<P>::protocol(family), fd, ec);
-  if (!ec) socket_.non_blocking(true, ec);
+  socket_.non_blocking(true, ec);
   throw_if(ec, what);
 }
 
 template <class P>
 void BasicDatagramSocket<P>::close() noexcept {
-  boost::system::error_code ignored;
-  if (socket_.is_open()) socket_.close(ignored);
+  close_quietly(socket_);
 }
 
 template <class P>
 void BasicDatagramSocket<P>::cancel_io() noexcept {
-  boost::system::error_code ignored;
-  socket_.cancel(ignored);
+  cancel_quietly(socket_);
 }
 
 template <class P>
 TimePoint BasicDatagramSocket<P>::deadline() const {
-  if (timeout_ == Duration::max()) return TimePoint::max();
-  return deadline_after(scheduler().now(), timeout_);
+  return timeout_.time_point("set_timeout");  // checked by set_timeout()
 }
 
 template <class P>
 auto BasicDatagramSocket<P>::local_endpoint() const -> endpoint_type {
-  boost::system::error_code ec;
-  auto ep = socket_.local_endpoint(ec);
-  throw_if(ec, Names<P>::local);
-  return ep;
+  return local_endpoint_of(socket_, Names<P>::local);
 }
 
 template <class P>
 auto BasicDatagramSocket<P>::remote_endpoint() const -> endpoint_type {
-  boost::system::error_code ec;
-  auto ep = socket_.remote_endpoint(ec);
-  throw_if(ec, Names<P>::remote);
-  return ep;
+  return remote_endpoint_of(socket_, Names<P>::remote);
 }
 
 // ------------------------------------------------------------------ send

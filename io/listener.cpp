@@ -11,9 +11,9 @@
 #include <grove/detail/native_fd.hpp>
 #include <grove/detail/run_op.hpp>
 
-#include <boost/asio/error.hpp>
+#include "src/socket_core.hpp"
 
-#include <sys/socket.h>
+#include <boost/asio/error.hpp>
 
 namespace grove::detail {
 
@@ -29,16 +29,12 @@ template <>
 struct Names<tcp> {
   static constexpr const char* accept = "TcpListener::accept";
   static constexpr const char* local = "TcpListener::local_endpoint";
-  static tcp protocol(int family) { return family == AF_INET6 ? tcp::v6() : tcp::v4(); }
-  static constexpr bool inet = true;
   static constexpr bool reuse_address = true;
 };
 template <>
 struct Names<unix_stream> {
   static constexpr const char* accept = "UnixListener::accept";
   static constexpr const char* local = "UnixListener::local_endpoint";
-  static unix_stream protocol(int) { return unix_stream(); }
-  static constexpr bool inet = false;
   static constexpr bool reuse_address = false;  // meaningless for a path
 };
 
@@ -56,25 +52,21 @@ BasicListener<P, S>::~BasicListener() {
 
 template <class P, class S>
 void BasicListener<P, S>::listen_on(const endpoint_type& endpoint, const ListenOptions& options, error_code& ec) {
-  ec = {};
   close();
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec && Names<P>::reuse_address && options.reuse_address)
-    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(options.backlog, ec);
-  if (!ec) acceptor_.non_blocking(true, ec);
-  if (ec) close();
+  open_bound(
+      acceptor_, endpoint, ec,
+      [&](error_code& e) {
+        if (Names<P>::reuse_address && options.reuse_address)
+          acceptor_.set_option(asio::socket_base::reuse_address(true), e);
+      },
+      [&](error_code& e) { acceptor_.listen(options.backlog, e); });
 }
 
 template <class P, class S>
 void BasicListener<P, S>::adopt_fd(int fd, int backlog, const char* what) {
-  const int family = checked_socket_fd(fd, SOCK_STREAM, Names<P>::inet, what);
-  const bool listening = is_listening(fd);
+  adopt_native<P>(acceptor_, fd, what);
   error_code ec;
-  acceptor_.assign(Names<P>::protocol(family), fd, ec);
-  throw_if(ec, what);
-  if (!listening) acceptor_.listen(backlog, ec);
+  if (!is_listening(fd)) acceptor_.listen(backlog, ec);
   if (!ec) acceptor_.non_blocking(true, ec);
   if (ec) close();
   throw_if(ec, what);
@@ -82,16 +74,12 @@ void BasicListener<P, S>::adopt_fd(int fd, int backlog, const char* what) {
 
 template <class P, class S>
 void BasicListener<P, S>::close() noexcept {
-  boost::system::error_code ignored;
-  if (acceptor_.is_open()) acceptor_.close(ignored);
+  close_quietly(acceptor_);
 }
 
 template <class P, class S>
 auto BasicListener<P, S>::local_endpoint() const -> endpoint_type {
-  boost::system::error_code ec;
-  auto ep = acceptor_.local_endpoint(ec);
-  throw_if(ec, Names<P>::local);
-  return ep;
+  return local_endpoint_of(acceptor_, Names<P>::local);
 }
 
 template <class P, class S>
@@ -114,11 +102,7 @@ S BasicListener<P, S>::accept(endpoint_type& peer, error_code& ec) {
     if (run_op(
             s, TimePoint::max(), Names<P>::accept, r,
             [&](auto handler) { acceptor_.async_wait(asio::socket_base::wait_read, std::move(handler)); },
-            [this] {
-              boost::system::error_code ignored;
-              acceptor_.cancel(ignored);
-            },
-            io_target(acceptor_)) == OpStatus::retry)
+            [this] { cancel_quietly(acceptor_); }, io_target(acceptor_)) == OpStatus::retry)
       continue;
     if (r.ec) {
       ec = r.ec;

@@ -3,9 +3,9 @@
 
 #include <grove/detail/server_lifecycle.hpp>
 
-#include <grove/detail/scheduler.hpp>
 #include <grove/errors.hpp>
 #include <grove/this_fiber.hpp>
+#include <grove/detail/scheduler.hpp>
 
 #include <string>
 
@@ -40,15 +40,16 @@ void ServerLifecycle::stop_accepting() {
 
 void ServerLifecycle::start_accepting() {
   if (!started_ || stopping_)
-    throw UsageError(std::string(what_) + "::start_accepting: the server is " + (started_ ? "stopping" : "not started") +
+    throw UsageError(std::string(what_) + "::start_accepting: the server is " +
+                     (started_ ? "stopping" : "not started") +
                      "; call start() first (a stopped server cannot accept again)");
   if (accepting()) return;
   acceptor_ = grove::spawn([this] { accept_loop_(); });
   acceptor_.set_name(acceptor_name_);
 }
 
-void ServerLifecycle::stop(Duration grace, const std::function<void()>& close_listener) {
-  to_duration(grace, (std::string(what_) + "::stop").c_str());
+void ServerLifecycle::stop(Deadline grace, const std::function<void()>& close_listener) {
+  const TimePoint until = grace.time_point((std::string(what_) + "::stop").c_str());
   if (stopping_) {
     if (!done_.is_set() && !handlers_->contains(this_fiber::self())) done_.wait();
     return;
@@ -62,13 +63,13 @@ void ServerLifecycle::stop(Duration grace, const std::function<void()>& close_li
   }
   if (handlers_->contains(this_fiber::self())) {
     // A handler cannot wait for itself: stop from a fiber of its own.
-    stopper_ = grove::spawn([this, grace] { do_stop(grace); });
+    stopper_ = grove::spawn([this, until] { do_stop(until); });
     return;
   }
-  do_stop(grace);
+  do_stop(until);
 }
 
-void ServerLifecycle::do_stop(Duration grace) {
+void ServerLifecycle::do_stop(TimePoint until) {
   struct Done {
     ServerLifecycle& server;
     ~Done() {
@@ -77,7 +78,7 @@ void ServerLifecycle::do_stop(Duration grace) {
     }
   } done{*this};
   if (acceptor_ && !acceptor_.dead()) acceptor_.kill();
-  if (!handlers_->join(grace)) handlers_->kill();
+  if (!handlers_->join(until)) handlers_->kill();
 }
 
 void ServerLifecycle::destroy() noexcept {

@@ -39,8 +39,7 @@ Stream& Stream::operator=(Stream&& other) noexcept {
 void Stream::wait_readable_raw(error_code& ec, TimePoint) { ec = {}; }
 
 TimePoint Stream::deadline() const {
-  if (timeout_ == Duration::max()) return TimePoint::max();
-  return deadline_after(detail::scheduler().now(), timeout_);
+  return timeout_.time_point("Stream::set_timeout");  // checked by set_timeout()
 }
 
 std::size_t Stream::take(void* out, std::size_t size) noexcept {
@@ -233,16 +232,15 @@ std::size_t Stream::send_some(const void* data, std::size_t size, error_code& ec
   return write_raw(data, size, ec, deadline());
 }
 
-std::size_t Stream::send_some_gather(const boost::asio::const_buffer* buffers, std::size_t count,
-                                     error_code& ec) {
+std::size_t Stream::send_some_gather(const boost::asio::const_buffer* buffers, std::size_t count, error_code& ec) {
   ec = {};
   if (count == 0) return 0;
   if (count == 1) return write_raw(buffers[0].data(), buffers[0].size(), ec, deadline());
   return write_raw_gather(buffers, count, ec, deadline());
 }
 
-std::size_t Stream::write_raw_gather(const boost::asio::const_buffer* buffers, std::size_t,
-                                     error_code& ec, TimePoint deadline) {
+std::size_t Stream::write_raw_gather(const boost::asio::const_buffer* buffers, std::size_t, error_code& ec,
+                                     TimePoint deadline) {
   return write_raw(buffers[0].data(), buffers[0].size(), ec, deadline);
 }
 

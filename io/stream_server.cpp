@@ -107,7 +107,7 @@ auto BasicStreamServer<L>::local_endpoint() const -> endpoint_type {
 }
 
 template <class L>
-void BasicStreamServer<L>::stop(Duration grace) {
+void BasicStreamServer<L>::stop(Deadline grace) {
   life_.stop(grace, [this] {
     if (listener_) listener_->close();
   });

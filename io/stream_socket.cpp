@@ -8,14 +8,13 @@
 #include <grove/io_error.hpp>
 #include <grove/detail/hub_check.hpp>
 #include <grove/detail/io_target.hpp>
-#include <grove/detail/native_fd.hpp>
 #include <grove/detail/run_io.hpp>
+
+#include "src/socket_core.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/query.hpp>
-
-#include <sys/socket.h>
 
 #include <span>
 #include <string>
@@ -45,8 +44,6 @@ struct Names<tcp> {
   static constexpr const char* local = "TcpSocket::local_endpoint";
   static constexpr const char* remote = "TcpSocket::remote_endpoint";
   static constexpr const char* shutdown = "TcpSocket::shutdown";
-  static tcp protocol(int family) { return family == AF_INET6 ? tcp::v6() : tcp::v4(); }
-  static constexpr bool inet = true;
 };
 template <>
 struct Names<unix_stream> {
@@ -62,8 +59,6 @@ struct Names<unix_stream> {
   static constexpr const char* local = "UnixSocket::local_endpoint";
   static constexpr const char* remote = "UnixSocket::remote_endpoint";
   static constexpr const char* shutdown = "UnixSocket::shutdown";
-  static unix_stream protocol(int) { return unix_stream(); }
-  static constexpr bool inet = false;
 };
 
 std::string endpoint_text(const tcp::endpoint& ep) {
@@ -97,10 +92,7 @@ BasicStreamSocket<P>::~BasicStreamSocket() {
 
 template <class P>
 void BasicStreamSocket<P>::adopt_fd(int fd, const char* what) {
-  const int family = checked_socket_fd(fd, SOCK_STREAM, Names<P>::inet, what);
-  boost::system::error_code ec;
-  socket_.assign(Names<P>::protocol(family), fd, ec);
-  throw_if(ec, what);
+  adopt_native<P>(socket_, fd, what);
   prepare();
 }
 
@@ -115,14 +107,12 @@ void BasicStreamSocket<P>::prepare() {
 
 template <class P>
 void BasicStreamSocket<P>::cancel_io() noexcept {
-  boost::system::error_code ignored;
-  socket_.cancel(ignored);
+  cancel_quietly(socket_);
 }
 
 template <class P>
 void BasicStreamSocket<P>::close() noexcept {
-  boost::system::error_code ignored;
-  if (socket_.is_open()) socket_.close(ignored);
+  close_quietly(socket_);
 }
 
 template <class P>
@@ -139,18 +129,12 @@ std::string BasicStreamSocket<P>::describe() const {
 
 template <class P>
 auto BasicStreamSocket<P>::local_endpoint() const -> endpoint_type {
-  boost::system::error_code ec;
-  auto ep = socket_.local_endpoint(ec);
-  throw_if(ec, Names<P>::local);
-  return ep;
+  return local_endpoint_of(socket_, Names<P>::local);
 }
 
 template <class P>
 auto BasicStreamSocket<P>::remote_endpoint() const -> endpoint_type {
-  boost::system::error_code ec;
-  auto ep = socket_.remote_endpoint(ec);
-  throw_if(ec, Names<P>::remote);
-  return ep;
+  return remote_endpoint_of(socket_, Names<P>::remote);
 }
 
 template <class P>

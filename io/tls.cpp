@@ -229,12 +229,9 @@ TlsStream TlsStream::connect(std::string_view host, std::uint16_t port, TlsConte
   TlsStream tls(std::move(sock), ctx);
   if (ec) return tls;
   tls.set_server_name(std::string(host));
-  if (until != TimePoint::max()) {
-    auto left = until - s.now();
-    tls.set_timeout(left > Duration::zero() ? left : Duration::zero());
-  }
+  tls.set_timeout(until);  // the handshake shares the connect's deadline
   tls.handshake(TlsRole::client, ec);
-  tls.set_timeout(Duration::max());
+  tls.set_timeout(Deadline::never());
   return tls;
 }
 

@@ -24,6 +24,34 @@ class ZmqCategory final : public boost::system::error_category {
   std::string message(int ev) const override { return zmq_strerror(ev); }
 };
 
+// run_zmq(s, flags, ec, open, attempt, wait) is the one retry loop of send
+// and recv: attempt(flags | ZMQ_DONTWAIT) until it succeeds (true), the
+// socket is closed (not_connected), ZeroMQ reports an error other than
+// EINTR/EAGAIN (ec in zmq_category()), or, on EAGAIN, the caller asked for
+// ZMQ_DONTWAIT (false, ec clear) or wait(ec) fails (false). Interrupts are
+// raised before each attempt.
+template <class Open, class Attempt, class Wait>
+bool run_zmq(detail::Scheduler& s, int flags, boost::system::error_code& ec, Open&& open, Attempt&& attempt,
+             Wait&& wait) {
+  const bool dontwait = (flags & ZMQ_DONTWAIT) != 0;
+  for (;;) {
+    s.raise_pending();
+    if (!open()) {
+      ec = io_errc::not_connected;
+      return false;
+    }
+    if (attempt(flags | ZMQ_DONTWAIT) >= 0) return true;
+    const int err = zmq_errno();
+    if (err == EINTR) continue;
+    if (err != EAGAIN) {
+      ec = boost::system::error_code(err, zmq_category());
+      return false;
+    }
+    if (dontwait) return false;
+    if (!wait(ec)) return false;
+  }
+}
+
 }  // namespace
 
 const boost::system::error_category& zmq_category() noexcept {
@@ -51,8 +79,7 @@ void ZmqSocket::close() noexcept {
 }
 
 TimePoint ZmqSocket::deadline() const {
-  if (timeout_ == Duration::max()) return TimePoint::max();
-  return deadline_after(detail::scheduler().now(), timeout_);
+  return timeout_.time_point("ZmqSocket::set_timeout");  // checked by set_timeout()
 }
 
 bool ZmqSocket::more() const { return socket_.get(zmq::sockopt::rcvmore) != 0; }
@@ -109,26 +136,12 @@ bool ZmqSocket::send(zmq::message_t& msg, zmq::send_flags flags, error_code& ec)
   auto& s = *owner_;
   auto claim = writer_.claim(s, "ZmqSocket::send");
   const TimePoint until = deadline();
-  const bool dontwait = (static_cast<int>(flags) & ZMQ_DONTWAIT) != 0;
-  for (;;) {
-    s.raise_pending();
-    if (!socket_) {
-      ec = io_errc::not_connected;
-      return false;
-    }
-    if (zmq_msg_send(msg.handle(), socket_.handle(), static_cast<int>(flags) | ZMQ_DONTWAIT) >= 0) {
-      state_changed();
-      return true;
-    }
-    const int err = zmq_errno();
-    if (err == EINTR) continue;
-    if (err != EAGAIN) {
-      ec = error_code(err, zmq_category());
-      return false;
-    }
-    if (dontwait) return false;
-    if (!wait_for(ZMQ_POLLOUT, until, ec, "ZmqSocket::send")) return false;
-  }
+  const bool sent = run_zmq(
+      s, static_cast<int>(flags), ec, [this] { return static_cast<bool>(socket_); },
+      [&](int f) { return zmq_msg_send(msg.handle(), socket_.handle(), f); },
+      [&](error_code& e) { return wait_for(ZMQ_POLLOUT, until, e, "ZmqSocket::send"); });
+  if (sent) state_changed();
+  return sent;
 }
 
 bool ZmqSocket::send(zmq::message_t& msg, zmq::send_flags flags) {
@@ -154,26 +167,12 @@ bool ZmqSocket::recv(zmq::message_t& msg, zmq::recv_flags flags, error_code& ec)
   auto& s = *owner_;
   auto claim = reader_.claim(s, "ZmqSocket::recv");
   const TimePoint until = deadline();
-  const bool dontwait = (static_cast<int>(flags) & ZMQ_DONTWAIT) != 0;
-  for (;;) {
-    s.raise_pending();
-    if (!socket_) {
-      ec = io_errc::not_connected;
-      return false;
-    }
-    if (zmq_msg_recv(msg.handle(), socket_.handle(), static_cast<int>(flags) | ZMQ_DONTWAIT) >= 0) {
-      state_changed();
-      return true;
-    }
-    const int err = zmq_errno();
-    if (err == EINTR) continue;
-    if (err != EAGAIN) {
-      ec = error_code(err, zmq_category());
-      return false;
-    }
-    if (dontwait) return false;
-    if (!wait_for(ZMQ_POLLIN, until, ec, "ZmqSocket::recv")) return false;
-  }
+  const bool got = run_zmq(
+      s, static_cast<int>(flags), ec, [this] { return static_cast<bool>(socket_); },
+      [&](int f) { return zmq_msg_recv(msg.handle(), socket_.handle(), f); },
+      [&](error_code& e) { return wait_for(ZMQ_POLLIN, until, e, "ZmqSocket::recv"); });
+  if (got) state_changed();
+  return got;
 }
 
 bool ZmqSocket::recv(zmq::message_t& msg, zmq::recv_flags flags) {

@@ -3,9 +3,8 @@
 
 #include <grove/testing/trace.hpp>
 
+#include <grove/dead_letters.hpp>
 #include <grove/hub.hpp>
-
-#include <boost/core/demangle.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -19,11 +18,16 @@ namespace {
 
 std::string_view reason_name(DeadLetterReason r) noexcept {
   switch (r) {
-    case DeadLetterReason::dead_actor: return "dead_actor";
-    case DeadLetterReason::shed: return "shed";
-    case DeadLetterReason::rejected: return "rejected";
-    case DeadLetterReason::leftover: return "leftover";
-    case DeadLetterReason::crashed: return "crashed";
+    case DeadLetterReason::dead_actor:
+      return "dead_actor";
+    case DeadLetterReason::shed:
+      return "shed";
+    case DeadLetterReason::rejected:
+      return "rejected";
+    case DeadLetterReason::leftover:
+      return "leftover";
+    case DeadLetterReason::crashed:
+      return "crashed";
   }
   return "unknown";
 }
@@ -110,13 +114,7 @@ Trace::Trace(TraceOptions options) : options_(options), previous_(set_message_ob
 
 Trace::~Trace() { set_message_observer(previous_); }
 
-std::string Trace::type_name(const std::type_info& type) {
-  std::string name = boost::core::demangle(type.name());
-  static constexpr std::string_view anonymous = "(anonymous namespace)::";
-  for (auto at = name.find(anonymous); at != std::string::npos; at = name.find(anonymous, at))
-    name.erase(at, anonymous.size());
-  return name;
-}
+std::string Trace::type_name(const std::type_info& type) { return readable_type_name(type); }
 
 nlohmann::json Trace::payload_of(const MessageEvent& e) const {
   if (e.type) {

@@ -195,27 +195,29 @@ class ActorRunner final : public Greenlet<void> {
   }
 
  private:
-  void handle(Envelope<M>& e) {
+  // handle(e) is the per-message path: one branch for what is rare (an
+  // ask, a MessageObserver), then receive(). What a crash or an ask needs
+  // is out of line, so this stays small enough to inline into the loop.
+  [[gnu::always_inline]] void handle(Envelope<M>& e) {
+    if (detail::tls_message_observer || e.reply) [[unlikely]]
+      return handle_ask_or_observed(e);
+    try {
+      actor_->receive(e.message);
+    } catch (...) {
+      crashed(e);
+      throw;
+    }
+  }
+  [[gnu::noinline]] void handle_ask_or_observed(Envelope<M>& e) {
     Actor<M>& a = *actor_;
     if (detail::tls_message_observer) [[unlikely]]
       detail::report_receive(e.message, cell_->name, e.reply ? std::string_view(e.reply->asker) : std::string_view(),
                              static_cast<bool>(e.reply));
-    if (e.reply) [[unlikely]]
-      a.current_reply_ = std::move(e.reply);
+    if (e.reply) a.current_reply_ = std::move(e.reply);
     try {
       a.receive(e.message);
-    } catch (const FiberExit& exit) {
-      // killed while handling it: the caller learns the actor is gone
-      if (a.current_reply_)
-        std::exchange(a.current_reply_, nullptr)
-            ->error(std::make_exception_ptr(ActorDead("grove: actor '" + cell_->name + "' was stopped (" +
-                                                      exit.reason().to_string() + ") before answering the ask")));
-      cell_->mailbox.dead_letter(DeadLetterReason::crashed, exit.reason().to_string(), &e);
-      throw;
     } catch (...) {
-      auto error = std::current_exception();
-      if (a.current_reply_) std::exchange(a.current_reply_, nullptr)->error(error);
-      cell_->mailbox.dead_letter(DeadLetterReason::crashed, ExitReason::exception(error).to_string(), &e);
+      crashed(e);
       throw;
     }
     if (a.current_reply_) [[unlikely]]
@@ -223,6 +225,26 @@ class ActorRunner final : public Greenlet<void> {
           ->error(std::make_exception_ptr(UsageError("grove: actor '" + cell_->name +
                                                      "' returned from receive() without answering an ask; "
                                                      "call reply() or defer_reply()")));
+  }
+  // crashed(e), called inside a catch block, fails the ask being answered
+  // and sends the message that crashed the actor to dead letters; the
+  // caller rethrows.
+  [[gnu::noinline, gnu::cold]] void crashed(Envelope<M>& e) {
+    Actor<M>& a = *actor_;
+    try {
+      throw;
+    } catch (const FiberExit& exit) {
+      // killed while handling it: the caller learns the actor is gone
+      if (a.current_reply_)
+        std::exchange(a.current_reply_, nullptr)
+            ->error(std::make_exception_ptr(ActorDead("grove: actor '" + cell_->name + "' was stopped (" +
+                                                      exit.reason().to_string() + ") before answering the ask")));
+      cell_->mailbox.dead_letter(DeadLetterReason::crashed, exit.reason().to_string(), &e);
+    } catch (...) {
+      auto error = std::current_exception();
+      if (a.current_reply_) std::exchange(a.current_reply_, nullptr)->error(error);
+      cell_->mailbox.dead_letter(DeadLetterReason::crashed, ExitReason::exception(error).to_string(), &e);
+    }
   }
   void handle_system(SystemSignal& s) {
     Actor<M>& a = *actor_;

@@ -68,8 +68,9 @@ class ActorRef {
   // letters; a full bounded mailbox applies its overflow policy.
   SendStatus send(M msg) const {
     auto* c = cell();
-    if (detail::tls_message_observer) [[unlikely]] detail::report_send(msg, c->name, false);
-    return c->mailbox.send(detail::Envelope<M>{std::move(msg), {}});
+    if (detail::tls_message_observer) [[unlikely]]
+      detail::report_send(msg, c->name, false);
+    return c->mailbox.emplace(std::move(msg), nullptr);
   }
 
   // ask<R>(msg, timeout) sends msg with a reply address; the actor answers
@@ -91,7 +92,8 @@ class ActorRef {
       } else if (R* v = std::any_cast<R>(&value)) {
         result.set(std::move(*v));
       } else {
-        result.set_exception(UsageError("grove::ActorRef::ask: the actor replied with a different type than asked for"));
+        result.set_exception(
+            UsageError("grove::ActorRef::ask: the actor replied with a different type than asked for"));
       }
     };
     slot->fail = [result](std::exception_ptr e) mutable { result.set_exception(std::move(e)); };

@@ -53,12 +53,26 @@ class Deadline {
 
   // Deadline(t): at t on the hub's clock (TimePoint::max(): never).
   template <class D>
-  Deadline(std::chrono::time_point<Clock, D> t) noexcept {  // NOLINT: implicit on purpose
+  Deadline(std::chrono::time_point<Clock, D> t) noexcept {      // NOLINT: implicit on purpose
     if (t == std::chrono::time_point<Clock, D>::max()) return;  // never
     const TimePoint at = std::chrono::ceil<Duration>(t);
     if (at != TimePoint::max()) {
       kind_ = Kind::at;
       at_ = at;
+    }
+  }
+
+  // on_clock(t) is a Deadline at t measured on t's own clock (for the
+  // std::timed_mutex-style try_lock_until): a TimePoint of the hub's clock
+  // is used as is; on another clock, the time left until t (none if t has
+  // passed) counts from now.
+  template <class C, class D>
+  static Deadline on_clock(const std::chrono::time_point<C, D>& t) {
+    if constexpr (std::is_same_v<C, Clock>) {
+      return Deadline(t);
+    } else {
+      const auto left = t - C::now();
+      return Deadline(left < decltype(left)::zero() ? decltype(left)::zero() : left);
     }
   }
 
@@ -70,13 +84,24 @@ class Deadline {
   // UsageError naming `call`.
   TimePoint resolve(TimePoint now, const char* call) const {
     switch (kind_) {
-      case Kind::never: return TimePoint::max();
-      case Kind::at: return at_;
-      case Kind::after: return deadline_after(now, after_);
-      case Kind::negative: detail::throw_bad_duration(call, "is negative");
-      case Kind::nan: detail::throw_bad_duration(call, "is NaN");
+      case Kind::never:
+        return TimePoint::max();
+      case Kind::at:
+        return at_;
+      case Kind::after:
+        return deadline_after(now, after_);
+      case Kind::negative:
+        detail::throw_bad_duration(call, "is negative");
+      case Kind::nan:
+        detail::throw_bad_duration(call, "is NaN");
     }
     return TimePoint::max();
+  }
+  // check(call) throws the UsageError resolve() would for a negative or
+  // NaN duration, without reading a clock (for calls that never wait).
+  void check(const char* call) const {
+    if (kind_ == Kind::negative) detail::throw_bad_duration(call, "is negative");
+    if (kind_ == Kind::nan) detail::throw_bad_duration(call, "is NaN");
   }
   // time_point(call) is resolve() at the hub's now(); call from a fiber's thread.
   TimePoint time_point(const char* call = "grove::Deadline") const {
@@ -91,5 +116,16 @@ class Deadline {
   Duration after_{};
   TimePoint at_{};
 };
+
+namespace detail {
+
+// is_deadline_v<T> is true for the types a timeout parameter takes (a
+// duration, a TimePoint of the hub's clock, a Deadline): overloads that
+// take an exception E next to a bool use it to leave timeouts to their
+// Deadline overload.
+template <class T>
+inline constexpr bool is_deadline_v = std::is_convertible_v<T, Deadline>;
+
+}  // namespace detail
 
 }  // namespace grove

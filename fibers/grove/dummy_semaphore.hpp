@@ -5,7 +5,11 @@
 // one): acquire() always succeeds at once, release() does nothing, and it
 // is never locked. Like Semaphore it is Lockable and TimedLockable, so
 // std::lock_guard and std::unique_lock work. Every call is safe from any
-// thread and never switches fibers.
+// thread and never switches fibers. The timed forms take a Deadline like
+// Semaphore's: a negative or NaN duration is a UsageError naming the call,
+// so code tested against a DummySemaphore does not break on a Semaphore.
+
+#include <grove/deadline.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -22,8 +26,8 @@ class DummySemaphore {
 
   // acquire() / acquire(timeout) / try_acquire() take a permit at once.
   void acquire() noexcept {}
-  template <class Rep, class Period>
-  bool acquire(std::chrono::duration<Rep, Period>) noexcept {
+  [[nodiscard]] bool acquire(Deadline timeout) {
+    timeout.check("DummySemaphore::acquire");
     return true;
   }
   [[nodiscard]] bool try_acquire() noexcept { return true; }
@@ -36,8 +40,8 @@ class DummySemaphore {
 
   // wait() / wait(timeout) return at once: a permit is always free.
   void wait() const noexcept {}
-  template <class Rep, class Period>
-  bool wait(std::chrono::duration<Rep, Period>) const noexcept {
+  [[nodiscard]] bool wait(Deadline timeout) const {
+    timeout.check("DummySemaphore::wait");
     return true;
   }
 
@@ -45,12 +49,12 @@ class DummySemaphore {
   void lock() noexcept {}
   void unlock() noexcept {}
   [[nodiscard]] bool try_lock() noexcept { return true; }
-  template <class Rep, class Period>
-  bool try_lock_for(const std::chrono::duration<Rep, Period>&) noexcept {
+  [[nodiscard]] bool try_lock_for(Deadline timeout) {
+    timeout.check("DummySemaphore::try_lock_for");
     return true;
   }
   template <class C, class D>
-  bool try_lock_until(const std::chrono::time_point<C, D>&) noexcept {
+  [[nodiscard]] bool try_lock_until(const std::chrono::time_point<C, D>&) noexcept {
     return true;
   }
 };

@@ -92,11 +92,6 @@ template <class F, class... A>
 concept Spawnable = std::invocable < std::decay_t<F>
 &, std::decay_t<A>... > ;
 
-template <class T>
-inline constexpr bool is_duration_v = false;
-template <class Rep, class Period>
-inline constexpr bool is_duration_v<std::chrono::duration<Rep, Period>> = true;
-
 // The out-of-line halves of the handle API (fiber.cpp).
 void join(FiberBase* f);
 bool join_until(FiberBase* f, TimePoint deadline);
@@ -175,13 +170,14 @@ class Fiber<void> {
     detail::FiberBase* f = checked("start");
     if (!f->finished && !started()) detail::engine_of(*f->hub).schedule(f);
   }
-  template <class Rep, class Period>
-  void start_later(std::chrono::duration<Rep, Period> delay) {
+  // The delay is a Deadline: a duration from now or a time point; a
+  // negative or NaN duration is a UsageError naming Fiber::start_later.
+  void start_later(Deadline delay) {
     detail::FiberBase* f = checked("start_later");
-    const Duration d = to_duration(delay, "Fiber::start_later");
-    if (f->finished || started()) return;
     auto& s = detail::engine_of(*f->hub);
-    s.schedule_at(f, deadline_after(s.now(), d));
+    const TimePoint at = delay.resolve(s.now(), "Fiber::start_later");
+    if (f->finished || started()) return;
+    s.schedule_at(f, at);
   }
   // started() is true once the fiber was scheduled (start(), start_later(),
   // spawn()) or has run, or was killed before it started.
@@ -215,9 +211,8 @@ class Fiber<void> {
     detail::rethrow_failure(ref_.get());
   }
   // get(timeout) throws grove::Timeout if the fiber is not done in time.
-  template <class Rep, class Period>
-  void get(std::chrono::duration<Rep, Period> timeout) {
-    if (!join(timeout)) detail::throw_join_timeout(to_duration(timeout, "Fiber::get"));
+  void get(Deadline timeout) {
+    join_for_get(timeout);
     detail::rethrow_failure(ref_.get());
   }
 
@@ -227,21 +222,18 @@ class Fiber<void> {
   void kill(bool block = true) { kill(FiberExit{}, block); }
   template <class E>
   requires(!std::same_as<std::decay_t<E>, bool> &&
-           !detail::is_duration_v<std::decay_t<E>>) void kill(E&& e, bool block = true) {
+           !detail::is_deadline_v<std::decay_t<E>>) void kill(E&& e, bool block = true) {
     (void)detail::kill(checked("kill"), std::make_exception_ptr(std::forward<E>(e)), block);
   }
   void kill_with(std::exception_ptr e, bool block = true) { (void)detail::kill(checked("kill"), std::move(e), block); }
   // kill(timeout) / kill(e, timeout) wait at most timeout for the fiber to
   // die and return whether it did (gevent's kill(block=True, timeout=t)): a
   // fiber that swallows FiberExit cannot hold its killer forever.
-  template <class Rep, class Period>
-  [[nodiscard]] bool kill(std::chrono::duration<Rep, Period> timeout) {
-    return kill(FiberExit{}, timeout);
-  }
-  template <class E, class Rep, class Period>
-  [[nodiscard]] bool kill(E&& e, std::chrono::duration<Rep, Period> timeout) {
+  [[nodiscard]] bool kill(Deadline timeout) { return kill(FiberExit{}, timeout); }
+  template <class E>
+  [[nodiscard]] bool kill(E&& e, Deadline timeout) {
     auto* f = checked("kill");
-    const TimePoint until = deadline_after(detail::scheduler().now(), to_duration(timeout, "Fiber::kill"));
+    const TimePoint until = timeout.time_point("Fiber::kill");
     return detail::kill(f, std::make_exception_ptr(std::forward<E>(e)), true, until);
   }
 
@@ -267,6 +259,14 @@ class Fiber<void> {
   friend bool operator==(const Fiber& a, const Fiber& b) noexcept { return a.ref_.get() == b.ref_.get(); }
 
  protected:
+  // join_for_get(timeout) is get(timeout)'s join: grove::Timeout (saying
+  // how long it waited) if the fiber is not done by the deadline.
+  void join_for_get(Deadline timeout) {
+    auto* f = checked("get");
+    const TimePoint start = detail::scheduler().now();
+    const TimePoint until = timeout.resolve(start, "Fiber::get");
+    if (!detail::join_until(f, until)) detail::throw_join_timeout(until > start ? until - start : Duration::zero());
+  }
   detail::FiberBase* checked(const char* what) const {
     if (!ref_) throw UsageError(std::string("grove::Fiber::") + what + ": empty handle; assign it from spawn() first");
     detail::check_owner(ref_.get(), what);
@@ -305,14 +305,12 @@ class Fiber : public Fiber<void> {
     join();
     return take(std::false_type{});
   }
-  template <class Rep, class Period>
-  T get(std::chrono::duration<Rep, Period> timeout) & {
-    if (!join(timeout)) detail::throw_join_timeout(to_duration(timeout, "Fiber::get"));
+  T get(Deadline timeout) & {
+    join_for_get(timeout);
     return take(std::is_copy_constructible<T>{});
   }
-  template <class Rep, class Period>
-  T get(std::chrono::duration<Rep, Period> timeout) && {
-    if (!join(timeout)) detail::throw_join_timeout(to_duration(timeout, "Fiber::get"));
+  T get(Deadline timeout) && {
+    join_for_get(timeout);
     return take(std::false_type{});
   }
   // value() is the returned value; it throws UsageError if there is none yet.
@@ -372,15 +370,12 @@ Ref<FiberState<T>> make_fiber(F&& call) {
 inline void kill(const Fiber<>& f, bool block = false) { Fiber<>(f).kill(block); }
 template <class E>
 requires(!std::same_as<std::decay_t<E>, bool> &&
-         !detail::is_duration_v<std::decay_t<E>>) void kill(const Fiber<>& f, E&& e, bool block = false) {
+         !detail::is_deadline_v<std::decay_t<E>>) void kill(const Fiber<>& f, E&& e, bool block = false) {
   Fiber<>(f).kill(std::forward<E>(e), block);
 }
-template <class Rep, class Period>
-[[nodiscard]] bool kill(const Fiber<>& f, std::chrono::duration<Rep, Period> timeout) {
-  return Fiber<>(f).kill(timeout);
-}
-template <class E, class Rep, class Period>
-[[nodiscard]] bool kill(const Fiber<>& f, E&& e, std::chrono::duration<Rep, Period> timeout) {
+[[nodiscard]] inline bool kill(const Fiber<>& f, Deadline timeout) { return Fiber<>(f).kill(timeout); }
+template <class E>
+[[nodiscard]] bool kill(const Fiber<>& f, E&& e, Deadline timeout) {
   return Fiber<>(f).kill(std::forward<E>(e), timeout);
 }
 
@@ -442,15 +437,17 @@ void spawn_raw(F&& fn, A&&... args) {
   detail::engine_of(*ref->hub).schedule(ref.get());
 }
 
-// spawn_later(delay, fn, args...) starts the fiber once delay has passed.
-template <class Rep, class Period, class F, class... A>
-requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn_later(
-    std::chrono::duration<Rep, Period> delay, F&& fn, A&&... args) {
+// spawn_later(delay, fn, args...) starts the fiber once delay has passed
+// (a duration) or at a time point; a negative or NaN delay is a UsageError
+// naming spawn_later, and no fiber is made.
+template <class F, class... A>
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn_later(Deadline delay, F&& fn,
+                                                                                       A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
-  Duration d = to_duration(delay, "spawn_later");
+  const TimePoint at = delay.time_point("spawn_later");
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
   auto& s = detail::engine_of(*ref->hub);
-  s.schedule_at(ref.get(), deadline_after(s.now(), d));
+  s.schedule_at(ref.get(), at);
   return Fiber<T>(std::move(ref));
 }
 

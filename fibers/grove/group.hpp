@@ -17,6 +17,7 @@
 // unless someone joins or links it, or a join(raise_error) rethrows it.
 // Not thread-safe: use a group from its hub's thread.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/fiber.hpp>
@@ -115,9 +116,8 @@ class Group {
   // other members keep running). A member cannot join its own group.
   void join(bool raise_error = false) { (void)join_until(TimePoint::max(), raise_error); }
   // join(timeout) returns whether the group became empty before the deadline.
-  template <class Rep, class Period>
-  [[nodiscard]] bool join(std::chrono::duration<Rep, Period> timeout, bool raise_error = false) {
-    return join_until(deadline_after(detail::scheduler().now(), to_duration(timeout, "Group::join")), raise_error);
+  [[nodiscard]] bool join(Deadline timeout, bool raise_error = false) {
+    return join_until(timeout.time_point("Group::join"), raise_error);
   }
 
   // kill() raises FiberExit (or e) in every member and, unless block is
@@ -131,20 +131,17 @@ class Group {
   void kill(bool block = true) { kill_with(std::make_exception_ptr(FiberExit{}), block); }
   template <class E>
   requires(!std::same_as<std::decay_t<E>, bool> &&
-           !detail::is_duration_v<std::decay_t<E>>) void kill(E&& e, bool block = true) {
+           !detail::is_deadline_v<std::decay_t<E>>) void kill(E&& e, bool block = true) {
     kill_with(std::make_exception_ptr(std::forward<E>(e)), block);
   }
   void kill_with(std::exception_ptr e, bool block = true) { (void)kill_until(std::move(e), block, TimePoint::max()); }
   // kill([e,] timeout) waits at most timeout for the members to die and
   // returns whether the group became empty (gevent's kill(timeout=t)).
-  template <class Rep, class Period>
-  [[nodiscard]] bool kill(std::chrono::duration<Rep, Period> timeout) {
-    return kill(FiberExit{}, timeout);
-  }
-  template <class E, class Rep, class Period>
-  [[nodiscard]] bool kill(E&& e, std::chrono::duration<Rep, Period> timeout) {
-    return kill_until(std::make_exception_ptr(std::forward<E>(e)), true,
-                      deadline_after(detail::scheduler().now(), to_duration(timeout, "Group::kill")));
+  [[nodiscard]] bool kill(Deadline timeout) { return kill(FiberExit{}, timeout); }
+  template <class E>
+  [[nodiscard]] bool kill(E&& e, Deadline timeout) {
+    const TimePoint until = timeout.time_point("Group::kill");
+    return kill_until(std::make_exception_ptr(std::forward<E>(e)), true, until);
   }
   // killone(f[, e][, block]) kills f if it is a member not already being
   // killed (gevent's killone): FiberExit (or e) is raised in it and,
@@ -156,17 +153,14 @@ class Group {
   }
   template <class E>
   requires(!std::same_as<std::decay_t<E>, bool> &&
-           !detail::is_duration_v<std::decay_t<E>>) bool killone(const Fiber<>& f, E&& e, bool block = true) {
+           !detail::is_deadline_v<std::decay_t<E>>) bool killone(const Fiber<>& f, E&& e, bool block = true) {
     return killone_until(f, std::make_exception_ptr(std::forward<E>(e)), block, TimePoint::max());
   }
-  template <class Rep, class Period>
-  bool killone(const Fiber<>& f, std::chrono::duration<Rep, Period> timeout) {
-    return killone(f, FiberExit{}, timeout);
-  }
-  template <class E, class Rep, class Period>
-  bool killone(const Fiber<>& f, E&& e, std::chrono::duration<Rep, Period> timeout) {
-    return killone_until(f, std::make_exception_ptr(std::forward<E>(e)), true,
-                         deadline_after(detail::scheduler().now(), to_duration(timeout, "Group::killone")));
+  bool killone(const Fiber<>& f, Deadline timeout) { return killone(f, FiberExit{}, timeout); }
+  template <class E>
+  bool killone(const Fiber<>& f, E&& e, Deadline timeout) {
+    const TimePoint until = timeout.time_point("Group::killone");
+    return killone_until(f, std::make_exception_ptr(std::forward<E>(e)), true, until);
   }
 
   [[nodiscard]] std::size_t size() const noexcept { return members_.size(); }
@@ -377,8 +371,8 @@ class Group {
   std::unordered_map<const detail::FiberBase*, std::list<Member>::iterator> index_;
   std::list<Queued> queued_;  // oldest first
   std::unordered_map<const detail::FiberBase*, std::list<Queued>::iterator> queued_index_;
-  detail::WaitQueue slot_waiters_;  // spawners/adders waiting for a free slot
-  detail::WaitQueue join_waiters_;  // join() callers
+  detail::WaitQueue slot_waiters_;                     // spawners/adders waiting for a free slot
+  detail::WaitQueue join_waiters_;                     // join() callers
   std::vector<std::exception_ptr*> failure_watchers_;  // join(raise_error) callers
 };
 

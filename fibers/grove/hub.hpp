@@ -3,13 +3,14 @@
 // thread's fibers on a Boost.Asio io_context. The thread's own stack is the
 // main fiber: a blocking call made from main() runs the hub until it can
 // return, and throws LoopExit when it never could.
+// It names boost::asio::io_context without including Asio: code that uses
+// io_context() includes <boost/asio/io_context.hpp> itself.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/hub_config.hpp>
 #include <grove/scheduling_policy.hpp>
 #include <grove/detail/scheduler.hpp>
-
-#include <boost/asio/io_context.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -48,16 +49,16 @@ class Hub {
   // hub.join(timeout)): it returns true when the hub became idle, false
   // when the time ran out first. Its own deadline does not keep the hub
   // busy (a weak timer).
-  template <class Rep, class Period>
-  bool run(std::chrono::duration<Rep, Period> timeout) {
-    return engine_->run_until_idle(deadline_after(now(), to_duration(timeout, "Hub::run")));
-  }
+  // A negative or NaN duration is a UsageError naming Hub::run.
+  bool run(Deadline timeout) { return engine_->run_until_idle(timeout.resolve(now(), "Hub::run")); }
   // shutdown(grace) raises FiberExit in every fiber of this hub, waits up
   // to `grace` for them to unwind, and makes later spawns throw UsageError.
   // Fibers that swallow FiberExit outlive it (fiber_count() tells); the
   // hub's destruction unwinds them by force. Call it from a fiber, not from
   // an Asio handler.
-  void shutdown(Duration grace = std::chrono::seconds(1));
+  // grace is a Deadline; a negative or NaN duration is a UsageError naming
+  // Hub::shutdown (and shuts nothing down).
+  void shutdown(Deadline grace = std::chrono::seconds(1));
   [[nodiscard]] bool is_shut_down() const noexcept { return engine_->stopped(); }
 
   // fiber_count() is the number of fibers spawned and not yet dead.

@@ -66,9 +66,8 @@ struct ImapState : std::enable_shared_from_this<ImapState<R>> {
       }
     } catch (const FiberExit&) {
       throw;  // killed: the fiber ends, its link reports it
-    } catch (const boost::context::detail::forced_unwind&) {
-      throw;
     } catch (...) {
+      if (detail::handling_forced_unwind()) throw;  // the fiber's stack is being destroyed
       out.error = std::current_exception();
     }
     return out;

@@ -47,16 +47,7 @@ class Lock {
     owner_ = detail::FiberIdentity::current();
   }
   // acquire(timeout) returns whether the lock was taken before the deadline.
-  [[nodiscard]] bool acquire(Deadline timeout) {
-    const TimePoint deadline = timeout.time_point("Lock::acquire");
-    check_not_owner("acquire");
-    if (!permit_.try_acquire()) {
-      const detail::WaitEdge edge(detail::scheduler().current(), "Lock", "held by", &owner_);
-      if (!permit_.acquire(deadline)) return false;
-    }
-    owner_ = detail::FiberIdentity::current();
-    return true;
-  }
+  [[nodiscard]] bool acquire(Deadline timeout) { return acquire_by(timeout.time_point("Lock::acquire")); }
   // try_acquire() takes the lock if it is free; false if held (by anyone,
   // the caller included).
   [[nodiscard]] bool try_acquire() {
@@ -83,22 +74,24 @@ class Lock {
   void lock() { acquire(); }
   void unlock() { release(); }
   [[nodiscard]] bool try_lock() { return try_acquire(); }
-  template <class Rep, class Period>
-  [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
-    return acquire(timeout);
-  }
+  [[nodiscard]] bool try_lock_for(Deadline timeout) { return acquire_by(timeout.time_point("Lock::try_lock_for")); }
   template <class C, class D>
   [[nodiscard]] bool try_lock_until(const std::chrono::time_point<C, D>& t) {
-    // On the hub's own clock type, "now" is the hub's (virtual under test).
-    auto now = [] {
-      if constexpr (std::is_same_v<C, Clock>) return detail::scheduler().now();
-      else return C::now();
-    };
-    auto left = t - now();
-    return acquire(left < decltype(left)::zero() ? decltype(left)::zero() : left);
+    return acquire_by(Deadline::on_clock(t).time_point("Lock::try_lock_until"));
   }
 
  private:
+  // acquire_by(deadline) is every timed acquire, once its Deadline is resolved.
+  bool acquire_by(TimePoint deadline) {
+    check_not_owner("acquire");
+    if (!permit_.try_acquire()) {
+      const detail::WaitEdge edge(detail::scheduler().current(), "Lock", "held by", &owner_);
+      if (!permit_.acquire(deadline)) return false;
+    }
+    owner_ = detail::FiberIdentity::current();
+    return true;
+  }
+
   void check_not_owner(const char* what) const {
     if (owner_.is_current())
       throw UsageError(std::string("grove::Lock::") + what +
@@ -129,16 +122,7 @@ class RLock {
     take();
   }
   // acquire(timeout) returns whether the lock was taken before the deadline.
-  [[nodiscard]] bool acquire(Deadline timeout) {
-    const TimePoint deadline = timeout.time_point("RLock::acquire");
-    if (reenter()) return true;
-    if (!permit_.try_acquire()) {
-      const detail::WaitEdge edge(detail::scheduler().current(), "RLock", "held by", &owner_);
-      if (!permit_.acquire(deadline)) return false;
-    }
-    take();
-    return true;
-  }
+  [[nodiscard]] bool acquire(Deadline timeout) { return acquire_by(timeout.time_point("RLock::acquire")); }
   // try_acquire() takes or deepens the lock if it can without blocking.
   [[nodiscard]] bool try_acquire() {
     if (reenter()) return true;
@@ -170,22 +154,23 @@ class RLock {
   void lock() { acquire(); }
   void unlock() { release(); }
   [[nodiscard]] bool try_lock() { return try_acquire(); }
-  template <class Rep, class Period>
-  [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
-    return acquire(timeout);
-  }
+  [[nodiscard]] bool try_lock_for(Deadline timeout) { return acquire_by(timeout.time_point("RLock::try_lock_for")); }
   template <class C, class D>
   [[nodiscard]] bool try_lock_until(const std::chrono::time_point<C, D>& t) {
-    // On the hub's own clock type, "now" is the hub's (virtual under test).
-    auto now = [] {
-      if constexpr (std::is_same_v<C, Clock>) return detail::scheduler().now();
-      else return C::now();
-    };
-    auto left = t - now();
-    return acquire(left < decltype(left)::zero() ? decltype(left)::zero() : left);
+    return acquire_by(Deadline::on_clock(t).time_point("RLock::try_lock_until"));
   }
 
  private:
+  // acquire_by(deadline) is every timed acquire, once its Deadline is resolved.
+  bool acquire_by(TimePoint deadline) {
+    if (reenter()) return true;
+    if (!permit_.try_acquire()) {
+      const detail::WaitEdge edge(detail::scheduler().current(), "RLock", "held by", &owner_);
+      if (!permit_.acquire(deadline)) return false;
+    }
+    take();
+    return true;
+  }
   bool reenter() {
     if (!owner_.is_current()) return false;
     ++depth_;

@@ -12,6 +12,7 @@
 
 #include <grove/group.hpp>
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/fiber.hpp>
@@ -60,33 +61,30 @@ class Pool : public Group {
     if (!blocking && f && !f.dead() && !contains(f) && full()) throw_full("Pool::add");
     Group::add(f);
   }
-  template <class Rep, class Period>
-  void add(const Fiber<>& f, std::chrono::duration<Rep, Period> timeout) {
-    const TimePoint deadline = deadline_after(detail::scheduler().now(), to_duration(timeout, "Pool::add"));
-    if (!add_until(f, deadline, "Pool::add")) throw_full("Pool::add");
-  }
+  void add(const Fiber<>& f, Deadline timeout) { add_by(f, timeout, "Pool::add"); }
   // start(f[, blocking | timeout]) is add() with the same arguments, then
   // f.start() (gevent's Pool.start).
   void start(const Fiber<>& f, bool blocking = true) {
     add(f, blocking);
     Fiber<>(f).start();
   }
-  template <class Rep, class Period>
-  void start(const Fiber<>& f, std::chrono::duration<Rep, Period> timeout) {
-    add(f, timeout);
+  void start(const Fiber<>& f, Deadline timeout) {
+    add_by(f, timeout, "Pool::start");
     Fiber<>(f).start();
   }
 
   // wait_available() blocks until the pool is not full.
   void wait_available() { (void)wait_free_until(TimePoint::max(), "Pool::wait_available"); }
   // wait_available(timeout) returns whether a slot was free before the deadline.
-  template <class Rep, class Period>
-  [[nodiscard]] bool wait_available(std::chrono::duration<Rep, Period> timeout) {
-    return wait_free_until(deadline_after(detail::scheduler().now(), to_duration(timeout, "Pool::wait_available")),
-                           "Pool::wait_available");
+  [[nodiscard]] bool wait_available(Deadline timeout) {
+    return wait_free_until(timeout.time_point("Pool::wait_available"), "Pool::wait_available");
   }
 
  private:
+  // add_by() is the timed add; `call` names it in UsageError and PoolFull.
+  void add_by(const Fiber<>& f, Deadline timeout, const char* call) {
+    if (!add_until(f, timeout.time_point(call), call)) throw_full(call);
+  }
   [[noreturn]] void throw_full(const char* what) const;
 };
 

@@ -77,20 +77,13 @@ class Semaphore {
   void lock() { acquire(); }
   void unlock() { release(); }
   [[nodiscard]] bool try_lock() noexcept { return try_acquire(); }
-  template <class Rep, class Period>
-  [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
-    return acquire(timeout);
+  [[nodiscard]] bool try_lock_for(Deadline timeout) {
+    return acquire_until(timeout.time_point("Semaphore::try_lock_for"));
   }
   // try_lock_until(t) waits until t, measured on t's own clock.
   template <class C, class D>
   [[nodiscard]] bool try_lock_until(const std::chrono::time_point<C, D>& t) {
-    // On the hub's own clock type, "now" is the hub's (virtual under test).
-    auto now = [] {
-      if constexpr (std::is_same_v<C, Clock>) return detail::scheduler().now();
-      else return C::now();
-    };
-    auto left = t - now();
-    return acquire(left < decltype(left)::zero() ? decltype(left)::zero() : left);
+    return acquire_until(Deadline::on_clock(t).time_point("Semaphore::try_lock_until"));
   }
 
  protected:

@@ -12,6 +12,7 @@
 // Both are built on boost::asio::signal_set on the calling thread's hub and
 // must be created and used on that thread.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
@@ -65,8 +66,7 @@ class SignalHandler {
 SignalHandler signal(int signo, std::function<void(int)> handler);
 // signal(signo, handler) with a handler that takes no argument.
 template <class F>
-  requires(std::invocable<F&> && !std::invocable<F&, int>)
-SignalHandler signal(int signo, F handler) {
+requires(std::invocable<F&> && !std::invocable<F&, int>) SignalHandler signal(int signo, F handler) {
   return signal(signo, std::function<void(int)>([h = std::move(handler)](int) mutable { h(); }));
 }
 
@@ -105,10 +105,8 @@ class GracefulShutdown {
 
   // wait() blocks until done(); wait(timeout) returns done() at the deadline.
   void wait() { done_.wait(); }
-  template <class Rep, class Period>
-  bool wait(std::chrono::duration<Rep, Period> timeout) {
-    return done_.wait(timeout);
-  }
+  // A negative or NaN duration is a UsageError naming GracefulShutdown::wait.
+  [[nodiscard]] bool wait(Deadline timeout) { return done_.wait(timeout.time_point("GracefulShutdown::wait")); }
 
  private:
   void start(int signo);

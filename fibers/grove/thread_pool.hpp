@@ -14,6 +14,7 @@
 // they must be safe to use there.
 
 #include <grove/async_result.hpp>
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/fiber.hpp>
@@ -145,10 +146,7 @@ class ThreadPool {
   // returns true, the AsyncResults of the jobs this thread spawned are
   // ready. It is a suspension point even when the pool is idle.
   void join() { (void)join_until(TimePoint::max()); }
-  template <class Rep, class Period>
-  [[nodiscard]] bool join(std::chrono::duration<Rep, Period> timeout) {
-    return join_until(deadline_after(detail::scheduler().now(), to_duration(timeout, "ThreadPool::join")));
-  }
+  [[nodiscard]] bool join(Deadline timeout) { return join_until(timeout.time_point("ThreadPool::join")); }
 
   // kill() stops the pool at once without blocking: it refuses new jobs
   // (spawn() throws UsageError), drops the queued ones (their AsyncResults

@@ -31,8 +31,8 @@ std::vector<Fiber<>> to_handles(R&& fibers) {
   for (auto&& f : fibers) out.emplace_back(static_cast<const Fiber<>&>(f));
   return out;
 }
-inline bool killall_within(std::vector<Fiber<>> fibers, std::exception_ptr e, Duration timeout) {
-  const TimePoint deadline = deadline_after(scheduler().now(), timeout);
+inline bool killall_within(std::vector<Fiber<>> fibers, std::exception_ptr e, Deadline timeout) {
+  const TimePoint deadline = timeout.time_point("killall");
   std::vector<Fiber<>> handles = fibers;
   killall(std::move(fibers), std::move(e), true, deadline);
   for (const auto& f : handles)
@@ -81,21 +81,19 @@ void killall(R&& fibers, bool block = true) {
   detail::killall(detail::to_handles(fibers), std::make_exception_ptr(FiberExit{}), block, TimePoint::max());
 }
 template <std::ranges::range R, class E>
-requires(!std::same_as<E, bool> && !detail::is_duration_v<E>) void killall(R&& fibers, E exception, bool block = true) {
+requires(!std::same_as<E, bool> && !detail::is_deadline_v<E>) void killall(R&& fibers, E exception, bool block = true) {
   detail::killall(detail::to_handles(fibers), std::make_exception_ptr(std::move(exception)), block, TimePoint::max());
 }
 // killall(fibers[, e], timeout) waits at most timeout for them to die and
 // returns whether all did (gevent's killall(timeout=t)): fibers that
 // swallow FiberExit cannot hold the caller forever.
-template <std::ranges::range R, class Rep, class Period>
-[[nodiscard]] bool killall(R&& fibers, std::chrono::duration<Rep, Period> timeout) {
-  return detail::killall_within(detail::to_handles(fibers), std::make_exception_ptr(FiberExit{}),
-                                to_duration(timeout, "killall"));
+template <std::ranges::range R>
+[[nodiscard]] bool killall(R&& fibers, Deadline timeout) {
+  return detail::killall_within(detail::to_handles(fibers), std::make_exception_ptr(FiberExit{}), timeout);
 }
-template <std::ranges::range R, class E, class Rep, class Period>
-[[nodiscard]] bool killall(R&& fibers, E exception, std::chrono::duration<Rep, Period> timeout) {
-  return detail::killall_within(detail::to_handles(fibers), std::make_exception_ptr(std::move(exception)),
-                                to_duration(timeout, "killall"));
+template <std::ranges::range R, class E>
+[[nodiscard]] bool killall(R&& fibers, E exception, Deadline timeout) {
+  return detail::killall_within(detail::to_handles(fibers), std::make_exception_ptr(std::move(exception)), timeout);
 }
 
 // wait_any(fibers) waits until one of them has finished and returns its

@@ -22,6 +22,7 @@
 #include <grove/group.hpp>
 #include <grove/hub.hpp>
 #include <grove/hub_config.hpp>
+#include <grove/hub_id.hpp>
 #include <grove/imap.hpp>
 #include <grove/joinable_queue.hpp>
 #include <grove/lifo_queue.hpp>
@@ -30,11 +31,13 @@
 #include <grove/lock.hpp>
 #include <grove/mailbox.hpp>
 #include <grove/message_observer.hpp>
+#include <grove/placement.hpp>
 #include <grove/pool.hpp>
 #include <grove/priority_queue.hpp>
 #include <grove/queue.hpp>
 #include <grove/queue_errors.hpp>
 #include <grove/registry.hpp>
+#include <grove/runtime.hpp>
 #include <grove/scheduling_policy.hpp>
 #include <grove/semaphore.hpp>
 #include <grove/signal.hpp>

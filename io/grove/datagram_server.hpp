@@ -13,6 +13,7 @@
 // exception escaping a handler is logged. Use it from its hub's thread and
 // stop() it before destroying it.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
@@ -30,8 +31,8 @@
 namespace grove {
 
 struct DatagramServerOptions {
-  std::size_t pool_size = 0;           // handlers at once (0: no cap)
-  std::size_t max_datagram = 65536;    // longer datagrams are truncated
+  std::size_t pool_size = 0;         // handlers at once (0: no cap)
+  std::size_t max_datagram = 65536;  // longer datagrams are truncated
 };
 
 class DatagramServer {
@@ -47,8 +48,10 @@ class DatagramServer {
   void start();
   // serve_forever() starts if needed and blocks until stop().
   void serve_forever();
-  // stop(grace) stops receiving, waits up to grace for handlers, kills the rest.
-  void stop(Duration grace = std::chrono::seconds(1));
+  // stop(grace) stops receiving, waits up to grace for handlers, kills the
+  // rest. grace is a Deadline (a duration or a time point); a negative or
+  // NaN duration is a UsageError naming DatagramServer::stop.
+  void stop(Deadline grace = std::chrono::seconds(1));
 
   // send_to(data, peer) sends a datagram from the server's socket.
   std::size_t send_to(std::string_view data, const UdpEndpoint& peer) { return socket_->send_to(data, peer); }

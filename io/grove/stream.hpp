@@ -19,6 +19,7 @@
 // synchronous calls run on it in green style.
 // Not thread-safe; one reading and one writing fiber may use it at once.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/io_error.hpp>
 
@@ -136,10 +137,16 @@ class Stream {
   // describe() names the stream for logs ("tcp 127.0.0.1:5000 <- 127.0.0.1:41234").
   virtual std::string describe() const = 0;
 
-  // set_timeout(d) gives every later blocking call a deadline of d from its
-  // start (Duration::max(): none, the default); expiry is error timed_out.
-  void set_timeout(Duration d) { timeout_ = to_duration(d, "Stream::set_timeout"); }
-  Duration timeout() const noexcept { return timeout_; }
+  // set_timeout(d) gives every later blocking call a deadline (gevent's
+  // settimeout): a duration counts from each call's start, a TimePoint is
+  // one absolute deadline for all of them (Go's SetDeadline);
+  // Deadline::never() (the default) removes it. Expiry is error timed_out.
+  // A negative or NaN duration is a UsageError naming Stream::set_timeout.
+  void set_timeout(Deadline d) {
+    d.check("Stream::set_timeout");
+    timeout_ = d;
+  }
+  const Deadline& timeout() const noexcept { return timeout_; }
 
  protected:
   Stream() = default;
@@ -196,7 +203,7 @@ class Stream {
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
   error_code read_end_;
-  Duration timeout_ = Duration::max();
+  Deadline timeout_;
 };
 
 }  // namespace grove

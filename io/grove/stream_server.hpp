@@ -28,6 +28,7 @@
 // The same server over AF_UNIX paths is UnixStreamServer
 // (unix_stream_server.hpp): one implementation, BasicStreamServer.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/stream.hpp>
 #include <grove/tcp_listener.hpp>
@@ -107,7 +108,9 @@ class BasicStreamServer {
   // stop(grace) stops accepting at once, waits up to grace for the
   // handlers to finish, then kills the rest and waits for them to unwind.
   // Called from a handler, it runs in a fiber of its own and returns at once.
-  void stop(Duration grace = std::chrono::seconds(1));
+  // grace is a Deadline (a duration or a time point); a negative or NaN
+  // duration is a UsageError naming the server's stop.
+  void stop(Deadline grace = std::chrono::seconds(1));
 
   // stop_accepting() stops taking new connections (gevent's
   // stop_accepting): the listener stays open, so clients wait in its

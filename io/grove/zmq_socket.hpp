@@ -20,12 +20,13 @@
 // thread-safe); the context may be shared. Errors are IoError with the
 // "zmq" category (or reported through error_code&).
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/io_error.hpp>
 
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <grove/detail/one_user.hpp>
 #include <grove/detail/scheduler.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <zmq.hpp>
 
 #include <cstddef>
@@ -74,8 +75,13 @@ class ZmqSocket {
   std::vector<std::string> recv_multipart();
   std::vector<std::string> recv_multipart(error_code& ec);
 
-  // set_timeout(d): a deadline for each later send/recv (error timed_out).
-  void set_timeout(Duration d) { timeout_ = to_duration(d, "ZmqSocket::set_timeout"); }
+  // set_timeout(d): a deadline for each later send/recv (error timed_out):
+  // a duration from each call's start or one TimePoint for all; a negative
+  // or NaN duration is a UsageError naming ZmqSocket::set_timeout.
+  void set_timeout(Deadline d) {
+    d.check("ZmqSocket::set_timeout");
+    timeout_ = d;
+  }
   // close() closes the socket (its pending messages follow ZMQ_LINGER).
   void close() noexcept;
   bool is_open() const noexcept { return static_cast<bool>(socket_); }
@@ -92,7 +98,7 @@ class ZmqSocket {
   detail::OneUser reader_;  // one fiber receiving at a time
   detail::OneUser writer_;  // one fiber sending at a time
   unsigned waiters_ = 0;
-  Duration timeout_ = Duration::max();
+  Deadline timeout_;
 };
 
 }  // namespace grove

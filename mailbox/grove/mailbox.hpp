@@ -53,6 +53,10 @@ enum class Overflow { block, drop_newest, drop_oldest, fail };
 struct MailboxConfig {
   std::size_t capacity = 0;  // 0 = unbounded
   Overflow overflow = Overflow::block;
+  // block_timeout: how long a blocked send waits for room (Duration::max():
+  // for ever; zero: not at all). A negative one is a UsageError naming
+  // MailboxConfig::block_timeout, thrown when a Mailbox (or an actor) is
+  // made with it. (A NaN cannot be stored: Duration is integral.)
   Duration block_timeout = Duration::max();
   // reserve: slots allocated up front (a hint; the mailbox still grows
   // when unbounded), so a burst of that size allocates nothing.
@@ -90,6 +94,7 @@ class Mailbox {
         config_(config),
         owner_name_(std::move(owner)),
         anchor_(hub_->anchor()) {
+    (void)to_duration(config.block_timeout, "MailboxConfig::block_timeout");  // negative: UsageError
     if (config.reserve) local_.reserve(config.reserve);
   }
   Mailbox(const Mailbox&) = delete;
@@ -112,6 +117,19 @@ class Mailbox {
     if (detail::tls_scheduler == hub_) [[likely]]
       return send_local(std::move(msg));
     return send_remote(std::move(msg));
+  }
+
+  // emplace(args...) is send(T(args...)), building the message in its slot
+  // when the fast path applies (the owning hub's thread, open, not full).
+  template <class... A>
+  SendStatus emplace(A&&... args) {
+    if (detail::tls_scheduler == hub_ && !closed() && !(capacity_ && size() >= capacity_)) [[likely]] {
+      local_.emplace_back(std::forward<A>(args)...);
+      local_size_.store(local_.size(), std::memory_order_relaxed);
+      wake_consumer();
+      return SendStatus::delivered;
+    }
+    return send(T(std::forward<A>(args)...));
   }
 
   // signal() queues a system signal (owning hub's thread only).
@@ -167,27 +185,28 @@ class Mailbox {
     detail::Scheduler& s = detail::scheduler();
     detail::Waiter w(s.current());
     while (keep_going()) {
-      if (system_.empty() && !remote_pending_.load(std::memory_order_acquire)) [[likely]] {
-        if (!local_.empty()) [[likely]] {
-          T msg = local_.take_front();
-          took_one();
-          on_message(msg);
-          continue;
+      if (!system_.empty() || remote_pending_.load(std::memory_order_acquire)) [[unlikely]] {
+        if (remote_pending_.load(std::memory_order_acquire)) drain_remote();
+        if (!system_.empty()) {
+          SystemSignal sig = system_.take_front();
+          on_system(sig);
         }
-        if (closed()) [[unlikely]] {
-          consumer_.wait("Mailbox::receive (closed)", [] { return false; });  // until killed
-          continue;
-        }
-        consumer_parked_ = true;  // nothing to take (checked above): the next send wakes us
-        (void)consumer_.park_then_wait_until(TimePoint::max(), "Mailbox::receive", w,
-                                             [this] { return ready_or_arm(true); });
         continue;
       }
-      if (remote_pending_.load(std::memory_order_acquire)) drain_remote();
-      if (!system_.empty()) {
-        SystemSignal sig = system_.take_front();
-        on_system(sig);
+      if (!local_.empty()) [[likely]] {
+        T msg = local_.take_front();
+        took_one();
+        on_message(msg);
+        continue;
       }
+      if (closed()) [[unlikely]] {
+        consumer_.wait("Mailbox::receive (closed)", [] { return false; });  // until killed
+        continue;
+      }
+      // Nothing to take (checked above): arm the hint so the next send (or
+      // a posted remote drain, or a signal) wakes us; the loop re-checks.
+      consumer_parked_ = true;
+      consumer_.park_once(s, w, "Mailbox::receive");
     }
   }
 

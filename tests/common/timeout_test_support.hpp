@@ -9,17 +9,13 @@
 
 #include <gtest/gtest.h>
 
+#include "exit_reason_printer.hpp"
 #include "hub_fixture.hpp"
 
 #include <chrono>
 #include <ostream>
 #include <stdexcept>
 #include <thread>
-
-namespace grove {
-// Readable gtest failure messages.
-inline void PrintTo(const ExitReason& r, std::ostream* os) { *os << r.to_string(); }
-}  // namespace grove
 
 namespace grove::test {
 

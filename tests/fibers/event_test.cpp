@@ -9,6 +9,7 @@
 #include <grove/wait.hpp>
 
 #include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 #include "hub_fixture.hpp"

@@ -2,6 +2,7 @@
 
 #include "fiber_test_support.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 #include "simulated_hub.hpp"

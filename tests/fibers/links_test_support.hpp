@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
+#include "exit_reason_printer.hpp"
 #include "hub_fixture.hpp"
 #include "log_capture.hpp"
 #include "simulated_hub.hpp"
@@ -26,11 +27,6 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-
-namespace grove {
-// Readable gtest failure messages.
-inline void PrintTo(const ExitReason& r, std::ostream* os) { *os << r.to_string(); }
-}  // namespace grove
 
 namespace {
 

@@ -10,8 +10,9 @@
 #include <grove/hub.hpp>
 #include <grove/this_fiber.hpp>
 
-#include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -140,8 +141,6 @@ TEST_F(SpawnTreeTest, ACallbackThatThrowsFailsTheSpawnAndTheFiberNeverRuns) {
   EXPECT_TRUE(seen->dead());
 }
 
-TEST_F(SpawnTreeTest, AnEmptyCallbackIsAUsageError) {
-  EXPECT_THROW(grove::add_spawn_callback({}), grove::UsageError);
-}
+TEST_F(SpawnTreeTest, AnEmptyCallbackIsAUsageError) { EXPECT_THROW(grove::add_spawn_callback({}), grove::UsageError); }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "exit_reason_printer.hpp"
 #include "hub_fixture.hpp"
 #include "simulated_hub.hpp"
 
@@ -23,11 +24,6 @@
 #include <vector>
 
 using namespace std::chrono_literals;
-
-namespace grove {
-// Readable gtest failure messages.
-inline void PrintTo(const ExitReason& r, std::ostream* os) { *os << r.to_string(); }
-}  // namespace grove
 
 namespace {
 

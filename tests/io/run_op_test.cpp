@@ -3,14 +3,18 @@
 // situation), and grove::Deadline as the timeout parameter of I/O calls.
 #include <grove/deadline.hpp>
 
+#include <grove/datagram_server.hpp>
 #include <grove/fiber.hpp>
+#include <grove/stream_server.hpp>
 #include <grove/tcp_listener.hpp>
 #include <grove/tcp_socket.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/timeout.hpp>
 #include <grove/tls.hpp>
 #include <grove/udp_socket.hpp>
+#include <grove/unix_datagram_socket.hpp>
 #include <grove/wait_fd.hpp>
+#include <grove/zmq_socket.hpp>
 
 #include "io_test_support.hpp"
 
@@ -97,6 +101,24 @@ TEST_F(DeadlineTest, NegativeOrNaNTimeoutsOnIoCallsAreUsageErrors) {
   ::close(fds[1]);
 }
 
+// A server's stop(grace) takes a Deadline: a bad grace is rejected before
+// anything stops; a time point is an absolute grace.
+TEST_F(DeadlineTest, ServersStopTakesADeadline) {
+  StreamServer tcp(tcp_endpoint("127.0.0.1", 0), [](Stream& s) { s.send_all("hi"); });
+  DatagramServer udp(udp_endpoint("127.0.0.1", 0), [](std::string, const UdpEndpoint&, DatagramServer&) {});
+  tcp.start();
+  udp.start();
+  expect_usage_error([&] { tcp.stop(-1ms); }, "StreamServer::stop");
+  expect_usage_error([&] { tcp.stop(nan_seconds); }, "StreamServer::stop");
+  expect_usage_error([&] { udp.stop(-1ms); }, "DatagramServer::stop");
+  expect_usage_error([&] { udp.stop(nan_seconds); }, "DatagramServer::stop");
+  EXPECT_FALSE(tcp.stopped());
+  EXPECT_EQ(TcpSocket::connect(tcp.local_endpoint(), 2s).recv(), "hi") << "a rejected stop stops nothing";
+  tcp.stop(hub().now() + 1s);
+  udp.stop(hub().now() + 1s);
+  EXPECT_TRUE(tcp.stopped());
+}
+
 TEST_F(DeadlineTest, IoCallsTakeDurationsAndTimePoints) {
   TcpListener listener(tcp_endpoint("127.0.0.1", 0));
   const auto ep = listener.local_endpoint();
@@ -166,6 +188,62 @@ TEST_F(MappingTest, ADeadlineIsTimedOutAnIoTimeoutInTheThrowingForm) {
   EXPECT_FALSE(udp_ec);
 }
 
+// set_timeout(d) takes a Deadline too: a negative or NaN duration is a
+// UsageError naming the class's set_timeout (and changes nothing); zero
+// makes each call a poll; a TimePoint is one deadline for every later call.
+TEST_F(MappingTest, SetTimeoutTakesADeadline) {
+  expect_usage_error([&] { tcp_server->set_timeout(-1ms); }, "Stream::set_timeout");
+  expect_usage_error([&] { tcp_server->set_timeout(nan_seconds); }, "Stream::set_timeout");
+  expect_usage_error([&] { udp_b->set_timeout(-1ms); }, "UdpSocket::set_timeout");
+  expect_usage_error([&] { udp_b->set_timeout(nan_seconds); }, "UdpSocket::set_timeout");
+  UnixDatagramSocket unix_dgram;
+  expect_usage_error([&] { unix_dgram.set_timeout(-1s); }, "UnixDatagramSocket::set_timeout");
+  zmq::context_t context;
+  ZmqSocket zmq_pull(context, zmq::socket_type::pull);
+  expect_usage_error([&] { zmq_pull.set_timeout(nan_seconds); }, "ZmqSocket::set_timeout");
+  EXPECT_TRUE(tcp_server->timeout().is_never()) << "a rejected timeout changes nothing";
+  // Zero: a poll, which still takes what is already there.
+  tcp_server->set_timeout(0ms);
+  udp_b->set_timeout(0ms);
+  zmq_pull.set_timeout(0ms);
+  error_code tcp_ec, udp_ec, zmq_ec;
+  const auto t0 = Clock::now();
+  tcp_recv(tcp_ec);
+  udp_recv(udp_ec);
+  zmq::message_t msg;
+  EXPECT_FALSE(zmq_pull.recv(msg, zmq::recv_flags::none, zmq_ec));
+  EXPECT_EQ(tcp_ec, asio::error::timed_out);
+  EXPECT_EQ(udp_ec, asio::error::timed_out);
+  EXPECT_EQ(zmq_ec, asio::error::timed_out);
+  EXPECT_LT(since(t0), 500ms);
+  tcp_client->send_all("p");
+  udp_a->send_to("q", udp_b->local_endpoint());
+  EXPECT_EQ(tcp_recv(tcp_ec), "p");
+  EXPECT_EQ(udp_recv(udp_ec), "q");
+  // A time point: the first call waits until it, later ones fail at once.
+  const auto t1 = Clock::now();
+  tcp_server->set_timeout(hub().now() + 20ms);
+  udp_b->set_timeout(hub().now() + 20ms);
+  tcp_recv(tcp_ec);
+  EXPECT_EQ(tcp_ec, asio::error::timed_out);
+  EXPECT_GE(since(t1), 19ms);
+  udp_recv(udp_ec);
+  EXPECT_EQ(udp_ec, asio::error::timed_out);
+  const auto t2 = Clock::now();
+  tcp_recv(tcp_ec);
+  EXPECT_EQ(tcp_ec, asio::error::timed_out);
+  EXPECT_LT(since(t2), 500ms);
+  // never() removes it: both receive again.
+  tcp_server->set_timeout(Deadline::never());
+  udp_b->set_timeout(Deadline::never());
+  tcp_client->send_all("t");
+  udp_a->send_to("u", udp_b->local_endpoint());
+  EXPECT_EQ(tcp_recv(tcp_ec), "t");
+  EXPECT_EQ(udp_recv(udp_ec), "u");
+  EXPECT_FALSE(tcp_ec);
+  EXPECT_FALSE(udp_ec);
+}
+
 TEST_F(MappingTest, CloseByAnotherFiberIsClosedByOtherThenNotConnected) {
   auto tcp_reader = spawn([&] {
     error_code ec;
@@ -220,7 +298,8 @@ TEST_F(MappingTest, InterruptsAreRaisedAndTheSocketsStillWork) {
     EXPECT_THROW(
         {
           Timeout t(10ms);
-          if (i == 0) tcp_recv(ec); else udp_recv(ec);
+          if (i == 0) tcp_recv(ec);
+          else udp_recv(ec);
         },
         Timeout);
     EXPECT_FALSE(ec);

@@ -8,7 +8,7 @@
 #include <grove/tcp_socket.hpp>
 #include <grove/this_fiber.hpp>
 
-#include "io_test_support.hpp"
+#include "stream_server_test_support.hpp"
 
 #include <string>
 
@@ -17,17 +17,7 @@ using namespace grove::test;
 
 namespace {
 
-class StreamServerAcceptingTest : public HubTest {};
-
-const TcpEndpoint any_port = tcp_endpoint("127.0.0.1", 0);
-
-void echo_lines(Stream& s) {
-  for (;;) {
-    std::string line = s.read_line(1024);
-    if (line.empty()) return;
-    s.send_all(line);
-  }
-}
+using StreamServerAcceptingTest = StreamServerTest;
 
 TEST_F(StreamServerAcceptingTest, StartedIsTrueFromStartUntilStop) {
   StreamServer server(any_port, echo_lines);

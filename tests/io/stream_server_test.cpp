@@ -9,7 +9,7 @@
 #include <grove/wait.hpp>
 #include <grove/wait_fd.hpp>
 
-#include "io_test_support.hpp"
+#include "stream_server_test_support.hpp"
 
 #include <sys/resource.h>
 
@@ -23,18 +23,6 @@ using namespace grove::test;
 using boost::system::error_code;
 
 namespace {
-
-class StreamServerTest : public HubTest {};
-
-const TcpEndpoint any_port = tcp_endpoint("127.0.0.1", 0);
-
-void echo_lines(Stream& s) {
-  for (;;) {
-    std::string line = s.read_line(1024);
-    if (line.empty()) return;
-    s.send_all(line);
-  }
-}
 
 TEST_F(StreamServerTest, EchoesForManyConcurrentClients) {
   StreamServer server(any_port, echo_lines);
@@ -75,12 +63,14 @@ TEST_F(StreamServerTest, HandlerGetsThePeer) {
 TEST_F(StreamServerTest, PoolCapPausesAccepting) {
   Event release;
   int running = 0, peak = 0;
-  StreamServer server(any_port, [&](Stream& s) {
-    peak = std::max(peak, ++running);
-    release.wait();
-    s.send_all("served\n");
-    --running;
-  }, {.pool_size = 2});
+  StreamServer server(any_port,
+                      [&](Stream& s) {
+                        peak = std::max(peak, ++running);
+                        release.wait();
+                        s.send_all("served\n");
+                        --running;
+                      },
+                      {.pool_size = 2});
   server.start();
   std::vector<TcpSocket> socks;
   for (int i = 0; i < 4; ++i) socks.push_back(TcpSocket::connect("127.0.0.1", server.port()));
@@ -96,10 +86,12 @@ TEST_F(StreamServerTest, PoolCapPausesAccepting) {
 
 TEST_F(StreamServerTest, ConnectionsBeyondTheMaximumAreClosedAtOnce) {
   Event release;
-  StreamServer server(any_port, [&](Stream& s) {
-    release.wait();
-    s.send_all("served\n");
-  }, {.max_connections = 2});
+  StreamServer server(any_port,
+                      [&](Stream& s) {
+                        release.wait();
+                        s.send_all("served\n");
+                      },
+                      {.max_connections = 2});
   server.start();
   auto a = TcpSocket::connect("127.0.0.1", server.port());
   auto b = TcpSocket::connect("127.0.0.1", server.port());

@@ -9,12 +9,14 @@
 #include <grove/timeout.hpp>
 
 #include "mailbox_test_support.hpp"
+#include <simulated_hub.hpp>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -41,8 +43,8 @@ class MailboxTest : public grove::test::MailboxTest {
   template <class T>
   static std::vector<T> drain(Mailbox<T>& box) {
     std::vector<T> got;
-    while (box.receive([&](SystemSignal&) { got.push_back(T(-1)); }, [&](T& v) { got.push_back(v); },
-                       grove::hub().now()))
+    while (
+        box.receive([&](SystemSignal&) { got.push_back(T(-1)); }, [&](T& v) { got.push_back(v); }, grove::hub().now()))
       ;
     return got;
   }
@@ -338,6 +340,32 @@ TEST_F(MailboxTest, RemoteDropNewestAndFailAreCounted) {
   EXPECT_EQ(dead(DeadLetterReason::rejected), 1u);
   EXPECT_EQ(drain(shedding), std::vector<int>{1});
   EXPECT_EQ(drain(failing), std::vector<int>{1});
+}
+
+// MailboxConfig::block_timeout is checked where the config is accepted: a
+// negative one is a UsageError naming the field (a NaN cannot be stored in
+// a Duration); zero makes a blocked send a poll; a positive one is waited
+// out in full (virtual time).
+TEST_F(MailboxTest, BlockTimeoutIsCheckedWhenTheMailboxIsMade) {
+  try {
+    Mailbox<int> box(MailboxConfig{.capacity = 1, .block_timeout = -1ms});
+    ADD_FAILURE() << "a negative block_timeout was accepted";
+  } catch (const grove::UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("MailboxConfig::block_timeout"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("negative"), std::string::npos) << e.what();
+  }
+  grove::test::SimulatedHub sim;
+  Mailbox<int> poll(MailboxConfig{.capacity = 1, .block_timeout = 0ms});
+  Mailbox<int> waits(MailboxConfig{.capacity = 1, .block_timeout = 15ms});
+  EXPECT_EQ(poll.send(1), SendStatus::delivered);
+  EXPECT_EQ(waits.send(1), SendStatus::delivered);
+  const auto t0 = sim.now();
+  EXPECT_THROW((void)poll.send(2), grove::MailboxFull);
+  EXPECT_EQ(sim.now(), t0) << "a zero block_timeout does not wait";
+  EXPECT_THROW((void)waits.send(2), grove::MailboxFull);
+  EXPECT_EQ(sim.now() - t0, 15ms);
+  EXPECT_EQ(drain(poll), std::vector<int>{1});
+  EXPECT_EQ(drain(waits), std::vector<int>{1});
 }
 
 }  // namespace

@@ -9,14 +9,11 @@
 
 #include <gtest/gtest.h>
 
+#include "exit_reason_printer.hpp"
 #include "hub_fixture.hpp"
 
 #include <chrono>
 #include <ostream>
-
-namespace grove {
-inline void PrintTo(const ExitReason& r, std::ostream* os) { *os << r.to_string(); }
-}  // namespace grove
 
 class SupervisionTest : public grove::test::HubTest {
  protected:

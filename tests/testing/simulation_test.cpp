@@ -15,8 +15,9 @@
 #include <grove/this_fiber.hpp>
 #include <grove/timeout.hpp>
 
-#include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include <chrono>
 #include <memory>
@@ -74,7 +75,8 @@ TEST(DeterministicClock, TenSimulatedMinutesOfTimersTakeWellUnderASecond) {
   long expected = 0;
   for (int i = 0; i < 100; ++i) expected += 600'000 / (1000 + i);
   EXPECT_EQ(*ticks, expected);
-  EXPECT_LT(real, ten_minutes_budget) << "10 simulated minutes took " << std::chrono::duration<double>(real).count() << " s";
+  EXPECT_LT(real, ten_minutes_budget) << "10 simulated minutes took " << std::chrono::duration<double>(real).count()
+                                      << " s";
   for (auto& t : tickers) t.kill();
 }
 
@@ -84,7 +86,8 @@ TEST(DeterministicClock, AdvanceFiresTimersInDeadlineOrderAndStopsAtTheLimit) {
   auto at = [&](grove::Duration d, std::string name) {
     grove::spawn([&log, &sim, d, name] {
       grove::this_fiber::sleep(d);
-      log.push_back(name + "@" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(sim.elapsed()).count()));
+      log.push_back(name + "@" +
+                    std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(sim.elapsed()).count()));
     });
   };
   at(3s, "c");

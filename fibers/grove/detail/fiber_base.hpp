@@ -6,12 +6,11 @@
 #include <grove/duration.hpp>
 #include <grove/exit_reason.hpp>
 #include <grove/detail/block_pool.hpp>
+#include <grove/detail/continuation.hpp>
 #include <grove/detail/local_slot.hpp>
 #include <grove/detail/sanitizer.hpp>
 #include <grove/detail/timer_heap.hpp>
 #include <grove/detail/wait_queue.hpp>
-
-#include <boost/context/fiber.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -173,7 +172,7 @@ class FiberBase {
   FiberBase* ready_next = nullptr;
   FiberBase* live_prev = nullptr;
   FiberBase* live_next = nullptr;
-  boost::context::fiber context;
+  Continuation context;                 // set while the fiber is suspended (detail/continuation.hpp)
   const char* waiting_on = nullptr;     // what a parked fiber waits for (LoopExit)
   const WaitEdge* wait_edge = nullptr;  // the fiber it waits on, if one (LoopExit)
   // has_interrupt() tells whether an interrupt is pending (raised at the

@@ -70,7 +70,8 @@ concept ReopenTarget = requires(const T& t) {
 template <class Target>
 OpStatus settle_op(Scheduler& s, OpWaiter::Outcome outcome, boost::system::error_code& ec, std::size_t bytes,
                    const Target& target) {
-  if (!ec || bytes > 0 || ec == boost::asio::error::eof) [[likely]] return OpStatus::done;
+  if (!ec || bytes > 0 || ec == boost::asio::error::eof) [[likely]]
+    return OpStatus::done;
   if (outcome == OpWaiter::Outcome::interrupted) s.raise_pending();
   if (outcome == OpWaiter::Outcome::timed_out) {
     ec = boost::asio::error::timed_out;
@@ -119,10 +120,11 @@ struct OpResult {
 // handler has run, and settle_op() maps the outcome. cancel() is called
 // (its exceptions swallowed) when the deadline passes or an interrupt comes
 // first; the fiber then waits for the handler anyway, deferring further
-// interrupts. Throws the interrupt (rule 2) or LoopExit.
+// interrupts. Throws the interrupt (rule 2) or LoopExit. Declared `inline`
+// so that GCC inlines it into its one call site (see detail/run_io.hpp).
 template <class Result, class Start, class Cancel, class Target = NoTarget>
-OpStatus run_op(Scheduler& s, TimePoint deadline, const char* what, Result& result, Start&& start, Cancel&& cancel,
-                const Target& target = Target{}) {
+inline OpStatus run_op(Scheduler& s, TimePoint deadline, const char* what, Result& result, Start&& start,
+                       Cancel&& cancel, const Target& target = Target{}) {
   OpWaiter waiter(s);
   std::forward<Start>(start)(result.handler(waiter));
   const OpWaiter::Outcome outcome = waiter.wait(deadline, what, cancel);

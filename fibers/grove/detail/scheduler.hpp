@@ -2,6 +2,9 @@
 // detail/scheduler.hpp — the engine behind grove::Hub: the ready queue, the
 // switch, park/wake, the timer heap and the hub's loop. Primitives reach it
 // through detail::scheduler(); users see only the Hub facade.
+// It includes neither Asio nor Boost.Context (docs/design/hub.md, "What a
+// primitive's header includes"): the io_context is only named, the switch
+// and the loop's Asio objects live in fibers/*.cpp and fibers/internal/.
 
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
@@ -13,18 +16,17 @@
 #include <grove/detail/stack_pool.hpp>
 #include <grove/detail/timer_heap.hpp>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
+
+namespace boost::asio {
+class io_context;
+}
 
 namespace grove::detail {
 
@@ -191,16 +193,27 @@ class Scheduler {
   // AsyncResult set remotely, a ThreadPool job): while any is held the hub
   // blocks for I/O instead of raising LoopExit.
   void hold() {
-    if (holds_++ == 0) keep_alive_.emplace(io_.get_executor());
+    if (holds_++ == 0) keep_alive(true);
   }
   void unhold() noexcept {
-    if (--holds_ == 0) keep_alive_.reset();
+    if (--holds_ == 0) keep_alive(false);
   }
+  // PostedJob is a callable post() hands to the io_context, type-erased so
+  // that this header need not include Asio; each post allocates one.
+  struct PostedJob {
+    virtual ~PostedJob() = default;
+    virtual void run() = 0;
+  };
   // post() runs fn in the hub's context; call it on the hub's own thread,
   // or from another thread through post_remote().
   template <class F>
   void post(F&& fn) {
-    boost::asio::post(io_, std::forward<F>(fn));
+    struct Job final : PostedJob {
+      explicit Job(F&& f) : fn(std::forward<F>(f)) {}
+      void run() override { fn(); }
+      std::decay_t<F> fn;
+    };
+    post_job(std::make_unique<Job>(std::forward<F>(fn)));
   }
   // anchor() is the handle other threads keep to post to this hub.
   const std::shared_ptr<RemoteAnchor>& anchor() const noexcept { return anchor_; }
@@ -227,12 +240,24 @@ class Scheduler {
   std::string describe_blocked() const;
   std::string list_fibers(bool all) const;
 
-  // Used by a fiber's entry function.
-  boost::context::fiber finish(FiberBase* dead) noexcept;
   void report_unhandled(FiberBase& f) noexcept;
 
  private:
+  struct LoopIo;  // fibers/internal/loop_io.hpp
+  // switch_to() is defined inline in fibers/internal/context_switch.hpp,
+  // which every source that switches includes (park() and yield() are in
+  // fibers/park.cpp).
   void switch_to(FiberBase* next);
+  void resumed();                                                  // fibers/park.cpp
+  [[noreturn]] void throw_in_hub_context(const char* what) const;  // require_fiber_context's throw
+  // finish() ends a fiber's body on its own stack and picks the fiber to
+  // resume, whose continuation its entry function returns.
+  Continuation finish(FiberBase* dead) noexcept;
+  void post_job(std::unique_ptr<PostedJob> job);
+  void keep_alive(bool on);
+  // shielded_park() is one park of park_shielded(): an interrupt it raises
+  // joins `deferred`, LoopExit is stored in `never` (returns false).
+  bool shielded_park(const char* what, std::vector<std::exception_ptr>& deferred, std::exception_ptr& never);
   FiberBase* next_to_run() noexcept {
     if (++switches_since_poll_ < config_.poll_interval) {
       if (FiberBase* f = pop_ready()) return f;
@@ -266,7 +291,7 @@ class Scheduler {
   StackPool stacks_;
   ReadyQueue ready_;
   TimerHeap timers_;
-  boost::asio::steady_timer wakeup_timer_;
+  std::unique_ptr<LoopIo> loop_io_;  // the wake-up timer and the keep-alive work guard
   TimePoint wakeup_armed_ = TimePoint::max();
   Ref<FiberBase> main_;
   Ref<FiberBase> hub_fiber_;
@@ -287,7 +312,6 @@ class Scheduler {
   bool stopping_loop_ = false;
   std::size_t holds_ = 0;
   std::shared_ptr<RemoteAnchor> anchor_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_alive_;
 };
 
 // post_remote() runs fn in the anchored hub's context, from any thread; it
@@ -325,19 +349,6 @@ inline FiberIdentity FiberIdentity::current() {
 }
 inline bool FiberIdentity::is_current() const { return fiber != nullptr && *this == current(); }
 
-inline void Scheduler::park(const char* what) {
-  FiberBase* self = current_;
-  if (self == hub_fiber_.get()) [[unlikely]]
-    require_fiber_context(what);
-  if (self->has_interrupt()) [[unlikely]]
-    throw_pending(self);
-  self->state = RunState::parked;
-  self->waiting_on = what;
-  switch_to(next_to_run());
-  if (self->has_interrupt()) [[unlikely]]
-    throw_pending(self);
-}
-
 template <class Done>
 void Scheduler::park_shielded(Done&& done, const char* what) {
   if (done()) return;
@@ -346,56 +357,11 @@ void Scheduler::park_shielded(Done&& done, const char* what) {
   std::exception_ptr never;  // LoopExit: nothing can make done() hold any more
   while (!done()) {
     interrupts.take_all(deferred);
-    try {
-      park(what);
-    } catch (const boost::context::detail::forced_unwind&) {
-      throw;  // the stack is being destroyed
-    } catch (const LoopExit&) {
-      never = std::current_exception();
-      break;
-    } catch (...) {
-      std::exception_ptr e = std::current_exception();
-      if (std::find(deferred.begin(), deferred.end(), e) == deferred.end()) deferred.push_back(std::move(e));
-    }
+    if (!shielded_park(what, deferred, never)) break;
   }
   interrupts.take_all(deferred);
   interrupts.put_back(std::move(deferred));
   if (never) std::rethrow_exception(never);
-}
-
-inline void Scheduler::yield() {
-  FiberBase* self = current_;
-  if (self == hub_fiber_.get()) [[unlikely]]
-    require_fiber_context("yield");
-  if (self->has_interrupt()) [[unlikely]]
-    throw_pending(self);
-  self->state = RunState::ready;
-  self->waiting_on = "yield";
-  ready_.push_back(self);
-  FiberBase* next = next_to_run();
-  if (next == self) {
-    self->state = RunState::running;
-  } else {
-    switch_to(next);
-  }
-  if (self->has_interrupt()) [[unlikely]]
-    throw_pending(self);
-}
-
-inline void Scheduler::switch_to(FiberBase* next) {
-  FiberBase* self = current_;
-  prev_ = self;
-  current_ = next;
-  next->state = RunState::running;
-  if (!next->context) [[unlikely]]
-    ensure_context(next);
-  void* fake_stack = nullptr;
-  sanitizer_start_switch(&fake_stack, next->stack);
-  boost::context::fiber from = std::move(next->context).resume();
-  // Back on self's stack: keep the continuation of whoever switched here
-  // (prev_ is null when that fiber has just died).
-  arrived(fake_stack);
-  if (from) prev_->context = std::move(from);
 }
 
 }  // namespace grove::detail

@@ -10,14 +10,22 @@
 // stack reused next is the one whose pages are warm); slabs are unmapped
 // when the pool is destroyed.
 
-#include <grove/detail/sanitizer.hpp>
-
-#include <boost/context/stack_context.hpp>
-
 #include <cstddef>
 #include <vector>
 
 namespace grove::detail {
+
+// StackSpan is one stack from the pool: sp is its top (stacks grow down),
+// size the usable bytes below it; valgrind_id is valgrind's name for it
+// (GROVE_VALGRIND builds). fibers/internal/context_switch.hpp hands it to
+// Boost.Context as a stack_context.
+struct StackSpan {
+  void* sp = nullptr;
+  std::size_t size = 0;
+#if defined(GROVE_VALGRIND)
+  unsigned valgrind_id = 0;
+#endif
+};
 
 class StackPool {
  public:
@@ -26,8 +34,8 @@ class StackPool {
   StackPool(const StackPool&) = delete;
   StackPool& operator=(const StackPool&) = delete;
 
-  boost::context::stack_context allocate();
-  void deallocate(boost::context::stack_context& sctx) noexcept;
+  StackSpan allocate();
+  void deallocate(StackSpan stack) noexcept;
 
   std::size_t stack_size() const noexcept { return usable_; }
   std::size_t allocated() const noexcept { return total_; }
@@ -75,19 +83,6 @@ class StackPool {
     std::size_t bytes;
   };
   std::vector<Slab> slabs_;
-};
-
-// PoolAllocator is the StackAllocator Boost.Context calls; it tells the
-// fiber where its stack is (for ASan).
-struct PoolAllocator {
-  StackPool* pool;
-  StackBounds* bounds;
-  boost::context::stack_context allocate() {
-    boost::context::stack_context sctx = pool->allocate();
-    bounds->set(static_cast<char*>(sctx.sp) - sctx.size, sctx.size);
-    return sctx;
-  }
-  void deallocate(boost::context::stack_context& sctx) noexcept { pool->deallocate(sctx); }
 };
 
 }  // namespace grove::detail

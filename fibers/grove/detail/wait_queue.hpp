@@ -83,13 +83,16 @@ class WaitQueue {
     return park_loop(static_cast<S&>(scheduler()), node, deadline, what, ready);
   }
 
-  // park_then_wait_until(deadline, what, node, ready) is the hand-off form
-  // for a caller that has just found ready() false itself (and armed any
-  // wake hint): it parks at once, then re-checks as wait_until() does. The
-  // Mailbox's consumer loop uses it, so its hot path checks once per park.
-  template <class Ready, class S = Scheduler>
-  [[gnu::always_inline]] bool park_then_wait_until(TimePoint deadline, const char* what, Waiter& node, Ready&& ready) {
-    return park_loop(static_cast<S&>(scheduler()), node, deadline, what, ready);
+  // park_once(s, node, what) is the hand-off form for a caller whose own
+  // loop is the predicate: it has just found nothing to take (and armed any
+  // wake hint), and it re-checks everything after this returns, parking
+  // again if need be. It links node (if a notify unlinked it) and parks
+  // once; s is the running hub's scheduler. The Mailbox's consumer loop
+  // uses it, so its hot path checks once per park.
+  template <class S>
+  [[gnu::always_inline]] void park_once(S& s, Waiter& node, const char* what) {
+    if (!node.linked()) list_.link_back(node);
+    s.park(what);
   }
 
   // wait_until_any(n, queue, nodes, deadline, what, ready) is wait_until()

@@ -23,6 +23,7 @@ struct Waiter {
   bool linked() const noexcept { return list != nullptr; }
 
   FiberBase* fiber = nullptr;
+  // prev/next are meaningful only while linked (list != nullptr).
   Waiter* prev = nullptr;
   Waiter* next = nullptr;
   WaitList* list = nullptr;
@@ -52,7 +53,8 @@ class WaitList {
     w.list = this;
     w.prev = tail_;
     w.next = nullptr;
-    if (tail_) tail_->next = &w; else head_ = &w;
+    if (tail_) tail_->next = &w;
+    else head_ = &w;
     tail_ = &w;
   }
 
@@ -67,15 +69,24 @@ class WaitList {
   }
 
   void remove(Waiter& w) noexcept {
-    if (w.prev) w.prev->next = w.next; else head_ = w.next;
-    if (w.next) w.next->prev = w.prev; else tail_ = w.prev;
+    if (w.prev) w.prev->next = w.next;
+    else head_ = w.next;
+    if (w.next) w.next->prev = w.prev;
+    else tail_ = w.prev;
     w.prev = w.next = nullptr;
     w.list = nullptr;
   }
 
+  // pop_front() unlinks the oldest node (the wake path: fewer stores than
+  // remove(); an unlinked node's prev/next are stale and never read).
   Waiter* pop_front() noexcept {
     Waiter* w = head_;
-    if (w) remove(*w);
+    if (w) {
+      head_ = w->next;
+      if (head_) head_->prev = nullptr;
+      else tail_ = nullptr;
+      w->list = nullptr;
+    }
     return w;
   }
 

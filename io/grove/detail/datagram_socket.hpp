@@ -22,6 +22,7 @@
 // The code lives in io/datagram_socket.cpp, instantiated for UDP and
 // AF_UNIX datagram sockets only.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/io_error.hpp>
 
@@ -34,6 +35,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace grove::detail {
 
@@ -86,8 +88,14 @@ class BasicDatagramSocket {
   bool is_open() const noexcept { return socket_.is_open(); }
   // close() closes the socket; a fiber blocked on it gets closed_by_other.
   void close() noexcept;
-  // set_timeout(d): a deadline for each later call (error timed_out).
-  void set_timeout(Duration d) { timeout_ = to_duration(d, "set_timeout"); }
+  // set_timeout(d): a deadline for each later call (error timed_out): a
+  // duration from each call's start or one TimePoint for all; a negative
+  // or NaN duration is a UsageError naming the class's set_timeout.
+  void set_timeout(Deadline d) {
+    d.check(std::is_same_v<Protocol, boost::asio::ip::udp> ? "UdpSocket::set_timeout"
+                                                           : "UnixDatagramSocket::set_timeout");
+    timeout_ = d;
+  }
   socket_type& asio_socket() noexcept { return socket_; }
   int native_handle() { return socket_.native_handle(); }
   // cancel_io() cancels what every fiber waits for on this socket; a
@@ -108,7 +116,7 @@ class BasicDatagramSocket {
   Scheduler* owner_;
   OneUser reader_;  // one fiber receiving at a time
   OneUser writer_;  // one fiber sending at a time
-  Duration timeout_ = Duration::max();
+  Deadline timeout_;
 
  private:
   // send_with(what, try_now, start): try_now(ec) sends without waiting;

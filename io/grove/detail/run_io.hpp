@@ -27,9 +27,13 @@
 
 namespace grove::detail {
 
+// `inline` is deliberate: GCC treats a function template without it as an
+// "auto" inline candidate with a small size limit, and then calls run_io and
+// run_op out of line (+5% Ir per UDP round trip, docs/benchmarks.md). The
+// Start lambda makes each instantiation particular to one call site.
 template <class Result = OpResult, class Object, class Start, class Cancel>
-std::size_t run_io(Scheduler& s, TimePoint deadline, const char* what, const Object& object,
-                   boost::system::error_code& ec, Start&& start, Cancel&& cancel) {
+inline std::size_t run_io(Scheduler& s, TimePoint deadline, const char* what, const Object& object,
+                          boost::system::error_code& ec, Start&& start, Cancel&& cancel) {
   for (;;) {
     s.raise_pending();
     if (!object.is_open()) {

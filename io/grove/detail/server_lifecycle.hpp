@@ -6,6 +6,7 @@
 // accept loop and how to close its listener.
 // Use it from its hub's thread.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
@@ -43,7 +44,8 @@ class ServerLifecycle {
   // up to grace for the handlers, then kills the rest. From a handler it
   // runs in a fiber of its own and returns at once; a second call waits
   // for the first to finish.
-  void stop(Duration grace, const std::function<void()>& close_listener);
+  // A negative or NaN grace is a UsageError naming <what>::stop.
+  void stop(Deadline grace, const std::function<void()>& close_listener);
   // destroy() is the owner's destructor: kills what still runs (waiting for
   // it to unwind when the caller may block). The listener is closed first.
   void destroy() noexcept;
@@ -59,7 +61,7 @@ class ServerLifecycle {
   }
 
  private:
-  void do_stop(Duration grace);
+  void do_stop(TimePoint until);
 
   const char* what_;
   std::unique_ptr<Group> handlers_;

@@ -41,6 +41,16 @@ class SegmentQueue {
     ++size_;
   }
 
+  // emplace_back(args...) builds the element in its slot.
+  template <class... A>
+  void emplace_back(A&&... args) {
+    if (in_ == in_end_) [[unlikely]]
+      add_segment();
+    std::construct_at(in_, std::forward<A>(args)...);
+    ++in_;
+    ++size_;
+  }
+
   T& front() noexcept { return *out_; }
 
   // take_front() moves the first element out and removes it.

@@ -41,8 +41,8 @@
 namespace grove::testing {
 
 struct TraceOptions {
-  bool time = false;      // record "t_us", the hub's clock since the trace began
-  bool payloads = true;   // record "payload" where a message offers one
+  bool time = false;     // record "t_us", the hub's clock since the trace began
+  bool payloads = true;  // record "payload" where a message offers one
 };
 
 class Trace final : public MessageObserver {
@@ -57,9 +57,7 @@ class Trace final : public MessageObserver {
   // types that offer that instead of a member to_json().
   template <class T>
   void describe() {
-    describers_[std::type_index(typeid(T))] = [](const void* p) {
-      return nlohmann::json(*static_cast<const T*>(p));
-    };
+    describers_[std::type_index(typeid(T))] = [](const void* p) { return nlohmann::json(*static_cast<const T*>(p)); };
   }
 
   std::size_t size() const noexcept { return events_.size(); }
@@ -82,8 +80,9 @@ class Trace final : public MessageObserver {
   // GoogleTest test's "Suite.Test". Without GROVE_TRACE_DIR it does nothing.
   std::optional<std::filesystem::path> write_if_requested(std::string_view name = {}) const;
 
-  // type_name(t) is how the trace names a type: demangled, without
-  // "(anonymous namespace)::".
+  // type_name(t) is how the trace names a type: grove::readable_type_name
+  // (dead_letters.hpp), demangled without "(anonymous namespace)::", the
+  // name the dead-letter log uses too.
   static std::string type_name(const std::type_info& type);
 
  private:

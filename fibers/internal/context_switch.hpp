@@ -1,0 +1,91 @@
+#pragma once
+// internal/context_switch.hpp — the engine's side of Boost.Context: turning a
+// detail::Continuation back into the boost::context::fiber it holds, the
+// stack allocator a new fiber's context is made with, and the switch itself.
+// Private to fibers/*.cpp: the installed headers hold the continuation
+// opaquely so that including a primitive does not pull in Boost.Context
+// (docs/design/hub.md). The switch is inline here, so park(), yield(),
+// park_until(), dispatch() and finish() each switch without another call.
+
+#include <grove/detail/scheduler.hpp>
+
+#include <boost/context/fiber.hpp>
+#include <boost/context/stack_context.hpp>
+
+#include <cstring>
+#include <type_traits>
+#include <utility>
+
+namespace grove::detail {
+
+// ContinuationAccess moves a boost::context::fiber into and out of a
+// Continuation. A fiber (fcontext build, Debian's) is one pointer; the bytes
+// move as they are, and the source is left empty so its destructor does
+// nothing (an empty fiber is a null pointer).
+struct ContinuationAccess {
+  static_assert(sizeof(boost::context::fiber) == sizeof(void*) && std::is_standard_layout_v<boost::context::fiber>,
+                "grove expects Boost.Context's fcontext fiber: one pointer");
+  // take(c) moves the fiber out of c, leaving c empty.
+  static boost::context::fiber take(Continuation& c) noexcept {
+    boost::context::fiber f;
+    void* handle = std::exchange(c.handle_, nullptr);
+    std::memcpy(static_cast<void*>(&f), &handle, sizeof handle);
+    return f;
+  }
+  static boost::context::fiber take(Continuation&& c) noexcept { return take(c); }
+  // put(c, f) moves f into c, which must be empty; f is left empty.
+  static void put(Continuation& c, boost::context::fiber&& f) noexcept {
+    std::memcpy(&c.handle_, static_cast<const void*>(&f), sizeof c.handle_);
+    void* empty = nullptr;
+    std::memcpy(static_cast<void*>(&f), &empty, sizeof empty);
+  }
+};
+
+// PoolAllocator is the StackAllocator Boost.Context calls; it tells the
+// fiber where its stack is (for ASan).
+struct PoolAllocator {
+  StackPool* pool;
+  StackBounds* bounds;
+  boost::context::stack_context allocate() {
+    const StackSpan span = pool->allocate();
+    boost::context::stack_context sctx;
+    sctx.sp = span.sp;
+    sctx.size = span.size;
+#if defined(GROVE_VALGRIND)
+    sctx.valgrind_stack_id = span.valgrind_id;
+#endif
+    bounds->set(static_cast<char*>(sctx.sp) - sctx.size, sctx.size);
+    return sctx;
+  }
+  void deallocate(boost::context::stack_context& sctx) noexcept {
+    StackSpan span;
+    span.sp = sctx.sp;
+    span.size = sctx.size;
+#if defined(GROVE_VALGRIND)
+    span.valgrind_id = sctx.valgrind_stack_id;
+#endif
+    pool->deallocate(span);
+  }
+};
+
+// switch_to(next) suspends the running fiber and resumes next. Only `this`
+// is kept across calls (next is read back from current_ after
+// ensure_context): the out-of-line park() and yield() then save one
+// register, not three (docs/benchmarks.md, include diet).
+inline void Scheduler::switch_to(FiberBase* next) {
+  prev_ = current_;
+  current_ = next;
+  next->state = RunState::running;
+  if (!next->context) [[unlikely]]
+    ensure_context(next);
+  FiberBase* to = current_;  // next
+  void* fake_stack = nullptr;
+  sanitizer_start_switch(&fake_stack, to->stack);
+  boost::context::fiber from = ContinuationAccess::take(to->context).resume();
+  // Back on this fiber's stack: keep the continuation of whoever switched
+  // here (prev_ is null when that fiber has just died).
+  arrived(fake_stack);
+  if (from) ContinuationAccess::put(prev_->context, std::move(from));
+}
+
+}  // namespace grove::detail
