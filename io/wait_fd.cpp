@@ -1,6 +1,9 @@
 // wait_fd.cpp — wait_readable/wait_writable on foreign descriptors: a
 // per-thread table of posix::stream_descriptors shared by the fibers
-// waiting on one fd, released (never closed) when the last one leaves.
+// waiting on one fd, released (never closed) when the last one leaves. A
+// descriptor that the hub's reactor watches already (a grove socket's own)
+// cannot be registered twice (epoll says EEXIST): it is watched through a
+// duplicate of it, which the table owns and closes.
 
 #include <grove/wait_fd.hpp>
 
@@ -12,6 +15,10 @@
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -29,7 +36,15 @@ struct Watch {
   explicit Watch(asio::io_context& io) : descriptor(io) {}
   asio::posix::stream_descriptor descriptor;
   int users = 0;
+  bool duplicate = false;  // descriptor is a dup() of the fd: ours to close
 };
+
+// give_back(w) ends w's registration with the reactor: the caller's fd is
+// released (never closed); a duplicate is closed.
+void give_back(Watch& w) noexcept {
+  const int fd = w.descriptor.release();
+  if (w.duplicate && fd >= 0) ::close(fd);
+}
 
 struct WatchTable {
   std::unordered_map<int, std::unique_ptr<Watch>> watches;
@@ -38,7 +53,7 @@ struct WatchTable {
     // descriptors back to their owners and leak the objects, whose
     // io_context may already be gone.
     for (auto& [fd, w] : watches) {
-      (void)w->descriptor.release();
+      give_back(*w);
       (void)w.release();
     }
   }
@@ -54,6 +69,23 @@ Watch* acquire(int fd, boost::system::error_code& ec) {
   }
   auto w = std::make_unique<Watch>(hub().io_context());
   w->descriptor.assign(fd, ec);
+  if (ec == boost::system::errc::file_exists) {
+    // Another Asio object of this hub (a grove socket) watches fd: a
+    // duplicate shares its open file, so its readiness, under a number of
+    // its own that the reactor can register.
+    const int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (dup < 0) {
+      ec.assign(errno, boost::system::system_category());
+      return nullptr;
+    }
+    ec = {};
+    w->descriptor.assign(dup, ec);
+    if (ec) {
+      ::close(dup);
+      return nullptr;
+    }
+    w->duplicate = true;
+  }
   if (ec) {
     (void)w->descriptor.release();
     return nullptr;
@@ -68,7 +100,7 @@ void release(int fd) noexcept {
   auto it = table.watches.find(fd);
   if (it == table.watches.end()) return;
   if (--it->second->users > 0) return;
-  (void)it->second->descriptor.release();
+  give_back(*it->second);
   table.watches.erase(it);
 }
 

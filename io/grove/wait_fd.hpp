@@ -7,10 +7,12 @@
 //
 // The descriptor is watched through Asio's reactor for the duration of the
 // wait only (a posix::stream_descriptor that is release()d, never closed),
-// so the owner keeps it. Several fibers may wait on one descriptor. The
-// descriptor must not be watched by another Asio object of the same hub
-// (for a grove socket use its own wait_readable). A hang-up or error
-// counts as ready: the owner's next read or write reports it.
+// so the owner keeps it. Several fibers may wait on one descriptor. A
+// descriptor that another Asio object of the same hub watches already (a
+// grove socket's native_handle()) is watched through a duplicate of it
+// (dup, closed when the wait ends), so it works there too; a grove socket's
+// own wait_readable() does the same without the extra descriptor. A hang-up
+// or error counts as ready: the owner's next read or write reports it.
 //
 // FdWatch is the same readiness as a waitable (fibers/grove/waitable.hpp),
 // so grove::wait and grove::iwait can wait on a descriptor together with

@@ -181,9 +181,13 @@ TEST_F(AsyncResultTest, WaitingOnTheOnlyHandleOfAnUnsetResultRaisesLoopExit) {
   EXPECT_THROW(v.wait(), grove::LoopExit);
 }
 
+// The producer thread sets the result only once it has seen the ticker fiber
+// run 5 times while main waits, so the waiting main did not block the hub. No
+// wall-clock bound: the producer gives up (and the check fails) only if the
+// ticker stalls for 10 s.
 TEST_F(AsyncResultTest, SetFromAnotherThreadWakesTheWaiterWithoutBlockingTheHub) {
   grove::AsyncResult<int> r;
-  int ticks = 0;
+  std::atomic<int> ticks{0};
   bool stop = false;
   auto ticker = grove::spawn([&] {
     while (!stop) {
@@ -191,15 +195,18 @@ TEST_F(AsyncResultTest, SetFromAnotherThreadWakesTheWaiterWithoutBlockingTheHub)
       grove::this_fiber::sleep(1ms);
     }
   });
-  std::thread producer([r]() mutable {
-    std::this_thread::sleep_for(40ms);
+  int seen = 0;
+  std::thread producer([r, &ticks, &seen]() mutable {
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (ticks.load() < 5 && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(1ms);
+    seen = ticks.load();
     r.set(99);
   });
   EXPECT_EQ(r.get(), 99);
   stop = true;
   producer.join();
   ticker.join();
-  EXPECT_GT(ticks, 5);
+  EXPECT_GE(seen, 5) << "the ticker fiber should run while main waits on the result";
 }
 
 TEST_F(AsyncResultTest, WaitingFromAnotherThreadIsAUsageError) {

@@ -3,7 +3,6 @@
 // racing wake, an enclosing Timeout scope), plus the shared suite of
 // tests/common/blocking_timeout_suite.hpp.
 
-
 #include <grove/timeout.hpp>
 
 #include <grove/event.hpp>
@@ -12,15 +11,16 @@
 #include <grove/this_fiber.hpp>
 #include <grove/wait.hpp>
 
-#include <blocking_timeout_suite.hpp>
 #include <gtest/gtest.h>
+#include <blocking_timeout_suite.hpp>
 
+#include "simulated_hub.hpp"
 #include "timeout_test_support.hpp"
 
 #include <chrono>
 #include <cmath>
-#include <memory>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -154,9 +154,8 @@ bool op_joinall(grove::Duration timeout, grove::TimePoint done_at) {
 }
 
 const BlockingOp kOps[] = {
-    {"Sleep", false, &op_sleep},          {"FiberJoin", true, &op_join},
-    {"FiberGet", true, &op_get},          {"EventWait", true, &op_event_wait},
-    {"WaitAny", true, &op_wait_any},      {"Joinall", true, &op_joinall},
+    {"Sleep", false, &op_sleep},         {"FiberJoin", true, &op_join},   {"FiberGet", true, &op_get},
+    {"EventWait", true, &op_event_wait}, {"WaitAny", true, &op_wait_any}, {"Joinall", true, &op_joinall},
 };
 
 class BlockingPrimitiveTimeoutTest : public TimeoutTest,
@@ -177,36 +176,30 @@ class BlockingPrimitiveTimeoutTest : public TimeoutTest,
 };
 
 TEST_P(BlockingPrimitiveTimeoutTest, ExpiresWhenDue) {
+  SimulatedHub sim;
   bool completed = true;
-  long long took = 0;
-  run_in_context([&] {
-    auto t0 = SteadyClock::now();
-    completed = op().run(50ms, grove::TimePoint::max());
-    took = ms_since(t0);
-  });
+  run_in_context([&] { completed = op().run(50ms, grove::TimePoint::max()); });
   EXPECT_FALSE(completed);
-  EXPECT_GE(took, 50) << "expired before its deadline";
-  EXPECT_LT(took, 150) << "expired more than 100 ms after its deadline";
+  EXPECT_EQ(sim.elapsed(), 50ms) << "expired at its deadline, not before or after";
   expect_no_timer_left();
   EXPECT_EQ(grove::hub().fiber_count(), 0u);
 }
 
 TEST_P(BlockingPrimitiveTimeoutTest, CompletionFirstWinsAndTimerNeverFiresLater) {
+  SimulatedHub sim;
   bool completed = false;
-  long long took = 0;
+  grove::Duration took{};
   run_in_context([&] {
-    auto t0 = SteadyClock::now();
+    const auto t0 = sim.now();
     completed = op().run(300ms, grove::hub().now() + 20ms);
-    took = ms_since(t0);
+    took = sim.now() - t0;
   });
   if (op().can_complete) {
     EXPECT_TRUE(completed);
-    EXPECT_GE(took, 20);
-    EXPECT_LT(took, 150);
+    EXPECT_EQ(took, 20ms);
   } else {
     EXPECT_FALSE(completed);
-    EXPECT_GE(took, 300) << "sleep was cut short by another fiber's timer";
-    EXPECT_LT(took, 400);
+    EXPECT_EQ(took, 300ms) << "sleep was cut short by another fiber's timer, or overran";
   }
   // The operation's own 300 ms timer is gone: the hub goes idle at once.
   expect_no_timer_left();
@@ -249,21 +242,21 @@ TEST_P(BlockingPrimitiveTimeoutTest, WakeRacingTheDeadlineIsHandledOnce) {
 }
 
 TEST_P(BlockingPrimitiveTimeoutTest, EnclosingTimeoutScopeInterruptsIt) {
+  SimulatedHub sim;
   bool timed_out = false;
-  long long took = 0;
+  grove::Duration took{};
   run_in_context([&] {
-    auto t0 = SteadyClock::now();
+    const auto t0 = sim.now();
     grove::Timeout scope(30ms);
     try {
       (void)op().run(300ms, grove::TimePoint::max());
     } catch (const grove::Timeout& e) {
       timed_out = e == scope;
     }
-    took = ms_since(t0);
+    took = sim.now() - t0;
   });
   EXPECT_TRUE(timed_out);
-  EXPECT_GE(took, 30);
-  EXPECT_LT(took, 130);
+  EXPECT_EQ(took, 30ms);
   // The helpers op() spawned were left behind by the exception: kill them.
   grove::hub().shutdown();
   EXPECT_EQ(grove::hub().fiber_count(), 0u);
@@ -339,9 +332,7 @@ struct WaitAnyOp final : GatedFibers {
 struct JoinallOp final : GatedFibers {
   grove::Fiber<int> a = gated();
   grove::Fiber<int> b = gated();
-  bool wait(grove::Duration d) override {
-    return grove::joinall(std::vector<grove::Fiber<int>>{a, b}, d).size() == 2;
-  }
+  bool wait(grove::Duration d) override { return grove::joinall(std::vector<grove::Fiber<int>>{a, b}, d).size() == 2; }
 };
 
 using grove::test::BlockingTimeout;

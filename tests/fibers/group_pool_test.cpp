@@ -1,5 +1,7 @@
 // group_pool_test.cpp — grove::Pool: the size cap, map/imap/imap_unordered/apply, early exits that kill their workers,
-// determinism.
+// determinism. Tests whose outcome depends on which sleeper ends first run on
+// virtual time (SimulatedHub): on a loaded machine a worker preempted before
+// it starts its sleep would otherwise end after a longer one.
 
 #include "group_test_support.hpp"
 
@@ -35,24 +37,27 @@ TEST_F(GroupTest, PoolSpawnBlocksWhileFull) {
 }
 
 TEST_F(GroupTest, PoolWaitAvailable) {
+  grove::test::SimulatedHub sim;
   grove::Pool pool(1);
   pool.wait_available();  // free: returns at once
   EXPECT_TRUE(pool.wait_available(0ms));
   pool.spawn([] { grove::this_fiber::sleep(20ms); });
   EXPECT_FALSE(pool.wait_available(5ms));
+  EXPECT_EQ(sim.elapsed(), 5ms);
   EXPECT_TRUE(pool.full());
   pool.wait_available();
+  EXPECT_EQ(sim.elapsed(), 20ms);
   EXPECT_EQ(pool.free_count(), 1u);
   EXPECT_TRUE(pool.empty());
 }
 
 TEST_F(GroupTest, PoolAddBlocksWhileFull) {
+  grove::test::SimulatedHub sim;
   grove::Pool pool(1);
   pool.spawn([] { grove::this_fiber::sleep(10ms); });
   auto outsider = grove::spawn([] { grove::this_fiber::sleep(30ms); });
-  const auto t0 = std::chrono::steady_clock::now();
   pool.add(outsider);
-  EXPECT_GE(std::chrono::steady_clock::now() - t0, 10ms);
+  EXPECT_EQ(sim.elapsed(), 10ms);  // once the member ended
   EXPECT_TRUE(pool.contains(outsider));
   pool.join();
 }
@@ -125,6 +130,7 @@ TEST_F(GroupTest, ImapIsLazyOrderedAndCapped) {
 }
 
 TEST_F(GroupTest, ImapUnorderedYieldsInCompletionOrder) {
+  grove::test::SimulatedHub sim;
   grove::Pool pool(4);
   std::vector<int> got;
   for (int v : pool.imap_unordered(
@@ -146,6 +152,7 @@ TEST_F(GroupTest, ImapOverAMoveOnlyResultAndARvalueRange) {
 }
 
 TEST_F(GroupTest, MapRethrowsAndKillsItsOtherWorkers) {
+  grove::test::SimulatedHub sim;
   grove::Pool pool(4);
   int finished = 0;
   auto job = [&](int x) {
@@ -162,9 +169,11 @@ TEST_F(GroupTest, MapRethrowsAndKillsItsOtherWorkers) {
   }
   EXPECT_TRUE(pool.empty());  // 2 and 3 were killed, 4 and 5 never started
   EXPECT_EQ(finished, 1);     // only 0 finished
+  EXPECT_EQ(sim.elapsed(), 0ms);
 }
 
 TEST_F(GroupTest, ImapUnorderedRethrowsAtTheFailure) {
+  grove::test::SimulatedHub sim;
   grove::Pool pool(3);
   std::vector<int> got;
   auto seq = pool.imap_unordered(
@@ -180,12 +189,14 @@ TEST_F(GroupTest, ImapUnorderedRethrowsAtTheFailure) {
       },
       Boom);
   EXPECT_EQ(got, (std::vector<int>{2}));
+  EXPECT_EQ(sim.elapsed(), 6ms);
   // As gevent's, the sequence goes on after the failure (group_gevent_test).
   while (auto v = seq.next()) got.push_back(*v);
   EXPECT_EQ(got, (std::vector<int>{2, 30, 40}));
 }
 
 TEST_F(GroupTest, AbandoningAnImapKillsItsWorkers) {
+  grove::test::SimulatedHub sim;
   grove::Pool pool(3);
   int finished = 0;
   {
@@ -199,7 +210,10 @@ TEST_F(GroupTest, AbandoningAnImapKillsItsWorkers) {
     for (int v : seq)
       if (v == 1) break;
   }
+  EXPECT_EQ(sim.elapsed(), 25ms);
   EXPECT_TRUE(pool.empty());
+  EXPECT_EQ(finished, 1);
+  grove::this_fiber::sleep(100ms);  // past the killed workers' deadlines
   EXPECT_EQ(finished, 1);
 }
 
@@ -247,6 +261,7 @@ TEST_F(GroupTest, ApplyFromAMemberOfAFullPoolRunsInline) {
 }
 
 TEST_F(GroupTest, ApplyAbandonedByATimeoutKillsItsWorker) {
+  grove::test::SimulatedHub sim;
   grove::Pool pool(1);
   bool finished = false;
   {
@@ -257,6 +272,7 @@ TEST_F(GroupTest, ApplyAbandonedByATimeoutKillsItsWorker) {
     }),
                  grove::Timeout);
   }
+  EXPECT_EQ(sim.elapsed(), 5ms);
   EXPECT_TRUE(pool.empty());
   grove::this_fiber::sleep(60ms);
   EXPECT_FALSE(finished);

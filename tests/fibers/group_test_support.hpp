@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "hub_fixture.hpp"
+#include "simulated_hub.hpp"
 
 #include <algorithm>
 #include <chrono>

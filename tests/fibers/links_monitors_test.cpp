@@ -149,7 +149,14 @@ TEST_F(LinksTest, UnlinkedFailureIsLoggedAsControl) {
   EXPECT_NE(text.find("boom"), std::string::npos) << text;
 }
 
+// An exit travels along links one fiber at a time: a's death queues b's kill,
+// b's death queues c's. The chain has ended once the hub is idle, not after
+// some wall-clock sleep (on a loaded machine a's timer and the sleeper's fire
+// in one loop iteration and the sleeper runs before b and c die): so these
+// run on virtual time, and release is set before the test's locals go, so a
+// failed check never leaves a fiber parked on a destroyed Event.
 TEST_F(LinksTest, LinkedAbnormalDeathIsNotReportedAsUnhandled) {
+  grove::test::SimulatedHub sim;
   CaptureLog log;
   grove::Event release;
   auto a = grove::spawn([] {
@@ -160,14 +167,20 @@ TEST_F(LinksTest, LinkedAbnormalDeathIsNotReportedAsUnhandled) {
   auto c = parked(release);
   grove::link(a, b);
   grove::link(b, c);
-  grove::this_fiber::sleep(20ms);  // nobody joins a, b or c
+  sim.run_until_idle();  // nobody joins a, b or c
+  EXPECT_EQ(sim.elapsed(), 5ms);
   EXPECT_TRUE(a.dead());
   EXPECT_TRUE(b.dead());
   EXPECT_TRUE(c.dead());
+  EXPECT_EQ(c.exit_reason().exception(), a.exception()) << "c dies of a's reason, through b";
+  EXPECT_TRUE(sim.take_unhandled().empty());
   EXPECT_EQ(log.text(), "");
+  release.set();
+  sim.run_until_idle();
 }
 
 TEST_F(LinksTest, TrappedAndMonitoredFailuresAreNotReportedAsUnhandled) {
+  grove::test::SimulatedHub sim;
   CaptureLog log;
   grove::Event release;
   auto a = grove::spawn([] {
@@ -182,10 +195,11 @@ TEST_F(LinksTest, TrappedAndMonitoredFailuresAreNotReportedAsUnhandled) {
     throw Boom();
   });
   grove::monitor(m, [](const grove::Down&) {});
-  grove::this_fiber::sleep(20ms);
+  sim.run_until_idle();
   EXPECT_TRUE(a.dead());
   EXPECT_TRUE(m.dead());
   EXPECT_FALSE(b.dead());
+  EXPECT_TRUE(sim.take_unhandled().empty());
   EXPECT_EQ(log.text(), "");
   release.set();
   b.join();

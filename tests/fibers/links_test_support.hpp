@@ -16,6 +16,7 @@
 #include "exit_reason_printer.hpp"
 #include "hub_fixture.hpp"
 #include "log_capture.hpp"
+#include "simulated_hub.hpp"
 
 #include <chrono>
 #include <memory>

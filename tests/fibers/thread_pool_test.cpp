@@ -78,10 +78,12 @@ TEST_F(ThreadPoolTest, VoidJobsAndMoveOnlyArguments) {
 }
 
 // CPU work offloaded to the pool while another fiber keeps switching: the
-// counter advances during the work, so the waiting fiber did not block the hub.
+// worker computes until it has seen the counter fiber advance 10 times, so the
+// waiting fiber did not block the hub. No wall-clock bound: the worker only
+// gives up (and the check fails) if the counter stalls for 10 s.
 TEST_F(ThreadPoolTest, OtherFibersRunDuringOffloadedWork) {
   grove::ThreadPool pool(1);
-  int ticks = 0;
+  std::atomic<int> ticks{0};
   bool done = false;
   auto counter = grove::spawn([&] {
     while (!done) {
@@ -89,17 +91,17 @@ TEST_F(ThreadPoolTest, OtherFibersRunDuringOffloadedWork) {
       grove::this_fiber::sleep(1ms);
     }
   });
-  auto work = pool.spawn([] {
-    const auto until = std::chrono::steady_clock::now() + 60ms;
+  auto work = pool.spawn([&ticks] {
+    const int before = ticks.load();
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
     std::uint64_t steps = 0;
-    while (std::chrono::steady_clock::now() < until) steps += collatz_steps(2000);
-    return steps;
+    while (ticks.load() - before < 10 && std::chrono::steady_clock::now() < give_up) steps += collatz_steps(2000);
+    return std::make_pair(steps, ticks.load() - before);
   });
-  const int before = ticks;
-  EXPECT_GT(work.get(), 0u);
-  const int during = ticks - before;
+  const auto [steps, during] = work.get();
   done = true;
   counter.join();
+  EXPECT_GT(steps, 0u);
   EXPECT_GE(during, 10) << "the counter fiber should keep running while the worker computes";
 }
 

@@ -1,4 +1,6 @@
 // timeout_test.cpp — grove::Timeout scopes: where they fire, cancelling, deferred start, accessors, custom exceptions.
+// Every test that depends on when a Timeout fires runs on virtual time
+// (SimulatedHub), so a loaded machine cannot fire a deadline early or late.
 
 #include "timeout_test_includes.hpp"
 
@@ -7,7 +9,8 @@ namespace {
 // --------------------------------------------------------- firing points
 
 TEST_F(TimeoutTest, FiresDuringSleep) {
-  auto t0 = SteadyClock::now();
+  SimulatedHub sim;
+  const auto t0 = sim.now();
   grove::Timeout t(40ms);
   EXPECT_TRUE(t.pending());
   EXPECT_FALSE(t.expired());
@@ -21,23 +24,21 @@ TEST_F(TimeoutTest, FiresDuringSleep) {
     EXPECT_EQ(e.duration(), t.duration());
     EXPECT_STREQ(e.what(), t.what());
   }
-  auto took = ms_since(t0);
-  EXPECT_GE(took, 40);
-  EXPECT_LT(took, 140);
+  EXPECT_EQ(sim.now() - t0, 40ms);
   EXPECT_TRUE(t.expired());
   EXPECT_FALSE(t.pending());
   // It fired once: the next blocking call is not interrupted again.
-  auto t1 = SteadyClock::now();
   EXPECT_NO_THROW(grove::this_fiber::sleep(30ms));
-  EXPECT_GE(ms_since(t1), 30);
+  EXPECT_EQ(sim.now() - t0, 70ms);
 }
 
 TEST_F(TimeoutTest, FiresDuringJoinAndLeavesTheJoinedFiberRunning) {
+  SimulatedHub sim;
   auto worker = grove::spawn([] {
     grove::this_fiber::sleep(80ms);
     return 5;
   });
-  auto t0 = SteadyClock::now();
+  const auto t0 = sim.now();
   {
     grove::Timeout t(20ms);
     try {
@@ -47,15 +48,16 @@ TEST_F(TimeoutTest, FiresDuringJoinAndLeavesTheJoinedFiberRunning) {
       EXPECT_TRUE(e == t);
     }
   }
-  EXPECT_LT(ms_since(t0), 70);
+  EXPECT_EQ(sim.now() - t0, 20ms);
   EXPECT_FALSE(worker.dead()) << "a Timeout of the joiner must not touch the joined fiber";
   EXPECT_EQ(worker.get(), 5);
   EXPECT_EQ(worker.exit_reason(), grove::ExitReason::normal());
-  EXPECT_GE(ms_since(t0), 80);
+  EXPECT_EQ(sim.now() - t0, 80ms);
   EXPECT_EQ(grove::hub().fiber_count(), 0u);
 }
 
 TEST_F(TimeoutTest, FiresDuringJoinInsideSpawnedFiber) {
+  SimulatedHub sim;
   auto worker = grove::spawn([] { grove::this_fiber::sleep(80ms); });
   auto joiner = grove::spawn([&] {
     grove::Timeout t(20ms);
@@ -67,17 +69,19 @@ TEST_F(TimeoutTest, FiresDuringJoinInsideSpawnedFiber) {
     return false;
   });
   EXPECT_TRUE(joiner.get());
+  EXPECT_EQ(sim.elapsed(), 20ms);
   EXPECT_FALSE(worker.dead());
   worker.join();
+  EXPECT_EQ(sim.elapsed(), 80ms);
   EXPECT_EQ(worker.exit_reason(), grove::ExitReason::normal());
 }
 
 TEST_F(TimeoutTest, FiresDuringEventWait) {
+  SimulatedHub sim;
   grove::Event ev;
-  auto t0 = SteadyClock::now();
   grove::Timeout t(30ms);
   EXPECT_THROW(ev.wait(), grove::Timeout);
-  EXPECT_GE(ms_since(t0), 30);
+  EXPECT_EQ(sim.elapsed(), 30ms);
   EXPECT_TRUE(t.expired());
   // The interrupted waiter left the event's wait list: set() is harmless.
   ev.set();
@@ -85,17 +89,18 @@ TEST_F(TimeoutTest, FiresDuringEventWait) {
 }
 
 TEST_F(TimeoutTest, FiresDuringEventWaitWithLongerOwnTimeout) {
+  SimulatedHub sim;
   grove::Event ev;
   grove::Timeout t(20ms);
-  auto t0 = SteadyClock::now();
   EXPECT_THROW((void)ev.wait(500ms), grove::Timeout);
-  EXPECT_LT(ms_since(t0), 120);
+  EXPECT_EQ(sim.elapsed(), 20ms);
   expect_no_timer_left();  // the wait's own 500 ms timer went with it
 }
 
 // ------------------------------------------------------------- cancelling
 
 TEST_F(TimeoutTest, CancelledTimeoutNeverFires) {
+  SimulatedHub sim;
   grove::Timeout t(20ms);
   EXPECT_TRUE(t.pending());
   t.cancel();
@@ -107,15 +112,18 @@ TEST_F(TimeoutTest, CancelledTimeoutNeverFires) {
 }
 
 TEST_F(TimeoutTest, ScopeExitCancels) {
+  SimulatedHub sim;
   {
     grove::Timeout t(20ms);
     grove::this_fiber::sleep(5ms);
   }
-  EXPECT_NO_THROW(grove::this_fiber::sleep(60ms));
+  EXPECT_NO_THROW(grove::this_fiber::sleep(60ms));  // past the dead scope's deadline
+  EXPECT_EQ(sim.elapsed(), 65ms);
   expect_no_timer_left();
 }
 
 TEST_F(TimeoutTest, ScopeExitCancelsInSpawnedFiber) {
+  SimulatedHub sim;
   auto f = grove::spawn([] {
     {
       grove::Timeout t(20ms);
@@ -126,9 +134,12 @@ TEST_F(TimeoutTest, ScopeExitCancelsInSpawnedFiber) {
   });
   EXPECT_EQ(f.get(), 1);
   EXPECT_TRUE(f.successful());
+  EXPECT_EQ(sim.elapsed(), 60ms);
+  expect_no_timer_left();
 }
 
 TEST_F(TimeoutTest, KilledFiberCancelsItsTimeout) {
+  SimulatedHub sim;
   bool caught_timeout = false;
   auto victim = grove::spawn([&] {
     grove::Timeout t(40ms);
@@ -150,12 +161,13 @@ TEST_F(TimeoutTest, KilledFiberCancelsItsTimeout) {
 // --------------------------------------------------------- deferred, start
 
 TEST_F(TimeoutTest, DeferredDoesNotFireUntilStart) {
+  SimulatedHub sim;
   grove::Timeout t(30ms, grove::deferred);
   EXPECT_FALSE(t.pending());
   EXPECT_FALSE(t.expired());
   EXPECT_NO_THROW(grove::this_fiber::sleep(60ms));
   EXPECT_FALSE(t.expired());
-  auto t0 = SteadyClock::now();
+  const auto t0 = sim.now();
   t.start();
   EXPECT_TRUE(t.pending());
   try {
@@ -164,15 +176,14 @@ TEST_F(TimeoutTest, DeferredDoesNotFireUntilStart) {
   } catch (const grove::Timeout& e) {
     EXPECT_TRUE(e == t);
   }
-  auto took = ms_since(t0);
-  EXPECT_GE(took, 30);
-  EXPECT_LT(took, 130);
+  EXPECT_EQ(sim.now() - t0, 30ms);
 }
 
 TEST_F(TimeoutTest, StartReArmsFromNow) {
+  SimulatedHub sim;
   grove::Timeout t(50ms);
   grove::this_fiber::sleep(30ms);
-  auto restart = SteadyClock::now();
+  const auto restart = sim.now();
   t.start();  // the old deadline (20 ms from here) no longer applies
   EXPECT_TRUE(t.pending());
   try {
@@ -181,25 +192,25 @@ TEST_F(TimeoutTest, StartReArmsFromNow) {
   } catch (const grove::Timeout& e) {
     EXPECT_TRUE(e == t);
   }
-  auto took = ms_since(restart);
-  EXPECT_GE(took, 50);
-  EXPECT_LT(took, 150);
+  EXPECT_EQ(sim.now() - restart, 50ms);
 }
 
 TEST_F(TimeoutTest, StartAfterFiringArmsAgain) {
+  SimulatedHub sim;
   grove::Timeout t(20ms);
   EXPECT_THROW(grove::this_fiber::sleep(1s), grove::Timeout);
   EXPECT_TRUE(t.expired());
   t.start();
   EXPECT_TRUE(t.pending());
   EXPECT_FALSE(t.expired());
-  auto t0 = SteadyClock::now();
+  const auto t0 = sim.now();
   EXPECT_THROW(grove::this_fiber::sleep(1s), grove::Timeout);
-  EXPECT_GE(ms_since(t0), 20);
+  EXPECT_EQ(sim.now() - t0, 20ms);
   EXPECT_TRUE(t.expired());
 }
 
 TEST_F(TimeoutTest, ThrownCopyCannotBeStarted) {
+  SimulatedHub sim;
   grove::Timeout t(10ms);
   try {
     grove::this_fiber::sleep(1s);
@@ -242,6 +253,7 @@ TEST_F(TimeoutTest, BadDurationsAreUsageErrors) {
 // A Timeout is an Interrupt, not a std::exception (errors.hpp); it is
 // caught as a grove::TimeoutError.
 TEST_F(TimeoutTest, CaughtAsTimeoutError) {
+  SimulatedHub sim;
   grove::Timeout t(10ms);
   try {
     grove::this_fiber::sleep(1s);
@@ -255,7 +267,7 @@ TEST_F(TimeoutTest, CaughtAsTimeoutError) {
 // ------------------------------------------------------- custom exception
 
 TEST_F(TimeoutTest, CustomExceptionIsThrownInstead) {
-  auto t0 = SteadyClock::now();
+  SimulatedHub sim;
   grove::Timeout t(25ms, MyError(42));
   EXPECT_TRUE(t.pending());
   try {
@@ -266,17 +278,18 @@ TEST_F(TimeoutTest, CustomExceptionIsThrownInstead) {
   } catch (const grove::Timeout&) {
     FAIL() << "a Timeout was thrown instead of the custom exception";
   }
-  EXPECT_GE(ms_since(t0), 25);
+  EXPECT_EQ(sim.elapsed(), 25ms);
   EXPECT_TRUE(t.expired());
 }
 
 TEST_F(TimeoutTest, CustomExceptionInSpawnedFiberEndsIt) {
-  grove::hub().set_unhandled_policy(grove::UnhandledPolicy::ignore);
+  SimulatedHub sim;
   auto f = grove::spawn([] {
     grove::Timeout t(20ms, MyError(7));
     grove::this_fiber::sleep(1s);
   });
   f.join();
+  EXPECT_EQ(sim.elapsed(), 20ms);
   EXPECT_FALSE(f.successful());
   try {
     f.get();

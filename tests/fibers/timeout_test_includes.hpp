@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "simulated_hub.hpp"
 #include "timeout_test_support.hpp"
 
 #include <chrono>
@@ -29,6 +30,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using namespace grove::test;
+using namespace grove::test;  // TimeoutTest, SimulatedHub, MyError
 
 }  // namespace

@@ -44,10 +44,12 @@ TEST_F(WaitTest, WaitAnyWithTimeoutReturnsNulloptWhenNoneFinish) {
 }
 
 TEST_F(WaitTest, WaitAnyWithTimeoutReturnsIndexWhenInTime) {
+  SimulatedHub sim;
   std::vector<grove::Fiber<int>> fs{sleeper(300ms, 0), sleeper(10ms, 1)};
   auto r = grove::wait_any(fs, 200ms);
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(*r, 1u);
+  EXPECT_EQ(sim.elapsed(), 10ms);
   grove::killall(fs);
 }
 
@@ -72,6 +74,7 @@ TEST_F(WaitTest, WaitAnyCountsAFailureAsFinished) {
 // -------------------------------------------------------------------- iwait
 
 TEST_F(WaitTest, IwaitYieldsInCompletionOrder) {
+  SimulatedHub sim;  // each sleeper starts at the same instant: the order is the deadlines', not the machine's
   std::vector<grove::Fiber<int>> fs{sleeper(30ms, 30), sleeper(10ms, 10), sleeper(20ms, 20)};
   auto it = grove::iwait(fs);
   std::vector<int> got;
@@ -82,6 +85,7 @@ TEST_F(WaitTest, IwaitYieldsInCompletionOrder) {
       if (grove::Fiber<>(t) == *f) got.push_back(t.value());
   }
   EXPECT_EQ(got, (std::vector<int>{10, 20, 30}));
+  EXPECT_EQ(sim.elapsed(), 30ms);
   EXPECT_FALSE(it.next().has_value());  // exhausted stays exhausted
   EXPECT_EQ(grove::hub().fiber_count(), 0u);
 }
@@ -142,6 +146,7 @@ TEST_F(WaitTest, IwaitOfEmptyRangeYieldsNothing) {
 }
 
 TEST_F(WaitTest, IwaitFromSpawnedFiber) {
+  SimulatedHub sim;  // a preempted start must not reorder 5 ms and 20 ms
   std::vector<grove::Fiber<int>> fs{sleeper(20ms, 20), sleeper(5ms, 5)};
   auto collector = grove::spawn([&] {
     std::vector<std::uint64_t> ids;
@@ -152,6 +157,7 @@ TEST_F(WaitTest, IwaitFromSpawnedFiber) {
   ASSERT_EQ(ids.size(), 2u);
   EXPECT_EQ(ids[0], fs[1].id());
   EXPECT_EQ(ids[1], fs[0].id());
+  EXPECT_EQ(sim.elapsed(), 20ms);
 }
 
 // ---------------------------------------------------------------- mixed types

@@ -1,11 +1,14 @@
 // wait_fd_test.cpp — wait_readable/wait_writable on descriptors the test
-// owns (pipes), which grove must watch without taking.
+// owns (pipes, loopback TCP), which grove must watch without taking, and on
+// the descriptor of a grove socket, which its own Asio object watches too.
 #include <grove/wait_fd.hpp>
 
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
 #include <grove/io_error.hpp>
 #include <grove/iwait.hpp>
+#include <grove/tcp_listener.hpp>
+#include <grove/tcp_socket.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/timeout.hpp>
 
@@ -22,6 +25,14 @@ using namespace grove;
 using namespace grove::test;
 
 namespace {
+
+// lowest_free_fd() is the number the next open() gets: it moves if a
+// descriptor leaks.
+int lowest_free_fd() {
+  const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ::close(fd);
+  return fd;
+}
 
 class WaitFdTest : public HubTest {
  protected:
@@ -146,6 +157,68 @@ TEST_F(WaitFdTest, FdWatchOnARegularFileIsReadyWithAnError) {
   EXPECT_TRUE(w.error());
   FdWatch moved = std::move(w);
   EXPECT_THROW((void)grove::wait({w}, 1s), UsageError);  // NOLINT(bugprone-use-after-move): the misuse under test
+}
+
+// ------------------------------------------- loopback TCP descriptors
+
+// The descriptor of a grove TcpSocket is registered with the hub's reactor
+// by the socket itself; wait_readable on it must still report the data the
+// peer sent (it used to return false at once: the second registration of
+// the fd failed with EEXIST and the error read as "not ready").
+TEST_F(WaitFdTest, ReadableOnAGroveTcpSocketsDescriptor) {
+  TcpListener listener(tcp_endpoint("127.0.0.1", 0));
+  auto client = TcpSocket::connect(listener.local_endpoint(), 5s);
+  auto server = listener.accept();
+  const int next_fd = lowest_free_fd();
+  auto writer = spawn([&] {
+    this_fiber::sleep(10ms);
+    client.send_all("ping");
+  });
+  const auto t0 = Clock::now();
+  EXPECT_TRUE(wait_readable(server.native_handle(), 5s)) << "the peer's data was not seen";
+  EXPECT_GE(since(t0), 9ms) << "returned before the peer sent anything";
+  writer.join();
+  EXPECT_TRUE(wait_readable(server.native_handle(), 5s)) << "data already there: ready at once";
+  boost::system::error_code ec;
+  wait_readable(server.native_handle(), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(wait_writable(client.native_handle(), 5s));
+  EXPECT_EQ(server.recv(), "ping");  // the wait took nothing
+  // Nothing more to read: a bounded wait times out, and the socket's own
+  // reactor registration still parks and wakes the socket's calls.
+  EXPECT_FALSE(wait_readable(server.native_handle(), 20ms));
+  auto late = spawn([&] {
+    this_fiber::sleep(10ms);
+    client.send_all("pong");
+  });
+  EXPECT_EQ(server.recv(), "pong");
+  late.join();
+  FdWatch in = FdWatch::readable(server.native_handle());
+  client.send_all("!");
+  auto ready = grove::wait({in}, 5s);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_FALSE(in.error()) << in.error().message();
+  EXPECT_EQ(server.recv(), "!");
+  EXPECT_EQ(lowest_free_fd(), next_fd) << "a descriptor the waits opened was left open";
+}
+
+// A plain (not grove) TCP descriptor from a blocking connect.
+TEST_F(WaitFdTest, ReadableOnAPlainTcpDescriptor) {
+  TcpListener listener(tcp_endpoint("127.0.0.1", 0));
+  const int fd = raw_connect(listener.local_endpoint().port());
+  ASSERT_GE(fd, 0);
+  auto server = listener.accept();
+  EXPECT_FALSE(wait_readable(fd, 20ms));
+  auto writer = spawn([&] {
+    this_fiber::sleep(10ms);
+    server.send_all("hello");
+  });
+  EXPECT_TRUE(wait_readable(fd, 5s));
+  char buf[8] = {};
+  EXPECT_EQ(::read(fd, buf, sizeof buf), 5);
+  EXPECT_EQ(std::string(buf, 5), "hello");
+  writer.join();
+  ::close(fd);
 }
 
 }  // namespace
