@@ -184,9 +184,12 @@ struct ChatRoom {
     for (;;) {
       std::string line = s.read_line(1024);
       if (line.empty()) return;
+      std::string said = name;
+      said += ": ";
+      said += line;
       for (Stream* other : members) {
         error_code ignored;
-        if (other != &s) other->send_all(name + ": " + line, ignored);
+        if (other != &s) other->send_all(said, ignored);
       }
     }
   }
