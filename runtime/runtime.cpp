@@ -185,13 +185,12 @@ const detail::RuntimeHub& Runtime::target(HubId hub, const char* what) const {
   return *hubs_[hub.index];
 }
 
-void Runtime::stop(Duration grace) {
+void Runtime::stop(Deadline grace) {
   if (local_index())
     throw UsageError(
         "grove::Runtime::stop: called from one of the Runtime's own hubs, which cannot wait for its "
         "own thread to end; stop it from the thread that made it (main)");
-  if (grace < Duration::zero())
-    throw UsageError("grove::Runtime::stop: the grace period is negative; give 0 or a positive time");
+  grace.check("Runtime::stop");
   std::lock_guard<std::mutex> lock(stop_mutex_);
   running_.store(false, std::memory_order_release);
   for (auto& h : hubs_) {

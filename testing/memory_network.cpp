@@ -6,8 +6,8 @@
 #include <grove/errors.hpp>
 #include <grove/hub.hpp>
 #include <grove/io_error.hpp>
-#include <grove/detail/hub_check.hpp>
 #include <grove/testing/detail/memory_state.hpp>
+#include <grove/detail/hub_check.hpp>
 
 #include <boost/asio/error.hpp>
 
@@ -150,16 +150,14 @@ MemoryListener MemoryNetwork::listen(std::string_view address) {
   return listener;
 }
 
-std::unique_ptr<MemoryStream> MemoryNetwork::connect(std::string_view address, error_code& ec,
-                                                     ConnectOptions options) {
+std::unique_ptr<MemoryStream> MemoryNetwork::connect(std::string_view address, error_code& ec, ConnectOptions options) {
   ec = {};
   auto& s = grove::detail::scheduler();
   grove::detail::check_hub(state_->owner, "MemoryNetwork::connect");
   auto [host, port] = detail::split_address(address);
   if (options.from.empty()) throw UsageError("grove::testing::MemoryNetwork::connect: 'from' names no host");
-  const Duration timeout = options.timeout ? to_duration(*options.timeout, "MemoryNetwork::connect")
-                                           : state_->connect_timeout;
-  const TimePoint deadline = deadline_after(s.now(), timeout);
+  const TimePoint deadline = options.timeout ? options.timeout->resolve(s.now(), "MemoryNetwork::connect")
+                                             : deadline_after(s.now(), state_->connect_timeout);
   auto& net = *state_;
   s.raise_pending();
   // The SYN waits out a partition, then travels one latency.
@@ -272,12 +270,12 @@ std::size_t MemoryNetwork::reset_all(std::string_view host) {
   return n;
 }
 
-void MemoryNetwork::set_latency(Duration latency) { state_->latency = to_duration(latency, "MemoryNetwork::set_latency"); }
+void MemoryNetwork::set_latency(Duration latency) {
+  state_->latency = to_duration(latency, "MemoryNetwork::set_latency");
+}
 Duration MemoryNetwork::latency() const noexcept { return state_->latency; }
 
-MemoryNetworkStats MemoryNetwork::stats() const noexcept {
-  return {state_->opened, state_->refused, state_->resets};
-}
+MemoryNetworkStats MemoryNetwork::stats() const noexcept { return {state_->opened, state_->refused, state_->resets}; }
 
 std::size_t MemoryNetwork::open_connections() const {
   std::size_t n = 0;

@@ -38,7 +38,7 @@ void MemoryServer::serve_forever() {
   life_.serve_forever();
 }
 
-void MemoryServer::stop(Duration grace) {
+void MemoryServer::stop(Deadline grace) {
   life_.stop(grace, [this] { listener_.close(); });
 }
 

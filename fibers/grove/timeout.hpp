@@ -13,7 +13,15 @@
 // given to the constructor). Copies do not own the timer; they carry the
 // identity of the scope that fired, so nested timeouts can tell which one
 // expired: `catch (const grove::Timeout& e) { if (e == inner) ... }`.
+//
+// Why a duration here and a Deadline everywhere else: a Timeout is
+// re-armable (start() arms it again for its duration from now, as gevent's
+// Timeout(seconds)), and this_fiber::sleep(d) is gevent's sleep(seconds)
+// (sleep_until(t) takes a time point), while every wait and the one-shot
+// with_timeout / within / with_timeout_or take a grove::Deadline (a duration
+// or a time point). A negative or NaN duration is a UsageError in all of them.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/errors.hpp>
 #include <grove/detail/timer_heap.hpp>
@@ -123,11 +131,30 @@ class Timeout : public Interrupt, public TimeoutError {
 
 inline constexpr Timeout::Deferred deferred{};
 
-// with_timeout(d, fn, args...) runs fn(args...) under a Timeout of d and
-// returns its result; the Timeout propagates if it fires.
-template <class Rep, class Period, class F, class... A>
-auto with_timeout(std::chrono::duration<Rep, Period> d, F&& fn, A&&... args) {
-  Timeout t(d);
+namespace detail {
+
+// one_shot_span(d, call) is how long a one-shot Timeout for the Deadline d
+// lasts from now: Duration::max() (never fires) for no deadline, zero for a
+// time point already passed. A negative or NaN duration throws UsageError
+// naming `call`.
+inline Duration one_shot_span(const Deadline& d, const char* call) {
+  d.check(call);
+  if (d.is_never()) return Duration::max();
+  const TimePoint now = scheduler().now();
+  const TimePoint at = d.resolve(now, call);
+  if (at == TimePoint::max()) return Duration::max();
+  return at > now ? at - now : Duration::zero();
+}
+
+}  // namespace detail
+
+// with_timeout(d, fn, args...) runs fn(args...) under a Timeout of d (a
+// duration from now or a TimePoint of the hub's clock) and returns its
+// result; the Timeout propagates if it fires. A negative or NaN duration
+// throws UsageError before fn runs.
+template <class F, class... A>
+auto with_timeout(Deadline d, F&& fn, A&&... args) {
+  Timeout t(detail::one_shot_span(d, "with_timeout"));
   return std::forward<F>(fn)(std::forward<A>(args)...);
 }
 
@@ -135,9 +162,9 @@ auto with_timeout(std::chrono::duration<Rep, Period> d, F&& fn, A&&... args) {
 // true if it finished, false if this call's own Timeout fired — quietly, as
 // gevent's `with Timeout(d, False):` block ends. fn's result is discarded
 // (use with_timeout_or for a value). Other timeouts and kills propagate.
-template <class Rep, class Period, class F, class... A>
-bool within(std::chrono::duration<Rep, Period> d, F&& fn, A&&... args) {
-  Timeout t(d);
+template <class F, class... A>
+bool within(Deadline d, F&& fn, A&&... args) {
+  Timeout t(detail::one_shot_span(d, "within"));
   try {
     (void)std::forward<F>(fn)(std::forward<A>(args)...);
     return true;
@@ -149,10 +176,10 @@ bool within(std::chrono::duration<Rep, Period> d, F&& fn, A&&... args) {
 
 // with_timeout_or(d, fallback, fn, args...) returns fallback instead of
 // throwing when this call's own Timeout fires (gevent's timeout_value).
-template <class Rep, class Period, class V, class F, class... A>
-[[nodiscard]] auto with_timeout_or(std::chrono::duration<Rep, Period> d, V fallback, F&& fn, A&&... args)
+template <class V, class F, class... A>
+[[nodiscard]] auto with_timeout_or(Deadline d, V fallback, F&& fn, A&&... args)
     -> std::common_type_t<std::invoke_result_t<F, A...>, V> {
-  Timeout t(d);
+  Timeout t(detail::one_shot_span(d, "with_timeout_or"));
   try {
     return std::forward<F>(fn)(std::forward<A>(args)...);
   } catch (const Timeout& e) {

@@ -16,6 +16,7 @@
 #include <grove/actor.hpp>
 #include <grove/actor_ref.hpp>
 #include <grove/async_result.hpp>
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/hub_config.hpp>
 #include <grove/hub_id.hpp>
@@ -51,7 +52,7 @@ struct RuntimeHub {
   std::shared_ptr<std::atomic<std::int64_t>> load = std::make_shared<std::atomic<std::int64_t>>(0);
   std::thread thread;
   std::optional<AsyncResult<void>> stop_signal;  // made on the hub's thread; set by Runtime::stop
-  Duration grace{};                              // written before stop_signal is set
+  Deadline grace;                                // written before stop_signal is set
 };
 // tls_runtime_hub is the calling thread's RuntimeHub (null off a Runtime).
 extern constinit thread_local const RuntimeHub* tls_runtime_hub;
@@ -187,8 +188,10 @@ class Runtime {
   // them, and every later send to them, goes to dead letters (counted).
   // Later spawns are UsageErrors. A second stop() does nothing. Call it
   // from outside the Runtime's hubs (UsageError otherwise: a hub cannot
-  // wait for its own thread to end).
-  void stop(Duration grace = std::chrono::seconds(1));
+  // wait for its own thread to end). grace is a grove::Deadline: a
+  // duration (each hub's from the start of its shutdown) or a time point
+  // (one deadline for every hub); a negative or NaN one is a UsageError.
+  void stop(Deadline grace = std::chrono::seconds(1));
 
  private:
   const detail::RuntimeHub& target(HubId hub, const char* what) const;

@@ -16,6 +16,8 @@ SupervisorCore::SupervisorCore(SupervisorConfig cfg, std::vector<ChildSpec> spec
   if (config.period <= Duration::zero()) throw UsageError("grove::Supervisor: period must be positive");
   if (config.backoff.multiplier < 1.0 || config.backoff.jitter < 0.0 || config.backoff.jitter >= 1.0)
     throw UsageError("grove::Supervisor: backoff needs multiplier >= 1 and 0 <= jitter < 1");
+  if (config.backoff.initial < Duration::zero() || config.backoff.max < Duration::zero())
+    throw UsageError("grove::Supervisor: backoff initial and max must not be negative (initial = 0 turns backoff off)");
   for (auto& s : specs) add(std::move(s), false);
   // Under a scheduling policy (a deterministic test) the jitter must not
   // depend on the machine: the seed then comes from the hub's numbering.

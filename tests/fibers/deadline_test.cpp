@@ -303,4 +303,57 @@ TEST_F(DeadlineTest, ThreadPoolJoinAndGracefulShutdownWaitTakeADeadline) {
   EXPECT_TRUE(shutdown.wait(grove::hub().now() + 10s));
 }
 
+TEST_F(DeadlineTest, WithTimeoutWithinAndWithTimeoutOrTakeADeadline) {
+  grove::test::SimulatedHub sim;
+  int runs = 0;
+  auto work = [&] {
+    ++runs;
+    grove::this_fiber::sleep(10ms);
+    return 7;
+  };
+  // Rejected before fn runs, naming the call.
+  expect_rejects("with_timeout", [&](grove::Deadline d) { (void)grove::with_timeout(d, work); });
+  expect_rejects("within", [&](grove::Deadline d) { (void)grove::within(d, work); });
+  expect_rejects("with_timeout_or", [&](grove::Deadline d) { (void)grove::with_timeout_or(d, -1, work); });
+  EXPECT_EQ(runs, 0);
+  // A time point is absolute: the Timeout fires at it.
+  auto t0 = sim.now();
+  EXPECT_FALSE(grove::within(t0 + 4ms, work));
+  EXPECT_EQ(sim.now() - t0, 4ms);
+  t0 = sim.now();
+  EXPECT_EQ(grove::with_timeout_or(t0 + 3ms, -1, work), -1);
+  EXPECT_EQ(sim.now() - t0, 3ms);
+  t0 = sim.now();
+  EXPECT_THROW((void)grove::with_timeout(t0 + 2ms, work), grove::Timeout);
+  EXPECT_EQ(sim.now() - t0, 2ms);
+  // A time point already passed fires at fn's first suspension.
+  t0 = sim.now();
+  EXPECT_FALSE(grove::within(t0 - 1ms, work));
+  EXPECT_EQ(sim.now(), t0);
+  // Enough time, or no deadline: fn's result.
+  t0 = sim.now();
+  EXPECT_EQ(grove::with_timeout(t0 + 1s, work), 7);
+  EXPECT_EQ(grove::with_timeout(grove::Deadline::never(), work), 7);
+  EXPECT_TRUE(grove::within(std::chrono::duration<double>(0.5), work));
+  EXPECT_EQ(grove::with_timeout_or(15ms, -1, work), 7);
+  EXPECT_EQ(sim.now() - t0, 40ms);
+  EXPECT_EQ(runs, 8);
+}
+
+TEST_F(DeadlineTest, TimeoutAndSleepTakeADurationAndRejectBadOnesByName) {
+  // The re-armable Timeout and gevent's sleep(seconds) keep a duration
+  // (timeout.hpp says why); a bad one is still a UsageError naming the call.
+  auto rejects = [](const std::string& call, const std::function<void(std::chrono::duration<double>)>& fn) {
+    const std::string negative = usage_error_of([&] { fn(std::chrono::duration<double>(-0.001)); });
+    EXPECT_NE(negative.find(call + ": the duration is negative"), std::string::npos) << negative;
+    const std::string nan = usage_error_of([&] { fn(kNaN); });
+    EXPECT_NE(nan.find(call + ": the duration is NaN"), std::string::npos) << nan;
+  };
+  rejects("Timeout", [](auto d) { grove::Timeout t(d); });
+  rejects("Timeout", [](auto d) { grove::Timeout t(d, grove::deferred); });
+  rejects("Timeout", [](auto d) { grove::Timeout t(d, grove::weak); });
+  rejects("this_fiber::sleep", [](auto d) { grove::this_fiber::sleep(d); });
+  rejects("this_fiber::sleep", [](auto d) { grove::this_fiber::sleep(d, grove::weak); });
+}
+
 }  // namespace

@@ -33,6 +33,8 @@ TEST_F(SupervisorTest, ConfigIsDesignatedInitialisers) {
   EXPECT_EQ(sup.config().name, "root");
   EXPECT_THROW(grove::Supervisor({.intensity = -1}), grove::UsageError);
   EXPECT_THROW(grove::Supervisor({.period = 0s}), grove::UsageError);
+  EXPECT_THROW(grove::Supervisor({.backoff = {.initial = -1ms}}), grove::UsageError);  // not a silent "off"
+  EXPECT_THROW(grove::Supervisor({.backoff = {.initial = 1ms, .max = -1ms}}), grove::UsageError);
   EXPECT_THROW(grove::Supervisor({.strategy = Strategy::simple_one_for_one}), grove::UsageError);
   auto log = std::make_shared<Log>();
   EXPECT_THROW(grove::Supervisor({}, {worker_child(log, "x"), worker_child(log, "x")}), grove::SupervisorError);

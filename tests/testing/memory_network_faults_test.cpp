@@ -3,6 +3,7 @@
 // resets of one connection or of a host, a listener closed with a backlog.
 #include <grove/testing/memory_network.hpp>
 
+#include <grove/deadline.hpp>
 #include <grove/fiber.hpp>
 #include <grove/tcp_socket.hpp>
 #include <grove/this_fiber.hpp>
@@ -12,6 +13,8 @@
 
 #include <boost/asio/error.hpp>
 
+#include <chrono>
+#include <cmath>
 #include <string>
 
 namespace asio = boost::asio;
@@ -77,6 +80,18 @@ TEST_F(SimulationNetworkFaults, AConnectAcrossAPartitionTimesOut) {
   EXPECT_GE(elapsed(t0), 20ms);
   EXPECT_EQ(net.connect("chat:5555", ec, {.from = "alice", .timeout = 5ms}), nullptr);
   EXPECT_EQ(ec, asio::error::timed_out);
+  const TimePoint t1 = hub().now();  // a time point: an absolute deadline
+  EXPECT_EQ(net.connect("chat:5555", ec, {.from = "alice", .timeout = t1 + 7ms}), nullptr);
+  EXPECT_EQ(ec, asio::error::timed_out);
+  EXPECT_GE(elapsed(t1), 7ms);
+  for (const Deadline bad : {Deadline(-1ms), Deadline(std::chrono::duration<double>(std::nan("")))}) {
+    try {
+      (void)net.connect("chat:5555", ec, {.from = "bob", .timeout = bad});
+      ADD_FAILURE() << "a bad connect timeout was accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("MemoryNetwork::connect: the duration is"), std::string::npos) << e.what();
+    }
+  }
   EXPECT_EQ(listener.pending(), 0u);
   auto bob = net.connect("chat:5555", {.from = "bob"});  // bob is not cut off
   EXPECT_EQ(listener.pending(), 1u);
@@ -157,7 +172,7 @@ TEST_F(SimulationNetworkFaults, ResetAllResetsEveryConnectionOfAHost) {
   bob->send_all("fine\n");
   EXPECT_EQ(s3->read_line(), "fine\n");
   EXPECT_EQ(net.reset_all("chat"), 1u);  // only bob's is left
-  net.reset(*bob);  // twice is harmless
+  net.reset(*bob);                       // twice is harmless
   EXPECT_EQ(net.stats().resets, 3u);
   TcpSocket tcp;
   EXPECT_THROW(net.reset(tcp), UsageError);

@@ -4,6 +4,7 @@
 // handler.
 #include <grove/testing/memory_server.hpp>
 
+#include <grove/deadline.hpp>
 #include <grove/fiber.hpp>
 #include <grove/stream_server.hpp>
 #include <grove/tcp_socket.hpp>
@@ -13,9 +14,13 @@
 
 #include "testing_test_support.hpp"
 
+#include <simulated_hub.hpp>
+
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <chrono>
+#include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
@@ -86,6 +91,33 @@ TEST_F(SimulationServer, ServesManyClientsAndStopsWithGrace) {
   EXPECT_EQ(ec, boost::asio::error::connection_refused);
 }
 
+TEST_F(SimulationServer, StopTakesADeadlineAndRejectsABadGrace) {
+  SimulatedHub sim;
+  MemoryNetwork net;
+  MemoryServer server(net.listen("echo:7"), [](Stream& s) {
+    while (true) s.send_all(s.read_line());
+  });
+  server.start();
+  auto idle = net.connect("echo:7");
+  this_fiber::yield();
+  ASSERT_EQ(server.connections(), 1u);
+  for (const Deadline bad : {Deadline(-1ms), Deadline(std::chrono::duration<double>(std::nan("")))}) {
+    try {
+      server.stop(bad);
+      ADD_FAILURE() << "stop(bad grace) should have thrown";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("MemoryServer::stop"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_FALSE(server.stopped()) << "a rejected stop stops nothing";
+  EXPECT_EQ(server.connections(), 1u);
+  const TimePoint t0 = sim.now();
+  server.stop(t0 + 15ms);  // a time point: the grace ends there
+  EXPECT_EQ(sim.now() - t0, 15ms);
+  EXPECT_TRUE(server.stopped());
+  EXPECT_EQ(idle->recv(), "");
+}
+
 TEST_F(SimulationServer, StopFromAHandler) {
   MemoryNetwork net;
   MemoryServer* self = nullptr;
@@ -152,9 +184,12 @@ struct ChatRoom {
     for (;;) {
       std::string line = s.read_line(1024);
       if (line.empty()) return;
+      std::string said = name;
+      said += ": ";
+      said += line;
       for (Stream* other : members) {
         error_code ignored;
-        if (other != &s) other->send_all(name + ": " + line, ignored);
+        if (other != &s) other->send_all(said, ignored);
       }
     }
   }

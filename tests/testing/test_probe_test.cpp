@@ -6,7 +6,9 @@
 #include <grove/testing/deterministic_test.hpp>
 
 #include <grove/actor.hpp>
+#include <grove/deadline.hpp>
 #include <grove/fiber.hpp>
+#include <grove/hub.hpp>
 #include <grove/this_fiber.hpp>
 
 #include "testing_support.hpp"
@@ -14,8 +16,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
+#include <functional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -118,6 +123,67 @@ TEST_F(TestingProbe, ReceiveNTakesNMessagesWithinOneTimeout) {
     ref.send(9);
   });
   EXPECT_THROW(probe.receive_n(2, 5s), ProbeFailure);
+}
+
+TEST_F(TestingProbe, TimeoutsTakeATimePointAsAnAbsoluteDeadline) {
+  TestProbe<int> probe;
+  grove::spawn([ref = probe.ref()] {
+    for (int i = 0; i < 3; ++i) {
+      grove::this_fiber::sleep(1s);
+      ref.send(i);
+    }
+  });
+  const auto t0 = grove::hub().now();
+  EXPECT_EQ(probe.expect(t0 + 2s), 0);
+  EXPECT_EQ(probe.fish_for([](int n) { return n == 2; }, t0 + 5s), 2);
+  EXPECT_EQ(sim().elapsed(), 3s);
+  try {
+    (void)probe.receive_n(1, t0 + 4s);
+    FAIL() << "receive_n should have thrown";
+  } catch (const ProbeFailure& e) {
+    EXPECT_NE(std::string(e.what()).find("got 0 of 1 messages within 1000 ms"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(sim().elapsed(), 4s);
+  EXPECT_THROW((void)probe.expect(t0), ProbeFailure);  // passed: a poll
+  EXPECT_EQ(sim().elapsed(), 4s);
+}
+
+// usage_error_of(fn) is the message of the grove::UsageError fn throws.
+std::string usage_error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const grove::UsageError& e) {
+    return e.what();
+  } catch (...) {
+    return "<other exception>";
+  }
+  return "<no exception>";
+}
+
+TEST_F(TestingProbe, NegativeOrNaNTimeoutsAreUsageErrorsNamingTheCall) {
+  TestProbe<int> probe;
+  probe.ref().send(1);  // a message is there: a bad timeout is still misuse, not a poll
+  advance(0s);
+  const auto nan = std::chrono::duration<double>(std::nan(""));
+  const std::vector<std::pair<std::string, std::function<void(grove::Deadline)>>> calls = {
+      {"TestProbe::expect", [&](grove::Deadline d) { (void)probe.expect(d); }},
+      {"TestProbe::fish_for", [&](grove::Deadline d) { (void)probe.fish_for([](int) { return true; }, d); }},
+      {"TestProbe::receive_n", [&](grove::Deadline d) { (void)probe.receive_n(1, d); }},
+  };
+  for (const auto& [call, fn] : calls) {
+    const std::string negative = usage_error_of([&] { fn(-1ms); });
+    EXPECT_NE(negative.find(call + ": the duration is negative"), std::string::npos) << negative;
+    const std::string bad = usage_error_of([&] { fn(nan); });
+    EXPECT_NE(bad.find(call + ": the duration is NaN"), std::string::npos) << bad;
+  }
+  const std::string quiet = usage_error_of([&] { probe.expect_no_message(-1ms); });
+  EXPECT_NE(quiet.find("TestProbe::expect_no_message: the duration is negative"), std::string::npos) << quiet;
+  const std::string quiet_nan = usage_error_of([&] { probe.expect_no_message(nan); });
+  EXPECT_NE(quiet_nan.find("TestProbe::expect_no_message: the duration is NaN"), std::string::npos) << quiet_nan;
+  const std::string ctor = usage_error_of([] { TestProbe<int> bad("bad", -1ms); });
+  EXPECT_NE(ctor.find("TestProbe: the duration is negative"), std::string::npos) << ctor;
+  EXPECT_EQ(sim().elapsed(), 0s);
+  EXPECT_EQ(probe.expect(0s), 1);  // untouched by the rejected calls
 }
 
 TEST_F(TestingProbe, ReplyAnswersTheAskTakenLast) {

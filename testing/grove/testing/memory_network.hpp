@@ -23,6 +23,7 @@
 // to the hub of the thread that made it; streams and listeners keep the
 // network alive.
 
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/stream.hpp>
 #include <grove/testing/memory_listener.hpp>
@@ -53,8 +54,10 @@ struct MemoryNetworkOptions {
 struct ConnectOptions {
   // from: the connecting host's name (partitions and reset_all name it).
   std::string from = "client";
-  // timeout: the deadline of this connect (none: options.connect_timeout).
-  std::optional<Duration> timeout = std::nullopt;
+  // timeout: the deadline of this connect, a duration from the call or a
+  // time point (none: options.connect_timeout); a negative or NaN duration
+  // is a UsageError naming MemoryNetwork::connect.
+  std::optional<Deadline> timeout = std::nullopt;
 };
 
 struct MemoryNetworkStats {

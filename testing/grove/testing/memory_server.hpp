@@ -15,10 +15,11 @@
 // rest and waits for them to unwind; from a handler it runs in a fiber of
 // its own. Use it from its hub's thread; stop() it before destroying it.
 
-#include <grove/detail/server_lifecycle.hpp>
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/stream.hpp>
 #include <grove/testing/memory_listener.hpp>
+#include <grove/detail/server_lifecycle.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -47,7 +48,9 @@ class MemoryServer {
   void start();
   // serve_forever() starts if needed and blocks until stop().
   void serve_forever();
-  void stop(Duration grace = std::chrono::seconds(1));
+  // stop(grace) takes a grove::Deadline (a duration from now or a time
+  // point), as StreamServer::stop; a negative or NaN grace is a UsageError.
+  void stop(Deadline grace = std::chrono::seconds(1));
 
   bool started() const noexcept { return life_.started(); }
   bool stopped() const noexcept { return life_.stopped(); }

@@ -7,9 +7,12 @@
 //   auto welcome = probe.expect<Welcome>(1s);   // the next message, a Welcome
 //   probe.expect_no_message(500ms);             // nothing else for 500 ms
 //
-// expect(), fish_for() and receive_n() throw ProbeFailure (the test fails
+// expect(), fish_for() and receive_n() take a grove::Deadline (a duration
+// or a TimePoint of the hub's clock) and throw ProbeFailure (the test fails
 // with its message) on a timeout or a message of the wrong type;
-// expect_no_message() records a non-fatal failure. Under a Simulation the
+// expect_no_message(d) waits the duration d and records a non-fatal failure
+// if a message comes. A negative or NaN timeout is a UsageError naming the
+// call (e.g. "TestProbe::fish_for"), never a silent poll. Under a Simulation the
 // timeouts are virtual and cost no real time, and inclusive: a message sent
 // at the deadline's very instant is on time. Messages the test never
 // consumed fail the test when the probe is destroyed (or at the fixture's
@@ -20,13 +23,14 @@
 #include <grove/testing/simulation.hpp>
 
 #include <grove/actor.hpp>
+#include <grove/deadline.hpp>
 #include <grove/duration.hpp>
 #include <grove/hub.hpp>
 #include <grove/queue.hpp>
 #include <grove/queue_errors.hpp>
 
-#include <boost/core/demangle.hpp>
 #include <gtest/gtest.h>
+#include <boost/core/demangle.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -104,8 +108,13 @@ class TestProbe final : private detail::ProbeBase {
  public:
   // TestProbe(name, default_timeout) starts the probe's actor on this
   // thread's hub (and registers it with the running Simulation, if any).
+  // default_timeout (a duration: it counts from each call) is what
+  // expect(), fish_for(pred) and receive_n(n) wait; a negative one is a
+  // UsageError.
   explicit TestProbe(std::string name = "probe", Duration default_timeout = std::chrono::seconds(3))
-      : inbox_(std::make_shared<Inbox>()), default_timeout_(default_timeout), sim_(Simulation::current()) {
+      : inbox_(std::make_shared<Inbox>()),
+        default_timeout_(to_duration(default_timeout, "TestProbe")),
+        sim_(Simulation::current()) {
     ref_ = spawn_actor<detail::ProbeActor<M>>(ActorOptions{.name = std::move(name), .mailbox = {}}, inbox_);
     if (sim_) sim_->attach(*this);
   }
@@ -130,14 +139,16 @@ class TestProbe final : private detail::ProbeBase {
   // expect<T>(timeout) is the next message, which must be a T: M itself or
   // one alternative of a variant M. It throws ProbeFailure otherwise.
   template <class T = M>
-  T expect(Duration timeout) {
-    Received r = next(timeout, "expect<" + detail::type_name<T>() + ">");
+  T expect(Deadline timeout) {
+    Received r = next(timeout, "TestProbe::expect", "expect<" + detail::type_name<T>() + ">");
     if constexpr (std::is_same_v<T, M>) {
       return std::move(r.message);
     } else {
-      static_assert(detail::is_variant<M>::value, "expect<T>: T must be the probe's message type or one of its variant's alternatives");
+      static_assert(detail::is_variant<M>::value,
+                    "expect<T>: T must be the probe's message type or one of its variant's alternatives");
       if (T* v = std::get_if<T>(&r.message)) return std::move(*v);
-      throw ProbeFailure(head() + "expected a " + detail::type_name<T>() + " but got " + ::testing::PrintToString(r.message));
+      throw ProbeFailure(head() + "expected a " + detail::type_name<T>() + " but got " +
+                         ::testing::PrintToString(r.message));
     }
   }
   template <class T = M>
@@ -145,24 +156,29 @@ class TestProbe final : private detail::ProbeBase {
     return expect<T>(default_timeout_);
   }
 
-  // expect_no_message(d) waits d and records a failure (non-fatal) if any
-  // message arrives meanwhile; that message is consumed.
-  void expect_no_message(Duration d) {
-    if (std::optional<Received> r = try_next(d))
-      ADD_FAILURE() << head() << "expected no message for " << format(d) << " but got "
+  // expect_no_message(d) waits the duration d and records a failure
+  // (non-fatal) if any message arrives meanwhile; that message is consumed.
+  // A negative or NaN d is a UsageError.
+  template <class Rep, class Period>
+  void expect_no_message(std::chrono::duration<Rep, Period> d) {
+    const Duration wait = to_duration(d, "TestProbe::expect_no_message");
+    const TimePoint now = grove::hub().now();
+    if (std::optional<Received> r = try_next(deadline_after(now, wait)))
+      ADD_FAILURE() << head() << "expected no message for " << format(now, deadline_after(now, wait)) << " but got "
                     << ::testing::PrintToString(r->message);
   }
 
   // fish_for(pred, timeout) skips messages until pred(message) is true and
   // returns that one; ProbeFailure if none comes in time.
   template <class Pred>
-  M fish_for(Pred pred, Duration timeout) {
-    const TimePoint deadline = deadline_after(grove::hub().now(), timeout);
+  M fish_for(Pred pred, Deadline timeout) {
+    const TimePoint start = grove::hub().now();
+    const TimePoint deadline = timeout.resolve(start, "TestProbe::fish_for");
     std::size_t skipped = 0;
     for (;;) {
-      std::optional<Received> r = try_next(left_until(deadline));
+      std::optional<Received> r = try_next(deadline);
       if (!r)
-        throw ProbeFailure(head() + "fish_for: no matching message within " + format(timeout) + " (" +
+        throw ProbeFailure(head() + "fish_for: no matching message within " + format(start, deadline) + " (" +
                            std::to_string(skipped) + " skipped)");
       if (pred(static_cast<const M&>(r->message))) return std::move(r->message);
       ++skipped;
@@ -174,15 +190,16 @@ class TestProbe final : private detail::ProbeBase {
   }
 
   // receive_n(n, timeout) is the next n messages, all within timeout.
-  std::vector<M> receive_n(std::size_t n, Duration timeout) {
-    const TimePoint deadline = deadline_after(grove::hub().now(), timeout);
+  std::vector<M> receive_n(std::size_t n, Deadline timeout) {
+    const TimePoint start = grove::hub().now();
+    const TimePoint deadline = timeout.resolve(start, "TestProbe::receive_n");
     std::vector<M> out;
     out.reserve(n);
     while (out.size() < n) {
-      std::optional<Received> r = try_next(left_until(deadline));
+      std::optional<Received> r = try_next(deadline);
       if (!r)
         throw ProbeFailure(head() + "receive_n: got " + std::to_string(out.size()) + " of " + std::to_string(n) +
-                           " messages within " + format(timeout));
+                           " messages within " + format(start, deadline));
       out.push_back(std::move(r->message));
     }
     return out;
@@ -201,24 +218,23 @@ class TestProbe final : private detail::ProbeBase {
 
  private:
   std::string head() const { return "grove::testing::TestProbe '" + ref_.name() + "': "; }
-  static std::string format(Duration d) {
+  // format(start, deadline) is the time a call starting at start had.
+  static std::string format(TimePoint start, TimePoint deadline) {
+    if (deadline == TimePoint::max()) return "no deadline";
+    const Duration d = deadline > start ? deadline - start : Duration::zero();
     return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
-  }
-  static Duration left_until(TimePoint deadline) {
-    const TimePoint now = grove::hub().now();
-    return deadline > now ? deadline - now : Duration::zero();
   }
 
   // try_next() takes the next message (remembering its reply address), or
-  // nothing if none arrives within timeout.
-  std::optional<Received> try_next(Duration timeout) {
-    if (timeout == Duration::zero()) {
+  // nothing if none arrives by deadline (a poll if it has passed).
+  std::optional<Received> try_next(TimePoint deadline) {
+    if (deadline <= grove::hub().now()) {
       std::optional<Received> r = inbox_->queue.try_get();
       if (!r) return std::nullopt;
       return take(std::move(*r));
     }
     try {
-      return take(inbox_->queue.get(timeout));
+      return take(inbox_->queue.get(deadline));
     } catch (const QueueEmpty&) {
     }
     // The deadline is inclusive: what other fibers send at this very
@@ -232,9 +248,11 @@ class TestProbe final : private detail::ProbeBase {
     last_reply_ = std::move(r.reply);
     return std::optional<Received>(std::in_place, std::move(r));
   }
-  Received next(Duration timeout, const std::string& what) {
-    std::optional<Received> r = try_next(timeout);
-    if (!r) throw ProbeFailure(head() + what + ": no message within " + format(timeout));
+  Received next(Deadline timeout, const char* call, const std::string& what) {
+    const TimePoint start = grove::hub().now();
+    const TimePoint deadline = timeout.resolve(start, call);
+    std::optional<Received> r = try_next(deadline);
+    if (!r) throw ProbeFailure(head() + what + ": no message within " + format(start, deadline));
     return std::move(*r);
   }
   typename detail::ProbeActor<M>::Reply take_reply() {
@@ -255,8 +273,10 @@ class TestProbe final : private detail::ProbeBase {
       n += queued;
     }
     if (n == 0) return out;
-    return head() + std::to_string(n) + " message(s) received but never consumed (expect them, or "
-                                        "expect_no_message() if none should come):" + out;
+    return head() + std::to_string(n) +
+           " message(s) received but never consumed (expect them, or "
+           "expect_no_message() if none should come):" +
+           out;
   }
   void stop() override {
     if (ref_.fiber() && !ref_.fiber().dead()) ref_.fiber().kill();
