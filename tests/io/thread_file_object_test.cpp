@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <string>
 #include <thread>
+#include <vector>
 
 using namespace grove;
 using namespace grove::test;
@@ -92,11 +93,14 @@ TEST_F(ThreadFileObjectTest, AppendModeWritesAtTheEnd) {
 
 TEST_F(ThreadFileObjectTest, TheHubRunsOtherFibersWhileACallWaitsForThePool) {
   std::atomic<bool> release_worker{false};
-  // Occupy both workers: the file call queues behind them.
+  // Occupy both workers: the file call queues behind them. The jobs are
+  // waited for before release_worker goes out of scope: a worker that starts
+  // late may take its job after the file call is done.
+  std::vector<AsyncResult<void>> busy;
   for (int i = 0; i < 2; ++i)
-    (void)pool.spawn([&] {
+    busy.push_back(pool.spawn([&] {
       while (!release_worker) std::this_thread::sleep_for(1ms);
-    });
+    }));
   int ticks = 0;
   auto ticker = spawn([&] {
     for (int i = 0; i < 3; ++i) {
@@ -109,6 +113,7 @@ TEST_F(ThreadFileObjectTest, TheHubRunsOtherFibersWhileACallWaitsForThePool) {
   EXPECT_EQ(ticks, 3);
   EXPECT_EQ(f.read_all(), "");
   ticker.join();
+  for (auto& job : busy) job.get();
 }
 
 TEST_F(ThreadFileObjectTest, OpenFailuresAreIoErrorsAndBadModesUsageErrors) {
