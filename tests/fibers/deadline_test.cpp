@@ -29,6 +29,7 @@
 #include <gtest/gtest.h>
 #include <hub_fixture.hpp>
 #include <simulated_hub.hpp>
+#include <usage_error_of.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -46,18 +47,7 @@ using DeadlineTest = grove::test::HubTest;
 
 const auto kNaN = std::chrono::duration<double>(std::nan(""));
 
-// usage_error_of(fn) is the message of the grove::UsageError fn throws, or
-// a marker saying what happened instead.
-std::string usage_error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const grove::UsageError& e) {
-    return e.what();
-  } catch (...) {
-    return "<other exception>";
-  }
-  return "<no exception>";
-}
+using grove::test::usage_error_of;
 
 // expect_rejects(call, fn) checks that fn, given a negative and a NaN
 // duration, throws UsageError naming call and saying why.

@@ -15,6 +15,7 @@
 #include <boost/asio/post.hpp>
 
 #include "hub_fixture.hpp"
+#include "usage_error_of.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -30,20 +31,7 @@ namespace {
 
 using Misuse = grove::test::HubTest;
 
-// usage_error_of(fn) runs fn and returns the UsageError's message, or a
-// marker when fn threw nothing or something else.
-std::string usage_error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const grove::UsageError& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("<other exception: ") + e.what() + ">";
-  } catch (...) {
-    return "<non-std exception>";
-  }
-  return "<no exception>";
-}
+using grove::test::usage_error_of;
 
 #define EXPECT_USAGE_ERROR(stmt, keyword)                                                     \
   do {                                                                                        \

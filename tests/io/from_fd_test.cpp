@@ -14,6 +14,7 @@
 
 #include "io_test_support.hpp"
 #include "temp_dir.hpp"
+#include "usage_error_of.hpp"
 
 #include <sys/un.h>
 
@@ -29,16 +30,7 @@ class FromFdTest : public HubTest {};
 // is_open_fd(fd) is true while fd is an open descriptor.
 bool is_open_fd(int fd) { return ::fcntl(fd, F_GETFD) != -1; }
 
-// A message that mentions `part`.
-template <class F>
-std::string usage_error_of(F&& f) {
-  try {
-    f();
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "(no UsageError)";
-}
+using grove::test::usage_error_of;
 
 TEST_F(FromFdTest, TcpSocketAdoptsAConnectedDescriptorAndOwnsIt) {
   TcpListener listener(tcp_endpoint("127.0.0.1", 0));

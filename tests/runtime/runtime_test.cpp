@@ -14,6 +14,7 @@
 
 #include "hub_fixture.hpp"
 #include "runtime_test_support.hpp"
+#include "usage_error_of.hpp"
 
 #include <gtest/gtest.h>
 
@@ -35,16 +36,7 @@ using grove::Runtime;
 using grove::test::HubTest;
 namespace t = grove::test;
 
-// The message of the UsageError expr throws ("" when it throws none).
-template <class F>
-std::string usage_error_of(F&& expr) {
-  try {
-    expr();
-  } catch (const grove::UsageError& e) {
-    return e.what();
-  }
-  return "";
-}
+using grove::test::usage_error_of;
 
 using RuntimeTest = HubTest;
 

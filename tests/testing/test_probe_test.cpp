@@ -12,6 +12,7 @@
 #include <grove/this_fiber.hpp>
 
 #include "testing_support.hpp"
+#include "usage_error_of.hpp"
 
 #include <gtest/gtest.h>
 
@@ -148,17 +149,7 @@ TEST_F(TestingProbe, TimeoutsTakeATimePointAsAnAbsoluteDeadline) {
   EXPECT_EQ(sim().elapsed(), 4s);
 }
 
-// usage_error_of(fn) is the message of the grove::UsageError fn throws.
-std::string usage_error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const grove::UsageError& e) {
-    return e.what();
-  } catch (...) {
-    return "<other exception>";
-  }
-  return "<no exception>";
-}
+using grove::test::usage_error_of;
 
 TEST_F(TestingProbe, NegativeOrNaNTimeoutsAreUsageErrorsNamingTheCall) {
   TestProbe<int> probe;
