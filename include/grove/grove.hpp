@@ -50,13 +50,16 @@
 #include <grove/wait.hpp>
 
 // io
+#include <grove/check_output.hpp>
 #include <grove/datagram_server.hpp>
 #include <grove/file_object.hpp>
 #include <grove/io_error.hpp>
+#include <grove/popen.hpp>
 #include <grove/resolve.hpp>
 #include <grove/sendfile.hpp>
 #include <grove/stream.hpp>
 #include <grove/stream_server.hpp>
+#include <grove/subprocess_error.hpp>
 #include <grove/tcp_listener.hpp>
 #include <grove/tcp_socket.hpp>
 #include <grove/thread_file_object.hpp>

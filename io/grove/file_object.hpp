@@ -59,6 +59,9 @@ class FileObject {
   bool closed() const noexcept { return fd_ < 0; }
   // fileno() is the descriptor, -1 once closed.
   int fileno() const noexcept { return fd_; }
+  // buffered() is how many bytes readline() read ahead: a read() of that
+  // many returns them without touching the descriptor.
+  std::size_t buffered() const noexcept { return buffer_.size(); }
 
  private:
   void check_open(const char* what) const;
@@ -68,7 +71,7 @@ class FileObject {
   int fd_ = -1;
   bool close_fd_ = true;
   bool eof_ = false;
-  int busy_ = 0;  // fibers inside read/write now
+  int busy_ = 0;        // fibers inside read/write now
   std::string buffer_;  // read ahead by readline()
 };
 
