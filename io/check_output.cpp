@@ -32,7 +32,7 @@ Result run(const std::vector<std::string>& argv, const RunOptions& options, cons
                        ": input and popen.std_in are both given; input makes the stdin pipe, so leave std_in unset");
     popen.std_in = Stdio::pipe();
   }
-  const TimePoint until = options.timeout.time_point(call);
+  const TimePoint until = options.timeout.time_point((std::string("grove::") + call).c_str());
   Popen child(argv, std::move(popen));
   try {
     Popen::Output out = child.communicate(options.input ? *options.input : std::string_view{}, until);

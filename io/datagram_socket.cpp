@@ -61,6 +61,7 @@ template <class P>
 void BasicDatagramSocket<P>::open(const P& protocol, const char* what) {
   boost::system::error_code ec;
   socket_.open(protocol, ec);
+  close_on_exec(socket_);
   if (!ec) socket_.non_blocking(true, ec);
   throw_if(ec, what);
 }

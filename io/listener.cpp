@@ -94,7 +94,10 @@ S BasicListener<P, S>::accept(endpoint_type& peer, error_code& ec) {
     }
     typename S::socket_type sock(acceptor_.get_executor());
     acceptor_.accept(sock, peer, ec);
-    if (!ec) return S(std::move(sock));
+    if (!ec) {
+      close_on_exec(sock);
+      return S(std::move(sock));
+    }
     if (ec == asio::error::connection_aborted || ec == asio::error::interrupted) continue;
     if (ec != asio::error::would_block && ec != asio::error::try_again) return S();
     // Nothing queued: wait until the listener is readable.

@@ -1,12 +1,11 @@
 // popen.cpp — Popen: posix_spawn with pipes that FileObjects wrap, a pidfd
 // watched by the hub's reactor for the exit (polling waitpid(pid, WNOHANG)
-// without one), communicate() as one loop over FdWatches.
+// without one), communicate() as one loop over an epoll set of the pipes.
 
 #include <grove/popen.hpp>
 
 #include <grove/errors.hpp>
 #include <grove/io_error.hpp>
-#include <grove/iwait.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/wait_fd.hpp>
 
@@ -14,6 +13,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -126,6 +127,7 @@ struct Popen::State {
   detail::Scheduler* owner = nullptr;
   pid_t pid = -1;
   Fd pidfd;
+  Fd poller;               // communicate()'s epoll set over the pipes
   bool poll_only = false;  // the reactor cannot watch the pidfd: poll waitpid
   std::optional<int> returncode;
   std::optional<FileObject> in, out, err;
@@ -371,22 +373,42 @@ Popen::Output Popen::communicate(std::string_view input, Deadline timeout) {
   } leave{s};
 
   auto open = [](const std::optional<FileObject>& f) { return f && !f->closed(); };
-  // drain(f, into) reads what f has now; closes f at end of file.
+  // drain(f, into) reads what f has now (into the string: a fiber's stack
+  // is small); closes f at end of file.
   auto drain = [](std::optional<FileObject>& f, std::string& into) {
-    char chunk[65536];
+    constexpr std::size_t chunk = 65536;
     for (;;) {
-      const ssize_t r = ::read(f->fileno(), chunk, sizeof chunk);
-      if (r > 0) {
-        into.append(chunk, static_cast<std::size_t>(r));
-        continue;
-      }
+      const std::size_t had = into.size();
+      into.resize(had + chunk);
+      const ssize_t r = ::read(f->fileno(), into.data() + had, chunk);
+      into.resize(had + (r > 0 ? static_cast<std::size_t>(r) : 0));
+      if (r > 0) continue;
       if (r < 0 && errno == EINTR) continue;
       if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
       if (r < 0) detail::throw_io_error(errno_code(errno), "grove::Popen::communicate: read");
-      f->close();  // end of file
+      f->close();  // end of file (closing also drops it from s.poller)
       return;
     }
   };
+  if (s.poller.fd < 0) {
+    // One epoll set over the pipes, which the hub's reactor watches as one
+    // descriptor: the fiber parks until any pipe is ready. Closing a pipe
+    // removes it from the set; the set itself lives until the Popen goes,
+    // so no wait ever watches a descriptor that was closed under it.
+    s.poller.reset(::epoll_create1(EPOLL_CLOEXEC));
+    if (s.poller.fd < 0) detail::throw_io_error(errno_code(errno), "grove::Popen::communicate: epoll_create1");
+    auto add = [&](const std::optional<FileObject>& f, std::uint32_t events) {
+      if (!open(f)) return;
+      epoll_event ev{};
+      ev.events = events;
+      ev.data.fd = f->fileno();
+      if (::epoll_ctl(s.poller.fd, EPOLL_CTL_ADD, f->fileno(), &ev) != 0)
+        detail::throw_io_error(errno_code(errno), "grove::Popen::communicate: epoll_ctl");
+    };
+    add(s.in, EPOLLOUT);
+    add(s.out, EPOLLIN);
+    add(s.err, EPOLLIN);
+  }
   for (;;) {
     if (open(s.in)) {
       while (s.written < s.input.size()) {
@@ -408,15 +430,11 @@ Popen::Output Popen::communicate(std::string_view input, Deadline timeout) {
     if (open(s.out)) drain(s.out, s.out_data);
     if (open(s.err)) drain(s.err, s.err_data);
     if (!open(s.in) && !open(s.out) && !open(s.err)) break;
-
-    std::vector<FdWatch> watches;
-    watches.reserve(3);
-    if (open(s.in)) watches.push_back(FdWatch::writable(s.in->fileno()));
-    if (open(s.out)) watches.push_back(FdWatch::readable(s.out->fileno()));
-    if (open(s.err)) watches.push_back(FdWatch::readable(s.err->fileno()));
-    std::vector<FdWatch*> refs;
-    for (auto& w : watches) refs.push_back(&w);
-    if (grove::wait(refs, until, 1).empty()) s.throw_timeout();
+    boost::system::error_code ec;
+    if (!detail::wait_fd_until(s.poller.fd, false, until, ec)) {
+      detail::throw_if(ec, "grove::Popen::communicate");
+      s.throw_timeout();
+    }
   }
   try {
     (void)wait(until);

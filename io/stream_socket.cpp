@@ -245,6 +245,7 @@ void BasicStreamSocket<P>::connect_to(const endpoint_type& peer, error_code& ec,
   discard_buffer();
   socket_.open(peer.protocol(), ec);
   if (ec) return;
+  close_on_exec(socket_);
   // Closed again unless the connection is made (an interrupt included).
   struct CloseUnlessConnected {
     BasicStreamSocket* self;

@@ -10,6 +10,8 @@
 #include <grove/hub.hpp>
 #include <grove/io_error.hpp>
 
+#include "src/socket_core.hpp"
+
 #include <boost/asio/local/connect_pair.hpp>
 
 #include <string>
@@ -70,6 +72,8 @@ std::pair<UnixSocket, UnixSocket> socketpair() {
   boost::system::error_code ec;
   asio::local::connect_pair(a, b, ec);
   detail::throw_if(ec, "grove::socketpair");
+  detail::close_on_exec(a);
+  detail::close_on_exec(b);
   return {UnixSocket(std::move(a)), UnixSocket(std::move(b))};
 }
 
@@ -111,6 +115,8 @@ std::pair<UnixDatagramSocket, UnixDatagramSocket> datagram_socketpair() {
   UnixDatagramSocket a{UnixDatagramSocket::Unopened{}}, b{UnixDatagramSocket::Unopened{}};
   boost::system::error_code ec;
   asio::local::connect_pair(a.socket_, b.socket_, ec);
+  detail::close_on_exec(a.socket_);
+  detail::close_on_exec(b.socket_);
   if (!ec) a.socket_.non_blocking(true, ec);
   if (!ec) b.socket_.non_blocking(true, ec);
   detail::throw_if(ec, "grove::datagram_socketpair");

@@ -30,12 +30,12 @@ namespace grove {
 
 struct RunOptions {
   // input: written to the child's stdin (a pipe made for it), then closed.
-  std::optional<std::string> input;
+  std::optional<std::string> input{};
   // timeout: for the whole run (a duration counts from the call's start).
-  Deadline timeout;
+  Deadline timeout{};
   // popen: stdio, env, cwd, ... (std_err = Stdio::pipe() captures stderr
   // into CalledProcessError::stderr_output(), Stdio::to_stdout() merges it).
-  PopenOptions popen;
+  PopenOptions popen{};
 };
 
 // call(argv, options) runs argv to its end and returns its returncode

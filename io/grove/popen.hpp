@@ -91,13 +91,13 @@ class Stdio {
 
 // PopenOptions: everything about a child but its argv.
 struct PopenOptions {
-  Stdio std_in;
-  Stdio std_out;
-  Stdio std_err;
+  Stdio std_in{};
+  Stdio std_out{};
+  Stdio std_err{};
   // env: the child's whole environment; nullopt: this process's.
-  std::optional<std::map<std::string, std::string>> env;
+  std::optional<std::map<std::string, std::string>> env{};
   // cwd: the child's working directory; empty: this process's.
-  std::string cwd;
+  std::string cwd{};
   // close_fds: the child gets no descriptor but 0, 1, 2 (Python's default).
   bool close_fds = true;
   // start_new_session: the child calls setsid() (its own session and

@@ -21,6 +21,7 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 
 namespace grove::detail {
@@ -57,6 +58,21 @@ struct ProtocolTraits<boost::asio::local::datagram_protocol> {
   static boost::asio::local::datagram_protocol protocol(int) { return {}; }
 };
 
+// close_on_exec(object) sets FD_CLOEXEC on object's descriptor, if open.
+// Asio opens and accepts sockets without it; grove's sockets are not
+// inherited by child processes (grove::Popen with close_fds off, or
+// fork/exec by other code), as Python's sockets since PEP 446. F_SETFD on
+// an open descriptor cannot fail. A child started by another thread
+// between socket() and this call may still inherit it (Asio offers no
+// SOCK_CLOEXEC); Popen's close_fds closes those too.
+template <class Object>
+void close_on_exec(Object& object) noexcept {
+  if (!object.is_open()) return;
+  const int fd = object.native_handle();
+  const int flags = ::fcntl(fd, F_GETFD);
+  if (flags >= 0) (void)::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
 // close_quietly(object) closes object if it is open, ignoring errors.
 template <class Object>
 void close_quietly(Object& object) noexcept {
@@ -86,6 +102,7 @@ void open_bound(Object& object, const Endpoint& local, boost::system::error_code
                 AfterBind&& after_bind) {
   ec = {};
   object.open(local.protocol(), ec);
+  close_on_exec(object);
   if (!ec) before_bind(ec);
   if (!ec) object.bind(local, ec);
   if (!ec) after_bind(ec);
