@@ -3,14 +3,17 @@
 # clang-format and clang-tidy serve scripts/check-style.sh; clang-tidy-16
 # because Debian 12's clang-tidy 14 cannot parse libstdc++ 12's <ranges>.
 # python3 runs scripts/extract_examples.py and run_example.py, which compile
-# and run the docs' examples as tests (tests/docs). Only calls apt-get when
-# something is missing.
+# and run the docs' examples as tests (tests/docs). redis-server and
+# postgresql are the throw-away servers tests start (tests/fixtures);
+# hiredis, libpq and libcurl the blocking client libraries tests use
+# against them. Only calls apt-get when something is missing.
 set -euo pipefail
 
 GROVE_DEB_PACKAGES="build-essential cmake make ccache g++ pkg-config \
 libboost-dev libboost-context-dev libspdlog-dev nlohmann-json3-dev \
 libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl \
 libzmq3-dev cppzmq-dev \
+redis-server libhiredis-dev postgresql libpq-dev libcurl4-openssl-dev \
 chromium chromium-driver nodejs npm wrk netcat-openbsd valgrind \
 clang-format clang-tidy clang-tidy-16 python3"
 
