@@ -271,9 +271,16 @@ Popen::Popen(std::vector<std::string> argv, PopenOptions options) : st_(std::mak
   }
   // FileObject makes this side non-blocking (the child's end is another
   // open file description and stays blocking).
-  if (mine[0].fd >= 0) s.in.emplace(mine[0].release());
-  if (mine[1].fd >= 0) s.out.emplace(mine[1].release());
-  if (mine[2].fd >= 0) s.err.emplace(mine[2].release());
+  try {
+    if (mine[0].fd >= 0) s.in.emplace(mine[0].release());
+    if (mine[1].fd >= 0) s.out.emplace(mine[1].release());
+    if (mine[2].fd >= 0) s.err.emplace(mine[2].release());
+  } catch (...) {
+    // The child runs but nobody will own it: end it, reap it later.
+    (void)::kill(pid, SIGKILL);
+    abandon(pid);
+    throw;
+  }
 }
 
 Popen::~Popen() {
@@ -359,6 +366,8 @@ Popen::Output Popen::communicate(std::string_view input, Deadline timeout) {
     throw UsageError(
         "grove::Popen::communicate: input given but stdin is not a pipe; start it with .std_in = "
         "grove::Stdio::pipe()");
+  if (!input.empty() && !s.started && s.in->closed())
+    throw UsageError("grove::Popen::communicate: input given but std_in() was closed; write it before closing");
   if (!s.started) {
     s.started = true;
     s.input.assign(input);
@@ -475,40 +484,5 @@ FileObject& pipe_of(std::optional<FileObject>& f, const char* call, const char* 
 FileObject& Popen::std_in() { return pipe_of(state("std_in").in, "std_in", "std_in"); }
 FileObject& Popen::std_out() { return pipe_of(state("std_out").out, "std_out", "std_out"); }
 FileObject& Popen::std_err() { return pipe_of(state("std_err").err, "std_err", "std_err"); }
-
-// ------------------------------------------------------------ the errors
-
-namespace detail {
-std::string command_line(const std::vector<std::string>& cmd) {
-  std::string line;
-  for (const auto& a : cmd) {
-    if (!line.empty()) line += ' ';
-    line += a;
-  }
-  return line;
-}
-}  // namespace detail
-
-namespace {
-std::string failed_message(int returncode, const std::vector<std::string>& cmd) {
-  const std::string what = "command '" + detail::command_line(cmd) + "'";
-  if (returncode < 0) return what + " died with signal " + std::to_string(-returncode);
-  return what + " returned non-zero exit status " + std::to_string(returncode);
-}
-}  // namespace
-
-CalledProcessError::CalledProcessError(int returncode, std::vector<std::string> cmd, std::string output,
-                                       std::string stderr_output)
-    : Error(failed_message(returncode, cmd)),
-      returncode_(returncode),
-      cmd_(std::move(cmd)),
-      output_(std::move(output)),
-      stderr_(std::move(stderr_output)) {}
-
-TimeoutExpired::TimeoutExpired(std::vector<std::string> cmd, std::string output, std::string stderr_output)
-    : Error("command '" + detail::command_line(cmd) + "' did not finish before its deadline"),
-      cmd_(std::move(cmd)),
-      output_(std::move(output)),
-      stderr_(std::move(stderr_output)) {}
 
 }  // namespace grove

@@ -228,6 +228,14 @@ TEST_F(PopenTest, InputAfterATimeoutIsAUsageError) {
   EXPECT_EQ(p.communicate({}, 5s).out, "");
 }
 
+TEST_F(PopenTest, InputToAClosedStdinIsAUsageError) {
+  Popen p({"cat"}, {.std_in = pipe_, .std_out = pipe_});
+  p.std_in().close();
+  EXPECT_NE(usage_error_of([&] { (void)p.communicate("late"); }).find("was closed"), std::string::npos);
+  EXPECT_EQ(p.communicate({}, 5s).out, "");
+  EXPECT_EQ(p.returncode(), 0);
+}
+
 TEST_F(PopenTest, TwoFibersInCommunicateIsAUsageError) {
   Popen p({"sleep", "0.2"}, {.std_out = pipe_});
   auto first = spawn([&] { return p.communicate({}, 5s).out; });
