@@ -182,7 +182,10 @@ Popen::Popen(std::vector<std::string> argv, PopenOptions options) : st_(std::mak
   std::string path = "/usr/local/bin:/usr/bin:/bin";
   if (options.env) {
     for (const auto& [k, v] : *options.env) {
-      env_strings.push_back(k + "=" + v);
+      std::string entry = k;
+      entry += '=';
+      entry += v;
+      env_strings.push_back(std::move(entry));
       if (k == "PATH") path = v;
     }
     for (auto& e : env_strings) envp.push_back(e.data());

@@ -211,8 +211,8 @@ TEST_F(PopenTest, MisuseIsAUsageError) {
 
   Popen moved = std::move(p);
   EXPECT_EQ(moved.returncode(), 0);
-  EXPECT_NE(usage_error_of([&] { (void)p.poll(); }).find("moved from"),
-            std::string::npos);  // NOLINT(bugprone-use-after-move)
+  // NOLINTNEXTLINE(bugprone-use-after-move): using the moved-from Popen is the point
+  EXPECT_NE(usage_error_of([&] { (void)p.poll(); }).find("moved from"), std::string::npos);
 
   // From another thread (and so another hub).
   std::string msg;
