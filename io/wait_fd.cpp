@@ -193,9 +193,10 @@ struct FdWatchState {
   int fd;
   bool write;
   Scheduler* owner;
-  bool armed = false;    // an async_wait is in flight (it holds a table use)
-  bool fired = false;    // ready: the descriptor is, or it cannot be watched
-  bool dropped = false;  // the FdWatch is gone: do not watch again
+  bool armed = false;     // an async_wait is in flight (it holds a table use)
+  bool fired = false;     // ready: the descriptor is, or it cannot be watched
+  bool dropped = false;   // the FdWatch is gone: do not watch again
+  bool released = false;  // its table use was given back by ~FdWatch
   boost::system::error_code ec;
   WaitQueue waiters;
 };
@@ -218,7 +219,7 @@ void arm(const std::shared_ptr<FdWatchState>& st) {
       st->write ? asio::posix::descriptor_base::wait_write : asio::posix::descriptor_base::wait_read,
       [st](const boost::system::error_code& ec) {
         st->armed = false;
-        release(st->fd);
+        if (!st->released) release(st->fd);
         if (st->dropped) return;
         if (ec == asio::error::operation_aborted) return arm(st);
         st->fired = true;
@@ -245,13 +246,17 @@ FdWatch::~FdWatch() {
   if (!st_) return;
   st_->dropped = true;
   if (st_->armed && detail::tls_scheduler == st_->owner) {
-    // Cancel the descriptor's waits; other waiters on the fd retry, and our
-    // handler (which keeps the state alive) releases the table's use.
+    // Cancel the descriptor's waits (other waiters on the fd retry) and
+    // give the table's use back now, not when the aborted handler runs: the
+    // owner may close the fd at once, and a new descriptor with the same
+    // number must not find this registration of the old open file.
     auto it = table.watches.find(st_->fd);
     if (it != table.watches.end()) {
       boost::system::error_code ignored;
       it->second->descriptor.cancel(ignored);
     }
+    st_->released = true;
+    release(st_->fd);
   }
 }
 

@@ -134,6 +134,30 @@ TEST_F(WaitFdTest, FdWatchTimesOutAndStopsWatchingWhenDestroyed) {
   EXPECT_TRUE(wait_readable(fds[0], 1s));
 }
 
+// Regression: a destroyed FdWatch used to keep its table entry until its
+// aborted handler ran; a descriptor closed at once and reopened under the
+// same number then attached to the dead registration and never woke.
+TEST_F(WaitFdTest, AClosedAndReusedNumberIsWatchedAfresh) {
+  int p[2] = {-1, -1};
+  ASSERT_EQ(::pipe(p), 0);
+  {
+    FdWatch in = FdWatch::readable(p[0]);
+    EXPECT_TRUE(grove::wait({in}, 5ms).empty());
+  }
+  const int number = p[0];
+  ::close(p[0]);
+  ::close(p[1]);
+  int q[2] = {-1, -1};
+  ASSERT_EQ(::pipe(q), 0);
+  ASSERT_EQ(q[0], number);  // the lowest free number comes back
+  EXPECT_EQ(::write(q[1], "r", 1), 1);
+  EXPECT_TRUE(wait_readable(q[0], 2s));
+  FdWatch again = FdWatch::readable(q[0]);
+  EXPECT_EQ(grove::wait({again}, 2s).size(), 1U);
+  ::close(q[0]);
+  ::close(q[1]);
+}
+
 TEST_F(WaitFdTest, WritableFdWatchAndIwait) {
   FdWatch out = FdWatch::writable(fds[1]);
   FdWatch in = FdWatch::readable(fds[0]);
