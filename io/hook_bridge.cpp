@@ -2,13 +2,14 @@
 // the waits, the sleep and the resolver pool that the interposed libc
 // calls park on, exported as the one C symbol grove_hook_bridge_v1.
 //
-// wait() watches duplicates of the caller's descriptors (F_DUPFD_CLOEXEC),
-// each through a posix::stream_descriptor of its own that is closed when
-// the wait ends: a duplicate can always be registered with the reactor (a
-// grove socket or another waiter may have the original registered), and
-// closing the original meanwhile (closing()) cannot disturb the reactor.
+// wait() puts the caller's descriptors into a private epoll set and has the
+// hub's reactor watch that set: the descriptors themselves are never
+// registered with the reactor, whose async_wait would make them
+// non-blocking (O_NONBLOCK belongs to the open file, shared with the
+// owner), and which may have them registered already (a grove socket).
 
 #include <grove/hub.hpp>
+#include <grove/this_fiber.hpp>
 #include <grove/thread_pool.hpp>
 #include <grove/timeout.hpp>
 #include <grove/detail/hook_bridge.hpp>
@@ -19,6 +20,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -26,6 +28,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
 #include <memory>
@@ -70,88 +73,101 @@ int fail(int e) noexcept {
 
 struct WaitState {
   OpWaiter* waiter = nullptr;  // null once the fiber has left
-  std::vector<short> revents;
-  std::vector<int> fds;  // the caller's descriptors (for closing())
-  std::vector<std::unique_ptr<asio::posix::stream_descriptor>> watches;
-  void fire(std::size_t i, short bits) noexcept {
-    if (!waiter) return;
-    revents[i] = static_cast<short>(revents[i] | bits);
-    if (!waiter->done()) waiter->complete();
+  std::vector<short> revents;  // POLLNVAL from closing(); the rest from the epoll set
+  std::vector<int> fds;        // the caller's descriptors (for closing())
+  void fire() noexcept {
+    if (waiter && !waiter->done()) waiter->complete();
   }
 };
 
 // The fibers of this thread's hub waiting in wait(), by descriptor.
 thread_local std::unordered_multimap<int, WaitState*> waiting;
 
-void watch(const std::shared_ptr<WaitState>& st, std::size_t i, asio::posix::stream_descriptor& d, bool write) {
-  d.async_wait(write ? asio::posix::descriptor_base::wait_write : asio::posix::descriptor_base::wait_read,
-               [st, i, write](const boost::system::error_code& ec) {
-                 if (ec == asio::error::operation_aborted) return st->fire(i, 0);
-                 st->fire(i, ec ? POLLERR : write ? POLLOUT : POLLIN);
-               });
+std::uint32_t epoll_events(short events) noexcept {
+  std::uint32_t e = 0;
+  if (events & POLLIN) e |= EPOLLIN;
+  if (events & POLLPRI) e |= EPOLLPRI;
+  if (events & POLLOUT) e |= EPOLLOUT;
+  if (events & POLLRDHUP) e |= EPOLLRDHUP;
+  return e;
 }
+
+short poll_events(std::uint32_t e) noexcept {
+  short r = 0;
+  if (e & EPOLLIN) r |= POLLIN;
+  if (e & EPOLLPRI) r |= POLLPRI;
+  if (e & EPOLLOUT) r |= POLLOUT;
+  if (e & EPOLLRDHUP) r |= POLLRDHUP;
+  if (e & EPOLLERR) r |= POLLERR;
+  if (e & EPOLLHUP) r |= POLLHUP;
+  return r;
+}
+
+// An EpollSet is a private epoll instance holding the caller's descriptors
+// (level-triggered, as poll(2)); the hub's reactor watches the set itself,
+// which is readable while any of them is ready. The caller's descriptors
+// are never registered with the reactor: Asio would make them non-blocking.
+struct EpollSet {
+  int fd = ::epoll_create1(EPOLL_CLOEXEC);
+  EpollSet() = default;
+  EpollSet(const EpollSet&) = delete;
+  EpollSet& operator=(const EpollSet&) = delete;
+  ~EpollSet() {
+    if (fd >= 0) ::close(fd);
+  }
+};
 
 int wait_fds(pollfd* fds, unsigned long n, long long timeout_ns) noexcept {
   Scheduler& s = *tls_scheduler;
   if (int e = pending_errno(s)) return fail(e);
+  EpollSet set;
+  if (set.fd < 0) return -1;
   auto st = std::make_shared<WaitState>();
   bool ready = false;
   try {
     st->revents.assign(n, 0);
-    st->fds.resize(n, -1);
-    st->watches.resize(n);
+    st->fds.assign(n, -1);
     for (unsigned long i = 0; i < n; ++i) {
       fds[i].revents = 0;
       if (fds[i].fd < 0) continue;
-      const int dup = ::fcntl(fds[i].fd, F_DUPFD_CLOEXEC, 0);
-      if (dup < 0) {
-        st->revents[i] = POLLNVAL;
-        ready = true;
-        continue;
-      }
-      auto d = std::make_unique<asio::posix::stream_descriptor>(s.io());
-      boost::system::error_code ec;
-      d->assign(dup, ec);
-      if (ec) {
-        // The reactor cannot watch it (a regular file): poll(2) calls
-        // such a descriptor ready.
-        ::close(dup);
+      epoll_event ev{};
+      ev.events = epoll_events(fds[i].events);
+      ev.data.u64 = i;
+      if (::epoll_ctl(set.fd, EPOLL_CTL_ADD, fds[i].fd, &ev) == 0) {
+        st->fds[i] = fds[i].fd;
+      } else if (errno == EPERM) {
+        // A regular file: poll(2) calls it ready.
         st->revents[i] = static_cast<short>(fds[i].events & (POLLIN | POLLOUT));
         ready = true;
-        continue;
-      }
-      st->fds[i] = fds[i].fd;
-      if (fds[i].events & (POLLIN | POLLPRI | POLLRDHUP)) watch(st, i, *d, false);
-      if (fds[i].events & POLLOUT) watch(st, i, *d, true);
-      if (!(fds[i].events & (POLLIN | POLLPRI | POLLRDHUP | POLLOUT))) {
-        d->async_wait(asio::posix::descriptor_base::wait_error, [st, i](const boost::system::error_code& ec) {
-          st->fire(i, ec == asio::error::operation_aborted ? 0 : POLLERR);
-        });
-      }
-      st->watches[i] = std::move(d);
+      } else if (errno == EBADF) {
+        st->revents[i] = POLLNVAL;
+        ready = true;
+      }  // EEXIST: the same descriptor twice; the first entry watches it
     }
   } catch (...) {
     return fail(ENOMEM);
   }
-  int result = 0;
+  asio::posix::stream_descriptor watch(s.io());
   if (!ready) {
+    boost::system::error_code ec;
+    watch.assign(set.fd, ec);
+    if (ec) return fail(ec.value());
     for (unsigned long i = 0; i < n; ++i)
       if (st->fds[i] >= 0) waiting.emplace(st->fds[i], st.get());
     OpWaiter w(s);
     st->waiter = &w;
+    watch.async_wait(asio::posix::descriptor_base::wait_read, [st](const boost::system::error_code&) { st->fire(); });
     const TimePoint deadline = timeout_ns < 0 ? TimePoint::max() : s.now() + std::chrono::nanoseconds(timeout_ns);
     OpWaiter::Outcome outcome = OpWaiter::Outcome::completed;
     try {
-      outcome = w.wait(deadline, "a hooked libc call", [&st] {
-        for (auto& d : st->watches)
-          if (d) d->cancel();
-      });
+      outcome = w.wait(deadline, "a hooked libc call", [&watch] { watch.cancel(); });
     } catch (...) {
       outcome = OpWaiter::Outcome::interrupted;  // LoopExit: nothing can wake it
       s.requeue_interrupt(std::current_exception());
     }
     st->waiter = nullptr;
     for (unsigned long i = 0; i < n; ++i) {
+      if (st->fds[i] < 0) continue;
       auto [b, e] = waiting.equal_range(st->fds[i]);
       for (auto it = b; it != e; ++it)
         if (it->second == st.get()) {
@@ -159,20 +175,21 @@ int wait_fds(pollfd* fds, unsigned long n, long long timeout_ns) noexcept {
           break;
         }
     }
-    if (outcome == OpWaiter::Outcome::interrupted) {
-      bool any = false;
-      for (short r : st->revents) any = any || r != 0;
-      if (!any) result = fail(pending_errno(s));
-    }
+    (void)watch.release();  // out of the reactor; ~EpollSet closes it
+    if (outcome == OpWaiter::Outcome::interrupted) return fail(pending_errno(s));
   }
-  // Closing the duplicates aborts the other watches; their handlers find
-  // no waiter and only drop their share of st.
-  for (auto& d : st->watches)
-    if (d) {
-      boost::system::error_code ignored;
-      d->close(ignored);
-    }
-  if (result < 0) return result;
+  int result = 0;
+  std::vector<epoll_event> events;
+  try {
+    events.resize(n > 0 ? n : 1);
+  } catch (...) {
+    return fail(ENOMEM);
+  }
+  const int got = ::epoll_wait(set.fd, events.data(), static_cast<int>(events.size()), 0);
+  for (int k = 0; k < got; ++k) {
+    const auto i = static_cast<std::size_t>(events[k].data.u64);
+    if (i < n) st->revents[i] = static_cast<short>(st->revents[i] | poll_events(events[k].events));
+  }
   for (unsigned long i = 0; i < n; ++i) {
     fds[i].revents = st->revents[i];
     if (st->revents[i]) ++result;
@@ -181,12 +198,18 @@ int wait_fds(pollfd* fds, unsigned long n, long long timeout_ns) noexcept {
 }
 
 void closing(int fd) noexcept {
+  if (waiting.empty()) return;
   auto [b, e] = waiting.equal_range(fd);
   std::vector<WaitState*> hit;
   for (auto it = b; it != e; ++it) hit.push_back(it->second);
+  waiting.erase(fd);
   for (WaitState* st : hit)
     for (std::size_t i = 0; i < st->fds.size(); ++i)
-      if (st->fds[i] == fd) st->fire(i, POLLNVAL);
+      if (st->fds[i] == fd) {
+        st->revents[i] = POLLNVAL;
+        st->fds[i] = -2;  // closed: not in the epoll set any more
+        st->fire();
+      }
 }
 
 // ----------------------------------------------------------------- sleep
@@ -313,8 +336,8 @@ void misuse(const char* call) noexcept {
 // The one exported symbol (io/CMakeLists.txt exports it from every program
 // that links grove::io).
 extern "C" {
-extern const grove_hook_bridge grove_hook_bridge_v1;
-__attribute__((visibility("default"))) const grove_hook_bridge grove_hook_bridge_v1 = {
+extern __attribute__((visibility("default"))) const grove_hook_bridge grove_hook_bridge_v1;
+const grove_hook_bridge grove_hook_bridge_v1 = {
     GROVE_HOOK_BRIDGE_VERSION, &grove::detail::tls_offset, &grove::detail::context,
     &grove::detail::wait_fds,  &grove::detail::sleep_ns,   &grove::detail::closing,
     &grove::detail::offload,   &grove::detail::misuse,     &grove::detail::set_resolver_threads,
