@@ -9,6 +9,7 @@
 
 #include <hub_fixture.hpp>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 #include <fcntl.h>
