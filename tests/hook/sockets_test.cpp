@@ -176,10 +176,9 @@ TEST_F(HookSockets, RecvmsgAndSendmsgGatherAndScatter) {
 TEST_F(HookSockets, ABlockingSendOfMoreThanTheSocketHoldsSendsItAll) {
   Pair p;
   bounded(p.b);
-  const int small = 4096;
-  ::setsockopt(p.b, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
-  ::setsockopt(p.a, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-  const std::vector<char> big(4 << 20, 'z');
+  // More than the two sockets' buffers hold (tcp_wmem + tcp_rmem): the
+  // send must park until the reader has drained some.
+  const std::vector<char> big(32 << 20, 'z');
   size_t received = 0;
   auto reader = grove::spawn([&] {
     std::vector<char> buf(65536);
