@@ -109,7 +109,17 @@ namespace {
   const int ctx = where();
   if (ctx == GROVE_HOOK_NONE || (tv && tv->tv_sec == 0 && tv->tv_usec == 0) || nfds < 0 || nfds > FD_SETSIZE)
     return real.select(nfds, rd, wr, ex, tv);
-  if (ctx == GROVE_HOOK_HUB) return refuse("select");
+  if (ctx == GROVE_HOOK_HUB) {
+    // Ready now: the real answer; otherwise it would block the hub.
+    fd_set r = rd ? *rd : fd_set{}, w = wr ? *wr : fd_set{}, x = ex ? *ex : fd_set{};
+    timeval zero{0, 0};
+    const int n = real.select(nfds, rd ? &r : nullptr, wr ? &w : nullptr, ex ? &x : nullptr, &zero);
+    if (n == 0) return refuse("select");
+    if (rd) *rd = r;
+    if (wr) *wr = w;
+    if (ex) *ex = x;
+    return n;
+  }
   const Expiry expiry =
       Expiry::after_ns(tv ? static_cast<long long>(tv->tv_sec) * 1000000000LL + tv->tv_usec * 1000LL : -1);
   const int r = select_fds(nfds, rd, wr, ex, expiry);
