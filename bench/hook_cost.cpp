@@ -9,7 +9,6 @@
 #include <valgrind/callgrind.h>
 
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>

@@ -29,7 +29,7 @@ int yielding_ticks(F fn) {
   bool inside = true;
   int ticks = 0;
   auto counter = grove::spawn([&] {
-    while (inside) {
+    while (inside) {  // NOLINT(bugprone-infinite-loop): the other fiber clears it
       grove::this_fiber::sleep(std::chrono::microseconds(50));
       ++ticks;
     }

@@ -14,8 +14,8 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
-#include <time.h>
 #include <unistd.h>
+#include <ctime>
 
 #include <chrono>
 
