@@ -165,6 +165,24 @@ TEST_F(HookPitfalls, CloseWhileAnotherFiberWaitsWakesItWithEbadf) {
   ::close(spare[1]);
 }
 
+TEST_F(HookPitfalls, Dup3OntoAWaitedDescriptorWakesItsWaiter) {
+  Pair p;
+  auto reader = grove::spawn([&] {
+    char c = 0;
+    const ssize_t r = ::recv(p.a, &c, 1, 0);
+    return r < 0 ? errno : 0;
+  });
+  grove::this_fiber::sleep(20ms);
+  int spare[2];
+  ASSERT_EQ(::pipe(spare), 0);
+  // The socket the reader waits on is closed by dup3: its recv fails with
+  // EBADF, as if closed.
+  EXPECT_EQ(::dup3(spare[0], p.a, O_CLOEXEC), p.a);
+  EXPECT_EQ(reader.get(), EBADF);
+  ::close(spare[0]);
+  ::close(spare[1]);
+}
+
 TEST_F(HookPitfalls, ACallFromTheHubsContextFailsInsteadOfDeadlocking) {
   Pair p;
   ssize_t r = 0;
