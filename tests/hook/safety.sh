@@ -7,9 +7,9 @@
 # stopped at the end even on failure), and the --version of psql,
 # redis-cli and curl. A program that is not installed is reported and
 # skipped; at least curl must run.
-# Usage: safety.sh <LD_PRELOAD value>   (the hook, after the ASan runtime in an ASan build)
+# Usage: safety.sh <path of libgrove_hook.so>   (an uninstrumented build of it in an ASan build)
 set -uo pipefail
-PRELOAD=${1:?usage: safety.sh <LD_PRELOAD value>}
+PRELOAD=${1:?usage: safety.sh <path of libgrove_hook.so>}
 TMP=$(mktemp -d)
 PIDS=()
 cleanup() {
