@@ -21,6 +21,7 @@
 #include <grove/hub_config.hpp>
 #include <grove/hub_id.hpp>
 #include <grove/placement.hpp>
+#include <grove/detail/hub_domain.hpp>
 #include <grove/detail/hub_inbox.hpp>
 #include <grove/detail/remote_call.hpp>
 
@@ -29,6 +30,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,6 +48,8 @@ namespace detail {
 struct RuntimeHub {
   const void* owner = nullptr;  // the Runtime
   std::size_t index = 0;
+  HubDomain* domain = nullptr;  // the Runtime's (its hub thread's tls_domain_hub)
+  const Hub* hub = nullptr;     // the hub's facade, set on its thread before the Runtime starts
   HubInbox inbox;
   // load counts the actors the Runtime placed here that are still alive
   // (least_loaded reads it); shared with the actors' termination hooks.
@@ -56,6 +60,19 @@ struct RuntimeHub {
 };
 // tls_runtime_hub is the calling thread's RuntimeHub (null off a Runtime).
 extern constinit thread_local const RuntimeHub* tls_runtime_hub;
+
+// RuntimeDomain is the Runtime as the lower modules see it
+// (detail/hub_domain.hpp): its hubs by index, reached through their inbox.
+class RuntimeDomain final : public HubDomain {
+ public:
+  explicit RuntimeDomain(const std::vector<std::unique_ptr<RuntimeHub>>& hubs) noexcept : hubs_(hubs) {}
+  [[nodiscard]] std::size_t size() const noexcept override { return hubs_.size(); }
+  [[nodiscard]] std::optional<std::size_t> index_of(const Hub* hub) const noexcept override;
+  bool post(std::size_t index, std::function<void()> fn) const override;
+
+ private:
+  const std::vector<std::unique_ptr<RuntimeHub>>& hubs_;
+};
 
 template <class F>
 using call_result_t = std::decay_t<std::invoke_result_t<F&>>;
@@ -213,6 +230,7 @@ class Runtime {
 
   Config config_;
   std::vector<std::unique_ptr<detail::RuntimeHub>> hubs_;
+  detail::RuntimeDomain domain_{hubs_};
   std::atomic<bool> running_{false};
   std::atomic<std::uint64_t> next_round_robin_{0};
   std::mutex stop_mutex_;
