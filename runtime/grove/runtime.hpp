@@ -21,6 +21,7 @@
 #include <grove/hub_config.hpp>
 #include <grove/hub_id.hpp>
 #include <grove/placement.hpp>
+#include <grove/topic.hpp>
 #include <grove/detail/hub_domain.hpp>
 #include <grove/detail/hub_inbox.hpp>
 #include <grove/detail/remote_call.hpp>
@@ -197,6 +198,14 @@ class Runtime {
   requires std::derived_from<A, Actor<typename A::message_type>> ActorRef<typename A::message_type> spawn_actor(
       Placement where, Args&&... args) {
     return spawn_actor_on<A>(place(where), ActorOptions{}, std::forward<Args>(args)...);
+  }
+
+  // topic<M>() is a Topic of this Runtime, usable from any thread while
+  // the Runtime lives (a Topic made on one of its hubs is one too):
+  // publish() hops once per other hub with subscribers (topic.hpp).
+  template <class M>
+  [[nodiscard]] Topic<M> topic() {
+    return Topic<M>(domain_);
   }
 
   // stop(grace) stops every hub: each raises FiberExit in its fibers, waits
