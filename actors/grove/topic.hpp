@@ -121,9 +121,10 @@ class Topic {
 
   // publish_to(st, msg, count) is one hub's publish: a send to every live
   // subscriber of st (dropping the dead ones, counted down in count).
-  static std::size_t publish_to(const std::shared_ptr<State>& state, const M& msg, std::atomic<std::size_t>* count) {
+  // state is taken by value: the topic may be dropped by a fiber that runs
+  // meanwhile (a blocking send), and this copy keeps it alive.
+  static std::size_t publish_to(std::shared_ptr<State> state, const M& msg, std::atomic<std::size_t>* count) {
     State& st = *state;
-    auto keep = state;  // the topic may be dropped by a fiber that runs meanwhile
     std::size_t delivered = 0;
     bool compact = false;
     const std::size_t n = st.subscribers.size();

@@ -43,7 +43,7 @@ TEST_F(FiberResultTest, JoiningAFiberOfAnotherHubIsAUsageErrorThatNamesTheCrossH
       }
       return std::string("no error");
     });
-    const std::string what = r.get();
+    const std::string& what = r.get();
     EXPECT_NE(what.find("another OS thread's hub"), std::string::npos) << what;
     EXPECT_NE(what.find("grove::async_result(fiber).get()"), std::string::npos) << what;
   }

@@ -249,7 +249,7 @@ TEST_F(LinksAcrossHubsTest, FibersLinkAcrossHubsOnNormalAndAbnormalExit) {
     (void)done.wait(10s);
     return got;
   });
-  const auto got = trapped.get();
+  const auto& got = trapped.get();
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].second, 0u);
   EXPECT_EQ(got[1].second, 0u);

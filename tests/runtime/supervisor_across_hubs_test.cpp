@@ -142,7 +142,7 @@ TEST_F(SupervisorAcrossHubsTest, AChildOnAHubOutOfRangeIsAUsageError) {
     }
     return std::string("started");
   });
-  const std::string what = r.get();
+  const std::string& what = r.get();
   EXPECT_NE(what.find("out of range"), std::string::npos) << what;
 }
 
