@@ -10,8 +10,11 @@
 // No migration: a fiber lives and dies on the hub that started it, so its
 // thread-locals and Asio objects stay valid. Work spreads by placing actors
 // (and, later, connections) on hubs, never by stealing started fibers. What
-// crosses hubs: ActorRef::send and ask, AsyncResult::set, and the closures
-// of spawn_on / spawn_actor_on (detail/hub_inbox.hpp carries them).
+// crosses hubs: ActorRef::send and ask, AsyncResult::set, the closures of
+// spawn_on / spawn_actor_on (detail/hub_inbox.hpp carries them), links and
+// monitors, supervisor children (ChildOptions::hub), the registry and
+// Topics (the Runtime is their detail::HubDomain; docs/design/runtime.md,
+// "Across hubs").
 
 #include <grove/actor.hpp>
 #include <grove/actor_ref.hpp>
