@@ -74,6 +74,16 @@ class ReplyPtr {
 
 template <class M>
 struct Envelope {
+#if defined(__clang__) && __clang_major__ < 16
+  // These constructors stand in for parenthesised aggregate initialisation
+  // (the mailbox's emplace), which clang before 16 lacks (the TSan build,
+  // clang++-14); a send's null reply is built in place, as GCC does.
+  Envelope() = default;
+  template <class Msg>
+  Envelope(Msg&& m, std::nullptr_t) : message(std::forward<Msg>(m)) {}
+  template <class Msg>
+  Envelope(Msg&& m, ReplyPtr r) : message(std::forward<Msg>(m)), reply(std::move(r)) {}
+#endif
   M message;
   ReplyPtr reply;  // null for send()
 };
