@@ -11,24 +11,7 @@
 
 #include <utility>
 
-#if defined(GROVE_TSAN_FIBERS)
-// TSan's shadow call stack exit (compiler-inserted normally).
-extern "C" void __tsan_func_exit();
-#endif
-
 namespace grove::detail {
-
-namespace {
-// TSan keeps a shadow call stack per fiber. Making a context runs
-// Boost.Context's fiber_entry on the new stack up to its first jump back,
-// booked as a call on the creating fiber that never returns there: drop
-// it once the context exists (a no-op without TSan).
-inline void tsan_creation_done() noexcept {
-#if defined(GROVE_TSAN_FIBERS)
-  __tsan_func_exit();
-#endif
-}
-}  // namespace
 
 void Continuation::unwind() noexcept {
   // Destroying a suspended fiber unwinds its stack (forced_unwind).
@@ -82,7 +65,6 @@ void Scheduler::ensure_context(FiberBase* f) {
                               sanitizer_start_switch(nullptr, m->stack);
                               return ContinuationAccess::take(m->context);
                             }));
-    tsan_creation_done();
     return;
   }
   ContinuationAccess::put(f->context,
@@ -92,7 +74,6 @@ void Scheduler::ensure_context(FiberBase* f) {
                             run_fiber(f);
                             return ContinuationAccess::take(finish(f));
                           }));
-  tsan_creation_done();
 }
 
 void Scheduler::run_fiber(FiberBase* f) {
