@@ -25,7 +25,9 @@ Scheduler& create_default_hub() {
 void throw_wrong_thread(const char* what) {
   throw UsageError(std::string("grove: ") + what +
                    ": this fiber handle belongs to another OS thread's hub; use it only on the thread "
-                   "that spawned the fiber (hand results across threads with an AsyncResult)");
+                   "that spawned the fiber. From another hub of a grove::Runtime, wait for it with "
+                   "grove::async_result(fiber).get() (fiber_result.hpp), or hand results across threads "
+                   "with an AsyncResult");
 }
 
 }  // namespace grove::detail

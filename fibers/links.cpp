@@ -3,6 +3,8 @@
 #include <grove/links.hpp>
 
 #include <grove/hub.hpp>
+#include <grove/detail/cross_hub_links.hpp>
+#include <grove/detail/hub_domain.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -35,7 +37,8 @@ LinkId add_observer(FiberBase* f, std::unique_ptr<ExitObserver> o) {
 
 namespace {
 void unlink_observer(FiberBase* f, ExitObserver* o) noexcept {
-  if (o->prev) o->prev->next = o->next; else f->observers = o->next;
+  if (o->prev) o->prev->next = o->next;
+  else f->observers = o->next;
   if (o->next) o->next->prev = o->prev;
   o->prev = o->next = nullptr;
 }
@@ -70,6 +73,18 @@ void notify_exit(FiberBase* f) noexcept {
   }
 }
 
+// deliver_exit() is what a link does to `partner` when `dead` ends (also
+// links_across.cpp's, on the partner's hub).
+void deliver_exit(FiberBase& dead, FiberBase* partner, const ExitReason& reason) {
+  if (partner->finished) return;
+  if (partner->traps_exits()) {
+    partner->extras->exit_trap(dead, reason);
+  } else if (reason.is_abnormal()) {
+    partner->exiting = true;
+    engine_of(*partner->hub).interrupt(partner, std::make_exception_ptr(FiberExit(reason)));
+  }
+}
+
 namespace {
 
 // One half of a bidirectional link: lives in `watched`'s list, acts on `partner`.
@@ -83,16 +98,6 @@ LinkObserver* find_link(FiberBase* watched, FiberBase* partner) {
   for (ExitObserver* o = watched->observers; o; o = o->next)
     if (auto* l = dynamic_cast<LinkObserver*>(o); l && l->partner.get() == partner) return l;
   return nullptr;
-}
-
-void deliver_exit(FiberBase& dead, FiberBase* partner, const ExitReason& reason) {
-  if (partner->finished) return;
-  if (partner->traps_exits()) {
-    partner->extras->exit_trap(dead, reason);
-  } else if (reason.is_abnormal()) {
-    partner->exiting = true;
-    engine_of(*partner->hub).interrupt(partner, std::make_exception_ptr(FiberExit(reason)));
-  }
 }
 
 void LinkObserver::on_exit(FiberBase& dead) {
@@ -120,7 +125,21 @@ FiberBase* checked(const Fiber<>& f, const char* what) {
 }  // namespace
 }  // namespace detail
 
+namespace {
+// foreign(f) is true when f is a (non-empty) handle of another hub's fiber.
+bool foreign(const Fiber<>& f) noexcept { return f && !detail::is_local(f.base()->hub); }
+detail::FarEnd far_end(const Fiber<>& f) {
+  return detail::FarEnd{f.base()->hub, [r = detail::Ref<detail::FiberBase>(f.base())] { return r; }, f.base(),
+                        ExitReason::killed()};
+}
+}  // namespace
+
 void link(const Fiber<>& a, const Fiber<>& b) {
+  if (foreign(a) != foreign(b)) {  // across hubs: one of them is the caller's
+    const Fiber<>& near = foreign(a) ? b : a;
+    const Fiber<>& far = foreign(a) ? a : b;
+    return detail::link_across(detail::checked(near, "link"), far_end(far));
+  }
   detail::FiberBase* fa = detail::checked(a, "link");
   detail::FiberBase* fb = detail::checked(b, "link");
   if (fa == fb) throw UsageError("grove::link: a fiber cannot link to itself");
@@ -139,6 +158,10 @@ void link(const Fiber<>& a, const Fiber<>& b) {
 }
 
 void unlink(const Fiber<>& a, const Fiber<>& b) {
+  if (foreign(a) != foreign(b)) {
+    const Fiber<>& near = foreign(a) ? b : a;
+    return detail::unlink_across(detail::checked(near, "unlink"), far_end(foreign(a) ? a : b));
+  }
   detail::FiberBase* fa = detail::checked(a, "unlink");
   detail::FiberBase* fb = detail::checked(b, "unlink");
   if (auto* l = detail::find_link(fa, fb)) detail::remove_observer(fa, l->id);
@@ -146,12 +169,17 @@ void unlink(const Fiber<>& a, const Fiber<>& b) {
 }
 
 MonitorId monitor(const Fiber<>& target, std::function<void(const Down&)> handler) {
+  if (foreign(target)) {
+    if (!handler) throw UsageError("grove::monitor: the handler is empty");
+    return detail::monitor_across(far_end(target), std::move(handler));
+  }
   detail::FiberBase* f = detail::checked(target, "monitor");
   if (!handler) throw UsageError("grove::monitor: the handler is empty");
   return detail::add_observer(f, std::make_unique<detail::MonitorObserver>(std::move(handler)));
 }
 
 bool demonitor(const Fiber<>& target, MonitorId id) {
+  if (foreign(target)) return detail::demonitor_across(id);
   return detail::remove_observer(detail::checked(target, "demonitor"), id);
 }
 

@@ -46,6 +46,8 @@ void run_hub(RuntimeHub& h, const Runtime::Config& config, std::latch& started, 
   std::optional<AsyncResult<void>> stop;
   try {
     Hub::create(config.hub);
+    h.hub = &hub();
+    tls_domain_hub = DomainHub{h.domain, h.index};
     h.inbox.attach(scheduler().anchor());
     h.stop_signal.emplace();
     // A second handle, so that the wait keeps the hub alive (a set() can
@@ -55,6 +57,7 @@ void run_hub(RuntimeHub& h, const Runtime::Config& config, std::latch& started, 
     failure = std::current_exception();
     started.count_down();
     Hub::destroy_current();
+    tls_domain_hub = DomainHub{};
     tls_runtime_hub = nullptr;
     return;
   }
@@ -71,10 +74,22 @@ void run_hub(RuntimeHub& h, const Runtime::Config& config, std::latch& started, 
     spdlog::error("grove::Runtime: hub {} shutdown failed: {}", h.index, describe_current());
   }
   Hub::destroy_current();
+  tls_domain_hub = DomainHub{};
   tls_runtime_hub = nullptr;
 }
 
 }  // namespace
+
+std::optional<std::size_t> RuntimeDomain::index_of(const Hub* hub) const noexcept {
+  for (const auto& h : hubs_)
+    if (h->hub == hub) return h->index;
+  return std::nullopt;
+}
+
+bool RuntimeDomain::post(std::size_t index, std::function<void()> fn) const {
+  if (index >= hubs_.size()) return false;
+  return hubs_[index]->inbox.post(std::move(fn));
+}
 
 }  // namespace detail
 
@@ -100,6 +115,7 @@ Runtime::Runtime(Config config) : config_(std::move(config)) {
     auto h = std::make_unique<detail::RuntimeHub>();
     h->owner = this;
     h->index = i;
+    h->domain = &domain_;
     hubs_.push_back(std::move(h));
   }
   std::latch started(static_cast<std::ptrdiff_t>(n));

@@ -20,8 +20,11 @@
 #include <grove/fiber.hpp>
 #include <grove/links.hpp>
 #include <grove/mailbox.hpp>
+#include <grove/detail/cross_hub_links.hpp>
+#include <grove/detail/hub_domain.hpp>
 
 #include <any>
+#include <functional>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -126,22 +129,24 @@ class Actor {
     trapping_ = on;
     if (cell_->fiber) install_trap();
   }
-  // link(other) links this actor's fiber with another fiber or actor.
+  // link(other) links this actor's fiber with another fiber or actor. The
+  // other may live on another hub of the same Runtime: its exit signal then
+  // reaches this actor's system lane on this actor's hub, and an actor's
+  // current incarnation is looked up on its own hub
+  // (detail/cross_hub_links.hpp).
   void link(const Fiber<>& other) { grove::link(cell_->fiber, other); }
   template <class N>
   void link(const ActorRef<N>& other) {
-    grove::link(cell_->fiber, other.fiber());
+    if (detail::is_local(other.cell_ptr()->home)) return grove::link(cell_->fiber, other.fiber());
+    detail::link_across(cell_->fiber.base(), far_end(other));
   }
-  // monitor(target) delivers Down to on_down() when target ends.
-  MonitorId monitor(const Fiber<>& target) {
-    auto cell = cell_;
-    return grove::monitor(target, [cell](const Down& d) {
-      cell->mailbox.signal(SystemSignal{SystemSignal::Kind::down, d.fiber, d.reason, d.monitor_id, d.fiber.name()});
-    });
-  }
+  // monitor(target) delivers Down to on_down() when target ends (across
+  // hubs too, as link).
+  MonitorId monitor(const Fiber<>& target) { return grove::monitor(target, down_handler("")); }
   template <class N>
   MonitorId monitor(const ActorRef<N>& target) {
-    return monitor(target.fiber());
+    if (detail::is_local(target.cell_ptr()->home)) return monitor(target.fiber());
+    return detail::monitor_across(far_end(target), down_handler(target.name()));
   }
 
  private:
@@ -152,6 +157,23 @@ class Actor {
       throw UsageError(std::string("grove::Actor::") + what +
                        ": the current message is not an ask, or it was answered already");
     return std::exchange(current_reply_, nullptr);
+  }
+  // down_handler() queues a Down on this actor's system lane (on its hub);
+  // an empty fiber (its target no longer exists) is named `name`.
+  std::function<void(const Down&)> down_handler(std::string name) {
+    return [cell = cell_, name = std::move(name)](const Down& d) {
+      cell->mailbox.signal(
+          SystemSignal{SystemSignal::Kind::down, d.fiber, d.reason, d.monitor_id, d.fiber ? d.fiber.name() : name});
+    };
+  }
+  // far_end(ref) is ref's actor as the far end of a cross-hub link or
+  // monitor: its current incarnation, looked up on its hub.
+  template <class N>
+  static detail::FarEnd far_end(const ActorRef<N>& ref) {
+    const auto& cell = ref.cell_ptr();
+    return detail::FarEnd{cell->home, [cell] { return detail::Ref<detail::FiberBase>(cell->fiber.base()); }, cell.get(),
+                          ExitReason::exception(std::make_exception_ptr(
+                              ActorDead("grove: actor '" + cell->name + "' does not exist (noproc)")))};
   }
   void install_trap() {
     auto cell = cell_;

@@ -59,7 +59,7 @@ class ActorRef {
   explicit operator bool() const noexcept { return static_cast<bool>(cell_); }
   const std::string& name() const { return cell()->name; }
   // alive() is false once the actor has stopped for good.
-  bool alive() const { return !cell()->terminated; }
+  bool alive() const { return !cell()->terminated.load(std::memory_order_acquire); }
   // fiber() is the current incarnation's fiber (it changes on restart).
   Fiber<> fiber() const { return cell()->fiber; }
   std::size_t mailbox_size() const { return cell()->mailbox.size(); }

@@ -9,9 +9,14 @@
 // supervised actor keeps its name across restarts: the ref is the same).
 // The registry is per hub: each OS thread with a hub has its own names,
 // and these calls belong to that thread (register an actor on its own hub).
+// The hubs of one grove::Runtime share one registry instead: a name
+// registered on hub 0 is found from hub 1 (whereis gives an ActorRef, which
+// sends and asks across hubs), and any hub may register any of the
+// Runtime's actors (docs/design/runtime.md, "Across hubs").
 
 #include <grove/actor_ref.hpp>
 #include <grove/errors.hpp>
+#include <grove/detail/hub_domain.hpp>
 
 #include <boost/core/demangle.hpp>
 
@@ -28,10 +33,10 @@ namespace grove {
 namespace detail {
 
 struct RegistryEntry {
-  std::shared_ptr<void> cell;       // an ActorCell<M>
+  std::shared_ptr<void> cell;  // an ActorCell<M>
   const std::type_info* message_type = nullptr;
   bool (*alive)(const void* cell) = nullptr;
-  std::uint64_t token = 0;          // tells this binding from a later one of the same name
+  std::uint64_t token = 0;  // tells this binding from a later one of the same name
 };
 
 class Registry;
@@ -42,7 +47,7 @@ std::weak_ptr<Registry> registry_handle();
 
 // The out-of-line registry operations (registry.cpp).
 std::uint64_t registry_add(Registry& r, std::string name, RegistryEntry entry);
-const RegistryEntry* registry_find(Registry& r, std::string_view name);
+std::optional<RegistryEntry> registry_find(Registry& r, std::string_view name);
 bool registry_remove(Registry& r, std::string_view name, std::uint64_t token = 0);
 std::vector<std::string> registry_names(Registry& r);
 [[noreturn]] void throw_registry_type_mismatch(std::string_view name, const std::type_info& registered,
@@ -50,7 +55,7 @@ std::vector<std::string> registry_names(Registry& r);
 
 template <class M>
 bool cell_alive(const void* cell) {
-  return !static_cast<const ActorCell<M>*>(cell)->terminated;
+  return !static_cast<const ActorCell<M>*>(cell)->terminated.load(std::memory_order_acquire);
 }
 
 }  // namespace detail
@@ -63,13 +68,21 @@ void register_name(std::string name, const ActorRef<M>& ref) {
   if (!ref) throw UsageError("grove::register_name: empty ActorRef");
   if (name.empty()) throw UsageError("grove::register_name: the name is empty");
   const auto& cell = ref.cell_ptr();
-  if (cell->terminated)
+  if (cell->terminated.load(std::memory_order_acquire))
     throw UsageError("grove::register_name('" + name + "'): the actor '" + cell->name + "' has stopped");
+  // The unbinding hook joins the cell's on_terminate on the cell's hub.
+  std::optional<detail::HubAddress> home;
+  if (!detail::is_local(cell->home)) home = detail::address_of(cell->home, "register_name");
   auto& r = detail::this_registry();
-  const std::uint64_t token = detail::registry_add(
-      r, name, detail::RegistryEntry{cell, &typeid(M), &detail::cell_alive<M>, 0});
-  cell->on_terminate.push_back([weak = detail::registry_handle(), name = std::move(name), token] {
+  const std::uint64_t token =
+      detail::registry_add(r, name, detail::RegistryEntry{cell, &typeid(M), &detail::cell_alive<M>, 0});
+  auto unbind = [weak = detail::registry_handle(), name = std::move(name), token] {
     if (auto reg = weak.lock()) detail::registry_remove(*reg, name, token);
+  };
+  if (!home) return cell->on_terminate.push_back(std::move(unbind));
+  (void)home->post([cell, unbind = std::move(unbind)]() mutable {
+    if (cell->terminated.load(std::memory_order_acquire)) unbind();
+    else cell->on_terminate.push_back(std::move(unbind));
   });
 }
 
@@ -77,7 +90,7 @@ void register_name(std::string name, const ActorRef<M>& ref) {
 // It throws UsageError when that actor takes another message type than M.
 template <class M>
 std::optional<ActorRef<M>> whereis(std::string_view name) {
-  const detail::RegistryEntry* e = detail::registry_find(detail::this_registry(), name);
+  const std::optional<detail::RegistryEntry> e = detail::registry_find(detail::this_registry(), name);
   if (!e || !e->alive(e->cell.get())) return std::nullopt;
   if (*e->message_type != typeid(M)) detail::throw_registry_type_mismatch(name, *e->message_type, typeid(M));
   return ActorRef<M>(std::static_pointer_cast<detail::ActorCell<M>>(e->cell));

@@ -21,7 +21,15 @@ enum class UnhandledPolicy { log, ignore, abort };
 // applies); it must not block or throw. grove::testing fails tests with it.
 using UnhandledHandler = std::function<void(const std::string& fiber_name, std::exception_ptr error)>;
 
-#if defined(__SANITIZE_ADDRESS__)
+// Sanitizers' frames are larger: ASan and TSan builds get 256 KiB stacks.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GROVE_BIG_STACKS 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GROVE_BIG_STACKS 1
+#endif
+#endif
+#if defined(GROVE_BIG_STACKS)
 inline constexpr std::size_t default_stack_size = 256 * 1024;
 #else
 inline constexpr std::size_t default_stack_size = 64 * 1024;

@@ -8,6 +8,11 @@
 //    whatever the reason, without affecting the monitoring side.
 // Handlers run on the dying fiber's stack, right after it ended: keep them
 // short (post a message, set an event); exceptions they throw are logged.
+// Across the hubs of one grove::Runtime, link / unlink / monitor /
+// demonitor also take a fiber of another hub: the exit or Down is posted to
+// the partner's hub and delivered there (a trap handler, a kill, or the
+// monitor's handler on the hub that called monitor); a Down whose fiber no
+// longer exists carries an empty `fiber` (detail/cross_hub_links.hpp).
 
 #include <grove/exit_reason.hpp>
 #include <grove/fiber.hpp>

@@ -42,10 +42,15 @@ struct ContinuationAccess {
 };
 
 // PoolAllocator is the StackAllocator Boost.Context calls; it tells the
-// fiber where its stack is (for ASan).
+// fiber where its stack is (for ASan) and makes its TSan fiber, which it
+// destroys with the stack (Boost.Context keeps a copy of the allocator made
+// after allocate(), and deallocates on the next fiber's stack).
 struct PoolAllocator {
   StackPool* pool;
   StackBounds* bounds;
+#if defined(GROVE_TSAN_FIBERS)
+  void* tsan_fiber = nullptr;
+#endif
   boost::context::stack_context allocate() {
     const StackSpan span = pool->allocate();
     boost::context::stack_context sctx;
@@ -55,6 +60,10 @@ struct PoolAllocator {
     sctx.valgrind_stack_id = span.valgrind_id;
 #endif
     bounds->set(static_cast<char*>(sctx.sp) - sctx.size, sctx.size);
+#if defined(GROVE_TSAN_FIBERS)
+    tsan_fiber = tsan_make_fiber();
+    bounds->tsan_fiber = tsan_fiber;
+#endif
     return sctx;
   }
   void deallocate(boost::context::stack_context& sctx) noexcept {
@@ -65,6 +74,9 @@ struct PoolAllocator {
     span.valgrind_id = sctx.valgrind_stack_id;
 #endif
     pool->deallocate(span);
+#if defined(GROVE_TSAN_FIBERS)
+    tsan_free_fiber(tsan_fiber);
+#endif
   }
 };
 

@@ -18,6 +18,7 @@
 #include <grove/event.hpp>
 #include <grove/exit_reason.hpp>
 #include <grove/fiber.hpp>
+#include <grove/fiber_result.hpp>
 #include <grove/greenlet.hpp>
 #include <grove/group.hpp>
 #include <grove/hub.hpp>

@@ -10,8 +10,11 @@
 // No migration: a fiber lives and dies on the hub that started it, so its
 // thread-locals and Asio objects stay valid. Work spreads by placing actors
 // (and, later, connections) on hubs, never by stealing started fibers. What
-// crosses hubs: ActorRef::send and ask, AsyncResult::set, and the closures
-// of spawn_on / spawn_actor_on (detail/hub_inbox.hpp carries them).
+// crosses hubs: ActorRef::send and ask, AsyncResult::set, the closures of
+// spawn_on / spawn_actor_on (detail/hub_inbox.hpp carries them), links and
+// monitors, supervisor children (ChildOptions::hub), the registry and
+// Topics (the Runtime is their detail::HubDomain; docs/design/runtime.md,
+// "Across hubs").
 
 #include <grove/actor.hpp>
 #include <grove/actor_ref.hpp>
@@ -21,6 +24,8 @@
 #include <grove/hub_config.hpp>
 #include <grove/hub_id.hpp>
 #include <grove/placement.hpp>
+#include <grove/topic.hpp>
+#include <grove/detail/hub_domain.hpp>
 #include <grove/detail/hub_inbox.hpp>
 #include <grove/detail/remote_call.hpp>
 
@@ -29,6 +34,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,6 +52,8 @@ namespace detail {
 struct RuntimeHub {
   const void* owner = nullptr;  // the Runtime
   std::size_t index = 0;
+  HubDomain* domain = nullptr;  // the Runtime's (its hub thread's tls_domain_hub)
+  const Hub* hub = nullptr;     // the hub's facade, set on its thread before the Runtime starts
   HubInbox inbox;
   // load counts the actors the Runtime placed here that are still alive
   // (least_loaded reads it); shared with the actors' termination hooks.
@@ -56,6 +64,19 @@ struct RuntimeHub {
 };
 // tls_runtime_hub is the calling thread's RuntimeHub (null off a Runtime).
 extern constinit thread_local const RuntimeHub* tls_runtime_hub;
+
+// RuntimeDomain is the Runtime as the lower modules see it
+// (detail/hub_domain.hpp): its hubs by index, reached through their inbox.
+class RuntimeDomain final : public HubDomain {
+ public:
+  explicit RuntimeDomain(const std::vector<std::unique_ptr<RuntimeHub>>& hubs) noexcept : hubs_(hubs) {}
+  [[nodiscard]] std::size_t size() const noexcept override { return hubs_.size(); }
+  [[nodiscard]] std::optional<std::size_t> index_of(const Hub* hub) const noexcept override;
+  bool post(std::size_t index, std::function<void()> fn) const override;
+
+ private:
+  const std::vector<std::unique_ptr<RuntimeHub>>& hubs_;
+};
 
 template <class F>
 using call_result_t = std::decay_t<std::invoke_result_t<F&>>;
@@ -182,6 +203,14 @@ class Runtime {
     return spawn_actor_on<A>(place(where), ActorOptions{}, std::forward<Args>(args)...);
   }
 
+  // topic<M>() is a Topic of this Runtime, usable from any thread while
+  // the Runtime lives (a Topic made on one of its hubs is one too):
+  // publish() hops once per other hub with subscribers (topic.hpp).
+  template <class M>
+  [[nodiscard]] Topic<M> topic() {
+    return Topic<M>(domain_);
+  }
+
   // stop(grace) stops every hub: each raises FiberExit in its fibers, waits
   // up to grace for them to unwind (Hub::shutdown), is destroyed, and its
   // thread ends before stop() returns. Actors end, so what is queued for
@@ -213,6 +242,7 @@ class Runtime {
 
   Config config_;
   std::vector<std::unique_ptr<detail::RuntimeHub>> hubs_;
+  detail::RuntimeDomain domain_{hubs_};
   std::atomic<bool> running_{false};
   std::atomic<std::uint64_t> next_round_robin_{0};
   std::mutex stop_mutex_;

@@ -12,7 +12,9 @@
 
 #include <any>
 #include <chrono>
+#include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -59,10 +61,14 @@ struct Shutdown {
 inline constexpr Shutdown brutal_kill = Shutdown::brutal_kill();
 
 // ChildOptions are the policy half of a spec, for designated initialisers.
+// hub places the child on that hub of the supervisor's grove::Runtime (a
+// HubId's index; empty: the supervisor's own hub). It is started, and
+// restarted, there; the supervisor must run on a hub of that Runtime.
 struct ChildOptions {
   Restart restart = Restart::permanent;
   Shutdown shutdown = std::chrono::seconds(5);
   ChildType type = ChildType::worker;
+  std::optional<std::size_t> hub{};
 };
 
 // ChildSpec describes one child. start() begins one incarnation and returns
@@ -78,11 +84,15 @@ struct ChildSpec {
   ChildType type = ChildType::worker;
   std::function<void()> retire;
   std::any handle;
+  // hub: the Runtime hub the child runs on (ChildOptions::hub); start and
+  // retire are called there (supervision/src/remote_child.cpp).
+  std::optional<std::size_t> hub;
 
   ChildSpec& with(const ChildOptions& o) {
     restart = o.restart;
     shutdown = o.shutdown;
     type = o.type;
+    hub = o.hub;
     return *this;
   }
 };
@@ -90,8 +100,8 @@ struct ChildSpec {
 // fiber_child(id, options, fn, args...) is a child that runs fn(args...) in
 // a fresh fiber at each (re)start; fn and args are copied for every start.
 template <class F, class... A>
-  requires detail::Spawnable<F, A...> && std::copy_constructible<std::decay_t<F>>
-ChildSpec fiber_child(std::string id, ChildOptions options, F&& fn, A&&... args) {
+requires detail::Spawnable<F, A...> && std::copy_constructible<std::decay_t<F>> ChildSpec
+fiber_child(std::string id, ChildOptions options, F&& fn, A&&... args) {
   ChildSpec spec;
   spec.id = std::move(id);
   spec.with(options);
@@ -118,8 +128,7 @@ namespace detail {
 // child_template<Args...>(id, make) is a template whose children are
 // make(args...) for the arguments given to start_child.
 template <class... Args, class Make>
-  requires std::is_invocable_r_v<ChildSpec, Make&, Args...>
-ChildTemplate child_template(std::string id, Make make) {
+requires std::is_invocable_r_v<ChildSpec, Make&, Args...> ChildTemplate child_template(std::string id, Make make) {
   ChildTemplate t;
   t.id = id;
   t.instantiate = [id, make = std::move(make)](std::any& packed) mutable -> ChildSpec {

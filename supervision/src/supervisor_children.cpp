@@ -22,7 +22,7 @@ constexpr int kill_attempts = 3;
 
 void SupervisorCore::start_one(SupervisedChildren::iterator it) {
   schedule(*it, TimePoint::max());
-  Fiber<> f = it->spec.start();
+  Fiber<> f = start_child_fiber(it->spec);
   if (!f)
     throw UsageError("grove::Supervisor: the start function of child '" + it->spec.id + "' returned an empty fiber");
   it->fiber = f;

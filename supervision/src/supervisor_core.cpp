@@ -55,17 +55,17 @@ void SupervisorCore::schedule(SupervisedChild& c, TimePoint at) noexcept {
 
 void SupervisorCore::remove(SupervisedChildren::iterator it) {
   schedule(*it, TimePoint::max());
-  auto retire = std::move(it->spec.retire);
-  by_id.erase(it->spec.id);
+  ChildSpec spec = std::move(it->spec);
+  by_id.erase(spec.id);
   children.erase(it);
-  if (retire) retire();
+  retire_child(spec);
 }
 
 void SupervisorCore::retire_all() noexcept {
   for (auto& c : children) {
     if (!c.spec.retire) continue;
     try {
-      c.spec.retire();
+      retire_child(c.spec);
     } catch (...) {
     }
   }

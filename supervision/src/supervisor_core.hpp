@@ -59,6 +59,12 @@ struct SupervisedChild {
 
 using SupervisedChildren = std::list<SupervisedChild>;
 
+// start_child_fiber(spec) starts one incarnation: spec.start() here, or a
+// proxy fiber for a child placed on another hub (remote_child.cpp);
+// retire_child(spec) runs spec.retire on the child's hub.
+Fiber<> start_child_fiber(const ChildSpec& spec);
+void retire_child(ChildSpec& spec);
+
 class SupervisorCore {
  public:
   // Throws UsageError for an invalid config or spec (supervisor_core.cpp).

@@ -74,6 +74,16 @@ class ReplyPtr {
 
 template <class M>
 struct Envelope {
+#if defined(__clang__) && __clang_major__ < 16
+  // These constructors stand in for parenthesised aggregate initialisation
+  // (the mailbox's emplace), which clang before 16 lacks (the TSan build,
+  // clang++-14); a send's null reply is built in place, as GCC does.
+  Envelope() = default;
+  template <class Msg>
+  Envelope(Msg&& m, std::nullptr_t) : message(std::forward<Msg>(m)) {}
+  template <class Msg>
+  Envelope(Msg&& m, ReplyPtr r) : message(std::forward<Msg>(m)), reply(std::move(r)) {}
+#endif
   M message;
   ReplyPtr reply;  // null for send()
 };
@@ -116,7 +126,8 @@ void report_dead_letter(const Envelope<M>& e, DeadLetterReason reason, bool queu
 
 template <class M>
 struct ActorCell {
-  ActorCell(std::string name, MailboxConfig config) : mailbox(config, name), name(std::move(name)) {
+  ActorCell(std::string name, MailboxConfig config)
+      : mailbox(config, name), name(std::move(name)), home(&scheduler().facade()) {
     mailbox.set_discard_hook(&fail_discarded_ask<M>);
     mailbox.set_dead_letter_hook(&report_dead_letter<M>);
   }
@@ -124,8 +135,7 @@ struct ActorCell {
   // terminate() ends the actor for good: the mailbox closes (leftovers go
   // to dead letters) and termination hooks (the registry) run.
   void terminate() noexcept {
-    if (terminated) return;
-    terminated = true;
+    if (terminated.exchange(true, std::memory_order_acq_rel)) return;
     mailbox.close();
     auto hooks = std::move(on_terminate);
     for (auto& h : hooks) {
@@ -138,9 +148,13 @@ struct ActorCell {
 
   Mailbox<Envelope<M>> mailbox;
   std::string name;
+  // home is the hub the cell (its mailbox, its incarnations) belongs to;
+  // `fiber`, `supervised` and `on_terminate` are touched only there.
+  const Hub* home;
   Fiber<> fiber;            // the current incarnation
   bool supervised = false;  // a supervisor decides when it terminates
-  bool terminated = false;
+  // terminated is read from any hub (ActorRef::alive, the registry).
+  std::atomic<bool> terminated{false};
   std::vector<std::function<void()>> on_terminate;
 };
 

@@ -1,16 +1,31 @@
 #pragma once
-// detail/sanitizer.hpp — telling AddressSanitizer about stack switches.
-// Without these notes ASan sees a fiber switch as a wild stack-pointer jump
-// and reports false positives when exceptions unwind a fiber's stack. The
-// calls follow the contract of <sanitizer/common_interface_defs.h>: start
-// before jumping to the target stack (a null save slot means "the current
-// stack is dying"), finish on the target stack right after arriving.
+// detail/sanitizer.hpp — telling AddressSanitizer and ThreadSanitizer about
+// stack switches. Without these notes ASan sees a fiber switch as a wild
+// stack-pointer jump and reports false positives when exceptions unwind a
+// fiber's stack. The calls follow the contract of
+// <sanitizer/common_interface_defs.h>: start before jumping to the target
+// stack (a null save slot means "the current stack is dying"), finish on
+// the target stack right after arriving. TSan (GROVE_TSAN,
+// <sanitizer/tsan_interface.h>) needs each fiber to be a TSan fiber: one is
+// made with the fiber's stack (tsan_make_fiber), switched to right before
+// each jump (sanitizer_start_switch), and destroyed with the stack
+// (tsan_free_fiber); the main fiber is the thread's own.
 
 #include <cstddef>
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
 #define GROVE_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define GROVE_TSAN_FIBERS 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GROVE_TSAN_FIBERS 1
+#endif
+#endif
+#if defined(GROVE_TSAN_FIBERS)
+#include <sanitizer/tsan_interface.h>
 #endif
 
 namespace grove::detail {
@@ -22,6 +37,9 @@ struct StackBounds {
   const void* bottom = nullptr;  // lowest address
   std::size_t size = 0;
 #endif
+#if defined(GROVE_TSAN_FIBERS)
+  void* tsan_fiber = nullptr;  // null: the thread's own (the main fiber)
+#endif
   void set(const void* lowest, std::size_t bytes) noexcept {
 #if defined(GROVE_ASAN)
     bottom = lowest;
@@ -32,9 +50,26 @@ struct StackBounds {
   }
 };
 
+#if defined(GROVE_TSAN_FIBERS)
+// tls_tsan_thread_fiber is the TSan fiber of the thread's own stack (the
+// main fiber's), taken before the thread's first switch.
+inline thread_local void* tls_tsan_thread_fiber = nullptr;
+
+// tsan_make_fiber() is a new TSan fiber for a new fiber stack;
+// tsan_free_fiber(f) destroys it, from another fiber.
+inline void* tsan_make_fiber() noexcept { return __tsan_create_fiber(0); }
+inline void tsan_free_fiber(void* fiber) noexcept {
+  if (fiber) __tsan_destroy_fiber(fiber);
+}
+#endif
+
 // sanitizer_start_switch(save, to) is called before jumping to the stack
 // `to`; save is null when the current stack is dying.
 inline void sanitizer_start_switch(void** fake_stack_save, const StackBounds& to) noexcept {
+#if defined(GROVE_TSAN_FIBERS)
+  if (!tls_tsan_thread_fiber) tls_tsan_thread_fiber = __tsan_get_current_fiber();
+  __tsan_switch_to_fiber(to.tsan_fiber ? to.tsan_fiber : tls_tsan_thread_fiber, 0);
+#endif
 #if defined(GROVE_ASAN)
   __sanitizer_start_switch_fiber(fake_stack_save, to.bottom, to.size);
 #else
