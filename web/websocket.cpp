@@ -62,6 +62,7 @@ class WebSocket::Impl final : public WriteBudget {
                              .frame_timeout = opts.frame_timeout}) {}
   ~Impl() {
     if (writer && !writer.dead()) writer.kill();
+    if (reader && !reader.dead()) reader.kill();
   }
 
   // ---- WriteBudget: control bytes the reader queues for the writer.
@@ -77,6 +78,7 @@ class WebSocket::Impl final : public WriteBudget {
     if (reason.empty()) reason = why;
     space.set();
     ready.set();
+    arrived.set();
   }
   // kick(why) drops the connection: both fibers' calls fail at once.
   void kick(std::string_view why) {
@@ -85,6 +87,7 @@ class WebSocket::Impl final : public WriteBudget {
   }
 
   void write_loop();
+  void read_loop();
   void close_handshake();
 
   WebSocketOptions opts;
@@ -97,7 +100,12 @@ class WebSocket::Impl final : public WriteBudget {
   Event ready;  // the writer has something to do
   Event space;  // the queue shrank (block policy)
   Event writer_done;
+  Event arrived;  // a message came in, or the connection ended
+  Event room;     // the handler took a message
+  Event reader_done;
+  std::deque<WsMessage> inbound;
   Fiber<> writer;
+  Fiber<> reader;
   std::string_view reason;  // end_reason()
   std::uint16_t close_code = close_code::normal;
   std::string close_text;
@@ -168,11 +176,52 @@ void WebSocket::Impl::close_handshake() {
   finish("closed");
 }
 
+// How many received messages wait for the handler before the reader stops
+// reading (and so the peer's sending is held back by TCP).
+constexpr std::size_t kInboundMessages = 16;
+
+void WebSocket::Impl::read_loop() {
+  BeastStream& t = ws.next_layer();
+  t.set_reader();
+  boost::beast::flat_buffer buffer;
+  while (reason.empty()) {
+    while (inbound.size() >= kInboundMessages && reason.empty() && !closing) {
+      room.clear();
+      if (inbound.size() >= kInboundMessages && reason.empty() && !closing) room.wait();
+    }
+    if (!reason.empty()) break;
+    buffer.clear();
+    error_code ec;
+    try {
+      ws.read(buffer, ec);
+    } catch (const ReadStopped&) {  // close() was called and the queue is flushed
+      close_handshake();
+      break;
+    }
+    t.frame_done();
+    if (!ec) {
+      inbound.push_back({boost::beast::buffers_to_string(buffer.data()), !ws.got_text()});
+      arrived.set();
+      continue;
+    }
+    if (ec == websocket::error::closed) finish("closed");
+    else if (ec == websocket::error::message_too_big) finish("too_big");
+    else if (ec == websocket::error::bad_frame_payload) finish("bad_utf8");
+    else if (ec == boost::asio::error::timed_out)
+      finish(t.timeout_reason() == std::string_view("ws_idle_timeout") ? "idle_timeout" : "frame_timeout");
+    else if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
+             ec == io_errc::closed_by_other)
+      finish("peer_gone");  // after kick(), its reason stays
+    else finish("protocol_error");
+  }
+  arrived.set();
+  reader_done.set();
+}
+
 WebSocket::WebSocket(Request& req, Stream& s, std::string leftover, WebSocketOptions options)
     : request_(&req), impl_(std::make_unique<Impl>(s, std::move(leftover), std::move(options))) {
   Impl& m = *impl_;
   BeastStream& t = m.ws.next_layer();
-  t.set_reader();
   m.ws.control_callback([&t](websocket::frame_type, boost::beast::string_view) { t.frame_done(); });
   m.ws.read_message_max(m.opts.max_message_bytes);
   m.ws.auto_fragment(false);
@@ -192,6 +241,8 @@ WebSocket::WebSocket(Request& req, Stream& s, std::string leftover, WebSocketOpt
   if (ec) throw IoError(ec, "web::WebSocket: the opening handshake failed");
   m.writer = spawn([&m] { m.write_loop(); });
   m.writer.set_name("grove::web websocket writer");
+  m.reader = spawn([&m] { m.read_loop(); });
+  m.reader.set_name("grove::web websocket reader");
 }
 
 WebSocket::~WebSocket() {
@@ -202,8 +253,16 @@ WebSocket::~WebSocket() {
     } catch (...) {
     }
   }
+  // The writer may still have a close frame to flush (the peer closed).
+  if (m.writer && !m.writer.dead() && std::uncaught_exceptions() == 0) {
+    try {
+      (void)m.writer_done.wait(m.opts.close_timeout);
+    } catch (...) {
+    }
+  }
   if (m.writer && !m.writer.dead()) m.writer.kill();
-  if (m.ws.next_layer().torn_down() && m.stream->is_open()) {
+  if (m.reader && !m.reader.dead()) m.reader.kill();
+  if (m.ws.next_layer().torn_down() && m.stream->is_open() && std::uncaught_exceptions() == 0) {
     try {
       linger(*m.stream, m.opts.close_timeout);  // the peer closes its side first
     } catch (...) {
@@ -213,27 +272,17 @@ WebSocket::~WebSocket() {
 
 std::optional<WsMessage> WebSocket::receive() {
   Impl& m = *impl_;
-  BeastStream& t = m.ws.next_layer();
-  if (!m.reason.empty()) return std::nullopt;
-  boost::beast::flat_buffer buffer;
-  error_code ec;
-  try {
-    m.ws.read(buffer, ec);
-  } catch (const ReadStopped&) {  // close() was called and the queue is flushed
-    m.close_handshake();
-    return std::nullopt;
+  for (;;) {
+    if (!m.inbound.empty()) {
+      WsMessage out = std::move(m.inbound.front());
+      m.inbound.pop_front();
+      m.room.set();
+      return out;
+    }
+    if (!m.reason.empty() || m.reader_done.is_set()) return std::nullopt;
+    m.arrived.clear();
+    if (m.inbound.empty() && m.reason.empty() && !m.reader_done.is_set()) m.arrived.wait();
   }
-  t.frame_done();
-  if (!ec) return WsMessage{boost::beast::buffers_to_string(buffer.data()), !m.ws.got_text()};
-  if (ec == websocket::error::closed) m.finish("closed");
-  else if (ec == websocket::error::message_too_big) m.finish("too_big");
-  else if (ec == websocket::error::bad_frame_payload) m.finish("bad_utf8");
-  else if (ec == boost::asio::error::timed_out)
-    m.finish(t.timeout_reason() == std::string_view("ws_idle_timeout") ? "idle_timeout" : "frame_timeout");
-  else if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) m.finish("peer_gone");
-  else if (ec == io_errc::closed_by_other) m.finish("peer_gone");  // kick() named the reason first
-  else m.finish("protocol_error");
-  return std::nullopt;
 }
 
 bool WebSocket::send(std::string data, bool binary) {
@@ -275,12 +324,12 @@ void WebSocket::close(std::uint16_t code, std::string_view reason) {
   m.close_code = code;
   m.close_text = std::string(reason);
   m.ready.set();
-  // From the handler's fiber (the reader): wait for the writer to flush,
-  // then run the handshake here. From another fiber: the writer stops the
-  // reader, whose receive() runs it.
-  if (!m.ws.next_layer().is_reader()) return;
-  (void)m.writer_done.wait(m.opts.write_timeout);
-  if (m.reason.empty() && !m.ws.next_layer().torn_down()) m.close_handshake();
+  m.room.set();
+  // The writer flushes the queue, then stops the reader, which runs the
+  // closing handshake; wait for both, bounded.
+  const Duration wt = m.opts.write_timeout, ct = m.opts.close_timeout;
+  const Duration bound = wt == Duration::max() || ct == Duration::max() ? Duration::max() : wt + ct;
+  if (!m.reader_done.wait(bound)) m.kick("write_timeout");
 }
 
 bool WebSocket::is_open() const noexcept { return impl_->reason.empty() && !impl_->closing; }

@@ -7,12 +7,16 @@
 //     while (auto m = ws.receive()) ws.send(std::move(m->data), m->binary);
 //   }));
 //
-// The handler runs in the connection's fiber, which is the one reader:
-// receive() returns the next text or binary message (pings are answered,
-// fragments joined, text checked as UTF-8 by Beast), or nullopt once the
-// connection has ended (end_reason() and close_code() say how). send() may
-// be called from any fiber of the hub: it queues the message for the
-// connection's writer fiber and returns at once, so a slow peer never
+// The handler runs in the connection's fiber. The WebSocket has a reader
+// fiber (it answers pings and the peer's close even while the handler only
+// sends) and a writer fiber (the only one that writes: beast_stream.hpp).
+// receive() returns the next text or binary message (fragments joined, text
+// checked as UTF-8 by Beast), or nullopt once the connection has ended and
+// every received message was taken (end_reason() and close_code() say how);
+// at most 16 received messages wait for the handler, then the reader stops
+// reading and TCP holds the peer back. send() may be called from any fiber
+// of the hub: it queues the message for the writer and returns at once
+// (except under `block`), so a slow peer never
 // blocks a broadcaster. The queue is bounded (max_queued_bytes); what
 // happens past the bound is the OverflowPolicy:
 //   close        (default) the peer is too slow: the connection is dropped,
@@ -22,7 +26,8 @@
 //   block        send() parks the calling fiber until there is room, at
 //                most write_timeout, then it behaves as `close`.
 // close(code, reason) sends what is queued, then runs the closing handshake
-// (waiting at most close_timeout for the peer's close frame). When the
+// (waiting at most close_timeout for the peer's close frame; Beast echoes
+// the peer's code in its answer, without the reason text). When the
 // handler returns, a connection still open is closed with 1000 (normal).
 // A fiber that only sends notices the peer leaving when send() returns false.
 // The writer pings a peer silent for ping_interval; a peer silent for
@@ -91,15 +96,16 @@ class WebSocket {
   WebSocket(const WebSocket&) = delete;
   WebSocket& operator=(const WebSocket&) = delete;
 
-  // receive() (the handler's fiber only): the next message, or nullopt once ended.
+  // receive(): the next message, or nullopt once ended (one fiber at a time).
   std::optional<WsMessage> receive();
   // send(data, binary): queue a message (any fiber); false when the
   // connection is closing or gone, or the policy dropped the connection.
   bool send(std::string data, bool binary = false);
   bool send_text(std::string data) { return send(std::move(data), false); }
   bool send_binary(std::string data) { return send(std::move(data), true); }
-  // close(code, reason) ends the connection gracefully (any fiber; from
-  // another fiber than the handler's, receive() runs the handshake).
+  // close(code, reason) ends the connection gracefully (any fiber): it
+  // returns once what was queued is sent and the closing handshake is done
+  // (or write_timeout + close_timeout have passed: the connection is dropped).
   void close(std::uint16_t code = close_code::normal, std::string_view reason = {});
 
   bool is_open() const noexcept;
