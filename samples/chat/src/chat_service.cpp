@@ -45,12 +45,9 @@ R ask_room(const ActorRef<RoomMsg>& ref, RoomMsg msg, const std::string& room) {
 
 std::string_view to_string(MemberKind k) noexcept {
   switch (k) {
-    case MemberKind::tcp:
-      return "tcp";
-    case MemberKind::websocket:
-      return "websocket";
-    case MemberKind::long_poll:
-      return "long_poll";
+    case MemberKind::tcp: return "tcp";
+    case MemberKind::websocket: return "websocket";
+    case MemberKind::long_poll: return "long_poll";
   }
   return "?";
 }
@@ -317,8 +314,7 @@ void ChatService::retire_poll_member(const std::string& nick, std::string_view r
 }
 
 void ChatService::reap() {
-  const Duration period =
-      std::min({config_.poll_expiry / 4, config_.room_idle_timeout / 4, Duration(std::chrono::seconds(1))});
+  const Duration period = std::min({config_.poll_expiry / 4, config_.room_idle_timeout / 4, Duration(std::chrono::seconds(1))});
   for (;;) {
     this_fiber::sleep(period > Duration::zero() ? period : std::chrono::milliseconds(10));
     reap_poll_members();

@@ -66,8 +66,8 @@ Response handle_put(ChatService& svc, const Request& req, const std::string& roo
   } catch (const ChatError& e) {
     const std::string_view what = e.what();
     const auto status = what.rfind("nick taken", 0) == 0 ? http::status::conflict
-                        : what.rfind("room ", 0) == 0    ? http::status::service_unavailable
-                                                         : http::status::bad_request;
+                        : what.rfind("room ", 0) == 0   ? http::status::service_unavailable
+                                                        : http::status::bad_request;
     return error_response(req, status, what);
   }
 }
