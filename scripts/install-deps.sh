@@ -3,15 +3,15 @@
 # clang-format and clang-tidy serve scripts/check-style.sh; clang-tidy-16
 # because Debian 12's clang-tidy 14 cannot parse libstdc++ 12's <ranges>.
 # python3 runs scripts/extract_examples.py and run_example.py, which compile
-# and run the docs' examples as tests (tests/docs). Only calls apt-get when
-# something is missing.
+# and run the docs' examples as tests (tests/docs). curl is the HTTP client of
+# the grove::web tests (tests/web). Only calls apt-get when something is missing.
 set -euo pipefail
 
 GROVE_DEB_PACKAGES="build-essential cmake make ccache g++ pkg-config \
 libboost-dev libboost-context-dev libspdlog-dev nlohmann-json3-dev \
 libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl \
 libzmq3-dev cppzmq-dev \
-chromium chromium-driver nodejs npm wrk netcat-openbsd valgrind \
+chromium chromium-driver nodejs npm wrk netcat-openbsd valgrind curl \
 clang-format clang-tidy clang-tidy-16 python3"
 
 # A package counts as present when dpkg has it or, for the ones another

@@ -75,7 +75,15 @@ void HttpSession::run() {
 }
 
 void HttpSession::stop() {
-  if (stop_requested_ || ended_) return;
+  if (stop_requested_) return;
+  if (ended_) {
+    if (end_reason_ == upgraded && stop_hook_) {
+      stop_requested_ = true;
+      auto hook = std::move(stop_hook_);
+      hook();
+    }
+    return;
+  }
   stop_requested_ = true;
   if (idle_) stream_->close();  // a request in progress is answered first
 }
@@ -140,6 +148,7 @@ bool HttpSession::serve_one() {
 
   ++requests_;
   Request req(parser.release(), &s);
+  req.set_stop_slot(&stop_hook_);
   Response res;
   try {
     res = handler_(req);

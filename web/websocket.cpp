@@ -317,7 +317,7 @@ bool WebSocket::send(std::string data, bool binary) {
   return true;
 }
 
-void WebSocket::close(std::uint16_t code, std::string_view reason) {
+void WebSocket::request_close(std::uint16_t code, std::string_view reason) {
   Impl& m = *impl_;
   if (!m.reason.empty() || m.closing) return;
   m.closing = true;
@@ -325,6 +325,13 @@ void WebSocket::close(std::uint16_t code, std::string_view reason) {
   m.close_text = std::string(reason);
   m.ready.set();
   m.room.set();
+  m.arrived.set();
+}
+
+void WebSocket::close(std::uint16_t code, std::string_view reason) {
+  Impl& m = *impl_;
+  if (!m.reason.empty() || m.reader_done.is_set()) return;
+  request_close(code, reason);
   // The writer flushes the queue, then stops the reader, which runs the
   // closing handshake; wait for both, bounded.
   const Duration wt = m.opts.write_timeout, ct = m.opts.close_timeout;
@@ -350,6 +357,11 @@ Handler websocket_handler(std::function<void(WebSocket&)> fn, WebSocketOptions o
     }
     return Response::take_over([shared, options](Request& r, Stream& s, std::string leftover) {
       WebSocket ws(r, s, std::move(leftover), options);
+      r.on_stop([&ws] { ws.request_close(close_code::going_away, "server stopping"); });
+      struct Forget {  // the hook must not outlive ws
+        Request& r;
+        ~Forget() { r.on_stop({}); }
+      } forget{r};
       (*shared)(ws);
     });
   };

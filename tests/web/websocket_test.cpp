@@ -4,6 +4,7 @@
 // policies, the tutorial's random-data feed, and 426 for a plain GET.
 #include <grove/web/websocket.hpp>
 
+#include <grove/fiber.hpp>
 #include <grove/this_fiber.hpp>
 
 #include "web_test_support.hpp"
@@ -193,6 +194,28 @@ TEST_F(WebSocketTest, ServerPingsASilentClient) {
   SKIP_WITHOUT_NODE();
   EXPECT_GE(count(out, "ping\n"), 2u) << out;
   EXPECT_NE(out.find("close:1000:"), std::string::npos) << out;
+}
+
+TEST_F(WebSocketTest, AGracefulServerStopClosesWith1001) {
+  std::string end;
+  Router r;
+  r.get("/", websocket_handler([&](WebSocket& ws) {
+          ws.send("hello");
+          while (ws.receive()) {
+          }
+          end = std::string(ws.end_reason());
+        }));
+  serve(r);
+  auto stopper = spawn([&] {
+    for (int i = 0; i < 500 && server->connections() == 0; ++i) this_fiber::sleep(10ms);
+    this_fiber::sleep(200ms);  // the client has its hello and waits
+    server->stop(5s);
+  });
+  const auto out = client("/", "recv:1 wait:3000");
+  stopper.join();
+  SKIP_WITHOUT_NODE();
+  EXPECT_EQ(out, "open\ntext:hello\nclose:1001:server stopping\n");
+  EXPECT_EQ(end, "closed");
 }
 
 TEST_F(WebSocketTest, APlainGetGets426) {

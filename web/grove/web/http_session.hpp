@@ -58,7 +58,8 @@ class HttpSession {
   void run();
   // stop() ends the session gracefully: at once (closing the stream) when
   // it waits for a request, else after the answer in progress, which then
-  // says Connection: close.
+  // says Connection: close. After a takeover it runs the function the
+  // takeover gave Request::on_stop (a WebSocket closes with 1001).
   void stop();
   // idle() is true while the session waits for the next request.
   bool idle() const noexcept { return idle_; }
@@ -89,6 +90,7 @@ class HttpSession {
   bool idle_ = true;
   bool stop_requested_ = false;
   bool ended_ = false;
+  std::function<void()> stop_hook_;  // Request::on_stop, after a takeover
 };
 
 // linger(s, max) ends a connection the server gives up on after its last

@@ -16,6 +16,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,10 +62,20 @@ class Request {
   // stream() is the connection; UsageError for a request built without one.
   Stream& stream() const;
 
+  // on_stop(fn): for a connection taken over (Response::take_over, a
+  // WebSocket), fn runs when its session is asked to stop (HttpServer's
+  // graceful stop), from the stopping fiber; it must not block. Without a
+  // session (a request built by hand) it does nothing.
+  void on_stop(std::function<void()> fn) {
+    if (stop_slot_) *stop_slot_ = std::move(fn);
+  }
+  void set_stop_slot(std::function<void()>* slot) noexcept { stop_slot_ = slot; }
+
  private:
   Message message_;
   Stream* stream_;
   std::vector<std::pair<std::string, std::string>> params_;
+  std::function<void()>* stop_slot_ = nullptr;
 };
 
 // url_decode(s, out, plus_is_space) sets out to s with percent-escapes

@@ -33,7 +33,8 @@
 // The writer pings a peer silent for ping_interval; a peer silent for
 // idle_timeout, or that leaves a frame half-sent for frame_timeout, is
 // dropped ("idle_timeout", "frame_timeout"). A message larger than
-// max_message_bytes closes the connection with 1009 ("too_big").
+// max_message_bytes closes the connection with 1009 ("too_big"). When the
+// HttpServer stops gracefully, each WebSocket is closed with 1001 (going away).
 
 #include <grove/duration.hpp>
 #include <grove/web/request.hpp>
@@ -107,6 +108,10 @@ class WebSocket {
   // returns once what was queued is sent and the closing handshake is done
   // (or write_timeout + close_timeout have passed: the connection is dropped).
   void close(std::uint16_t code = close_code::normal, std::string_view reason = {});
+
+  // request_close(code, reason) starts the same closing and returns at
+  // once (any fiber; receive() then returns nullopt, send() false).
+  void request_close(std::uint16_t code = close_code::normal, std::string_view reason = {});
 
   bool is_open() const noexcept;
   Request& request() noexcept { return *request_; }
