@@ -5,9 +5,15 @@
 
 #include <grove/fiber.hpp>
 #include <grove/this_fiber.hpp>
+#include <grove/tls.hpp>
 #include <grove/web/http_session.hpp>
 
+#include "../io/test_certs.hpp"
 #include "web_test_support.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
 
 #include <fstream>
 #include <string>
@@ -183,6 +189,24 @@ TEST_F(HttpServerTest, GracefulStopAnswersInFlightRequestsAndClosesIdleOnes) {
   EXPECT_NE(answer.find("slow 300"), std::string::npos) << answer;
   EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
   EXPECT_EQ(server->connections(), 0u);
+}
+
+TEST_F(HttpServerTest, ServesHttpsThroughGrovesTlsStream) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) / ("grove_web_tls_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto files = grove::test::make_self_signed(dir, "server", "/CN=localhost", "DNS:localhost,IP:127.0.0.1");
+  ASSERT_FALSE(files.cert.empty()) << "openssl could not make a certificate";
+  auto ctx = TlsContext::server(files.cert, files.key);
+  HttpServerOptions o;
+  o.stream.tls = &ctx;
+  serve(hello_router(), o);
+  const std::string https = "https://127.0.0.1:" + std::to_string(server->port());
+  auto r =
+      curl("--cacert " + files.cert + " -w '\\n%{http_code} %{num_connects}\\n' " + https + "/ " + https + "/nope");
+  EXPECT_EQ(r.out, "<b>Hello World</b>\n200 1\nnot found\n\n404 0\n");  // two requests, one TLS connection
+  server->stop(1s);
+  server.reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(HttpServerTest, EmptyHandlerAndBadGraceAreUsageErrors) {
