@@ -17,7 +17,7 @@ Request make(http::verb m, std::string target) { return Request(Request::Message
 
 Response echo_params(Request& req) {
   std::string out;
-  for (auto& [k, v] : req.params()) out += k + "=" + v + ";";
+  for (auto& [k, v] : req.params()) out.append(k).append("=").append(v).append(";");
   return Response::text(out);
 }
 
