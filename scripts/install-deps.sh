@@ -6,7 +6,8 @@
 # and run the docs' examples as tests (tests/docs). redis-server and
 # postgresql are the throw-away servers tests start (tests/fixtures);
 # hiredis, libpq and libcurl the blocking client libraries tests use
-# against them. Only calls apt-get when something is missing.
+# against them. curl is the HTTP client of the grove::web tests (tests/web).
+# Only calls apt-get when something is missing.
 set -euo pipefail
 
 GROVE_DEB_PACKAGES="build-essential cmake make ccache g++ pkg-config \
@@ -14,7 +15,7 @@ libboost-dev libboost-context-dev libspdlog-dev nlohmann-json3-dev \
 libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl \
 libzmq3-dev cppzmq-dev \
 redis-server libhiredis-dev postgresql libpq-dev libcurl4-openssl-dev \
-chromium chromium-driver nodejs npm wrk netcat-openbsd valgrind \
+chromium chromium-driver nodejs npm wrk netcat-openbsd valgrind curl \
 clang-format clang-tidy clang-tidy-16 python3"
 
 # A package counts as present when dpkg has it or, for the ones another

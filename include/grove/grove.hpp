@@ -74,3 +74,6 @@
 #include <grove/wait_fd.hpp>
 #include <grove/yield.hpp>
 #include <grove/zmq_socket.hpp>
+
+// web
+#include <grove/web.hpp>

@@ -1,15 +1,15 @@
 // websocket_session.cpp — the WebSocket protocol at /ws: JSON text frames,
 // Beast's synchronous WebSocket on a grove::Stream. This fiber reads; a
-// writer fiber owns every write (see ws_transport.hpp).
+// writer fiber owns every write (see grove/web/beast_stream.hpp).
 #include "http_detail.hpp"
 #include "member_session.hpp"
 #include "sessions.hpp"
-#include "ws_transport.hpp"
 
 #include <grove/chat/outbox.hpp>
 
 #include <grove/fiber.hpp>
 #include <grove/timeout.hpp>
+#include <grove/web/beast_stream.hpp>
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/error.hpp>
@@ -30,7 +30,8 @@ namespace websocket = boost::beast::websocket;
 using namespace std::chrono_literals;
 using boost::system::error_code;
 using json = nlohmann::json;
-using WebSocket = websocket::stream<WsTransport>;
+using WebSocket = websocket::stream<web::BeastStream>;
+using web::ReadStopped;
 
 // How long the server waits for the client's close frame after its own.
 constexpr auto kCloseWait = 1s;
@@ -107,7 +108,7 @@ void append_text_frame(std::string& out, std::string_view payload) {
 }
 
 void write_loop(WsMember& m, WebSocket& ws, Duration write_timeout) {
-  WsTransport& t = ws.next_layer();
+  web::BeastStream& t = ws.next_layer();
   t.set_writer();
   std::vector<std::string> batch;
   std::string bytes;
@@ -207,7 +208,7 @@ void handle_frame(ChatService& svc, const std::shared_ptr<WsMember>& m, std::str
 
 // read_loop() reads frames until the connection ends; it returns why.
 std::string read_loop(ChatService& svc, const std::shared_ptr<WsMember>& m, WebSocket& ws) {
-  WsTransport& t = ws.next_layer();
+  web::BeastStream& t = ws.next_layer();
   beast::flat_buffer buffer;
   for (;;) {
     buffer.clear();
@@ -244,10 +245,10 @@ void run_websocket_session(ChatService& svc, Stream& s, const Request& req, std:
   m->stream = &s;
   WsMember* raw = m.get();
   WebSocket ws(s, std::move(leftover), m->outbox,
-               WsLimits{.ping_interval = cfg.ws_ping_interval,
-                        .idle_timeout = cfg.ws_idle_timeout,
-                        .frame_timeout = cfg.ws_frame_timeout});
-  WsTransport& transport = ws.next_layer();
+               web::BeastStreamLimits{.ping_interval = cfg.ws_ping_interval,
+                                      .idle_timeout = cfg.ws_idle_timeout,
+                                      .frame_timeout = cfg.ws_frame_timeout});
+  web::BeastStream& transport = ws.next_layer();
   transport.set_reader();
   // A control frame read is a frame done: the frame deadline restarts.
   ws.control_callback([&transport](websocket::frame_type, beast::string_view) { transport.frame_done(); });
@@ -274,10 +275,12 @@ void run_websocket_session(ChatService& svc, Stream& s, const Request& req, std:
   ws.text(true);
   Fiber<> writer = spawn([m, &ws, limit = cfg.write_timeout] { write_loop(*m, ws, limit); });
   writer.set_name("chat ws writer");
-  serve_member(svc, *m, s, writer, [&] { return read_loop(svc, m, ws); }, [](std::string_view r) {
-    return r == "slow_consumer" || r == "server_shutdown" || r == "write_failed" || r == "client_reset" ||
-           r == "ws_idle_timeout" || r == "ws_frame_timeout";
-  });
+  serve_member(
+      svc, *m, s, writer, [&] { return read_loop(svc, m, ws); },
+      [](std::string_view r) {
+        return r == "slow_consumer" || r == "server_shutdown" || r == "write_failed" || r == "client_reset" ||
+               r == "ws_idle_timeout" || r == "ws_frame_timeout";
+      });
   if (transport.torn_down() && s.is_open()) linger(s, 1s);  // the close handshake: wait for the client's side
 }
 

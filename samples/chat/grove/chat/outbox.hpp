@@ -7,6 +7,7 @@
 // Not thread-safe: use it from its hub's thread.
 
 #include <grove/event.hpp>
+#include <grove/web/beast_stream.hpp>
 
 #include <cstddef>
 #include <deque>
@@ -15,7 +16,9 @@
 
 namespace grove::chat {
 
-class Outbox {
+// It is also the WriteBudget of a WebSocket member's BeastStream: the
+// control frames Beast queues count against the same limit.
+class Outbox final : public web::WriteBudget {
  public:
   explicit Outbox(std::size_t limit) : limit_(limit) {}
   Outbox(const Outbox&) = delete;
@@ -32,11 +35,11 @@ class Outbox {
   // frames) as in flight until written(n); false, and overflowed, when they
   // would put unsent() over the limit. Unlike push() it still counts after
   // close(), so a closing handshake can flow.
-  bool charge(std::size_t n) noexcept;
+  bool charge(std::size_t n) noexcept override;
   // written(n) marks n in-flight bytes as sent.
-  void written(std::size_t n) noexcept { in_flight_ -= n < in_flight_ ? n : in_flight_; }
+  void written(std::size_t n) noexcept override { in_flight_ -= n < in_flight_ ? n : in_flight_; }
   // wake() makes a waiting take() return (it may return no chunks).
-  void wake() noexcept { ready_.set(); }
+  void wake() noexcept override { ready_.set(); }
   // close() lets the writer drain what is queued; later pushes are refused.
   void close() noexcept {
     closed_ = true;

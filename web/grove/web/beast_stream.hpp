@@ -1,28 +1,33 @@
 #pragma once
-// ws_transport.hpp — WsTransport, the next layer under
-// beast::websocket::stream on a grove::Stream. One reader fiber and one
-// writer fiber use the WebSocket at once; Beast's synchronous read answers
-// pings and closes by writing from the *reader*, which could split a data
-// frame the writer is in the middle of. So only the writer fiber writes to
-// the Stream: bytes written by any other fiber are queued as control bytes
-// and the writer sends them between two frames (flush_control()).
-// Before the writer starts (the handshake) and after it is released (the
-// closing handshake), every fiber writes directly.
+// beast_stream.hpp — BeastStream, the next layer that makes any
+// grove::Stream usable under beast::websocket::stream (Beast needs an
+// executor and a teardown() for its synchronous calls, which a plain Stream
+// lacks), with what a server needs when one reader fiber and one writer
+// fiber share a WebSocket:
 //
-// It also bounds what one client can make the server hold (docs/limits.md):
-// - Queued control bytes count against the member's Outbox limit: when a
-//   client's pings would queue pongs past it, the write fails with
-//   no_buffer_space and the Outbox is overflowed (a slow consumer).
-// - Reads have deadlines (WsLimits): after ping_interval without a byte
-//   from the client the writer is asked to ping (take_ping()); after
+//   web::BeastStream next(stream, std::move(leftover), budget);
+//   boost::beast::websocket::stream<web::BeastStream> ws(std::move(next)); // or construct in place
+//
+// Beast's synchronous read answers pings and closes by writing from the
+// *reader*, which could split a data frame the writer is in the middle of.
+// So once a writer is set (set_writer()) only that fiber writes to the
+// Stream: bytes written by any other fiber are queued as control bytes and
+// the writer sends them between two frames (flush_control()). Before the
+// writer starts (the handshake) and after it is released (the closing
+// handshake), every fiber writes directly.
+//
+// It also bounds what one peer can make the server hold:
+// - Queued control bytes are charged to a WriteBudget: when a peer's pings
+//   would queue pongs past it, the write fails with no_buffer_space.
+// - Reads have deadlines (BeastStreamLimits): after ping_interval without a
+//   byte from the peer the writer is asked to ping (take_ping()); after
 //   idle_timeout without one, or frame_timeout after the first byte of a
 //   frame not yet complete (frame_done()), the read fails with timed_out
 //   and timeout_reason() says which.
 // - stop_reading() makes the reader's current or next read throw
 //   ReadStopped: Beast's stream is left open (no error went through it), so
-//   the reader can then run the closing handshake itself (code 1001).
-
-#include <grove/chat/outbox.hpp>
+//   the reader can then run the closing handshake itself.
+// One BeastStream serves one connection from its hub's thread.
 
 #include <grove/duration.hpp>
 #include <grove/fiber.hpp>
@@ -38,14 +43,31 @@
 #include <boost/system/error_code.hpp>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
-namespace grove::chat::detail {
+namespace grove::web {
 
-// WsLimits are the read deadlines (Duration::max(): none).
-struct WsLimits {
+// WriteBudget is where a BeastStream charges the control bytes it queues
+// for the writer, and how it wakes the writer.
+class WriteBudget {
+ public:
+  // charge(n) counts n queued bytes; false when they would pass the bound.
+  virtual bool charge(std::size_t n) noexcept = 0;
+  // written(n): n charged bytes were sent.
+  virtual void written(std::size_t n) noexcept = 0;
+  // wake() tells the writer fiber that control bytes, a ping or a teardown wait.
+  virtual void wake() noexcept = 0;
+
+ protected:
+  ~WriteBudget() = default;
+};
+
+// BeastStreamLimits are the read deadlines (Duration::max(): none).
+struct BeastStreamLimits {
   Duration ping_interval = Duration::max();
   Duration idle_timeout = Duration::max();
   Duration frame_timeout = Duration::max();
@@ -54,16 +76,17 @@ struct WsLimits {
 // ReadStopped is what a read throws after stop_reading().
 struct ReadStopped {};
 
-class WsTransport {
+class BeastStream {
  public:
   using executor_type = boost::asio::io_context::executor_type;
   using error_code = boost::system::error_code;
 
-  // WsTransport(s, leftover, outbox, limits): leftover bytes are read
-  // first; queued control bytes are charged to outbox (and outbox.wake()
-  // tells the writer that they, a ping or a teardown are waiting).
-  WsTransport(Stream& s, std::string leftover, Outbox& outbox, WsLimits limits = {})
-      : stream_(&s), leftover_(std::move(leftover)), outbox_(&outbox), limits_(limits), last_input_(hub().now()) {}
+  // BeastStream(s, leftover, budget, limits): leftover bytes (read past an
+  // HTTP upgrade request) are read first; queued control bytes are charged
+  // to budget (and budget.wake() tells the writer that they, a ping or a
+  // teardown are waiting).
+  BeastStream(Stream& s, std::string leftover, WriteBudget& budget, BeastStreamLimits limits = {})
+      : stream_(&s), leftover_(std::move(leftover)), budget_(&budget), limits_(limits), last_input_(hub().now()) {}
 
   executor_type get_executor() const noexcept { return hub().io_context().get_executor(); }
   Stream& stream() noexcept { return *stream_; }
@@ -96,7 +119,7 @@ class WsTransport {
         const TimePoint ping_at = deadline_after(last_input_, limits_.ping_interval);
         if (now >= ping_at) {
           ping_asked_ = ping_wanted_ = true;
-          outbox_->wake();
+          budget_->wake();
           continue;
         }
         wake = std::min(wake, ping_at);
@@ -119,7 +142,7 @@ class WsTransport {
   std::size_t write_some(const ConstBuffers& buffers, error_code& ec) {
     if (writer_ == 0 || this_fiber::id() == writer_) return stream_->write_some(buffers, ec);
     const std::size_t n = boost::asio::buffer_size(buffers);
-    if (!outbox_->charge(n)) {  // past max_outbound: the client is not reading its pongs
+    if (!budget_->charge(n)) {  // past the budget: the peer is not reading its pongs
       ec = boost::asio::error::no_buffer_space;
       return 0;
     }
@@ -127,7 +150,7 @@ class WsTransport {
     const std::size_t at = control_.size();
     control_.resize(at + n);
     boost::asio::buffer_copy(boost::asio::buffer(control_.data() + at, n), buffers);
-    outbox_->wake();
+    budget_->wake();
     return n;
   }
   template <class ConstBuffers>
@@ -149,21 +172,23 @@ class WsTransport {
     std::string bytes;
     bytes.swap(control_);
     stream_->send_all(bytes, ec);
-    outbox_->written(bytes.size());
+    budget_->written(bytes.size());
   }
-  // take_ping() is true once when the client has been silent for
+  // take_ping() is true once when the peer has been silent for
   // ping_interval: the writer then sends a ping.
   bool take_ping() noexcept { return std::exchange(ping_wanted_, false); }
   // torn_down() is true once Beast has closed the WebSocket (teardown()).
   bool torn_down() const noexcept { return torn_down_; }
   void mark_torn_down() {
     torn_down_ = true;
-    outbox_->wake();
+    budget_->wake();
   }
 
   // ---- the reader fiber.
   // set_reader() names the calling fiber as the one stop_reading() stops.
   void set_reader() { reader_ = this_fiber::self(); }
+  // is_reader() is true in the fiber set_reader() named.
+  bool is_reader() const { return reader_ && reader_.id() == this_fiber::id(); }
   // frame_done() (after a message, or a control frame, was read) ends the
   // frame deadline until the next byte arrives.
   void frame_done() noexcept { frame_started_.reset(); }
@@ -226,8 +251,8 @@ class WsTransport {
   Stream* stream_;
   std::string leftover_;
   std::string control_;
-  Outbox* outbox_;
-  WsLimits limits_;
+  WriteBudget* budget_;
+  BeastStreamLimits limits_;
   std::uint64_t writer_ = 0;
   Fiber<> reader_;
   TimePoint last_input_;
@@ -243,9 +268,9 @@ class WsTransport {
 
 // teardown() is how Beast ends the connection after a close frame: the
 // writer flushes the close frame, then the session closes the stream.
-inline void teardown(boost::beast::role_type, WsTransport& t, boost::system::error_code& ec) {
+inline void teardown(boost::beast::role_type, BeastStream& t, boost::system::error_code& ec) {
   ec = {};
   t.mark_torn_down();
 }
 
-}  // namespace grove::chat::detail
+}  // namespace grove::web

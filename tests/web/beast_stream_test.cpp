@@ -1,24 +1,46 @@
-// ws_transport_test.cpp — WsTransport, the layer under Beast's WebSocket:
-// once a writer fiber is set, bytes any other fiber writes (the pongs and
-// close frames Beast's synchronous read sends) wait for the writer and go
-// out between two frames, never inside one; while they wait they count
-// against the member's outbound limit.
-#include "ws_transport.hpp"
-
-#include "chat_test_support.hpp"
-
-#include <grove/chat/outbox.hpp>
+// beast_stream_test.cpp — BeastStream, the layer under Beast's WebSocket
+// (moved here from the chat sample's WsTransport): once a writer fiber is
+// set, bytes any other fiber writes (the pongs and close frames Beast's
+// synchronous read sends) wait for the writer and go out between two
+// frames, never inside one; while they wait they count against the
+// WriteBudget.
+#include <grove/web/beast_stream.hpp>
 
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
 #include <grove/this_fiber.hpp>
 
+#include <gtest/gtest.h>
+
+#include "hub_fixture.hpp"
+
 using namespace grove;
-using namespace grove::chat;
-using namespace grove::chat::detail;
-using namespace grove::chat::test;
+using namespace grove::web;
 
 namespace {
+
+// Budget: a WriteBudget with a fixed limit, counting what is charged.
+class Budget final : public WriteBudget {
+ public:
+  explicit Budget(std::size_t limit, std::size_t used = 0) : limit_(limit), used_(used) {}
+  bool charge(std::size_t n) noexcept override {
+    if (used_ + n > limit_) {
+      over = true;
+      return false;
+    }
+    used_ += n;
+    return true;
+  }
+  void written(std::size_t n) noexcept override { used_ -= n < used_ ? n : used_; }
+  void wake() noexcept override { ++wakes; }
+  std::size_t unsent() const noexcept { return used_; }
+  bool over = false;
+  int wakes = 0;
+
+ private:
+  std::size_t limit_;
+  std::size_t used_;
+};
 
 // RecordingStream keeps what is written to it; reads see the end of the stream.
 class RecordingStream final : public Stream {
@@ -45,12 +67,12 @@ class RecordingStream final : public Stream {
   bool open_ = true;
 };
 
-class ChatWsTransport : public ChatTest {};
+using BeastStreamTest = grove::test::HubTest;
 
-TEST_F(ChatWsTransport, OnlyTheWriterWritesOthersAreQueuedBetweenFrames) {
+TEST_F(BeastStreamTest, OnlyTheWriterWritesOthersAreQueuedBetweenFrames) {
   RecordingStream s;
-  Outbox outbox(1024);
-  WsTransport t(s, "left", outbox);
+  Budget outbox(1024);
+  BeastStream t(s, "left", outbox);
   boost::system::error_code ec;
   t.write_some(boost::asio::buffer(std::string("handshake;")), ec);  // no writer yet: direct
   EXPECT_EQ(s.written, "handshake;");
@@ -69,7 +91,7 @@ TEST_F(ChatWsTransport, OnlyTheWriterWritesOthersAreQueuedBetweenFrames) {
   EXPECT_EQ(t.write_some(boost::asio::buffer(std::string("PONG;")), ec), 5u);  // reported written...
   EXPECT_FALSE(ec);
   EXPECT_EQ(s.written, "handshake;frame-A-part1;");  // ...but queued for the writer
-  EXPECT_EQ(outbox.unsent(), 5u);                     // and counted as unsent
+  EXPECT_EQ(outbox.unsent(), 5u);                    // and counted as unsent
   reader_wrote.set();
   writer.join();
   EXPECT_EQ(s.written, "handshake;frame-A-part1;frame-A-part2;PONG;frame-B;");
@@ -86,13 +108,12 @@ TEST_F(ChatWsTransport, OnlyTheWriterWritesOthersAreQueuedBetweenFrames) {
   EXPECT_TRUE(t.torn_down());
 }
 
-// Issue 19, item 1: control bytes a non-reading client causes are bounded
-// by the outbound limit, messages and control bytes together.
-TEST_F(ChatWsTransport, ControlBytesPastTheOutboundLimitFail) {
+// Control bytes a non-reading peer causes are bounded by the budget
+// (the chat's Outbox: messages and control bytes together).
+TEST_F(BeastStreamTest, ControlBytesPastTheOutboundLimitFail) {
   RecordingStream s;
-  Outbox outbox(100);
-  ASSERT_TRUE(outbox.push(std::string(60, 'm')));  // a message not yet written
-  WsTransport t(s, "", outbox);
+  Budget outbox(100, 60);  // a 60-byte message not yet written
+  BeastStream t(s, "", outbox);
   auto writer = spawn([&] { t.set_writer(); });
   writer.join();
   boost::system::error_code ec;
@@ -101,15 +122,15 @@ TEST_F(ChatWsTransport, ControlBytesPastTheOutboundLimitFail) {
   EXPECT_FALSE(ec);
   EXPECT_EQ(t.write_some(boost::asio::buffer(pong), ec), 0u);  // 60 + 30 + 30 > 100
   EXPECT_EQ(ec, boost::asio::error::no_buffer_space);
-  EXPECT_TRUE(outbox.overflowed());
+  EXPECT_TRUE(outbox.over);
 }
 
 // stop_reading() before a read: the read throws ReadStopped (Beast's stream
 // sees no error); resume_reading() lets reads work again.
-TEST_F(ChatWsTransport, StopReadingThrowsFromTheNextRead) {
+TEST_F(BeastStreamTest, StopReadingThrowsFromTheNextRead) {
   RecordingStream s;
-  Outbox outbox(100);
-  WsTransport t(s, "", outbox);
+  Budget outbox(100);
+  BeastStream t(s, "", outbox);
   t.set_reader();
   t.stop_reading();
   char buf[4];
