@@ -42,19 +42,20 @@ struct M2Shared {
 
 class M2Consumer final : public Actor<std::int64_t> {
  public:
-  explicit M2Consumer(M2Shared* sh) : sh_(sh) {}
+  explicit M2Consumer(M2Shared* sh) : sh_(sh), done_(sh->done) {}
   void receive(std::int64_t& v) override {
     sum_ += v;
     if (++count_ == sh_->n) {
       sh_->t1 = now_ns();
       sh_->sum = sum_;
-      sh_->done.set();
+      done_.set();
       stop();
     }
   }
 
  private:
   M2Shared* sh_;
+  AsyncResult<> done_;  // a handle of its own: the main thread's wait counts on it
   std::uint64_t count_ = 0;
   std::int64_t sum_ = 0;
 };
@@ -70,12 +71,12 @@ struct M3Shared {
 
 class M3Ping final : public Actor<std::int64_t> {
  public:
-  explicit M3Ping(M3Shared* sh) : sh_(sh) {}
+  explicit M3Ping(M3Shared* sh) : sh_(sh), done_(sh->done) {}
   void receive(std::int64_t& v) override {
     if (static_cast<std::uint64_t>(v) >= sh_->n) {
       sh_->t1 = now_ns();
       sh_->last = v;
-      sh_->done.set();
+      done_.set();
       stop();
       return;
     }
@@ -84,6 +85,7 @@ class M3Ping final : public Actor<std::int64_t> {
 
  private:
   M3Shared* sh_;
+  AsyncResult<> done_;
 };
 
 class M3Pong final : public Actor<std::int64_t> {
