@@ -49,7 +49,45 @@ int size_class(std::size_t size) noexcept {
 #endif
 }
 
+// LaneStash is one thread's blocks taken from one lane's spare list.
+struct LaneStash {
+  const void* lane = nullptr;
+  std::size_t size = 0;
+  SpareBlock* list = nullptr;
+  bool dead = false;
+  LaneStash() = default;
+  LaneStash(const LaneStash&) = delete;
+  LaneStash& operator=(const LaneStash&) = delete;
+  ~LaneStash() {
+    release();
+    dead = true;
+  }
+  void release() noexcept {
+    while (SpareBlock* b = list) {
+      list = b->next;
+      free_inbox_block(b, size);
+    }
+  }
+};
+thread_local LaneStash tls_stash;
+
 }  // namespace
+
+void* take_spare_block(const void* lane, std::size_t size, SpareList& spare) {
+  LaneStash& s = tls_stash;
+  if (s.dead) return alloc_inbox_block(size);
+  if (s.lane != lane || s.size != size) {
+    s.release();
+    s.lane = lane;
+    s.size = size;
+  }
+  if (!s.list && !spare.empty()) s.list = spare.take_all_unordered();
+  if (SpareBlock* b = s.list) {
+    s.list = b->next;
+    return b;
+  }
+  return alloc_inbox_block(size);
+}
 
 void* alloc_inbox_block(std::size_t size) {
   const int cls = size_class(size);

@@ -135,7 +135,7 @@ class Mailbox {
       wake_consumer();
       return SendStatus::delivered;
     }
-    return send(T(std::forward<A>(args)...));
+    return send_slow(T(std::forward<A>(args)...));
   }
 
   // signal() queues a system signal (owning hub's thread only).
@@ -270,6 +270,7 @@ class Mailbox {
   void set_dead_letter_hook(DeadLetterHook fn) noexcept { dead_letter_hook_ = fn; }
 
  private:
+  [[gnu::noinline]] SendStatus send_slow(T&& msg) { return send(std::move(msg)); }
   SendStatus send_local(T&& msg) {
     if (closed()) [[unlikely]]
       return dead(msg, DeadLetterReason::dead_actor);
@@ -341,7 +342,7 @@ class Mailbox {
     return SendStatus::delivered;
   }
 
-  bool reserve_remote() noexcept { return lane_->reserve(local_size_.load(std::memory_order_relaxed), capacity_); }
+  bool reserve_remote() noexcept { return lane_->reserve(local_size_, capacity_); }
   // send_remote_blocked() parks the sending fiber (on its own hub) until the
   // consumer makes room, the mailbox closes, or block_timeout passes.
   SendStatus send_remote_blocked(T&& msg) {
@@ -407,16 +408,12 @@ class Mailbox {
   // queue; a drop_oldest mailbox over capacity then sheds its oldest.
   void drain_remote() {
     remote_ready_ = false;
-    std::size_t n = 0;
-    for (auto* m = lane_->messages.take_all(); m; ++n) {
-      auto* next = m->next;
-      local_.push_back(std::move(m->msg));
-      detail::RemoteLane<T>::Node::destroy(m);
-      m = next;
-    }
+    const std::size_t n = lane_->drain([this](T&& m) { local_.push_back(std::move(m)); });
     if (n == 0) return;
-    lane_->size.fetch_sub(n, std::memory_order_relaxed);
-    local_size_.store(local_.size(), std::memory_order_relaxed);
+    // Local count first: meanwhile the moved messages count twice (a remote
+    // sender may see the mailbox fuller than it is, never emptier).
+    local_size_.store(local_.size(), std::memory_order_seq_cst);
+    lane_->size.fetch_sub(n, std::memory_order_seq_cst);
     if (capacity_ && config_.overflow == Overflow::drop_oldest) [[unlikely]] {
       while (local_.size() > capacity_) {
         T victim = local_.take_front();

@@ -50,6 +50,26 @@ TEST(MpscQueueTest, PushReportsTheEmptyToBusyEdgeOnly) {
   EXPECT_EQ(c.next, nullptr);
 }
 
+TEST(MpscQueueTest, PushChainAppendsAChainInOneStep) {
+  Queue q;
+  Item a, b, c, d;
+  a.seq = 0;
+  b.seq = 1;
+  c.seq = 2;
+  d.seq = 3;
+  q.push(&a);
+  // b, c, d linked newest to oldest: d -> c -> b.
+  d.next = &c;
+  c.next = &b;
+  EXPECT_FALSE(q.push_chain(&d, &b));
+  std::vector<std::uint32_t> got;
+  for (Item* n = q.take_all(); n; n = n->next) got.push_back(n->seq);
+  EXPECT_EQ(got, (std::vector<std::uint32_t>{0, 1, 2, 3}));
+  EXPECT_TRUE(q.push_chain(&a, &a));  // a chain of one on an empty queue: an edge
+  EXPECT_EQ(q.take_all_unordered(), &a);
+  EXPECT_TRUE(q.empty());
+}
+
 // Four producers push 100,000 items each while the consumer drains in
 // batches; every item arrives once, and per producer in sequence order.
 TEST(MpscQueueTest, FourProducersLoseNothingAndKeepPerProducerOrder) {

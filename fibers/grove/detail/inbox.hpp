@@ -45,6 +45,25 @@ struct InboxNode {
 void* alloc_inbox_block(std::size_t size);
 void free_inbox_block(void* p, std::size_t size) noexcept;
 
+// A remote lane's message nodes (mailbox/grove/detail/remote_lane.hpp) are
+// recycled: the consumer hands the used blocks back onto the lane's spare
+// list, one CAS per drained batch; a sender takes that whole list (an
+// exchange) into its thread's stash, keyed by lane and block size, and
+// allocates from the stash. So one sender thread feeding one mailbox
+// allocates nothing in steady state. Any number of threads may take from a
+// SpareList (take_all_unordered); the stash is freed at thread exit, and
+// when its thread moves on to another lane. ASan builds do not recycle.
+struct SpareBlock {
+  SpareBlock* next;
+};
+using SpareList = MpscQueue<SpareBlock, &SpareBlock::next>;
+void* take_spare_block(const void* lane, std::size_t size, SpareList& spare);
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool recycle_lane_blocks = false;
+#else
+inline constexpr bool recycle_lane_blocks = true;
+#endif
+
 // PostedNode<F> carries a closure through an inbox.
 template <class F>
 struct PostedNode final : InboxNode {

@@ -54,9 +54,24 @@ class MpscQueue {
     return head == nullptr;
   }
 
+  // push_chain(newest, oldest) appends a chain of items linked by Next from
+  // newest to oldest (as take_all_unordered() returns them) with one CAS:
+  // oldest comes out of take_all() first. The edge as push().
+  bool push_chain(Node* newest, Node* oldest) noexcept {
+    Node* head = head_.load(std::memory_order_relaxed);
+    do {
+      oldest->*Next = head;
+    } while (!head_.compare_exchange_weak(head, newest, std::memory_order_seq_cst, std::memory_order_relaxed));
+    return head == nullptr;
+  }
+
   // empty() is true when nothing is queued (a seq_cst load: see above).
   // Any thread may ask; only the consumer can rely on a false staying false.
   bool empty() const noexcept { return head_.load(std::memory_order_seq_cst) == nullptr; }
+
+  // take_all_unordered() is take_all() without the reversal (newest
+  // first), for a consumer to which order does not matter (a free list).
+  Node* take_all_unordered() noexcept { return head_.exchange(nullptr, std::memory_order_seq_cst); }
 
   // take_all() empties the queue and returns its items as a list linked by
   // Next, oldest first (null when empty). Consumer only; wait-free apart

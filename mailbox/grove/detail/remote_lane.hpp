@@ -38,8 +38,8 @@ struct RemoteLane final : InboxNode {
     explicit Node(U&& m) : msg(std::forward<U>(m)) {}
     Node* next = nullptr;
     T msg;
-    static Node* make(T&& m) {
-      void* p = alloc_inbox_block(sizeof(Node));
+    static Node* make(T&& m, RemoteLane& lane) {
+      void* p = take_spare_block(&lane, sizeof(Node), lane.spare);
       try {
         return ::new (p) Node(std::move(m));
       } catch (...) {
@@ -59,7 +59,14 @@ struct RemoteLane final : InboxNode {
   RemoteLane(void* t, OnReady fn) noexcept : target(t), on_ready(fn) { settle = &settle_lane; }
   RemoteLane(const RemoteLane&) = delete;
   RemoteLane& operator=(const RemoteLane&) = delete;
-  ~RemoteLane() { destroy_all(messages.take_all()); }
+  ~RemoteLane() {
+    destroy_all(messages.take_all());
+    for (SpareBlock* b = spare.take_all_unordered(); b;) {
+      SpareBlock* next = b->next;
+      free_inbox_block(b, sizeof(Node));
+      b = next;
+    }
+  }
 
   // enter() admits a sender (false: the lane is closed; leave() not needed).
   bool enter() noexcept {
@@ -74,7 +81,7 @@ struct RemoteLane final : InboxNode {
   // push(msg, hub) queues msg (inside enter()/leave()) and announces the
   // lane to hub on the empty-to-busy edge, unless already announced.
   void push(T&& msg, RemoteAnchor& hub) {
-    Node* n = Node::make(std::move(msg));
+    Node* n = Node::make(std::move(msg), *this);
     if (!messages.push(n)) return;
     // Seq_cst with settle_lane()'s store of false: either we see it cleared
     // and announce again, or the pending announcement's run comes after our
@@ -84,14 +91,16 @@ struct RemoteLane final : InboxNode {
     if (!hub.push(this)) settle_lane(this, false);  // the hub is gone: the message waits for close()
   }
 
-  // reserve(local, capacity) takes one slot of a bounded mailbox holding
-  // `local` messages on the owner's side; false when it is full. A CAS on
-  // the count: remote senders never overshoot the capacity among themselves.
-  bool reserve(std::size_t local, std::size_t capacity) noexcept {
-    std::size_t r = size.load(std::memory_order_relaxed);
+  // reserve(local, capacity) takes one slot of a bounded mailbox whose
+  // owner's side holds `local` messages; false when it is full. A CAS on
+  // the count: remote senders never overshoot the capacity among
+  // themselves. `local` is read after the lane's count (the consumer
+  // raises it before it lowers the count: see Mailbox::drain_remote).
+  bool reserve(const std::atomic<std::size_t>& local, std::size_t capacity) noexcept {
+    std::size_t r = size.load(std::memory_order_seq_cst);
     for (;;) {
-      if (local + r >= capacity) return false;
-      if (size.compare_exchange_weak(r, r + 1, std::memory_order_seq_cst, std::memory_order_relaxed)) return true;
+      if (local.load(std::memory_order_seq_cst) + r >= capacity) return false;
+      if (size.compare_exchange_weak(r, r + 1, std::memory_order_seq_cst, std::memory_order_seq_cst)) return true;
     }
   }
 
@@ -102,6 +111,31 @@ struct RemoteLane final : InboxNode {
     while ((gate.load(std::memory_order_acquire) & ~closed_bit) != 0) std::this_thread::yield();
     return messages.take_all();
   }
+  // drain(take) hands every message on the list to take(T&&), oldest
+  // first, and returns how many; the nodes go back to the spare list in one
+  // step. Owner's thread.
+  template <class Take>
+  std::size_t drain(Take&& take) {
+    std::size_t count = 0;
+    SpareBlock* newest = nullptr;
+    SpareBlock* oldest = nullptr;
+    for (Node* n = messages.take_all(); n; ++count) {
+      Node* next = n->next;
+      take(std::move(n->msg));
+      if constexpr (recycle_lane_blocks) {
+        n->~Node();
+        auto* b = ::new (static_cast<void*>(n)) SpareBlock{newest};
+        if (!oldest) oldest = b;
+        newest = b;
+      } else {
+        Node::destroy(n);
+      }
+      n = next;
+    }
+    if (newest) spare.push_chain(newest, oldest);
+    return count;
+  }
+
   static void destroy_all(Node* n) noexcept {
     while (n) {
       Node* next = n->next;
@@ -152,6 +186,7 @@ struct RemoteLane final : InboxNode {
 
   alignas(64) std::atomic<std::uint32_t> gate{0};  // senders inside | closed_bit
   MpscQueue<Node, &Node::next> messages;
+  SpareList spare;                                // used message blocks, back from the consumer
   std::atomic<std::size_t> size{0};               // messages on the list (reserved, for a bounded mailbox)
   alignas(64) std::atomic<bool> notified{false};  // the lane is queued in the hub's inbox
   std::atomic<std::uint32_t> refs{1};
