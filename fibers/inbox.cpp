@@ -28,7 +28,7 @@ struct BlockCache {
     for (std::size_t i = 0; i < 2; ++i) {
       while (Free* f = lists[i]) {
         lists[i] = f->next;
-        ::operator delete(f, size_of(i));
+        ::operator delete(f);
       }
       counts[i] = 0;
     }
@@ -104,12 +104,12 @@ void* alloc_inbox_block(std::size_t size) {
 void free_inbox_block(void* p, std::size_t size) noexcept {
   const int cls = size_class(size);
   if (cls < 0) {
-    ::operator delete(p, size);
+    ::operator delete(p);
     return;
   }
   BlockCache& c = tls_blocks;
   if (c.dead || c.counts[cls] >= BlockCache::limit) {
-    ::operator delete(p, BlockCache::size_of(static_cast<std::size_t>(cls)));
+    ::operator delete(p);
     return;
   }
   auto* f = static_cast<BlockCache::Free*>(p);

@@ -150,7 +150,7 @@ TEST_F(MailboxRemoteTest, MessagesOnTheLaneAtCloseAreLeftovers) {
     for (int i = 0; i < 5; ++i) EXPECT_EQ(box->send(i), SendStatus::delivered);
   }).join();
   EXPECT_EQ(box->size(), 5u);
-  box.reset();                 // closes: the lane's five messages are leftovers
+  box.reset();                   // closes: the lane's five messages are leftovers
   (void)grove::hub().run(10ms);  // the lane's announcement runs on a closed mailbox: nothing
   EXPECT_EQ(dead(DeadLetterReason::leftover), 5u);
 }

@@ -34,8 +34,7 @@ namespace grove::detail {
 template <class T>
 struct RemoteLane final : InboxNode {
   struct Node {
-    template <class U>
-    explicit Node(U&& m) : msg(std::forward<U>(m)) {}
+    explicit Node(T&& m) : msg(std::move(m)) {}
     Node* next = nullptr;
     T msg;
     static Node* make(T&& m, RemoteLane& lane) {
