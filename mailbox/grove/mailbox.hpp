@@ -97,8 +97,13 @@ class Mailbox {
         owner_name_(std::move(owner)),
         anchor_(hub_->anchor()),
         lane_(new detail::RemoteLane<T>(this, &Mailbox::remote_ready)) {
-    (void)to_duration(config.block_timeout, "MailboxConfig::block_timeout");  // negative: UsageError
-    if (config.reserve) local_.reserve(config.reserve);
+    try {
+      (void)to_duration(config.block_timeout, "MailboxConfig::block_timeout");  // negative: UsageError
+      if (config.reserve) local_.reserve(config.reserve);
+    } catch (...) {
+      lane_->detach();  // no destructor runs for a throwing constructor
+      throw;
+    }
   }
   Mailbox(const Mailbox&) = delete;
   Mailbox& operator=(const Mailbox&) = delete;
@@ -310,9 +315,8 @@ class Mailbox {
     return SendStatus::delivered;
   }
 
-  // send_remote() is a send from another thread: onto the lane, inside its
-  // gate; a bounded mailbox reserves its slot first (drop_oldest pushes
-  // anyway and the consumer sheds the oldest on arrival).
+  // send_remote(): onto the lane, inside its gate; a bounded mailbox reserves
+  // a slot first (drop_oldest pushes; the consumer sheds the oldest).
   [[gnu::noinline]] SendStatus send_remote(T&& msg) {
     detail::RemoteLane<T>& lane = *lane_;
     if (!lane.enter()) return dead(msg, DeadLetterReason::dead_actor);
@@ -404,8 +408,7 @@ class Mailbox {
     }
   }
 
-  // drain_remote() moves the lane's messages, oldest first, to the local
-  // queue; a drop_oldest mailbox over capacity then sheds its oldest.
+  // drain_remote(): the lane's messages to local_ (drop_oldest sheds extras).
   void drain_remote() {
     remote_ready_ = false;
     const std::size_t n = lane_->drain([this](T&& m) { local_.push_back(std::move(m)); });
