@@ -43,6 +43,7 @@ void Scheduler::loop() {
     switches_since_poll_ = 0;
     fire_due_timers();
     poll_io();
+    drain_inbox();
     if (FiberBase* f = pop_ready()) {
       switch_to(f);
       continue;
@@ -52,7 +53,10 @@ void Scheduler::loop() {
       idle_callers_.notify_all();
       continue;
     }
-    if (!wait_for_events()) {
+    if (!sleep_begin()) continue;  // the inbox has items after all
+    const bool events = wait_for_events();
+    sleep_end();
+    if (!events) {
       // Nothing can ever wake anyone again.
       if (!idle_waiters_.empty() || !drain_waiters_.empty()) {
         wake_idle_waiters();
@@ -64,8 +68,44 @@ void Scheduler::loop() {
   }
 }
 
-void Scheduler::post_job(std::unique_ptr<PostedJob> job) {
-  boost::asio::post(io_, [job = std::move(job)] { job->run(); });
+void Scheduler::drain_inbox() {
+  if (anchor_->queue.empty()) return;
+  RemoteAnchor::settle_all(anchor_->queue.take_all(), true);
+}
+
+// The hub's sleep handshake (detail/inbox.hpp): raise asleep, then re-check
+// the inbox (both seq_cst, the Dekker pair of RemoteAnchor::push).
+bool Scheduler::sleep_begin() noexcept {
+  anchor_->asleep.store(true, std::memory_order_seq_cst);
+  if (anchor_->queue.empty()) return true;
+  anchor_->asleep.store(false, std::memory_order_relaxed);
+  return false;
+}
+
+namespace {
+void inbox_wake_handler() noexcept {}  // waking the io_context is all it is for
+}  // namespace
+
+void RemoteAnchor::wake_hub() noexcept {
+  try {
+    boost::asio::post(scheduler->io(), &inbox_wake_handler);
+  } catch (...) {
+    spdlog::error("grove: could not wake a hub for its inbox (out of memory)");
+  }
+}
+
+void RemoteAnchor::settle_all(InboxNode* n, bool run) {
+  while (n) {
+    InboxNode* next = n->inbox_next;
+    try {
+      n->settle(n, run);
+    } catch (const std::exception& e) {
+      spdlog::error("grove: a closure posted to the hub threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("grove: a closure posted to the hub threw a non-std exception");
+    }
+    n = next;
+  }
 }
 
 void Scheduler::keep_alive(bool on) {

@@ -44,8 +44,7 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
       loop_io_(std::make_unique<LoopIo>(io)),
       main_(new MainFiber(&facade, 0)),
       hub_fiber_(new HubFiber(&facade, FiberBase::no_parent)),  // so fibers it spawns have no parent
-      anchor_(std::make_shared<RemoteAnchor>()) {
-  anchor_->scheduler = this;
+      anchor_(std::make_shared<RemoteAnchor>(this)) {
   unhandled_policy = config.unhandled;
   unhandled_handler = config.on_unhandled;
   policy_owner_ = config.policy;
@@ -61,8 +60,10 @@ Scheduler::~Scheduler() {
   struct Unanchor {
     RemoteAnchor& a;
     ~Unanchor() {
-      std::lock_guard<std::mutex> lock(a.mutex);
-      a.scheduler = nullptr;  // later remote posts are dropped
+      // Later posts are refused; what is queued is destroyed unrun, here
+      // (destroying one may queue another: drained until none is left).
+      a.close();
+      while (!a.queue.empty()) RemoteAnchor::settle_all(a.queue.take_all(), false);
     }
   } unanchor{*anchor_};
   if (current_ != main_.get()) {

@@ -7,11 +7,13 @@
 //
 // Sends from the owning hub's thread go straight into a chain of segments
 // (detail/segment_queue.hpp: no lock, no copy when it grows, no allocation
-// in steady state). Sends from other threads go
-// through a mutex-protected side queue that the owning hub drains (one
-// wake-up posted per batch); a sender on another thread that meets a full
-// `block` mailbox blocks its whole OS thread until there is room. A send
-// from another thread keeps the hub busy until it is delivered (its wake-up
+// in steady state). Sends from other threads go onto the mailbox's
+// lock-free remote lane (detail/remote_lane.hpp: one node per message, no
+// lock), which announces itself to the owning hub's inbox once per
+// empty-to-busy edge; the consumer takes the lane's whole list at once. A
+// sender on another thread that meets a full `block` mailbox parks its
+// fiber (never its OS thread) until the consumer makes room. A send from
+// another thread keeps the hub busy until it is delivered (its announcement
 // is queued on the hub), but a receive with no timeout that only another
 // thread could end is a LoopExit once nothing else keeps the hub busy, as
 // Event's cross-thread wait and gevent: give such a receive a timeout.
@@ -25,12 +27,12 @@
 #include <grove/fiber.hpp>
 #include <grove/hub.hpp>
 #include <grove/detail/queue_storage.hpp>
+#include <grove/detail/remote_lane.hpp>
 #include <grove/detail/segment_queue.hpp>
 #include <grove/detail/wait_queue.hpp>
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -93,20 +95,29 @@ class Mailbox {
         capacity_(config.capacity),
         config_(config),
         owner_name_(std::move(owner)),
-        anchor_(hub_->anchor()) {
-    (void)to_duration(config.block_timeout, "MailboxConfig::block_timeout");  // negative: UsageError
-    if (config.reserve) local_.reserve(config.reserve);
+        anchor_(hub_->anchor()),
+        lane_(new detail::RemoteLane<T>(this, &Mailbox::remote_ready)) {
+    try {
+      (void)to_duration(config.block_timeout, "MailboxConfig::block_timeout");  // negative: UsageError
+      if (config.reserve) local_.reserve(config.reserve);
+    } catch (...) {
+      lane_->detach();  // no destructor runs for a throwing constructor
+      throw;
+    }
   }
   Mailbox(const Mailbox&) = delete;
   Mailbox& operator=(const Mailbox&) = delete;
-  ~Mailbox() { close(); }
+  ~Mailbox() {
+    close();
+    lane_->detach();
+  }
 
   const MailboxConfig& config() const noexcept { return config_; }
   const std::string& owner_name() const noexcept { return owner_name_; }
   void set_owner_name(std::string name) { owner_name_ = std::move(name); }
   // size() counts queued ordinary messages (both paths).
   std::size_t size() const noexcept {
-    return local_size_.load(std::memory_order_relaxed) + remote_size_.load(std::memory_order_relaxed);
+    return local_size_.load(std::memory_order_relaxed) + lane_->size.load(std::memory_order_relaxed);
   }
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
 
@@ -129,7 +140,7 @@ class Mailbox {
       wake_consumer();
       return SendStatus::delivered;
     }
-    return send(T(std::forward<A>(args)...));
+    return send_slow(T(std::forward<A>(args)...));
   }
 
   // signal() queues a system signal (owning hub's thread only).
@@ -160,7 +171,7 @@ class Mailbox {
   template <class OnSystem, class OnMessage>
   bool receive(OnSystem&& on_system, OnMessage&& on_message, Deadline timeout = Deadline::never()) {
     const TimePoint deadline = timeout.time_point("Mailbox::receive");
-    if (remote_pending_.load(std::memory_order_acquire)) [[unlikely]]
+    if (remote_ready_) [[unlikely]]
       drain_remote();  // fairness
     if (system_.empty() && local_.empty()) [[unlikely]] {
       if (!wait_for_input(deadline)) return false;
@@ -185,8 +196,8 @@ class Mailbox {
     detail::Scheduler& s = detail::scheduler();
     detail::Waiter w(s.current());
     while (keep_going()) {
-      if (!system_.empty() || remote_pending_.load(std::memory_order_acquire)) [[unlikely]] {
-        if (remote_pending_.load(std::memory_order_acquire)) drain_remote();
+      if (!system_.empty() || remote_ready_) [[unlikely]] {
+        if (remote_ready_) drain_remote();
         if (!system_.empty()) {
           SystemSignal sig = system_.take_front();
           on_system(sig);
@@ -216,20 +227,22 @@ class Mailbox {
   // hub's thread (or once nothing else uses the mailbox).
   void close() noexcept {
     if (closed_.exchange(true, std::memory_order_acq_rel)) return;
-    std::vector<T> leftovers;
-    {
-      std::lock_guard<std::mutex> lock(remote_mutex_);
-      leftovers = std::move(remote_);
-      remote_.clear();
-      remote_pending_.store(false);
-      remote_size_.store(0);
-      remote_space_.notify_all();  // under the mutex: no blocked sender misses it
-    }
+    // After lane_->close() no remote sender is inside: each of their
+    // messages is either on the list taken here or refused (dead_actor).
+    typename detail::RemoteLane<T>::Node* leftovers = lane_->close();
+    lane_->size.store(0, std::memory_order_relaxed);
+    remote_ready_ = false;
+    lane_->wake_space_waiters();  // parked remote senders see closed() and dead-letter
     while (!local_.empty()) {
       T m = local_.take_front();
       discard(m, DeadLetterReason::leftover);
     }
-    for (T& m : leftovers) discard(m, DeadLetterReason::leftover);
+    while (leftovers) {
+      auto* next = leftovers->next;
+      discard(leftovers->msg, DeadLetterReason::leftover);
+      detail::RemoteLane<T>::Node::destroy(leftovers);
+      leftovers = next;
+    }
     system_.clear();
     local_size_.store(0);
     if (detail::tls_scheduler == hub_) {
@@ -262,6 +275,7 @@ class Mailbox {
   void set_dead_letter_hook(DeadLetterHook fn) noexcept { dead_letter_hook_ = fn; }
 
  private:
+  [[gnu::noinline]] SendStatus send_slow(T&& msg) { return send(std::move(msg)); }
   SendStatus send_local(T&& msg) {
     if (closed()) [[unlikely]]
       return dead(msg, DeadLetterReason::dead_actor);
@@ -301,68 +315,70 @@ class Mailbox {
     return SendStatus::delivered;
   }
 
+  // send_remote(): onto the lane, inside its gate; a bounded mailbox reserves
+  // a slot first (drop_oldest pushes; the consumer sheds the oldest).
   [[gnu::noinline]] SendStatus send_remote(T&& msg) {
-    std::unique_lock<std::mutex> lock(remote_mutex_);
-    if (closed()) {
-      lock.unlock();
-      return dead(msg, DeadLetterReason::dead_actor);
-    }
-    if (config_.capacity && size() >= config_.capacity) {
+    detail::RemoteLane<T>& lane = *lane_;
+    if (!lane.enter()) return dead(msg, DeadLetterReason::dead_actor);
+    if (config_.capacity && config_.overflow != Overflow::drop_oldest && !reserve_remote()) {
+      lane.leave();  // not inside the gate while parked: close() must not wait for us
       switch (config_.overflow) {
         case Overflow::drop_newest:
-          lock.unlock();
           return shed(msg);
-        case Overflow::drop_oldest:
-          if (!remote_.empty()) {
-            T victim = std::move(remote_.front());
-            remote_.erase(remote_.begin());
-            remote_size_.fetch_sub(1, std::memory_order_relaxed);
-            discard(victim, DeadLetterReason::shed);
-            break;
-          }
-          lock.unlock();
-          return shed(msg);  // the oldest are on the owner's side: shed this one instead
         case Overflow::fail:
-          lock.unlock();
           reject(msg);
-        case Overflow::block: {
-          remote_blocked_.fetch_add(1, std::memory_order_seq_cst);  // before re-reading size(): see took_one()
-          std::atomic_thread_fence(std::memory_order_seq_cst);
-          auto has_space = [&] { return closed() || size() < config_.capacity; };
-          bool ok = true;
-          if (config_.block_timeout == Duration::max()) remote_space_.wait(lock, has_space);
-          else ok = remote_space_.wait_for(lock, config_.block_timeout, has_space);
-          remote_blocked_.fetch_sub(1);
-          if (closed()) {
-            lock.unlock();
-            return dead(msg, DeadLetterReason::dead_actor);
-          }
-          if (!ok) {
-            lock.unlock();
-            reject(msg);
-          }
+        case Overflow::drop_oldest:
+        case Overflow::block:
           break;
-        }
+      }
+      return send_remote_blocked(std::move(msg));
+    }
+    if (!config_.capacity || config_.overflow == Overflow::drop_oldest)
+      lane.size.fetch_add(1, std::memory_order_relaxed);
+    try {
+      lane.push(std::move(msg), *anchor_);
+    } catch (...) {
+      lane.size.fetch_sub(1, std::memory_order_relaxed);
+      lane.leave();
+      throw;
+    }
+    lane.leave();
+    return SendStatus::delivered;
+  }
+
+  bool reserve_remote() noexcept { return lane_->reserve(local_size_, capacity_); }
+  // send_remote_blocked() parks the sending fiber (on its own hub) until the
+  // consumer makes room, the mailbox closes, or block_timeout passes.
+  SendStatus send_remote_blocked(T&& msg) {
+    detail::RemoteLane<T>& lane = *lane_;
+    const TimePoint deadline = deadline_after(detail::scheduler().now(), config_.block_timeout);
+    for (;;) {
+      AsyncResult<> room;
+      lane.add_space_waiter(room);  // seq_cst: pairs with took_one()'s fence
+      struct Remove {
+        detail::RemoteLane<T>& lane;
+        AsyncResult<>& room;
+        ~Remove() { lane.remove_space_waiter(room); }
+      } remove{lane, room};
+      if (!lane.enter()) return dead(msg, DeadLetterReason::dead_actor);
+      if (reserve_remote()) {
+        lane.push(std::move(msg), *anchor_);
+        lane.leave();
+        return SendStatus::delivered;
+      }
+      lane.leave();
+      if (detail::scheduler().now() >= deadline || !room.wait(Deadline(deadline))) {
+        if (closed()) return dead(msg, DeadLetterReason::dead_actor);
+        reject(msg);
       }
     }
-    remote_.push_back(std::move(msg));
-    remote_size_.fetch_add(1, std::memory_order_relaxed);
-    const bool first = !remote_pending_.exchange(true, std::memory_order_acq_rel);
-    lock.unlock();
-    if (first) {
-      std::weak_ptr<bool> alive = alive_;
-      detail::post_remote(anchor_, [this, alive] {
-        if (alive.lock()) wake_consumer();
-      });
-    }
-    return SendStatus::delivered;
   }
 
   // wait_for_input() parks the consumer until a signal or message is
   // queued (draining the remote side into the local one); false on timeout.
   bool wait_for_input(TimePoint deadline) {
     for (;;) {
-      if (remote_pending_.load(std::memory_order_acquire)) drain_remote();
+      if (remote_ready_ || !lane_->messages.empty()) drain_remote();
       if (!system_.empty() || !local_.empty()) return true;
       if (!consumer_.wait_until(deadline, "Mailbox::receive", [this] { return ready_or_arm(false); })) return false;
     }
@@ -373,9 +389,7 @@ class Mailbox {
   // otherwise it arms consumer_parked_, so that the next send wakes the
   // consumer, which the WaitQueue parks right after (detail/wait_queue.hpp).
   bool ready_or_arm(bool stop_on_close) noexcept {
-    if (!system_.empty() || !local_.empty() || remote_pending_.load(std::memory_order_acquire) ||
-        (stop_on_close && closed()))
-      return true;
+    if (!system_.empty() || !local_.empty() || remote_ready_ || (stop_on_close && closed())) return true;
     consumer_parked_ = true;
     return false;
   }
@@ -386,25 +400,37 @@ class Mailbox {
     local_size_.store(local_.size(), std::memory_order_relaxed);
     if (capacity_) [[unlikely]] {
       if (!space_waiters_.empty()) space_waiters_.notify_one();
-      // Pairs with the seq_cst increment in send_remote(): either the
-      // blocked sender sees the new size, or we see it blocked and notify
-      // under its mutex (so the notification cannot fall between its check
-      // and its wait).
+      // Pairs with the seq_cst increment in add_space_waiter(): either the
+      // parked sender's re-check sees the new size, or we see it parked
+      // and set its result.
       std::atomic_thread_fence(std::memory_order_seq_cst);
-      if (remote_blocked_.load(std::memory_order_relaxed)) {
-        std::lock_guard<std::mutex> lock(remote_mutex_);
-        remote_space_.notify_all();
-      }
+      if (lane_->space_blocked.load(std::memory_order_relaxed)) lane_->wake_space_waiters();
     }
   }
 
+  // drain_remote(): the lane's messages to local_ (drop_oldest sheds extras).
   void drain_remote() {
-    std::lock_guard<std::mutex> lock(remote_mutex_);
-    remote_pending_.store(false, std::memory_order_release);
-    for (T& m : remote_) local_.push_back(std::move(m));
-    remote_.clear();  // keeps its capacity: no allocation in steady state
-    remote_size_.store(0, std::memory_order_relaxed);
-    local_size_.store(local_.size(), std::memory_order_relaxed);
+    remote_ready_ = false;
+    const std::size_t n = lane_->drain([this](T&& m) { local_.push_back(std::move(m)); });
+    if (n == 0) return;
+    // Local count first: meanwhile the moved messages count twice (a remote
+    // sender may see the mailbox fuller than it is, never emptier).
+    local_size_.store(local_.size(), std::memory_order_seq_cst);
+    lane_->size.fetch_sub(n, std::memory_order_seq_cst);
+    if (capacity_ && config_.overflow == Overflow::drop_oldest) [[unlikely]] {
+      while (local_.size() > capacity_) {
+        T victim = local_.take_front();
+        discard(victim, DeadLetterReason::shed);
+      }
+      local_size_.store(local_.size(), std::memory_order_relaxed);
+    }
+  }
+
+  // remote_ready() is the lane's announcement, run by the owning hub.
+  static void remote_ready(void* self) noexcept {
+    auto* box = static_cast<Mailbox*>(self);
+    box->remote_ready_ = true;
+    box->wake_consumer();
   }
 
   bool wait_for_space() {
@@ -451,7 +477,7 @@ class Mailbox {
   // to thousands of mailboxes pays a miss per line it touches): these
   // fields and the push side of local_ (its first 32 bytes).
   alignas(64) std::atomic<bool> closed_{false};
-  std::atomic<bool> remote_pending_{false};
+  bool remote_ready_ = false;     // the lane announced messages (owner's thread)
   bool consumer_parked_ = false;  // consumer_ may hold the consumer
   detail::Scheduler* hub_;
   std::size_t capacity_;                    // config_.capacity
@@ -461,16 +487,11 @@ class Mailbox {
   detail::WaitQueue consumer_;
   detail::RingBuffer<SystemSignal> system_;
   detail::WaitQueue space_waiters_;
-  std::atomic<std::size_t> remote_size_{0};  // written under remote_mutex_
   MailboxConfig config_;
 
   std::string owner_name_;
   std::shared_ptr<detail::RemoteAnchor> anchor_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards posted drains
-  std::mutex remote_mutex_;
-  std::condition_variable remote_space_;
-  std::vector<T> remote_;
-  std::atomic<int> remote_blocked_{0};
+  detail::RemoteLane<T>* lane_;  // shared with a queued announcement (reference-counted)
   DiscardHook discard_hook_ = nullptr;
   DeadLetterHook dead_letter_hook_ = nullptr;
 };

@@ -11,6 +11,7 @@
 #include <grove/hub_config.hpp>
 #include <grove/scheduling_policy.hpp>
 #include <grove/detail/fiber_base.hpp>
+#include <grove/detail/inbox.hpp>
 #include <grove/detail/interrupt_queue.hpp>
 #include <grove/detail/sanitizer.hpp>
 #include <grove/detail/stack_pool.hpp>
@@ -74,14 +75,6 @@ class ReadyQueue {
 };
 
 class Scheduler;
-
-// RemoteAnchor is how other OS threads reach a hub safely: they post to it
-// under its mutex, and the hub clears `scheduler` (under the same mutex)
-// before it is destroyed, after which remote posts are dropped.
-struct RemoteAnchor {
-  std::mutex mutex;
-  Scheduler* scheduler;
-};
 
 // ForcedUnwind unwinds a fiber that ignored FiberExit while its hub is
 // destroyed. It derives from nothing, so only catch (...) can stop it.
@@ -198,22 +191,19 @@ class Scheduler {
   void unhold() noexcept {
     if (--holds_ == 0) keep_alive(false);
   }
-  // PostedJob is a callable post() hands to the io_context, type-erased so
-  // that this header need not include Asio; each post allocates one.
-  struct PostedJob {
-    virtual ~PostedJob() = default;
-    virtual void run() = 0;
-  };
-  // post() runs fn in the hub's context; call it on the hub's own thread,
-  // or from another thread through post_remote().
+  // post() runs fn in the hub's context, after what was posted before it
+  // (from any thread); call it on the hub's own thread, or from another
+  // thread through post_remote(). It goes through the hub's inbox
+  // (detail/inbox.hpp): a small fn allocates nothing once warm.
   template <class F>
   void post(F&& fn) {
-    struct Job final : PostedJob {
-      explicit Job(F&& f) : fn(std::forward<F>(f)) {}
-      void run() override { fn(); }
-      std::decay_t<F> fn;
-    };
-    post_job(std::make_unique<Job>(std::forward<F>(fn)));
+    post_node(PostedNode<std::decay_t<F>>::make(std::forward<F>(fn)));
+  }
+  // post_node(n) queues an inbox item (a node embedded in what it
+  // announces); settled unrun at once if the hub is being destroyed.
+  void post_node(InboxNode* n) {
+    if (!anchor_->push(n)) [[unlikely]]
+      n->settle(n, false);
   }
   // anchor() is the handle other threads keep to post to this hub.
   const std::shared_ptr<RemoteAnchor>& anchor() const noexcept { return anchor_; }
@@ -253,7 +243,13 @@ class Scheduler {
   // finish() ends a fiber's body on its own stack and picks the fiber to
   // resume, whose continuation its entry function returns.
   Continuation finish(FiberBase* dead) noexcept;
-  void post_job(std::unique_ptr<PostedJob> job);
+  // drain_inbox() runs the inbox's items queued so far, in order (the
+  // loop, each turn after polling I/O); sleep_begin() raises the asleep
+  // flag before the loop blocks, false (flag lowered) when the inbox has
+  // items after all; sleep_end() lowers it after waking.
+  void drain_inbox();
+  bool sleep_begin() noexcept;
+  void sleep_end() noexcept { anchor_->asleep.store(false, std::memory_order_relaxed); }
   void keep_alive(bool on);
   // shielded_park() is one park of park_shielded(): an interrupt it raises
   // joins `deferred`, LoopExit is stored in `never` (returns false).
@@ -314,13 +310,17 @@ class Scheduler {
   std::shared_ptr<RemoteAnchor> anchor_;
 };
 
-// post_remote() runs fn in the anchored hub's context, from any thread; it
-// returns false (and drops fn) when that hub no longer exists.
+// post_remote() runs fn in the anchored hub's context, from any thread,
+// through that hub's inbox; it returns false (fn untouched) when that hub no
+// longer exists. A hub destroyed between the check and the push destroys fn
+// unrun, on the sender's thread (its destructor must tell whoever waits).
 template <class F>
 bool post_remote(const std::shared_ptr<RemoteAnchor>& anchor, F&& fn) {
-  std::lock_guard<std::mutex> lock(anchor->mutex);
-  if (!anchor->scheduler) return false;
-  anchor->scheduler->post(std::forward<F>(fn));
+  if (anchor->closed()) [[unlikely]]
+    return false;
+  InboxNode* n = PostedNode<std::decay_t<F>>::make(std::forward<F>(fn));
+  if (!anchor->push(n)) [[unlikely]]
+    n->settle(n, false);
   return true;
 }
 

@@ -1,0 +1,189 @@
+// multi_hub.cpp — M2, M3 and M6 (bench/multi_hub.hpp). With H = 1 both ends
+// share hub 0 (the single-hub point of the scaling curve); with H >= 2 the
+// consumer (M2) and pong (M3) live on hub 1.
+
+#include "multi_hub.hpp"
+
+#include "bench_report.hpp"
+
+#include <grove/actor.hpp>
+#include <grove/async_result.hpp>
+#include <grove/runtime.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+namespace grove::bench {
+
+namespace {
+
+std::string hubs_field(std::uint64_t hubs) { return ",\"hubs\":" + std::to_string(hubs); }
+
+Runtime::Config runtime_config(std::uint64_t hubs) {
+  Runtime::Config c;
+  c.hubs = hubs == 0 ? 1 : hubs;
+  return c;
+}
+
+// m2: the consumer counts to N, then stamps the time and sets done.
+struct M2Shared {
+  std::uint64_t n = 0;
+  std::uint64_t t1 = 0;
+  std::int64_t sum = 0;
+  AsyncResult<> done;  // the main thread's
+};
+
+class M2Consumer final : public Actor<std::int64_t> {
+ public:
+  explicit M2Consumer(M2Shared* sh) : sh_(sh), done_(sh->done) {}
+  void receive(std::int64_t& v) override {
+    sum_ += v;
+    if (++count_ == sh_->n) {
+      sh_->t1 = now_ns();
+      sh_->sum = sum_;
+      done_.set();
+      stop();
+    }
+  }
+
+ private:
+  M2Shared* sh_;
+  AsyncResult<> done_;  // a handle of its own: the main thread's wait counts on it
+  std::uint64_t count_ = 0;
+  std::int64_t sum_ = 0;
+};
+
+// m3: ping stops at N; pong replies v+1.
+struct M3Shared {
+  std::uint64_t n = 0;
+  std::uint64_t t1 = 0;
+  std::int64_t last = 0;
+  ActorRef<std::int64_t> ping, pong;
+  AsyncResult<> done;
+};
+
+class M3Ping final : public Actor<std::int64_t> {
+ public:
+  explicit M3Ping(M3Shared* sh) : sh_(sh), done_(sh->done) {}
+  void receive(std::int64_t& v) override {
+    if (static_cast<std::uint64_t>(v) >= sh_->n) {
+      sh_->t1 = now_ns();
+      sh_->last = v;
+      done_.set();
+      stop();
+      return;
+    }
+    sh_->pong.send(v + 1);
+  }
+
+ private:
+  M3Shared* sh_;
+  AsyncResult<> done_;
+};
+
+class M3Pong final : public Actor<std::int64_t> {
+ public:
+  explicit M3Pong(M3Shared* sh) : sh_(sh) {}
+  void receive(std::int64_t& v) override { sh_->ping.send(v + 1); }
+
+ private:
+  M3Shared* sh_;
+};
+
+class Idle final : public Actor<int> {
+ public:
+  void receive(int&) override {}
+};
+
+// cpu_ticks() is this process's utime + stime from /proc/self/stat.
+long long cpu_ticks() {
+  std::FILE* f = std::fopen("/proc/self/stat", "r");
+  if (!f) return -1;
+  char buf[1024];
+  const std::size_t len = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[len] = '\0';
+  // Fields after the ")" that ends comm: state is field 3, utime 14, stime 15.
+  const char* p = std::strrchr(buf, ')');
+  if (!p) return -1;
+  long long utime = 0, stime = 0;
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &utime, &stime) != 2) return -1;
+  return utime + stime;
+}
+
+}  // namespace
+
+void m2(std::uint64_t hubs, std::uint64_t n, std::uint64_t producers) {
+  if (producers == 0) producers = 1;
+  n -= n % producers;  // every producer sends the same count
+  Runtime rt(runtime_config(hubs));
+  const HubId a = rt.hubs().front();
+  const HubId b = rt.hubs()[rt.size() > 1 ? 1 : 0];
+  M2Shared sh;
+  sh.n = n;
+  auto consumer = rt.spawn_actor_on<M2Consumer>(b, &sh);
+  const std::uint64_t per = n / producers;
+  const std::uint64_t t0 = now_ns();
+  std::vector<AsyncResult<>> sent;
+  for (std::uint64_t p = 0; p < producers; ++p)
+    sent.push_back(rt.spawn_on(a, [consumer, per] {
+      for (std::uint64_t i = 0; i < per; ++i) consumer.send(static_cast<std::int64_t>(i));
+    }));
+  sh.done.wait();
+  for (auto& s : sent) s.get();
+  const std::int64_t expected = static_cast<std::int64_t>(producers * (per * (per - 1) / 2));
+  const bool ok = sh.sum == expected;
+  rt.stop();
+  report("producers=" + std::to_string(producers) + ",hub0->hub" + std::to_string(b.index) + ",Actor<int64_t>", "M2", n,
+         static_cast<double>(sh.t1 - t0),
+         std::string(",\"correct\":") + (ok ? "true" : "false") + hubs_field(rt.size()));
+  if (!ok) std::exit(1);
+}
+
+void m3(std::uint64_t hubs, std::uint64_t n) {
+  Runtime rt(runtime_config(hubs));
+  const HubId a = rt.hubs().front();
+  const HubId b = rt.hubs()[rt.size() > 1 ? 1 : 0];
+  M3Shared sh;
+  sh.n = n;
+  sh.ping = rt.spawn_actor_on<M3Ping>(a, &sh);
+  sh.pong = rt.spawn_actor_on<M3Pong>(b, &sh);
+  const std::uint64_t t0 = now_ns();
+  sh.pong.send(1);
+  sh.done.wait();
+  const bool ok = sh.last == static_cast<std::int64_t>(n);
+  rt.stop();
+  report("ping@hub0,pong@hub" + std::to_string(b.index) + ",Actor<int64_t>", "M3", n, static_cast<double>(sh.t1 - t0),
+         std::string(",\"correct\":") + (ok ? "true" : "false") + hubs_field(rt.size()));
+  if (!ok) std::exit(1);
+}
+
+void m6(std::uint64_t hubs, std::uint64_t seconds) {
+  Runtime rt(runtime_config(hubs));
+  std::vector<ActorRef<int>> actors;
+  for (const HubId h : rt.hubs()) actors.push_back(rt.spawn_actor_on<Idle>(h));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // start-up settles
+  const long long c0 = cpu_ticks();
+  const std::uint64_t t0 = now_ns();
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  const long long c1 = cpu_ticks();
+  const std::uint64_t t1 = now_ns();
+  rt.stop();
+  const double cpu_s = static_cast<double>(c1 - c0) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  const double wall_s = static_cast<double>(t1 - t0) / 1e9;
+  const double percent = 100.0 * cpu_s / wall_s;
+  char extra[128];
+  std::snprintf(extra, sizeof extra, ",\"cpu_s\":%.3f,\"cpu_percent\":%.3f,\"goal_met\":%s", cpu_s, percent,
+                percent <= 1.0 ? "true" : "false");
+  report("idle actors=" + std::to_string(actors.size()), "M6", seconds, static_cast<double>(t1 - t0),
+         std::string(extra) + hubs_field(rt.size()));
+}
+
+}  // namespace grove::bench

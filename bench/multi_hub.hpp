@@ -1,0 +1,19 @@
+#pragma once
+// multi_hub.hpp — the multi-core workloads of ../shared/bench/WORKLOADS.md
+// that grove-bench runs on a grove::Runtime (bench/multi_hub.cpp):
+//   grove-bench M2 [H] [N] [P]   P producer fibers on hub 0 send N messages in
+//                                all to one consumer actor on hub 1
+//   grove-bench M3 [H] [N]       W4 ping-pong, ping on hub 0, pong on hub 1
+//   grove-bench M6 [H] [S]       an idle Runtime of H hubs (one idle actor
+//                                each) for S seconds: CPU % of one core
+// Each prints the JSON line of bench_report.hpp with "hubs" added.
+
+#include <cstdint>
+
+namespace grove::bench {
+
+void m2(std::uint64_t hubs, std::uint64_t n, std::uint64_t producers);
+void m3(std::uint64_t hubs, std::uint64_t n);
+void m6(std::uint64_t hubs, std::uint64_t seconds);
+
+}  // namespace grove::bench
