@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs every test in two
-# configurations:
+# configurations, then fuzzes:
 #   release  Release                      -> build/release
 #   asan     Debug + ASan/UBSan            -> build/asan
-# GROVE_CONFIGS="release" (or "asan") runs only the named ones. Both build
-# with GROVE_WERROR=ON: a compiler warning fails the build.
+#   fuzz     clang++-14 + libFuzzer + ASan/UBSan -> build/fuzz (scripts/fuzz.sh):
+#            each target 20 s from its corpus (CI's 60-minute budget;
+#            GROVE_FUZZ_SECONDS overrides; docs/fuzzing.md for longer runs)
+# GROVE_CONFIGS="release" (or "asan", "fuzz") runs only the named ones. All
+# build with GROVE_WERROR=ON: a compiler warning fails the build.
 # Then the style stage: scripts/check-style.sh (clang-format + clang-tidy on
 # the C++ files changed since the merge-base with main, or in the last
 # commit), with build/release's compile_commands.json; GROVE_STYLE=0 skips it.
@@ -12,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-configs=${GROVE_CONFIGS:-release asan}
+configs=${GROVE_CONFIGS:-release asan fuzz}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=0:detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
@@ -66,11 +69,29 @@ run_config() {
   echo "== $name: $((out_of - failed)) passed, $failed failed in $((SECONDS - config_start))s"
 }
 
+# run_fuzz: scripts/fuzz.sh, every target for GROVE_FUZZ_SECONDS (20 s in
+# CI: three targets and their build fit the budget); one failure per target.
+run_fuzz() {
+  local fuzz_start=$SECONDS log=build/fuzz-stage.log status=0
+  banner "fuzz: scripts/fuzz.sh (${GROVE_FUZZ_SECONDS:-20}s per target)"
+  mkdir -p build
+  GROVE_FUZZ_SECONDS=${GROVE_FUZZ_SECONDS:-20} bash scripts/fuzz.sh 2>&1 | tee "$log" || status=$?
+  local ok failed
+  ok=$(grep -c '^== fuzz .*: ok' "$log" || true)
+  failed=$(grep -c '^!! fuzz .* FAILED' "$log" || true)
+  if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi  # the build failed
+  total_passed=$((total_passed + ok))
+  total_failed=$((total_failed + failed))
+  [[ $failed -eq 0 ]] || failed_configs+=("fuzz")
+  echo "== fuzz: $ok passed, $failed failed in $((SECONDS - fuzz_start))s"
+}
+
 for config in $configs; do
   case "$config" in
     release) run_config release build/release -DCMAKE_BUILD_TYPE=Release -DGROVE_SANITIZE=OFF -DGROVE_WERROR=ON ;;
     asan)    run_config asan build/asan -DCMAKE_BUILD_TYPE=Debug -DGROVE_SANITIZE=ON -DGROVE_WERROR=ON ;;
-    *) echo "test.sh: unknown configuration '$config' (use release, asan)" >&2; exit 2 ;;
+    fuzz)    run_fuzz ;;
+    *) echo "test.sh: unknown configuration '$config' (use release, asan, fuzz)" >&2; exit 2 ;;
   esac
 done
 
