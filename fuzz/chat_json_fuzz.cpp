@@ -62,9 +62,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (req.kind == RequestKind::invalid) {
-    // The answer is an error object; its text must survive the wire.
+    // The answer is an error object; its text (which may quote the frame)
+    // must survive the wire.
     const json answer{{"type", "error"}, {"error", req.error}};
-    (void)json::parse(answer.dump(-1, ' ', false, json::error_handler_t::replace));
+    const json back = json::parse(answer.dump(-1, ' ', false, json::error_handler_t::replace));
+    require(back.at("error") == req.error, "an error answer does not round-trip");
     return 0;
   }
   require(j.is_object() && j.at("type") == type_name(req.kind), "decoded a different type");
