@@ -30,23 +30,34 @@ void require(bool ok, const char* what) {
 
 const char* type_name(RequestKind kind) {
   switch (kind) {
-    case RequestKind::nick: return "nick";
-    case RequestKind::join: return "join";
-    case RequestKind::say: return "say";
-    case RequestKind::who: return "who";
-    case RequestKind::rooms: return "rooms";
-    case RequestKind::invalid: break;
+    case RequestKind::nick:
+      return "nick";
+    case RequestKind::join:
+      return "join";
+    case RequestKind::say:
+      return "say";
+    case RequestKind::who:
+      return "who";
+    case RequestKind::rooms:
+      return "rooms";
+    case RequestKind::invalid:
+      break;
   }
   return "";
 }
 
 const char* arg_key(RequestKind kind) {
   switch (kind) {
-    case RequestKind::nick: return "nick";
-    case RequestKind::join: return "room";
-    case RequestKind::say: return "text";
-    case RequestKind::rooms: return "after";
-    default: return nullptr;
+    case RequestKind::nick:
+      return "nick";
+    case RequestKind::join:
+      return "room";
+    case RequestKind::say:
+      return "text";
+    case RequestKind::rooms:
+      return "after";
+    default:
+      return nullptr;
   }
 }
 

@@ -53,8 +53,8 @@ void one_line(std::string_view line) {
   if (line.front() != '/') {
     require(cmd.kind == grove::chat::LineKind::say && cmd.arg == line, "text is not said whole", line);
   } else {
-    require(cmd.kind != grove::chat::LineKind::say && cmd.kind != grove::chat::LineKind::empty,
-            "a command is said", line);
+    require(cmd.kind != grove::chat::LineKind::say && cmd.kind != grove::chat::LineKind::empty, "a command is said",
+            line);
     require(trimmed(cmd.arg), "a command's argument is not trimmed", line);
     require(line.find(cmd.arg) != std::string_view::npos, "a command's argument is not from its line", line);
   }

@@ -159,9 +159,15 @@ class Runner {
     grove::spawn([this, call] {
       try {
         switch (box_.send(call->id)) {
-          case grove::SendStatus::delivered: call->actual = Outcome::delivered; break;
-          case grove::SendStatus::shed: call->actual = Outcome::shed; break;
-          case grove::SendStatus::dead: call->actual = Outcome::dead; break;
+          case grove::SendStatus::delivered:
+            call->actual = Outcome::delivered;
+            break;
+          case grove::SendStatus::shed:
+            call->actual = Outcome::shed;
+            break;
+          case grove::SendStatus::dead:
+            call->actual = Outcome::dead;
+            break;
         }
       } catch (const grove::MailboxFull&) {
         call->actual = Outcome::full;
@@ -237,7 +243,8 @@ class Runner {
     }
     sim_.advance(grove::Duration::zero());
     for (auto& c : calls_) {
-      check_eq(static_cast<long>(c->expected), static_cast<long>(c->actual), c->send ? "send outcome" : "receive outcome");
+      check_eq(static_cast<long>(c->expected), static_cast<long>(c->actual),
+               c->send ? "send outcome" : "receive outcome");
       if (c->expected == Outcome::received) {
         check_eq(c->expected_id, c->id, "message received");
         ++received_;

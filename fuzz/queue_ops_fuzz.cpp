@@ -331,10 +331,18 @@ void run(Kind kind, Input& in) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Input in{data, data + size};
   switch (in.next() % 4) {
-    case 0: run<grove::Queue<int>>(Kind::fifo, in); break;
-    case 1: run<grove::LifoQueue<int>>(Kind::lifo, in); break;
-    case 2: run<grove::PriorityQueue<int>>(Kind::priority, in); break;
-    default: run<grove::JoinableQueue<int>>(Kind::joinable, in); break;
+    case 0:
+      run<grove::Queue<int>>(Kind::fifo, in);
+      break;
+    case 1:
+      run<grove::LifoQueue<int>>(Kind::lifo, in);
+      break;
+    case 2:
+      run<grove::PriorityQueue<int>>(Kind::priority, in);
+      break;
+    default:
+      run<grove::JoinableQueue<int>>(Kind::joinable, in);
+      break;
   }
   return 0;
 }

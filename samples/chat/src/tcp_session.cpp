@@ -97,7 +97,7 @@ bool command(ChatService& svc, const std::shared_ptr<LineMember>& m, std::string
     svc.set_nick(*m, arg);
     m->push("* you are " + m->nick() + "\n");
   } else if (kind == LineKind::join) {
-    svc.join(m, arg);  // the room sends "* joined ROOM" and the backlog
+    svc.join(m, arg);                    // the room sends "* joined ROOM" and the backlog
   } else if (kind == LineKind::rooms) {  // "/rooms [AFTER]": one page, then how to ask for the next
     auto page = svc.rooms(arg);
     std::string out = "* rooms:";
@@ -230,11 +230,9 @@ void run_tcp_session(ChatService& svc, Stream& s) {
   Fiber<> writer = spawn([m, &s, limit = svc.config().write_timeout] { write_loop(*m, s, limit); });
   writer.set_name("chat tcp writer");
   m->push("* welcome to grove-chat; commands: /nick NAME, /join ROOM, /rooms, /who, /quit\n");
-  const std::string reason = serve_member(svc, *m, s, writer, [&] { return read_loop(svc, m, s); },
-                                          [](std::string_view r) {
-                                            return r == "slow_consumer" || r == "server_shutdown" ||
-                                                   r == "write_failed";
-                                          });
+  const std::string reason = serve_member(
+      svc, *m, s, writer, [&] { return read_loop(svc, m, s); },
+      [](std::string_view r) { return r == "slow_consumer" || r == "server_shutdown" || r == "write_failed"; });
   if (reason == "line_too_long" || reason == "quit" || reason == "idle_timeout") linger(s, kLinger);
 }
 
