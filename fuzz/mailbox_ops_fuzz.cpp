@@ -156,7 +156,7 @@ class Runner {
       pending_.push_back(call);
     }
     calls_.push_back(call);
-    grove::spawn([this, call] {
+    fibers_.push_back(grove::spawn([this, call] {
       try {
         switch (box_.send(call->id)) {
           case grove::SendStatus::delivered:
@@ -172,7 +172,7 @@ class Runner {
       } catch (const grove::MailboxFull&) {
         call->actual = Outcome::full;
       }
-    }).detach();
+    }));
   }
 
   void receive(Input& in) {
@@ -191,11 +191,11 @@ class Runner {
       consumer_busy_ = true;
     }
     calls_.push_back(call);
-    grove::spawn([this, call, timeout] {
+    fibers_.push_back(grove::spawn([this, call, timeout] {
       const bool got = box_.receive([](grove::SystemSignal&) { std::abort(); },  // no signal is ever sent
                                     [&](int id) { call->id = id; }, timeout);
       call->actual = got ? Outcome::received : Outcome::timed_out;
-    }).detach();
+    }));
   }
 
   // close(): queued messages become leftovers, blocked senders dead letters.
@@ -266,8 +266,9 @@ class Runner {
   grove::testing::Simulation& sim_;
   grove::Mailbox<int> box_;
   std::deque<int> model_;
-  std::vector<CallPtr> pending_;  // blocked in the model, first blocked first
-  std::vector<CallPtr> calls_;    // not yet seen finished
+  std::vector<CallPtr> pending_;        // blocked in the model, first blocked first
+  std::vector<CallPtr> calls_;          // not yet seen finished
+  std::vector<grove::Fiber<>> fibers_;  // the calls' fibers
   std::vector<DeadLetter> expected_dead_, reported_;
   bool closed_ = false;
   bool consumer_busy_ = false;  // a receive is blocked

@@ -250,7 +250,7 @@ class Runner {
       pending_.push_back(call);
     }
     calls_.push_back(call);
-    auto fiber = grove::spawn([this, call, timeout] {
+    fibers_.push_back(grove::spawn([this, call, timeout] {
       try {
         if (call->put) {
           if (timeout) q_.put(call->value, *timeout);
@@ -266,8 +266,7 @@ class Runner {
       } catch (const grove::QueueShutDown&) {
         call->actual = Outcome::shutdown;
       }
-    });
-    fiber.detach();
+    }));
   }
 
   // settle(): the model hands items to blocked getters and room to blocked
@@ -314,6 +313,7 @@ class Runner {
   std::deque<int> model_;
   std::vector<std::shared_ptr<Call>> pending_;  // blocked in the model, first blocked first
   std::vector<std::shared_ptr<Call>> calls_;    // not yet checked as finished
+  std::vector<grove::Fiber<>> fibers_;          // the blocking calls' fibers
   bool closed_ = false;
   int counter_ = 0;
   std::size_t unfinished_ = 0;
