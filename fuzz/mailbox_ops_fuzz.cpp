@@ -13,7 +13,6 @@
 
 #include <grove/fiber.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -42,11 +41,6 @@ struct DeadLetter {
   int id;
   grove::DeadLetterReason reason;
   bool queued;
-  // Senders that time out at the same instant: their dead letters may come
-  // in any order (a run with a receive in between reversed them; see
-  // corpus/mailbox_ops/same_deadline_order.bin), so a group is compared as
-  // a set. 0: in order.
-  int group = 0;
 };
 
 // The dead letters the mailbox reported (its hook is a plain function).
@@ -104,9 +98,7 @@ class Runner {
 
  private:
   bool full() const { return config_.capacity != 0 && model_.size() >= config_.capacity; }
-  void dead(int id, grove::DeadLetterReason reason, bool queued, int group = 0) {
-    expected_dead_.push_back({id, reason, queued, group});
-  }
+  void dead(int id, grove::DeadLetterReason reason, bool queued) { expected_dead_.push_back({id, reason, queued}); }
 
   void step(Input& in) {
     const std::uint8_t op = in.next() % 8;
@@ -128,9 +120,7 @@ class Runner {
       if (!first) return;
       if (first->send) {
         first->expected = Outcome::full;
-        if (!last_expiry_ || *last_expiry_ != *first->deadline) ++group_;
-        last_expiry_ = first->deadline;
-        dead(first->id, grove::DeadLetterReason::rejected, false, group_);
+        dead(first->id, grove::DeadLetterReason::rejected, false);
       } else {
         first->expected = Outcome::timed_out;
         consumer_busy_ = false;
@@ -265,24 +255,6 @@ class Runner {
     check_eq(closed_, box_.closed(), "closed");
     check_eq(static_cast<long>(expected_dead_.size()), static_cast<long>(reported_.size()), "dead letters");
     for (std::size_t i = 0; i < reported_.size(); ++i) {
-      if (const int g = expected_dead_[i].group; g != 0) {  // the rest of the group's ids, in any order
-        std::size_t end = i;
-        while (end < reported_.size() && expected_dead_[end].group == g) ++end;
-        std::vector<int> want, got;
-        for (std::size_t k = i; k < end; ++k) {
-          want.push_back(expected_dead_[k].id);
-          got.push_back(reported_[k].id);
-        }
-        std::sort(want.begin(), want.end());
-        std::sort(got.begin(), got.end());
-        for (std::size_t k = 0; k < want.size(); ++k) check_eq(want[k], got[k], "dead letters timed out together");
-        for (std::size_t k = i; k < end; ++k) {
-          check_eq(static_cast<long>(grove::DeadLetterReason::rejected), static_cast<long>(reported_[k].reason),
-                   "a timed-out send's dead letter reason");
-        }
-        i = end - 1;
-        continue;
-      }
       check_eq(expected_dead_[i].id, reported_[i].id, "dead letter's message");
       check_eq(static_cast<long>(expected_dead_[i].reason), static_cast<long>(reported_[i].reason),
                "dead letter's reason");
@@ -301,8 +273,6 @@ class Runner {
   bool closed_ = false;
   bool consumer_busy_ = false;  // a receive is blocked
   int sent_ = 0;
-  int group_ = 0;  // DeadLetter::group of the last expiry
-  std::optional<grove::TimePoint> last_expiry_;
   long received_ = 0;
 };
 
