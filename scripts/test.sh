@@ -70,7 +70,7 @@ run_config() {
 }
 
 # run_fuzz: scripts/fuzz.sh, every target for GROVE_FUZZ_SECONDS (20 s in
-# CI: three targets and their build fit the budget); one failure per target.
+# CI: four targets and their build fit the budget); one failure per target.
 run_fuzz() {
   local fuzz_start=$SECONDS log=build/fuzz-stage.log status=0
   banner "fuzz: scripts/fuzz.sh (${GROVE_FUZZ_SECONDS:-20}s per target)"
