@@ -2,6 +2,7 @@
 // hub_config.hpp — the options a hub is created with.
 
 #include <grove/scheduling_policy.hpp>
+#include <grove/detail/sanitizer.hpp>
 
 #include <cstddef>
 #include <exception>
@@ -21,7 +22,7 @@ enum class UnhandledPolicy { log, ignore, abort };
 // applies); it must not block or throw. grove::testing fails tests with it.
 using UnhandledHandler = std::function<void(const std::string& fiber_name, std::exception_ptr error)>;
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(GROVE_ASAN)  // detail/sanitizer.hpp: GCC's and clang's ASan
 inline constexpr std::size_t default_stack_size = 256 * 1024;
 #else
 inline constexpr std::size_t default_stack_size = 64 * 1024;
