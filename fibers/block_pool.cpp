@@ -1,6 +1,7 @@
 // block_pool.cpp — chunk carving for BlockPool.
 
 #include <grove/detail/block_pool.hpp>
+#include <grove/detail/sanitizer.hpp>
 
 #include <sys/mman.h>
 
@@ -32,7 +33,7 @@ ChunkRegistry& registry() {
 void* new_chunk(std::size_t bytes) {
   void* chunk = bytes == kHugeChunk ? std::aligned_alloc(kHugeChunk, bytes) : std::malloc(bytes);
   if (!chunk) throw std::bad_alloc();
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(GROVE_ASAN)
   if (bytes == kHugeChunk) (void)::madvise(chunk, bytes, MADV_HUGEPAGE);  // a hint: ignored where THP is off
 #endif
   std::lock_guard<std::mutex> lock(registry().mutex);

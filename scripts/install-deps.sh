@@ -7,7 +7,8 @@
 # postgresql are the throw-away servers tests start (tests/fixtures);
 # hiredis, libpq and libcurl the blocking client libraries tests use
 # against them. curl is the HTTP client of the grove::web tests (tests/web).
-# Only calls apt-get when something is missing.
+# clang-14 and libclang-rt-14-dev (libFuzzer) build the fuzz targets
+# (scripts/fuzz.sh). Only calls apt-get when something is missing.
 set -euo pipefail
 
 GROVE_DEB_PACKAGES="build-essential cmake make ccache g++ pkg-config \
@@ -16,7 +17,7 @@ libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl \
 libzmq3-dev cppzmq-dev \
 redis-server libhiredis-dev postgresql libpq-dev libcurl4-openssl-dev \
 chromium chromium-driver nodejs npm wrk netcat-openbsd valgrind curl \
-clang-format clang-tidy clang-tidy-16 python3"
+clang-format clang-tidy clang-tidy-16 clang-14 libclang-rt-14-dev python3"
 
 # A package counts as present when dpkg has it or, for the ones another
 # distribution channel may ship (NodeSource's nodejs bundles npm), when its

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs every test in two
-# configurations:
+# configurations, then fuzzes:
 #   release  Release                      -> build/release
 #   asan     Debug + ASan/UBSan            -> build/asan
 # and, only when asked for (GROVE_CONFIGS="tsan"), the cross-hub suite in a
@@ -11,7 +11,10 @@
 #            Not in the default list yet: it reports no data race, but some
 #            runs die of a SEGV inside TSan's fiber bookkeeping (see
 #            docs/design/runtime.md, "ThreadSanitizer").
-# GROVE_CONFIGS="release" (or "asan", "tsan") runs only the named ones.
+#   fuzz     clang++-14 + libFuzzer + ASan/UBSan -> build/fuzz (scripts/fuzz.sh):
+#            each target 20 s from its corpus (CI's 60-minute budget;
+#            GROVE_FUZZ_SECONDS overrides; docs/fuzzing.md for longer runs)
+# GROVE_CONFIGS="release" (or "asan", "fuzz", "tsan") runs only the named ones.
 # Release and asan build with GROVE_WERROR=ON: a compiler warning fails the
 # build (tsan builds with clang, whose warnings differ, without it).
 # Then the style stage: scripts/check-style.sh (clang-format + clang-tidy on
@@ -21,7 +24,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-configs=${GROVE_CONFIGS:-release asan}
+configs=${GROVE_CONFIGS:-release asan fuzz}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=0:detect_leaks=1:abort_on_error=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -79,13 +82,31 @@ run_config() {
   echo "== $name: $((out_of - failed)) passed, $failed failed in $((SECONDS - config_start))s"
 }
 
+# run_fuzz: scripts/fuzz.sh, every target for GROVE_FUZZ_SECONDS (20 s in
+# CI: four targets and their build fit the budget); one failure per target.
+run_fuzz() {
+  local fuzz_start=$SECONDS log=build/fuzz-stage.log status=0
+  banner "fuzz: scripts/fuzz.sh (${GROVE_FUZZ_SECONDS:-20}s per target)"
+  mkdir -p build
+  GROVE_FUZZ_SECONDS=${GROVE_FUZZ_SECONDS:-20} bash scripts/fuzz.sh 2>&1 | tee "$log" || status=$?
+  local ok failed
+  ok=$(grep -c '^== fuzz .*: ok' "$log" || true)
+  failed=$(grep -c '^!! fuzz .* FAILED' "$log" || true)
+  if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi  # the build failed
+  total_passed=$((total_passed + ok))
+  total_failed=$((total_failed + failed))
+  [[ $failed -eq 0 ]] || failed_configs+=("fuzz")
+  echo "== fuzz: $ok passed, $failed failed in $((SECONDS - fuzz_start))s"
+}
+
 for config in $configs; do
   case "$config" in
     release) run_config release build/release -DCMAKE_BUILD_TYPE=Release -DGROVE_SANITIZE=OFF -DGROVE_WERROR=ON ;;
     asan)    run_config asan build/asan -DCMAKE_BUILD_TYPE=Debug -DGROVE_SANITIZE=ON -DGROVE_WERROR=ON ;;
     tsan)    GROVE_TARGET=runtime_tests GROVE_TESTS='^runtime_' run_config tsan build/tsan \
                -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGROVE_TSAN=ON -DGROVE_WERROR=OFF ;;
-    *) echo "test.sh: unknown configuration '$config' (use release, asan, tsan)" >&2; exit 2 ;;
+    fuzz)    run_fuzz ;;
+    *) echo "test.sh: unknown configuration '$config' (use release, asan, fuzz, tsan)" >&2; exit 2 ;;
   esac
 done
 

@@ -2,6 +2,7 @@
 // hub_config.hpp — the options a hub is created with.
 
 #include <grove/scheduling_policy.hpp>
+#include <grove/detail/sanitizer.hpp>
 
 #include <cstddef>
 #include <exception>
@@ -21,15 +22,9 @@ enum class UnhandledPolicy { log, ignore, abort };
 // applies); it must not block or throw. grove::testing fails tests with it.
 using UnhandledHandler = std::function<void(const std::string& fiber_name, std::exception_ptr error)>;
 
-// Sanitizers' frames are larger: ASan and TSan builds get 256 KiB stacks.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define GROVE_BIG_STACKS 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define GROVE_BIG_STACKS 1
-#endif
-#endif
-#if defined(GROVE_BIG_STACKS)
+// Sanitizers' frames are larger: ASan and TSan builds (GCC's and clang's,
+// detail/sanitizer.hpp) get 256 KiB stacks.
+#if defined(GROVE_ASAN) || defined(GROVE_TSAN_FIBERS)
 inline constexpr std::size_t default_stack_size = 256 * 1024;
 #else
 inline constexpr std::size_t default_stack_size = 64 * 1024;

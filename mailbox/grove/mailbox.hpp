@@ -302,12 +302,22 @@ class Mailbox {
         break;
       case Overflow::fail:
         reject(msg);
-      case Overflow::block:
+      case Overflow::block: {
+        // A sender that leaves while space remains (it timed out, was
+        // closed out, or was killed) passes the wake on, so none is lost.
+        // The PassOn outlives the push: one that takes the space must not
+        // wake the next blocked sender for nothing first (that one would
+        // then wait again behind the later senders, out of its turn).
+        detail::PassOn pass(space_waiters_, [this] { return !closed() && size() < config_.capacity; });
         if (!wait_for_space()) {
           if (closed()) return dead(msg, DeadLetterReason::dead_actor);
           reject(msg);
         }
-        break;
+        local_.push_back(std::move(msg));
+        local_size_.store(local_.size(), std::memory_order_relaxed);
+        wake_consumer();
+        return SendStatus::delivered;
+      }
     }
     local_.push_back(std::move(msg));
     local_size_.store(local_.size(), std::memory_order_relaxed);
@@ -434,10 +444,8 @@ class Mailbox {
   }
 
   bool wait_for_space() {
+    // The caller (send_full) holds the PassOn.
     const TimePoint deadline = deadline_after(detail::scheduler().now(), config_.block_timeout);
-    // A sender that leaves while space remains (it timed out, was killed,
-    // or takes the space now) passes the wake on, so none is lost.
-    detail::PassOn pass(space_waiters_, [this] { return !closed() && size() < config_.capacity; });
     (void)space_waiters_.wait_until(deadline, "Mailbox::send (full)",
                                     [this] { return closed() || size() < config_.capacity; });
     return !closed() && size() < config_.capacity;

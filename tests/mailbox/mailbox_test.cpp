@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -216,6 +217,49 @@ TEST_F(MailboxTest, BlockedSenderOfAClosedMailboxDeadLetters) {
   EXPECT_EQ(status, SendStatus::dead);
   EXPECT_EQ(dead(DeadLetterReason::leftover), 1u);
   EXPECT_EQ(dead(DeadLetterReason::dead_actor), 1u);
+}
+
+// Found by fuzz/mailbox_ops_fuzz.cpp (corpus/mailbox_ops/blocked_sender*.bin):
+// the sender that took the space passed its wake on before it had pushed,
+// so the next blocked sender woke for nothing and queued again behind the
+// later ones — they then got the space (and timed out) before it.
+TEST_F(MailboxTest, BlockedSendersGetTheSpaceInTheOrderTheyBlocked) {
+  Mailbox<int> box(MailboxConfig{.capacity = 1, .overflow = Overflow::block});
+  box.send(0);
+  std::vector<int> order;
+  std::vector<grove::Fiber<>> senders;
+  for (int i = 1; i <= 3; ++i)
+    senders.push_back(grove::spawn([&, i] {
+      EXPECT_EQ(box.send(i), SendStatus::delivered);
+      order.push_back(i);
+    }));
+  grove::this_fiber::yield();  // all three block
+  std::vector<int> got;
+  for (int i = 0; i < 4; ++i) box.receive([](SystemSignal&) {}, [&](int& v) { got.push_back(v); });
+  for (auto& s : senders) s.join();
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(got, (std::vector<int>{0, 1, 2, 3}));
+}
+
+TEST_F(MailboxTest, BlockedSendersTimingOutTogetherDeadLetterInTheirOrder) {
+  grove::test::SimulatedHub sim;
+  std::vector<int> rejected;
+  Mailbox<int> box(MailboxConfig{.capacity = 1, .overflow = Overflow::block, .block_timeout = 7ms});
+  box.send(0);
+  std::vector<grove::Fiber<>> senders;
+  for (int i = 1; i <= 3; ++i)
+    senders.push_back(grove::spawn([&, i] {
+      try {
+        box.send(i);
+      } catch (const grove::MailboxFull&) {
+        rejected.push_back(i);
+      }
+    }));
+  sim.advance(5ms);
+  box.receive([](SystemSignal&) {}, [](int&) {});  // 1 takes the space; 2 and 3 keep waiting
+  sim.advance(5ms);                                // both time out at 7 ms
+  for (auto& s : senders) s.join();
+  EXPECT_EQ(rejected, (std::vector<int>{2, 3}));
 }
 
 TEST_F(MailboxTest, CloseTurnsLeftoversAndLaterSendsIntoDeadLetters) {

@@ -13,9 +13,19 @@
 
 #include <cstddef>
 
+// GROVE_ASAN is defined when AddressSanitizer is on: GCC says so with
+// __SANITIZE_ADDRESS__, clang (before 18) only through __has_feature —
+// without this second test a clang ASan build (GROVE_FUZZ, docs/fuzzing.md)
+// had no switch notes and reported stale stack poison on reused stacks.
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/common_interface_defs.h>
 #define GROVE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GROVE_ASAN 1
+#endif
+#endif
+#if defined(GROVE_ASAN)
+#include <sanitizer/common_interface_defs.h>
 #endif
 #if defined(__SANITIZE_THREAD__)
 #define GROVE_TSAN_FIBERS 1

@@ -4,6 +4,7 @@
 #include "member_session.hpp"
 #include "sessions.hpp"
 
+#include <grove/chat/command.hpp>
 #include <grove/chat/outbox.hpp>
 #include <grove/chat/protocol.hpp>
 
@@ -84,39 +85,31 @@ void write_loop(LineMember& m, Stream& s, Duration write_timeout) {
   if (m.shutting_down) m.kick();  // flushed the goodbye: wake the reader
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // command() handles one complete line; false after /quit.
 bool command(ChatService& svc, const std::shared_ptr<LineMember>& m, std::string_view line) {
-  if (line.empty()) return true;
-  if (line.front() != '/') {
-    svc.say(*m, std::string(line));  // the room echoes it to every member, this one included
+  auto [kind, arg] = parse_line(line);
+  if (kind == LineKind::empty) return true;
+  if (kind == LineKind::say) {
+    svc.say(*m, std::move(arg));  // the room echoes it to every member, this one included
     return true;
   }
-  const auto space = line.find(' ');
-  const std::string_view cmd = line.substr(0, space);
-  const std::string arg(space == std::string_view::npos ? std::string_view() : trim(line.substr(space + 1)));
-  if (cmd == "/nick") {
+  if (kind == LineKind::nick) {
     svc.set_nick(*m, arg);
     m->push("* you are " + m->nick() + "\n");
-  } else if (cmd == "/join") {
-    svc.join(m, arg);  // the room sends "* joined ROOM" and the backlog
-  } else if (cmd == "/rooms") {  // "/rooms [AFTER]": one page, then how to ask for the next
+  } else if (kind == LineKind::join) {
+    svc.join(m, arg);                    // the room sends "* joined ROOM" and the backlog
+  } else if (kind == LineKind::rooms) {  // "/rooms [AFTER]": one page, then how to ask for the next
     auto page = svc.rooms(arg);
     std::string out = "* rooms:";
     for (auto& [name, count] : page.rooms) out += " " + name + "(" + std::to_string(count) + ")";
     if (page.more) out += " ... more: /rooms " + page.rooms.back().first;
     m->push(out + "\n");
-  } else if (cmd == "/who") {
+  } else if (kind == LineKind::who) {
     std::string out = "* in " + m->room() + ": ";
     auto nicks = svc.who(*m);
     for (std::size_t i = 0; i < nicks.size(); ++i) out += (i ? " " : "") + nicks[i];
     m->push(out + "\n");
-  } else if (cmd == "/quit") {
+  } else if (kind == LineKind::quit) {
     m->push("* bye\n");
     return false;
   } else {
@@ -237,11 +230,9 @@ void run_tcp_session(ChatService& svc, Stream& s) {
   Fiber<> writer = spawn([m, &s, limit = svc.config().write_timeout] { write_loop(*m, s, limit); });
   writer.set_name("chat tcp writer");
   m->push("* welcome to grove-chat; commands: /nick NAME, /join ROOM, /rooms, /who, /quit\n");
-  const std::string reason = serve_member(svc, *m, s, writer, [&] { return read_loop(svc, m, s); },
-                                          [](std::string_view r) {
-                                            return r == "slow_consumer" || r == "server_shutdown" ||
-                                                   r == "write_failed";
-                                          });
+  const std::string reason = serve_member(
+      svc, *m, s, writer, [&] { return read_loop(svc, m, s); },
+      [](std::string_view r) { return r == "slow_consumer" || r == "server_shutdown" || r == "write_failed"; });
   if (reason == "line_too_long" || reason == "quit" || reason == "idle_timeout") linger(s, kLinger);
 }
 
