@@ -65,7 +65,7 @@ GROVE_TSAN_NO_INSTRUMENT inline void* tsan_enter(void* to) noexcept {
 #endif
 
 // tsan_leave_dying(to) switches TSan to the fiber `to` runs on, from a
-// dying fiber's entry lambda, as its last act before returning its
+// dying fiber's entry function, as its last act before returning its
 // continuation to Boost.Context (no instrumented frame of the dying fiber
 // returns after it). A no-op in other builds.
 GROVE_TSAN_NO_INSTRUMENT inline void tsan_leave_dying([[maybe_unused]] const StackBounds& to) noexcept {
