@@ -11,11 +11,28 @@
 
 #include <utility>
 
+#if defined(GROVE_TSAN_FIBERS)
+extern "C" void __tsan_func_entry(void* call_pc);  // TSan's runtime; not in its public header
+#endif
+
 namespace grove::detail {
 
 void Continuation::unwind() noexcept {
   // Destroying a suspended fiber unwinds its stack (forced_unwind).
+#if defined(GROVE_TSAN_FIBERS)
+  // The unwound frames pop from TSan's current shadow call stack, and the
+  // continuation does not know its fiber's TSan fiber: unwind on a
+  // throwaway TSan fiber given enough frames to pop (a 256 KiB stack holds
+  // fewer than 16384 frames), then go back (docs/design/runtime.md, "TSan").
+  void* unwinder = __tsan_create_fiber(0);
+  void* back = tsan_enter(unwinder);
+  for (int i = 0; i < 16384; ++i) __tsan_func_entry(__builtin_return_address(0));
+  { boost::context::fiber f = ContinuationAccess::take(*this); }
+  __tsan_switch_to_fiber(back, 0);
+  __tsan_destroy_fiber(unwinder);
+#else
   boost::context::fiber f = ContinuationAccess::take(*this);
+#endif
 }
 
 void Scheduler::unlink_live(FiberBase* f) noexcept {
@@ -49,31 +66,58 @@ void Scheduler::dispatch(FiberBase* f) {
   if (self->has_interrupt()) throw_pending(self);
 }
 
+// Under TSan the context is made on the new fiber's own TSan fiber, so that
+// the frame Boost.Context's fiber_entry opens on the new stack is pushed
+// there, not on the creator's shadow call stack; the entry functions below
+// are not instrumented (GROVE_TSAN_NO_INSTRUMENT) and switch TSan to the
+// next fiber as their last act, so no frame of a dying fiber pops from the
+// next fiber's shadow call stack (docs/design/runtime.md, "TSan"). They are
+// local classes, not lambdas: clang 14 ignores the attribute on a lambda.
 void Scheduler::ensure_context(FiberBase* f) {
+  // HubEntry runs the hub's loop; when the hub is destroyed it goes back to
+  // the main fiber for good.
+  struct HubEntry {
+    Scheduler* s;
+    GROVE_TSAN_NO_INSTRUMENT boost::context::fiber operator()(boost::context::fiber&& caller) const {
+      s->arrived(nullptr);
+      if (caller) ContinuationAccess::put(s->prev_->context, std::move(caller));
+      s->loop();
+      FiberBase* m = s->main_.get();
+      s->current_ = m;
+      m->state = RunState::running;
+      s->prev_ = nullptr;
+#if defined(GROVE_TSAN_FIBERS)
+      tsan_leave_dying(m->stack);
+#else
+      sanitizer_start_switch(nullptr, m->stack);
+#endif
+      return ContinuationAccess::take(m->context);
+    }
+  };
+  // FiberEntry runs a fiber's body and ends it, handing over to the next.
+  struct FiberEntry {
+    Scheduler* s;
+    FiberBase* f;
+    GROVE_TSAN_NO_INSTRUMENT boost::context::fiber operator()(boost::context::fiber&& caller) const {
+      s->arrived(nullptr);
+      if (caller) ContinuationAccess::put(s->prev_->context, std::move(caller));
+      s->run_fiber(f);
+      Continuation next = s->finish(f);
+      tsan_leave_dying(s->current_->stack);
+      return ContinuationAccess::take(next);
+    }
+  };
   PoolAllocator alloc{&stacks_, &f->stack};
-  if (f == hub_fiber_.get()) {
-    ContinuationAccess::put(f->context,
-                            boost::context::fiber(std::allocator_arg, alloc, [this](boost::context::fiber&& caller) {
-                              arrived(nullptr);
-                              if (caller) ContinuationAccess::put(prev_->context, std::move(caller));
-                              loop();
-                              // The hub is being destroyed: go back to the main fiber for good.
-                              FiberBase* m = main_.get();
-                              current_ = m;
-                              m->state = RunState::running;
-                              prev_ = nullptr;
-                              sanitizer_start_switch(nullptr, m->stack);
-                              return ContinuationAccess::take(m->context);
-                            }));
-    return;
-  }
-  ContinuationAccess::put(f->context,
-                          boost::context::fiber(std::allocator_arg, alloc, [this, f](boost::context::fiber&& caller) {
-                            arrived(nullptr);
-                            if (caller) ContinuationAccess::put(prev_->context, std::move(caller));
-                            run_fiber(f);
-                            return ContinuationAccess::take(finish(f));
-                          }));
+#if defined(GROVE_TSAN_FIBERS)
+  alloc.tsan_fiber = f->stack.tsan_fiber = tsan_make_fiber();
+  struct Back {  // back on the creator's TSan fiber, also if allocation throws
+    void* creator;
+    GROVE_TSAN_NO_INSTRUMENT ~Back() { __tsan_switch_to_fiber(creator, 0); }
+  } back{tsan_enter(alloc.tsan_fiber)};
+#endif
+  if (f == hub_fiber_.get())
+    ContinuationAccess::put(f->context, boost::context::fiber(std::allocator_arg, alloc, HubEntry{this}));
+  else ContinuationAccess::put(f->context, boost::context::fiber(std::allocator_arg, alloc, FiberEntry{this, f}));
 }
 
 void Scheduler::run_fiber(FiberBase* f) {
@@ -107,7 +151,9 @@ Continuation Scheduler::finish(FiberBase* f) noexcept {
   prev_ = nullptr;
   next->state = RunState::running;
   if (!next->context) ensure_context(next);
-  sanitizer_start_switch(nullptr, next->stack);
+#if !defined(GROVE_TSAN_FIBERS)
+  sanitizer_start_switch(nullptr, next->stack);  // TSan: the caller's tsan_leave_dying
+#endif
   return std::move(next->context);
 }
 

@@ -1,20 +1,17 @@
 #!/usr/bin/env bash
-# Installs what is missing, then builds and runs every test in two
+# Installs what is missing, then builds and runs the tests in three
 # configurations, then fuzzes:
 #   release  Release                      -> build/release
 #   asan     Debug + ASan/UBSan            -> build/asan
-# and, only when asked for (GROVE_CONFIGS="tsan"), the cross-hub suite in a
-# third:
-#   tsan     RelWithDebInfo + ThreadSanitizer, clang++-14, tests/runtime
-#            only (the suites whose hubs run on several OS threads)
-#                                           -> build/tsan
-#            Not in the default list yet: it reports no data race, but some
-#            runs die of a SEGV inside TSan's fiber bookkeeping (see
-#            docs/design/runtime.md, "ThreadSanitizer").
+#   tsan     RelWithDebInfo + ThreadSanitizer, clang++-14 -> build/tsan:
+#            only the suites whose fibers live on several OS threads
+#            (tests/runtime, fibers_thread_pool_test,
+#            fibers_cross_thread_release_test; target runtime_tests), see
+#            docs/design/runtime.md, "ThreadSanitizer".
 #   fuzz     clang++-14 + libFuzzer + ASan/UBSan -> build/fuzz (scripts/fuzz.sh):
 #            each target 20 s from its corpus (CI's 60-minute budget;
 #            GROVE_FUZZ_SECONDS overrides; docs/fuzzing.md for longer runs)
-# GROVE_CONFIGS="release" (or "asan", "fuzz", "tsan") runs only the named ones.
+# GROVE_CONFIGS="release" (or "asan", "tsan", "fuzz") runs only the named ones.
 # Release and asan build with GROVE_WERROR=ON: a compiler warning fails the
 # build (tsan builds with clang, whose warnings differ, without it).
 # Then the style stage: scripts/check-style.sh (clang-format + clang-tidy on
@@ -24,9 +21,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-configs=${GROVE_CONFIGS:-release asan fuzz}
+configs=${GROVE_CONFIGS:-release asan tsan fuzz}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=0:detect_leaks=1:abort_on_error=1}
-export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 bash scripts/install-deps.sh
@@ -103,7 +100,7 @@ for config in $configs; do
   case "$config" in
     release) run_config release build/release -DCMAKE_BUILD_TYPE=Release -DGROVE_SANITIZE=OFF -DGROVE_WERROR=ON ;;
     asan)    run_config asan build/asan -DCMAKE_BUILD_TYPE=Debug -DGROVE_SANITIZE=ON -DGROVE_WERROR=ON ;;
-    tsan)    GROVE_TARGET=runtime_tests GROVE_TESTS='^runtime_' run_config tsan build/tsan \
+    tsan)    GROVE_TARGET=runtime_tests GROVE_TESTS='^(runtime_|fibers_thread_pool_test[.]|fibers_cross_thread_release_test[.])' run_config tsan build/tsan \
                -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGROVE_TSAN=ON -DGROVE_WERROR=OFF ;;
     fuzz)    run_fuzz ;;
     *) echo "test.sh: unknown configuration '$config' (use release, asan, fuzz, tsan)" >&2; exit 2 ;;

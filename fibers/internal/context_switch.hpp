@@ -41,15 +41,49 @@ struct ContinuationAccess {
   }
 };
 
+// GROVE_TSAN_NO_INSTRUMENT marks the functions whose frames are still open
+// on a dying fiber's stack when TSan is switched to the next fiber (a fiber
+// body's entry lambda): TSan must neither push nor pop for them, or the pop
+// would land on the next fiber's shadow call stack (docs/design/runtime.md,
+// "TSan"). clang 14 still inlines such a function into an instrumented
+// caller, and instruments it there, hence noinline. Empty in every other build.
+#if defined(GROVE_TSAN_FIBERS)
+#define GROVE_TSAN_NO_INSTRUMENT __attribute__((disable_sanitizer_instrumentation, noinline))
+#else
+#define GROVE_TSAN_NO_INSTRUMENT
+#endif
+
+#if defined(GROVE_TSAN_FIBERS)
+// tsan_enter(to) makes `to` TSan's current fiber (null: the thread's own)
+// and returns the one it replaces.
+GROVE_TSAN_NO_INSTRUMENT inline void* tsan_enter(void* to) noexcept {
+  void* from = __tsan_get_current_fiber();
+  if (!tls_tsan_thread_fiber) tls_tsan_thread_fiber = from;
+  __tsan_switch_to_fiber(to ? to : tls_tsan_thread_fiber, 0);
+  return from;
+}
+#endif
+
+// tsan_leave_dying(to) switches TSan to the fiber `to` runs on, from a
+// dying fiber's entry function, as its last act before returning its
+// continuation to Boost.Context (no instrumented frame of the dying fiber
+// returns after it). A no-op in other builds.
+GROVE_TSAN_NO_INSTRUMENT inline void tsan_leave_dying([[maybe_unused]] const StackBounds& to) noexcept {
+#if defined(GROVE_TSAN_FIBERS)
+  __tsan_switch_to_fiber(to.tsan_fiber ? to.tsan_fiber : tls_tsan_thread_fiber, 0);
+#endif
+}
+
 // PoolAllocator is the StackAllocator Boost.Context calls; it tells the
-// fiber where its stack is (for ASan) and makes its TSan fiber, which it
-// destroys with the stack (Boost.Context keeps a copy of the allocator made
-// after allocate(), and deallocates on the next fiber's stack).
+// fiber where its stack is (for ASan). Its TSan fiber is made before the
+// context (Scheduler::ensure_context) and destroyed with the stack
+// (Boost.Context keeps a copy of the allocator made after allocate(), and
+// deallocates on the next fiber's stack, with TSan already switched there).
 struct PoolAllocator {
   StackPool* pool;
   StackBounds* bounds;
 #if defined(GROVE_TSAN_FIBERS)
-  void* tsan_fiber = nullptr;
+  void* tsan_fiber = nullptr;  // made by ensure_context, freed here
 #endif
   boost::context::stack_context allocate() {
     const StackSpan span = pool->allocate();
@@ -60,10 +94,6 @@ struct PoolAllocator {
     sctx.valgrind_stack_id = span.valgrind_id;
 #endif
     bounds->set(static_cast<char*>(sctx.sp) - sctx.size, sctx.size);
-#if defined(GROVE_TSAN_FIBERS)
-    tsan_fiber = tsan_make_fiber();
-    bounds->tsan_fiber = tsan_fiber;
-#endif
     return sctx;
   }
   void deallocate(boost::context::stack_context& sctx) noexcept {
