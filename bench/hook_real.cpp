@@ -1,4 +1,4 @@
-// grove-hook-real [--runs N]: the figures of issue 13 §3 H1–H4 (docs/hook.md,
+// grove-hook-real [--runs N] [--redis-hz HZ]: the figures of issue 13 §3 H1–H4 (docs/hook.md,
 // docs/benchmarks.md "grove::hook on real client libraries"). Unmodified
 // blocking client code — hiredis BLPOP 0.1, libpq pg_sleep(0.1), libcurl
 // easy GET of a grove endpoint answering after 100 ms, getaddrinfo taking
@@ -9,6 +9,9 @@
 // the spread (min..max) are printed, beside the serial baseline: a serial
 // SAMPLE of 10 calls, one after the other in one fiber, extrapolated to the
 // scenario's count (the full serial runs, 10–100 s each, are not run).
+// --redis-hz sets redis-server's hz (default: redis's own, 10): redis
+// checks BLPOP timeouts on that tick, so at hz 10 a BLPOP 0.1 returns after
+// 100–200 ms whoever waits for it.
 // Slowness of getaddrinfo comes from libgrove_test_slow_resolver.so, linked
 // after the hook (tests/hook/slow_resolver.cpp).
 
@@ -65,10 +68,12 @@ void report(const char* name, int n, int runs, const std::function<real::Outcome
 
 int main(int argc, char** argv) {
   int runs = 3;
+  std::string redis_hz;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
+    else if (!std::strcmp(argv[i], "--redis-hz") && i + 1 < argc) redis_hz = argv[++i];
     else {
-      std::fprintf(stderr, "usage: grove-hook-real [--runs N]\n");
+      std::fprintf(stderr, "usage: grove-hook-real [--runs N] [--redis-hz HZ]\n");
       return 2;
     }
   }
@@ -82,7 +87,9 @@ int main(int argc, char** argv) {
   }
   try {
     {
-      grove::test::RedisServer redis({{"--maxclients", "2000", "--tcp-backlog", "1024"}});
+      std::vector<std::string> args{"--maxclients", "2000", "--tcp-backlog", "1024"};
+      if (!redis_hz.empty()) args.insert(args.end(), {"--hz", redis_hz});
+      grove::test::RedisServer redis({args});
       report("H1 hiredis BLPOP 0.1", 1000, runs,
              [&](int n) { return real::redis_blpop(redis.host(), redis.port(), n, 0.1); });
     }
