@@ -27,7 +27,7 @@ if ! command -v clang++-14 >/dev/null 2>&1; then
 fi
 
 cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
-  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DGROVE_FUZZ=ON -DGROVE_WERROR=ON \
+  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DGROVE_FUZZ=ON -DGROVE_WERROR=ON \
   -DGROVE_BUILD_TESTS=OFF -DGROVE_BUILD_TESTKIT=OFF -DGROVE_BUILD_SAMPLES=OFF -DGROVE_BUILD_BENCH=OFF >/dev/null
 cmake --build "$dir" -j"$jobs" --target $(printf 'fuzz_%s ' "${targets[@]}")
 

@@ -2,7 +2,8 @@
 # Installs what is missing, then builds and runs the tests in three
 # configurations, then fuzzes:
 #   release  Release                      -> build/release
-#   asan     Debug + ASan/UBSan            -> build/asan
+#   asan     Debug + ASan/UBSan            -> build/asan (line tables only;
+#            no docs examples, include diet, install consumers or benches)
 #   tsan     RelWithDebInfo + ThreadSanitizer, clang++-14 -> build/tsan:
 #            only the suites whose fibers live on several OS threads
 #            (tests/runtime, fibers_thread_pool_test,
@@ -99,9 +100,15 @@ run_fuzz() {
 for config in $configs; do
   case "$config" in
     release) run_config release build/release -DCMAKE_BUILD_TYPE=Release -DGROVE_SANITIZE=OFF -DGROVE_WERROR=ON ;;
-    asan)    run_config asan build/asan -DCMAKE_BUILD_TYPE=Debug -DGROVE_SANITIZE=ON -DGROVE_WERROR=ON ;;
+    # asan: line tables only (-g1: sanitizer reports keep file:line; full
+    # debug info made a 14 GB tree and slow links), and without the checks
+    # that do not depend on the build type (the docs' examples, the include
+    # diet, the install consumers, the benchmarks): release runs them.
+    asan)    run_config asan build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
+               -DGROVE_SANITIZE=ON -DGROVE_WERROR=ON -DGROVE_BUILD_DOC_EXAMPLES=OFF \
+               -DGROVE_BUILD_INCLUDE_DIET=OFF -DGROVE_TEST_INSTALL=OFF -DGROVE_BUILD_BENCH=OFF ;;
     tsan)    GROVE_TARGET=runtime_tests GROVE_TESTS='^(runtime_|fibers_thread_pool_test[.]|fibers_cross_thread_release_test[.])' run_config tsan build/tsan \
-               -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGROVE_TSAN=ON -DGROVE_WERROR=OFF ;;
+               -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DGROVE_TSAN=ON -DGROVE_WERROR=OFF ;;
     fuzz)    run_fuzz ;;
     *) echo "test.sh: unknown configuration '$config' (use release, asan, fuzz, tsan)" >&2; exit 2 ;;
   esac

@@ -11,7 +11,7 @@
 # Registered with ctest as `install_consumer` by tests/CMakeLists.txt.
 set -euo pipefail
 
-cmake_bin=cmake source_dir= build_dir= work_dir= config= cxx= launcher= cxx_flags=
+cmake_bin=cmake source_dir= build_dir= work_dir= config= cxx= launcher= cxx_flags= werror=OFF
 for arg in "$@"; do
   case "$arg" in
     --cmake=*)      cmake_bin=${arg#*=} ;;
@@ -22,6 +22,7 @@ for arg in "$@"; do
     --cxx=*)        cxx=${arg#*=} ;;
     --launcher=*)   launcher=${arg#*=} ;;
     --cxx-flags=*)  cxx_flags=${arg#*=} ;;
+    --werror=*)     werror=${arg#*=} ;;
     *) echo "check.sh: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -84,7 +85,7 @@ fi
 
 echo "== add_subdirectory(grove) consumer"
 "$cmake_bin" -S "$here/embed" -B "$work_dir/embed" \
-  -DGROVE_SOURCE_DIR="$source_dir" "${common_args[@]}"
+  -DGROVE_SOURCE_DIR="$source_dir" -DGROVE_WERROR="$werror" "${common_args[@]}"
 "$cmake_bin" --build "$work_dir/embed" -j2 "${config_args[@]}"
 embed=$(find "$work_dir/embed" -type f -name embed -perm -u+x | head -n1)
 "$embed"
