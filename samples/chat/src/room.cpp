@@ -9,8 +9,8 @@ namespace grove::chat {
 
 void Room::on_start() {
   if (++state_->incarnations > 1)
-    spdlog::warn("grove-chat: room '{}' restarted (incarnation {}), backlog {} messages, {} members kept", state_->name,
-                 state_->incarnations, state_->backlog.size(), state_->members.size());
+    spdlog::warn("grove-chat: room '{}' restarted (incarnation {}), backlog {} messages, {} members kept",
+                 state_->name, state_->incarnations, state_->backlog.size(), state_->members.size());
 }
 
 void Room::receive(RoomMsg& message) {
@@ -23,7 +23,8 @@ void Room::receive(RoomMsg& message) {
         j.member->joined(st.name, backlog);
         reply();
       },
-      [&](Leave& l) { st.members.erase(l.member_id); }, [&](Say& s) { say(s); },
+      [&](Leave& l) { st.members.erase(l.member_id); },
+      [&](Say& s) { say(s); },
       [&](Who&) {
         std::vector<std::string> nicks;
         nicks.reserve(st.members.size());

@@ -33,10 +33,10 @@ struct RoomState {
   RoomState(std::string room_name, std::size_t limit) : name(std::move(room_name)), backlog_limit(limit) {}
   std::string name;
   std::size_t backlog_limit;
-  std::deque<MessagePtr> backlog;                            // the last backlog_limit messages, oldest first
-  std::uint64_t last_seq = 0;                                // seq of the last message recorded
+  std::deque<MessagePtr> backlog;  // the last backlog_limit messages, oldest first
+  std::uint64_t last_seq = 0;      // seq of the last message recorded
   std::map<std::uint64_t, std::shared_ptr<Member>> members;  // by Member::id
-  std::uint64_t incarnations = 0;                            // 1 + restarts
+  std::uint64_t incarnations = 0;  // 1 + restarts
 };
 
 struct Join {
