@@ -24,12 +24,16 @@ namespace grove::bench {
 
 namespace {
 
-std::string hubs_field(std::uint64_t hubs) { return ",\"hubs\":" + std::to_string(hubs); }
-
 Runtime::Config runtime_config(std::uint64_t hubs) {
   Runtime::Config c;
   c.hubs = hubs == 0 ? 1 : hubs;
+  if (const char* us = std::getenv("GROVE_BENCH_SPIN_US")) c.spin = std::chrono::microseconds(std::atol(us));
   return c;
+}
+
+std::string hubs_field(std::uint64_t hubs) {
+  const auto spin_us = std::chrono::duration_cast<std::chrono::microseconds>(runtime_config(hubs).spin).count();
+  return ",\"hubs\":" + std::to_string(hubs) + ",\"spin_us\":" + std::to_string(spin_us);
 }
 
 // m2: the consumer counts to N, then stamps the time and sets done.

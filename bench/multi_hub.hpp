@@ -6,7 +6,9 @@
 //   grove-bench M3 [H] [N]       W4 ping-pong, ping on hub 0, pong on hub 1
 //   grove-bench M6 [H] [S]       an idle Runtime of H hubs (one idle actor
 //                                each) for S seconds: CPU % of one core
-// Each prints the JSON line of bench_report.hpp with "hubs" added.
+// Each prints the JSON line of bench_report.hpp with "hubs" and "spin_us"
+// added. GROVE_BENCH_SPIN_US=U sets Runtime::Config::spin to U microseconds
+// (unset: the Runtime's default, 0 on machines with at most 2 cores).
 
 #include <cstdint>
 

@@ -10,6 +10,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sched.h>
+
 #include <memory>
 #include <utility>
 
@@ -53,7 +55,9 @@ void Scheduler::loop() {
       idle_callers_.notify_all();
       continue;
     }
+    if (config_.spin > Duration::zero() && !policy_ && spin_before_sleep()) continue;
     if (!sleep_begin()) continue;  // the inbox has items after all
+    ++sleeps_;
     const bool events = wait_for_events();
     sleep_end();
     if (!events) {
@@ -113,14 +117,51 @@ void Scheduler::keep_alive(bool on) {
   else loop_io_->keep_alive.reset();
 }
 
-void Scheduler::poll_io() {
+std::size_t Scheduler::poll_io() {
   if (io_.stopped()) io_.restart();
   try {
-    io_.poll();
+    return io_.poll();
   } catch (const std::exception& e) {
     spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
   } catch (...) {
     spdlog::error("grove: an Asio handler threw a non-std exception out of the hub's loop");
+  }
+  return 1;  // a handler ran (and threw)
+}
+
+namespace {
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+}  // namespace
+
+// Spinning before sleep (docs/design/runtime.md): asleep stays down, so a
+// sender posts no wake-up; the hub sees its item on the next empty() check.
+// The first kPauses checks only pause; later ones yield the core
+// (sched_yield), so on a machine with more runnable threads than cores the
+// spinning hub does not hold the core the sender needs. I/O is polled every
+// kIoEvery checks (io_context::poll is a syscall), the clock read every
+// kClockEvery.
+bool Scheduler::spin_before_sleep() {
+  constexpr unsigned kPauses = 256;
+  constexpr unsigned kClockEvery = 16;
+  constexpr unsigned kIoEvery = 256;
+  TimePoint until = Clock::now() + config_.spin;
+  bool timer_bound = false;
+  if (TimerNode* t = timers_.top(); t && t->deadline < until) {
+    until = t->deadline;
+    timer_bound = true;
+  }
+  for (unsigned i = 1;; ++i) {
+    if (!anchor_->queue.empty()) return true;
+    if (i < kPauses) cpu_relax();
+    else sched_yield();
+    if (i % kIoEvery == 0 && poll_io() > 0) return true;
+    if (i % kClockEvery == 0 && Clock::now() >= until) return timer_bound;  // a due timer: go round and fire it
   }
 }
 

@@ -50,6 +50,8 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
   policy_owner_ = config.policy;
   policy_ = policy_owner_.get();
   if (config_.poll_interval == 0) config_.poll_interval = 1;
+  if (config_.spin < Duration::zero())
+    throw UsageError("grove: HubConfig::spin is negative; give 0 (sleep at once) or how long an idle hub may poll");
   main_->more().name = "main";
   main_->state = RunState::running;
   hub_fiber_->more().name = "hub";

@@ -3,6 +3,7 @@
 
 #include <grove/detail/listener.hpp>
 
+#include <grove/errors.hpp>
 #include <grove/hub.hpp>
 #include <grove/tcp_socket.hpp>
 #include <grove/unix_socket.hpp>
@@ -52,12 +53,18 @@ BasicListener<P, S>::~BasicListener() {
 
 template <class P, class S>
 void BasicListener<P, S>::listen_on(const endpoint_type& endpoint, const ListenOptions& options, error_code& ec) {
+  if (!Names<P>::reuse_address && options.reuse_port)
+    throw UsageError(
+        "grove::UnixListener: ListenOptions::reuse_port is for TCP listeners; an AF_UNIX path has one "
+        "listener (leave reuse_port false)");
   close();
   open_bound(
       acceptor_, endpoint, ec,
       [&](error_code& e) {
         if (Names<P>::reuse_address && options.reuse_address)
           acceptor_.set_option(asio::socket_base::reuse_address(true), e);
+        if (!e && Names<P>::reuse_address && options.reuse_port)
+          acceptor_.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), e);
       },
       [&](error_code& e) { acceptor_.listen(options.backlog, e); });
 }

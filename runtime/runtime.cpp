@@ -45,7 +45,9 @@ void run_hub(RuntimeHub& h, const Runtime::Config& config, std::latch& started, 
   if (config.pin) pin_to_core(h.index);
   std::optional<AsyncResult<void>> stop;
   try {
-    Hub::create(config.hub);
+    HubConfig hub_config = config.hub;
+    hub_config.spin = config.spin;  // Config::spin is every hub's
+    Hub::create(hub_config);
     h.hub = &hub();
     tls_domain_hub = DomainHub{h.domain, h.index};
     h.inbox.attach(scheduler().anchor());

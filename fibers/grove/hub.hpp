@@ -66,6 +66,10 @@ class Hub {
   // timer_count() is the number of armed timers (sleeps, Timeouts, ask
   // timeouts, spawn_later starts).
   [[nodiscard]] std::size_t timer_count() const noexcept { return engine_->timer_count(); }
+  // sleeps() is how many times the loop has blocked in its io_context
+  // (each one a kernel wake-up later); HubConfig::spin trades some of them
+  // for polling.
+  [[nodiscard]] std::uint64_t sleeps() const noexcept { return engine_->sleeps(); }
   // describe_fibers() lists every live fiber and what it waits on, one
   // "\n  <name> waits on <what>" line each (the first 50).
   [[nodiscard]] std::string describe_fibers() const { return engine_->list_fibers(true); }

@@ -4,6 +4,7 @@
 #include <grove/scheduling_policy.hpp>
 #include <grove/detail/sanitizer.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <exception>
 #include <functional>
@@ -46,6 +47,14 @@ struct HubConfig {
   // (scheduling_policy.hpp); null: the steady clock and first in, first out.
   std::shared_ptr<SchedulingPolicy> policy{};
   UnhandledHandler on_unhandled{};
+  // spin is how long the hub, with nothing ready, polls its inbox (and,
+  // now and then, its I/O) before it sleeps in the io_context: a message
+  // from another thread that comes meanwhile is taken without a kernel
+  // wake-up (docs/design/runtime.md, "Spinning before sleep"). Zero (the
+  // default) sleeps at once; negative is a UsageError. A hub with a
+  // SchedulingPolicy (virtual time) never spins. Runtime::Config::spin
+  // sets it for every hub of a Runtime.
+  std::chrono::steady_clock::duration spin{0};
 };
 
 }  // namespace grove

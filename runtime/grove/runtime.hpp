@@ -90,9 +90,12 @@ class Runtime {
     std::size_t hubs = default_hub_count();
     // pin: bind hub i's thread to core i (modulo the core count).
     bool pin = false;
-    // spin: how long an idle hub polls before it sleeps; 0 on machines with
-    // at most 2 cores. Kept in the Config, not applied yet: it needs the
-    // hub inbox (docs/design/runtime.md says what comes next).
+    // spin: how long a hub with nothing ready polls its inbox before it
+    // sleeps (HubConfig::spin, which it overrides): a cross-hub message
+    // that comes meanwhile costs no kernel wake-up, a hub that stays idle
+    // burns at most this much CPU per idle turn. 0 on machines with at
+    // most 2 cores (a spinning hub would take the other hub's core), 50 us
+    // otherwise (docs/design/runtime.md, "Spinning before sleep").
     Duration spin = default_spin();
     // hub: the HubConfig every hub is created with.
     HubConfig hub{};

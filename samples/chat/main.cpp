@@ -1,5 +1,5 @@
-// grove-chat [--host 127.0.0.1] [--port 5555] [--http-port 8080]
-//            [--backlog 25] [--log-level info] [limits...]
+// grove-chat [--host 127.0.0.1] [--port 5555] [--http-port 8080] [--hubs 1]
+//            [--hubs 1] [--backlog 25] [--log-level info] [limits...]
 // The chat server of issue 6: TCP line protocol on --port; the web page,
 // WebSocket (/ws), long poll and /stats on --http-port. Prints one line per
 // listening port ("grove-chat: tcp listening on 127.0.0.1:5555", port 0
@@ -11,10 +11,16 @@
 // The connection cap is lowered, with a warning, to leave 32 descriptors
 // free below RLIMIT_NOFILE (raised to its hard limit first): past the cap
 // clients are refused with a message instead of waiting unserved.
+// --hubs N runs the server on N hubs of a grove::Runtime (0: one per core):
+// each hub listens on both ports itself (SO_REUSEPORT, the kernel spreads
+// the connections) and runs the connections it accepts; the rooms and the
+// rest of the chat's state stay on hub 0, which the other hubs call
+// (ChatService::at_home), so every room keeps one order for all clients.
 #include <grove/chat/chat_server.hpp>
 
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
+#include <grove/runtime.hpp>
 #include <grove/signal.hpp>
 #include <grove/stream_server.hpp>
 
@@ -27,7 +33,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <vector>
 
 using namespace std::chrono_literals;
 
@@ -42,6 +50,7 @@ struct Options {
   long port = 5555;
   long http_port = 8080;
   long backlog = 25;
+  long hubs = 1;
   std::string log_level = "info";
   grove::chat::ChatConfig config;
 };
@@ -64,7 +73,9 @@ long number(const char* flag, const char* text, long max) {
   return v;
 }
 
-std::size_t count(const char* flag, const char* text) { return static_cast<std::size_t>(number(flag, text, 100000000)); }
+std::size_t count(const char* flag, const char* text) {
+  return static_cast<std::size_t>(number(flag, text, 100000000));
+}
 
 // seconds(flag, text) is a positive time in seconds (fractions allowed).
 grove::Duration seconds(const char* flag, const char* text) {
@@ -85,6 +96,7 @@ Options parse(int argc, char** argv) {
     else if (!std::strcmp(flag, "--port")) o.port = number(flag, value, 65535);
     else if (!std::strcmp(flag, "--http-port")) o.http_port = number(flag, value, 65535);
     else if (!std::strcmp(flag, "--backlog")) o.backlog = number(flag, value, 1000000);
+    else if (!std::strcmp(flag, "--hubs")) o.hubs = number(flag, value, 1024);
     else if (!std::strcmp(flag, "--log-level")) o.log_level = value;
     else if (!std::strcmp(flag, "--max-connections")) o.config.max_connections = count(flag, value);
     else if (!std::strcmp(flag, "--idle-timeout")) o.config.idle_timeout = seconds(flag, value);
@@ -112,11 +124,88 @@ void fit_descriptors(grove::chat::ChatConfig& config) {
     ::getrlimit(RLIMIT_NOFILE, &lim);
   }
   if (lim.rlim_cur == RLIM_INFINITY) return;
-  const std::size_t room = lim.rlim_cur > 2 * kReservedDescriptors ? lim.rlim_cur - kReservedDescriptors : lim.rlim_cur / 2;
+  const std::size_t room =
+      lim.rlim_cur > 2 * kReservedDescriptors ? lim.rlim_cur - kReservedDescriptors : lim.rlim_cur / 2;
   if (config.max_connections == 0 || config.max_connections > room) {
     spdlog::warn("grove-chat: {} descriptors (ulimit -n): at most {} connections", lim.rlim_cur, room);
     config.max_connections = room;
   }
+}
+
+// Signals is the wait for SIGTERM or SIGINT on the calling thread's hub.
+struct Signals {
+  grove::Event stop;
+  int signo = 0;
+  grove::SignalHandler term = grove::signal(SIGTERM, [this](int s) { on(s); });
+  grove::SignalHandler intr = grove::signal(SIGINT, [this](int s) { on(s); });
+  void on(int s) {
+    signo = s;
+    stop.set();
+  }
+};
+
+// serve_on_hubs(o, config) is grove-chat on o.hubs hubs of a Runtime.
+int serve_on_hubs(const Options& o, grove::chat::ChatConfig config) {
+  grove::Runtime rt({.hubs = o.hubs == 0 ? grove::Runtime::default_hub_count() : static_cast<std::size_t>(o.hubs)});
+  const grove::HubId home{0};
+  std::unique_ptr<grove::chat::ChatServer> chat;
+  std::vector<std::unique_ptr<grove::StreamServer>> tcp(rt.size());
+  std::vector<std::unique_ptr<grove::StreamServer>> http(rt.size());
+  // Each server is made, stopped and destroyed on its own hub.
+  auto release = [&] {
+    for (const grove::HubId h : rt.hubs())
+      rt.spawn_on(h, [&, i = h.index] {
+          tcp[i].reset();
+          http[i].reset();
+        }).get();
+    rt.spawn_on(home, [&] { chat.reset(); }).get();
+  };
+  Signals signals;
+  std::uint16_t tcp_port = static_cast<std::uint16_t>(o.port);
+  std::uint16_t http_port = static_cast<std::uint16_t>(o.http_port);
+  try {
+    rt.spawn_on(home, [&] { chat = std::make_unique<grove::chat::ChatServer>(std::move(config)); }).get();
+    grove::StreamServerOptions shared;
+    shared.listen.reuse_port = true;
+    for (const grove::HubId h : rt.hubs())
+      rt.spawn_on(h, [&, i = h.index] {
+          // Hub 0 binds first (port 0: it picks the port), the others share it.
+          tcp[i] = std::make_unique<grove::StreamServer>(
+              grove::tcp_endpoint(o.host, tcp_port), [&](grove::Stream& s) { chat->handle_tcp(s); }, shared);
+          http[i] = std::make_unique<grove::StreamServer>(
+              grove::tcp_endpoint(o.host, http_port), [&](grove::Stream& s) { chat->handle_http(s); }, shared);
+          tcp[i]->start();
+          http[i]->start();
+          tcp_port = tcp[i]->port();
+          http_port = http[i]->port();
+        }).get();
+  } catch (...) {
+    release();
+    throw;
+  }
+  std::printf("grove-chat: tcp listening on %s:%u\n", o.host.c_str(), tcp_port);
+  std::printf("grove-chat: http listening on %s:%u\n", o.host.c_str(), http_port);
+  std::fflush(stdout);
+  spdlog::info("grove-chat: serving on {} hubs (tcp {}, http {})", rt.size(), tcp_port, http_port);
+
+  // main's hub has nothing else to wait for (the servers run on the
+  // Runtime's hubs): a timed wait keeps it from calling itself idle.
+  while (!signals.stop.wait(std::chrono::seconds(3600))) {
+  }
+  spdlog::info("grove-chat: signal {}: draining (at most 5 s)", signals.signo);
+  std::vector<grove::AsyncResult<void>> stops;
+  for (const grove::HubId h : rt.hubs())
+    stops.push_back(rt.spawn_on(h, [&, i = h.index] {
+      auto tcp_stop = grove::spawn([&] { tcp[i]->stop(4s); });
+      http[i]->stop(4s);
+      tcp_stop.join();
+    }));
+  rt.spawn_on(home, [&] { chat->stop(4s); }).get();
+  for (auto& s : stops) s.get();
+  release();
+  rt.stop();
+  spdlog::info("grove-chat: stopped");
+  return 0;
 }
 
 }  // namespace
@@ -130,6 +219,7 @@ int main(int argc, char** argv) {
   fit_descriptors(config);
 
   try {
+    if (o.hubs != 1) return serve_on_hubs(o, std::move(config));
     grove::chat::ChatServer chat(std::move(config));
     grove::StreamServer tcp(grove::tcp_endpoint(o.host, static_cast<std::uint16_t>(o.port)),
                             [&](grove::Stream& s) { chat.handle_tcp(s); });

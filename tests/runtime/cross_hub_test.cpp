@@ -1,10 +1,13 @@
 // cross_hub_test.cpp — messages between the hubs of a Runtime: per-sender
 // FIFO across hubs under load, ask across hubs (the reply lands on the
-// asker's hub, a timeout fires there, the callee's error reaches it).
+// asker's hub, a timeout fires there, the callee's error reaches it), and
+// Config::spin: a spinning hub takes them without sleeping, yet keeps its
+// timers' time.
 
 #include <grove/runtime.hpp>
 
 #include <grove/actor.hpp>
+#include <grove/hub.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/timeout.hpp>
 
@@ -16,6 +19,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -168,6 +172,53 @@ TEST_F(CrossHubTest, TheCalleesErrorReachesTheAskerOnAnotherHub) {
   EXPECT_EQ(r.get(), "refused on hub 1");
   // The actor crashed with it: a later ask fails with ActorDead.
   EXPECT_THROW((void)answerer.ask<Answer>(Echo{1}, 10s).get(), grove::ActorDead);
+}
+
+// round_trips(rt, n) asks an Answerer on hub 1 n times from a fiber of hub 0
+// and returns how often hub 1 slept (blocked in its io_context) meanwhile.
+std::uint64_t sleeps_during_round_trips(Runtime& rt, int n) {
+  auto answerer = rt.spawn_actor_on<Answerer>(HubId{1});
+  auto sleeps = [&rt] { return rt.call_on(HubId{1}, [] { return grove::hub().sleeps(); }).get(); };
+  const std::uint64_t before = sleeps();
+  auto done = rt.spawn_on(HubId{0}, [answerer, n] {
+    int sum = 0;
+    for (int i = 0; i < n; ++i) sum += answerer.ask<Answer>(Echo{1}, 10s).get().first;
+    return sum;
+  });
+  EXPECT_EQ(done.get(), 2 * n);
+  return sleeps() - before;
+}
+
+TEST_F(CrossHubTest, AHubThatSpinsTakesCrossHubMessagesWithoutSleeping) {
+  // The asks come microseconds apart; a hub spinning for up to 2 s between
+  // them never needs to sleep (a few sleeps are allowed for a descheduled
+  // asker on a loaded machine).
+  constexpr int kTrips = 300;
+  Runtime spinning({.hubs = 2, .spin = 2s});
+  const std::uint64_t spun = sleeps_during_round_trips(spinning, kTrips);
+  spinning.stop();
+  EXPECT_LE(spun, static_cast<std::uint64_t>(kTrips / 10));
+  // Without spin the same hub sleeps between asks (the counter counts).
+  Runtime sleeping({.hubs = 2, .spin = grove::Duration::zero()});
+  EXPECT_GE(sleeps_during_round_trips(sleeping, kTrips), 1u);
+}
+
+TEST_F(CrossHubTest, ASpinningHubStillWakesItsTimersOnTime) {
+  // Spinning stops at the next timer's deadline: a 20 ms sleep on a hub
+  // that would spin for 30 s ends long before the spin would.
+  Runtime rt({.hubs = 1, .spin = 30s});
+  const auto elapsed = rt.spawn_on(HubId{0}, [] {
+                           const auto t0 = std::chrono::steady_clock::now();
+                           grove::this_fiber::sleep(20ms);
+                           return std::chrono::steady_clock::now() - t0;
+                         }).get();
+  EXPECT_GE(elapsed, 20ms);
+  EXPECT_LT(elapsed, 10s);
+}
+
+TEST_F(CrossHubTest, ANegativeSpinIsAUsageError) {
+  EXPECT_THROW(Runtime({.hubs = 1, .spin = -1ms}), grove::UsageError);
+  std::thread([] { EXPECT_THROW(grove::Hub::create({.spin = -1ms}), grove::UsageError); }).join();
 }
 
 }  // namespace

@@ -122,6 +122,7 @@ class Scheduler {
   void set_policy(std::shared_ptr<SchedulingPolicy> policy);
   SchedulingPolicy* policy() const noexcept { return policy_; }
   std::size_t timer_count() const noexcept { return timers_.size(); }
+  std::uint64_t sleeps() const noexcept { return sleeps_; }
 
   // adopt() registers a freshly created fiber with the hub, which keeps a
   // reference until the fiber dies (the caller has counted it already);
@@ -250,6 +251,10 @@ class Scheduler {
   void drain_inbox();
   bool sleep_begin() noexcept;
   void sleep_end() noexcept { anchor_->asleep.store(false, std::memory_order_relaxed); }
+  // spin_before_sleep() polls the inbox (and every so often the I/O) for
+  // up to config_.spin, or until the next timer is due; true when there is
+  // work again (the loop goes round instead of sleeping).
+  bool spin_before_sleep();
   void keep_alive(bool on);
   // shielded_park() is one park of park_shielded(): an interrupt it raises
   // joins `deferred`, LoopExit is stored in `never` (returns false).
@@ -276,7 +281,7 @@ class Scheduler {
   [[noreturn]] void throw_pending(FiberBase* self);
   void loop();
   void fire_due_timers();
-  void poll_io();
+  std::size_t poll_io();
   bool wait_for_events();
   void unlink_live(FiberBase* f) noexcept;
   bool stop_live_fibers(std::exception_ptr e, bool doom, TimePoint deadline);
@@ -296,6 +301,7 @@ class Scheduler {
   FiberBase* live_head_ = nullptr;
   std::size_t live_count_ = 0;
   unsigned switches_since_poll_ = 0;
+  std::uint64_t sleeps_ = 0;  // Hub::sleeps()
   std::uint64_t next_id_ = 1;
   std::uint64_t next_link_id_ = 1;
   std::uint64_t next_name_number_ = 1;

@@ -25,6 +25,13 @@ struct ListenOptions {
   int backlog = 1024;
   // reuse_address sets SO_REUSEADDR (TCP only).
   bool reuse_address = true;
+  // reuse_port sets SO_REUSEPORT (TCP only): several listeners, each set
+  // so, may bind the same address and port, and the kernel spreads new
+  // connections over them (by a hash of the peer's address and port). One
+  // StreamServer per hub of a Runtime, each on its own socket, is how a
+  // server uses every core (docs/guide/runtime.md, "One listener per hub").
+  // A connection still queued on a listener when it closes is reset.
+  bool reuse_port = false;
 };
 
 namespace detail {

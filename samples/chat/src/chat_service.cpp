@@ -45,15 +45,20 @@ R ask_room(const ActorRef<RoomMsg>& ref, RoomMsg msg, const std::string& room) {
 
 std::string_view to_string(MemberKind k) noexcept {
   switch (k) {
-    case MemberKind::tcp: return "tcp";
-    case MemberKind::websocket: return "websocket";
-    case MemberKind::long_poll: return "long_poll";
+    case MemberKind::tcp:
+      return "tcp";
+    case MemberKind::websocket:
+      return "websocket";
+    case MemberKind::long_poll:
+      return "long_poll";
   }
   return "?";
 }
 
 ChatService::ChatService(ChatConfig config)
     : config_(std::move(config)),
+      home_hub_(&hub()),
+      home_(grove::detail::HubAddress::here()),
       rooms_sup_(SupervisorConfig{.strategy = Strategy::one_for_one,
                                   .intensity = config_.room_restarts,
                                   .period = config_.room_restart_period,
@@ -72,6 +77,7 @@ ChatService::~ChatService() {
 }
 
 void ChatService::set_nick(Member& m, const std::string& nick) {
+  if (!home()) return at_home([this, m = m.shared_from_this(), nick] { set_nick(*m, nick); });
   if (!valid_nick(nick)) throw ChatError("invalid nick: use 1-32 characters of A-Z a-z 0-9 _ -");
   if (nick == m.nick()) return;
   auto [it, inserted] = nicks_.try_emplace(nick, m.id());
@@ -125,6 +131,7 @@ ChatService::RoomEntry& ChatService::open_room(const std::string& name, Member& 
 }
 
 void ChatService::join(const std::shared_ptr<Member>& m, const std::string& name) {
+  if (!home()) return at_home([this, m, name] { join(m, name); });
   if (!valid_room(name)) throw ChatError("invalid room: use 1-64 characters of A-Z a-z 0-9 _ -");
   if (m->nick().empty()) throw ChatError("set a nick first: /nick NAME");
   if (stopping_) throw ChatError("server shutting down");
@@ -148,12 +155,20 @@ void ChatService::join(const std::shared_ptr<Member>& m, const std::string& name
 }
 
 MessagePtr ChatService::say(const Member& m, std::string text) {
+  if (!home())
+    return at_home(
+        [this, m = m.shared_from_this(), text = std::move(text)]() mutable { return say(*m, std::move(text)); });
   if (m.nick().empty()) throw ChatError("set a nick first: /nick NAME");
   if (m.room().empty()) throw ChatError("join a room first: /join ROOM");
   return ask_room<MessagePtr>(room(m.room()).ref, Say{m.nick(), std::move(text)}, m.room());
 }
 
 std::function<MessagePtr()> ChatService::say_later(const Member& m, std::string text) {
+  if (!home()) {  // the home hub says it in a fiber of its own; the answer waits here
+    auto answer = std::make_shared<AsyncResult<MessagePtr>>(call_home(
+        [this, m = m.shared_from_this(), text = std::move(text)]() mutable { return say(*m, std::move(text)); }));
+    return [answer] { return await_home(*answer); };
+  }
   if (m.nick().empty()) throw ChatError("set a nick first: /nick NAME");
   if (m.room().empty()) throw ChatError("join a room first: /join ROOM");
   auto answer = std::make_shared<AsyncResult<MessagePtr>>(
@@ -162,11 +177,13 @@ std::function<MessagePtr()> ChatService::say_later(const Member& m, std::string 
 }
 
 std::vector<std::string> ChatService::who(const Member& m) {
+  if (!home()) return at_home([this, m = m.shared_from_this()] { return who(*m); });
   if (m.room().empty()) throw ChatError("join a room first: /join ROOM");
   return ask_room<std::vector<std::string>>(room(m.room()).ref, Who{}, m.room());
 }
 
 ChatService::RoomsPage ChatService::rooms(const std::string& after) const {
+  if (!home()) return at_home([this, after] { return rooms(after); });
   RoomsPage page;
   const std::size_t limit = std::max<std::size_t>(config_.rooms_page, 1);
   for (auto it = rooms_.upper_bound(after); it != rooms_.end(); ++it) {  // std::map: sorted by name
@@ -180,6 +197,13 @@ ChatService::RoomsPage ChatService::rooms(const std::string& after) const {
 }
 
 void ChatService::leave(Member& m) noexcept {
+  if (!home()) {  // nothing to wait for: posted (after this hub's earlier calls)
+    try {
+      (void)home_.post([this, m = m.shared_from_this()] { leave(*m); });
+    } catch (...) {
+    }
+    return;
+  }
   if (!m.room().empty()) {
     if (auto it = rooms_.find(m.room()); it != rooms_.end()) {
       it->second.last_used = hub().now();
@@ -199,20 +223,46 @@ void ChatService::leave(Member& m) noexcept {
 
 ChatService::Connection::~Connection() {
   if (!service_) return;
-  service_->live_.erase(id_);
-  if (service_->live_.empty()) service_->all_gone_.set();
+  if (service_->home()) {
+    service_->end_live(id_);
+    return;
+  }
+  try {
+    (void)service_->home_.post([s = service_, id = id_] { s->end_live(id); });
+  } catch (...) {
+  }
 }
 
 ChatService::Connection ChatService::track(std::string_view kind, std::function<void()> on_stop) {
   const std::uint64_t id = ++connection_ids_;
-  live_.emplace(id, Live{std::string(kind), std::move(on_stop)});
-  all_gone_.clear();
+  if (home()) {
+    register_live(id, std::string(kind), std::move(on_stop));
+  } else {
+    // Registered on the home hub (before this hub's later end_live: posts
+    // from one thread run in order); stop() calls on_stop back on this hub.
+    auto back = [here = grove::detail::HubAddress::here(), f = std::move(on_stop)] { (void)here.post(f); };
+    (void)home_.post(
+        [this, id, k = std::string(kind), back]() mutable { register_live(id, std::move(k), std::move(back)); });
+  }
   return Connection(this, id);
 }
 
+void ChatService::register_live(std::uint64_t id, std::string kind, std::function<void()> on_stop) {
+  live_.emplace(id, Live{std::move(kind), std::move(on_stop)});
+  live_count_.store(live_.size(), std::memory_order_relaxed);
+  all_gone_.clear();
+}
+
+void ChatService::end_live(std::uint64_t id) noexcept {
+  live_.erase(id);
+  live_count_.store(live_.size(), std::memory_order_relaxed);
+  if (live_.empty()) all_gone_.set();
+}
+
 void ChatService::stop(Duration grace) {
-  if (!stopping_) {
-    stopping_ = true;
+  if (!home()) return at_home([this, grace] { stop(grace); });
+  if (!stopping_.load(std::memory_order_relaxed)) {
+    stopping_.store(true, std::memory_order_release);
     spdlog::info("grove-chat: stopping: {} connections, {} long-poll members", live_.size(), poll_members_.size());
     // Copy first: on_stop may end connections, which edits live_.
     std::vector<std::function<void()>> stops;
@@ -230,12 +280,17 @@ void ChatService::stop(Duration grace) {
 }
 
 void ChatService::count_disconnect(std::string_view reason) {
+  if (!home()) {
+    (void)home_.post([this, r = std::string(reason)] { count_disconnect(r); });
+    return;
+  }
   auto it = disconnects_.find(reason);
   if (it == disconnects_.end()) it = disconnects_.emplace(std::string(reason), 0).first;
   ++it->second;
 }
 
 nlohmann::json ChatService::stats() const {
+  if (!home()) return at_home([this] { return stats(); });
   nlohmann::json members = nlohmann::json::object();
   std::uint64_t messages = 0;
   std::uint64_t restarts = 0;
@@ -260,6 +315,7 @@ nlohmann::json ChatService::stats() const {
 }
 
 bool ChatService::crash_room(const std::string& name) {
+  if (!home()) return at_home([this, name] { return crash_room(name); });
   auto it = rooms_.find(name);
   if (it == rooms_.end()) return false;
   it->second.ref.send(Crash{});
@@ -267,6 +323,7 @@ bool ChatService::crash_room(const std::string& name) {
 }
 
 std::shared_ptr<const RoomState> ChatService::room_state(const std::string& name) const {
+  if (!home()) return at_home([this, name] { return room_state(name); });
   auto it = rooms_.find(name);
   return it == rooms_.end() ? nullptr : it->second.state;
 }
@@ -314,7 +371,8 @@ void ChatService::retire_poll_member(const std::string& nick, std::string_view r
 }
 
 void ChatService::reap() {
-  const Duration period = std::min({config_.poll_expiry / 4, config_.room_idle_timeout / 4, Duration(std::chrono::seconds(1))});
+  const Duration period =
+      std::min({config_.poll_expiry / 4, config_.room_idle_timeout / 4, Duration(std::chrono::seconds(1))});
   for (;;) {
     this_fiber::sleep(period > Duration::zero() ? period : std::chrono::milliseconds(10));
     reap_poll_members();

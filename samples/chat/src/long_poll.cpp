@@ -60,23 +60,30 @@ Response handle_put(ChatService& svc, const Request& req, const std::string& roo
   if (!message) return error_response(req, http::status::bad_request, "expected form field 'message'");
   try {
     check_text(*message, svc.config().max_line);
-    auto member = svc.poll_member(nick, room);
-    auto m = svc.say(*member, std::move(*message));
+    // Long-poll members live on the service's hub (at_home: at once there).
+    auto m = svc.at_home([&svc, nick, room, text = std::move(*message)]() mutable {
+      auto member = svc.poll_member(nick, room);
+      return svc.say(*member, std::move(text));
+    });
     return json_response(req, http::status::ok, to_json(*m));
   } catch (const ChatError& e) {
     const std::string_view what = e.what();
     const auto status = what.rfind("nick taken", 0) == 0 ? http::status::conflict
-                        : what.rfind("room ", 0) == 0   ? http::status::service_unavailable
-                                                        : http::status::bad_request;
+                        : what.rfind("room ", 0) == 0    ? http::status::service_unavailable
+                                                         : http::status::bad_request;
     return error_response(req, status, what);
   }
 }
 
 Response handle_poll(ChatService& svc, const Request& req, const std::string& nick) {
-  auto member = svc.find_poll_member(nick);
-  if (!member) return error_response(req, http::status::not_found, "unknown nick: POST /put/ROOM/" + nick + " first");
+  auto taken = svc.at_home([&svc, nick]() -> std::optional<std::vector<MessagePtr>> {
+    auto member = svc.find_poll_member(nick);
+    if (!member) return std::nullopt;
+    return member->take(svc.config().poll_timeout);
+  });
+  if (!taken) return error_response(req, http::status::not_found, "unknown nick: POST /put/ROOM/" + nick + " first");
   nlohmann::json out = nlohmann::json::array();
-  for (auto& m : member->take(svc.config().poll_timeout)) out.push_back(to_json(*m));
+  for (auto& m : *taken) out.push_back(to_json(*m));
   return json_response(req, http::status::ok, out);
 }
 

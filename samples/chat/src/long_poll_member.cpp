@@ -5,9 +5,9 @@
 
 namespace grove::chat {
 
-void LongPollMember::joined(const std::string&, const std::vector<MessagePtr>&) noexcept {}
+void LongPollMember::on_joined(const std::string&, const std::vector<MessagePtr>&) noexcept {}
 
-void LongPollMember::deliver(const MessagePtr& m) noexcept {
+void LongPollMember::on_deliver(const MessagePtr& m) noexcept {
   if (retired_ || overflowed_ || m->room != room()) return;
   const std::size_t bytes = m->text.size() + m->from.size() + m->room.size() + 64;
   if (pending_bytes_ + bytes > limit_) {

@@ -37,11 +37,11 @@ class LineMember final : public Member {
  public:
   LineMember(std::uint64_t id, std::size_t limit) : Member(MemberKind::tcp, id), outbox(limit) {}
 
-  void joined(const std::string& room, const std::vector<MessagePtr>& backlog) noexcept override {
+  void on_joined(const std::string& room, const std::vector<MessagePtr>& backlog) noexcept override {
     push("* joined " + room + "\n");
     for (auto& m : backlog) push(m->line);
   }
-  void deliver(const MessagePtr& m) noexcept override {
+  void on_deliver(const MessagePtr& m) noexcept override {
     if (m->room == this->room()) push(m->line);
   }
   // push(line) queues a line; a client too slow to take it is disconnected.

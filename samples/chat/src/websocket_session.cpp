@@ -43,7 +43,7 @@ class WsMember final : public Member {
  public:
   WsMember(std::uint64_t id, std::size_t limit) : Member(MemberKind::websocket, id), outbox(limit) {}
 
-  void joined(const std::string& room, const std::vector<MessagePtr>& backlog) noexcept override {
+  void on_joined(const std::string& room, const std::vector<MessagePtr>& backlog) noexcept override {
     try {
       json list = json::array();
       for (auto& m : backlog) list.push_back(to_json(*m));
@@ -52,7 +52,7 @@ class WsMember final : public Member {
       kick();
     }
   }
-  void deliver(const MessagePtr& m) noexcept override {
+  void on_deliver(const MessagePtr& m) noexcept override {
     if (m->room != this->room()) return;
     try {
       push(m->json_text);

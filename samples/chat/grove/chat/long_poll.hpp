@@ -19,8 +19,8 @@ class LongPollMember final : public Member {
  public:
   LongPollMember(std::uint64_t id, std::size_t limit) : Member(MemberKind::long_poll, id), limit_(limit) {}
 
-  void joined(const std::string& room, const std::vector<MessagePtr>& backlog) noexcept override;
-  void deliver(const MessagePtr& m) noexcept override;
+  void on_joined(const std::string& room, const std::vector<MessagePtr>& backlog) noexcept override;
+  void on_deliver(const MessagePtr& m) noexcept override;
 
   // take(timeout) waits up to timeout for messages and takes them all
   // (empty on timeout, or once retired).
