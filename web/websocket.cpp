@@ -67,7 +67,7 @@ class WebSocket::Impl final : public WriteBudget {
 
   // ---- WriteBudget: control bytes the reader queues for the writer.
   bool charge(std::size_t n) noexcept override {
-    if (control_bytes + n > opts.max_queued_bytes) return false;
+    if (unsent() + n > opts.max_queued_bytes) return false;
     control_bytes += n;
     return true;
   }
@@ -86,6 +86,10 @@ class WebSocket::Impl final : public WriteBudget {
     stream->close();
   }
 
+  // unsent(): the bytes the bound covers — messages queued or being
+  // written, and control frames (pongs) queued for the writer.
+  std::size_t unsent() const noexcept { return queued + in_flight + control_bytes; }
+
   void write_loop();
   void read_loop();
   void close_handshake();
@@ -94,7 +98,8 @@ class WebSocket::Impl final : public WriteBudget {
   Stream* stream;
   websocket::stream<BeastStream> ws;
   std::deque<WsMessage> queue;
-  std::size_t queued = 0;
+  std::size_t queued = 0;     // in `queue`
+  std::size_t in_flight = 0;  // taken by the writer, not yet written
   std::size_t control_bytes = 0;
   std::uint64_t dropped = 0;
   Event ready;  // the writer has something to do
@@ -140,16 +145,20 @@ void WebSocket::Impl::write_loop() {
       queue.pop_front();
     }
     queued -= payload < queued ? payload : queued;
-    space.set();
+    in_flight += payload;
     if (!ws.is_open()) break;  // closing: Beast would refuse the frames too
-    Timeout deadline(opts.write_timeout);
-    try {
-      t.stream().send_all(bytes, ec);
-    } catch (const Timeout& to) {
-      if (!(to == deadline)) throw;
-      ec = boost::asio::error::timed_out;
-      timed_out = true;
+    {
+      Timeout deadline(opts.write_timeout);
+      try {
+        t.stream().send_all(bytes, ec);
+      } catch (const Timeout& to) {
+        if (!(to == deadline)) throw;
+        ec = boost::asio::error::timed_out;
+        timed_out = true;
+      }
     }
+    in_flight = 0;
+    space.set();
   }
   error_code ignored;
   t.flush_control(ignored);  // the close frame Beast queued, if any
@@ -207,6 +216,8 @@ void WebSocket::Impl::read_loop() {
     if (ec == websocket::error::closed) finish("closed");
     else if (ec == websocket::error::message_too_big) finish("too_big");
     else if (ec == websocket::error::bad_frame_payload) finish("bad_utf8");
+    else if (ec == boost::asio::error::no_buffer_space)
+      kick("slow_consumer");  // pongs past the bound: it does not read
     else if (ec == boost::asio::error::timed_out)
       finish(t.timeout_reason() == std::string_view("ws_idle_timeout") ? "idle_timeout" : "frame_timeout");
     else if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
@@ -289,27 +300,23 @@ bool WebSocket::send(std::string data, bool binary) {
   Impl& m = *impl_;
   if (!m.reason.empty() || m.closing) return false;
   const std::size_t n = data.size();
-  while (m.queued + n > m.opts.max_queued_bytes && !m.queue.empty()) {
+  while (m.unsent() + n > m.opts.max_queued_bytes) {
     if (m.opts.overflow == OverflowPolicy::drop_oldest) {
+      if (m.queue.empty()) break;  // only bytes being written are in the way: keep the newest
       m.queued -= m.queue.front().data.size();
       m.queue.pop_front();
       ++m.dropped;
-    } else if (m.opts.overflow == OverflowPolicy::block) {
+    } else if (m.opts.overflow == OverflowPolicy::block && m.unsent() > 0) {
       m.space.clear();
       if (!m.space.wait(m.opts.write_timeout)) {
         m.kick("slow_consumer");
         return false;
       }
       if (!m.reason.empty() || m.closing) return false;
-    } else {
+    } else {  // close, or larger than the whole bound
       m.kick("slow_consumer");
       return false;
     }
-  }
-  if (m.queued + n > m.opts.max_queued_bytes && m.opts.overflow != OverflowPolicy::drop_oldest) {
-    // Larger than the whole queue, and nothing queued to wait for.
-    m.kick("slow_consumer");
-    return false;
   }
   m.queue.push_back({std::move(data), binary});
   m.queued += n;
@@ -342,7 +349,7 @@ void WebSocket::close(std::uint16_t code, std::string_view reason) {
 bool WebSocket::is_open() const noexcept { return impl_->reason.empty() && !impl_->closing; }
 std::string_view WebSocket::end_reason() const noexcept { return impl_->reason; }
 std::uint16_t WebSocket::close_code() const noexcept { return static_cast<std::uint16_t>(impl_->ws.reason().code); }
-std::size_t WebSocket::queued_bytes() const noexcept { return impl_->queued; }
+std::size_t WebSocket::queued_bytes() const noexcept { return impl_->unsent(); }
 std::uint64_t WebSocket::dropped() const noexcept { return impl_->dropped; }
 
 Handler websocket_handler(std::function<void(WebSocket&)> fn, WebSocketOptions options) {
