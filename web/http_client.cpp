@@ -48,12 +48,6 @@ bool is_redirect(http::status s) {
          s == http::status::temporary_redirect || s == http::status::permanent_redirect;
 }
 
-std::string host_header(const Url& u) {
-  std::string h = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
-  if (u.port != (u.tls ? 443 : 80)) h += ":" + std::to_string(u.port);
-  return h;
-}
-
 std::string pool_key(const Url& u) { return (u.tls ? "https://" : "http://") + host_header(u); }
 
 // follow(from, location) is the URL a Location header points to.
@@ -114,6 +108,12 @@ Url parse_url(std::string_view url) {
   target = target.substr(0, target.find('#'));
   u.target = target.empty() || target.front() != '/' ? "/" + std::string(target) : std::string(target);
   return u;
+}
+
+std::string host_header(const Url& u) {
+  std::string h = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
+  if (u.port != (u.tls ? 443 : 80)) h += ":" + std::to_string(u.port);
+  return h;
 }
 
 HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {

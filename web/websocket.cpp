@@ -115,6 +115,9 @@ class WebSocket::Impl final : public WriteBudget {
   std::uint16_t close_code = close_code::normal;
   std::string close_text;
   bool closing = false;
+  bool client = false;      // Beast masks the frames: one write() per message
+  bool ping_asked = false;  // ping() was called
+  std::uint64_t pongs = 0;
 };
 
 void WebSocket::Impl::write_loop() {
@@ -126,7 +129,8 @@ void WebSocket::Impl::write_loop() {
   while (!ec && !t.torn_down() && reason.empty()) {
     t.flush_control(ec);
     if (ec || t.torn_down()) break;
-    if (t.take_ping() && ws.is_open()) {  // the peer has been silent: Beast frames the ping
+    const bool ping_now = std::exchange(ping_asked, false);
+    if ((t.take_ping() || ping_now) && ws.is_open()) {  // asked for, or the peer has been silent
       ws.ping({}, ec);
       continue;
     }
@@ -136,21 +140,26 @@ void WebSocket::Impl::write_loop() {
       if (queue.empty() && !closing && reason.empty() && !t.torn_down()) ready.wait();
       continue;
     }
-    // Every queued message, one frame each, in one write.
-    bytes.clear();
+    // Every queued message, one frame each: a server's in one write, a
+    // client's (masked by Beast) one write() each.
+    std::deque<WsMessage> batch;
+    batch.swap(queue);
     std::size_t payload = 0;
-    while (!queue.empty()) {
-      append_frame(bytes, queue.front().data, queue.front().binary);
-      payload += queue.front().data.size();
-      queue.pop_front();
-    }
+    for (auto& m : batch) payload += m.data.size();
     queued -= payload < queued ? payload : queued;
     in_flight += payload;
     if (!ws.is_open()) break;  // closing: Beast would refuse the frames too
+    bytes.clear();
+    if (!client)
+      for (auto& m : batch) append_frame(bytes, m.data, m.binary);
     {
       Timeout deadline(opts.write_timeout);
       try {
-        t.stream().send_all(bytes, ec);
+        if (!client) t.stream().send_all(bytes, ec);
+        for (std::size_t i = 0; client && i < batch.size() && !ec; ++i) {
+          ws.binary(batch[i].binary);
+          ws.write(boost::asio::buffer(batch[i].data), ec);
+        }
       } catch (const Timeout& to) {
         if (!(to == deadline)) throw;
         ec = boost::asio::error::timed_out;
@@ -229,13 +238,33 @@ void WebSocket::Impl::read_loop() {
   reader_done.set();
 }
 
+namespace {
+
+// prepare(m) sets what both sides share before the opening handshake;
+// start(m) starts the writer and reader fibers after it.
+void prepare(WebSocket::Impl& m) {
+  BeastStream& t = m.ws.next_layer();
+  m.ws.control_callback([&t, &m](websocket::frame_type kind, boost::beast::string_view) {
+    t.frame_done();
+    if (kind == websocket::frame_type::pong) ++m.pongs;
+  });
+  m.ws.read_message_max(m.opts.max_message_bytes);
+  m.ws.auto_fragment(false);
+}
+
+void start(WebSocket::Impl& m) {
+  m.writer = spawn([&m] { m.write_loop(); });
+  m.writer.set_name("grove::web websocket writer");
+  m.reader = spawn([&m] { m.read_loop(); });
+  m.reader.set_name("grove::web websocket reader");
+}
+
+}  // namespace
+
 WebSocket::WebSocket(Request& req, Stream& s, std::string leftover, WebSocketOptions options)
     : request_(&req), impl_(std::make_unique<Impl>(s, std::move(leftover), std::move(options))) {
   Impl& m = *impl_;
-  BeastStream& t = m.ws.next_layer();
-  m.ws.control_callback([&t](websocket::frame_type, boost::beast::string_view) { t.frame_done(); });
-  m.ws.read_message_max(m.opts.max_message_bytes);
-  m.ws.auto_fragment(false);
+  prepare(m);
   m.ws.set_option(websocket::stream_base::decorator([name = m.opts.server_name](websocket::response_type& res) {
     if (!name.empty()) res.set(http::field::server, name);
   }));
@@ -250,10 +279,28 @@ WebSocket::WebSocket(Request& req, Stream& s, std::string leftover, WebSocketOpt
     }
   }
   if (ec) throw IoError(ec, "web::WebSocket: the opening handshake failed");
-  m.writer = spawn([&m] { m.write_loop(); });
-  m.writer.set_name("grove::web websocket writer");
-  m.reader = spawn([&m] { m.read_loop(); });
-  m.reader.set_name("grove::web websocket reader");
+  start(m);
+}
+
+WebSocket::WebSocket(ClientRole, Request& req, Stream& s, WebSocketOptions options)
+    : request_(&req), impl_(std::make_unique<Impl>(s, std::string(), std::move(options))) {
+  Impl& m = *impl_;
+  m.client = true;
+  prepare(m);
+  error_code ec;
+  {
+    Timeout deadline(m.opts.handshake_timeout);
+    try {
+      m.ws.handshake(to_beast(req.header(http::field::host)), to_beast(req.target()), ec);
+    } catch (const Timeout& to) {
+      if (!(to == deadline)) throw;
+      ec = boost::asio::error::timed_out;
+    }
+  }
+  if (ec == websocket::error::upgrade_declined)  // Beast 1.74 does not keep the answer then
+    throw IoError(ec, "web::WebSocketClient: the server declined the upgrade (no 101 Switching Protocols)");
+  if (ec) throw IoError(ec, "web::WebSocketClient: the opening handshake failed");
+  start(m);
 }
 
 WebSocket::~WebSocket() {
@@ -351,6 +398,14 @@ std::string_view WebSocket::end_reason() const noexcept { return impl_->reason; 
 std::uint16_t WebSocket::close_code() const noexcept { return static_cast<std::uint16_t>(impl_->ws.reason().code); }
 std::size_t WebSocket::queued_bytes() const noexcept { return impl_->unsent(); }
 std::uint64_t WebSocket::dropped() const noexcept { return impl_->dropped; }
+std::uint64_t WebSocket::pongs() const noexcept { return impl_->pongs; }
+
+void WebSocket::ping() {
+  Impl& m = *impl_;
+  if (!m.reason.empty() || m.closing) return;
+  m.ping_asked = true;
+  m.ready.set();
+}
 
 Handler websocket_handler(std::function<void(WebSocket&)> fn, WebSocketOptions options) {
   if (!fn) throw UsageError("web::websocket_handler: the function is empty");

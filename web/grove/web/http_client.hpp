@@ -89,6 +89,9 @@ struct Url {
 
 // parse_url(url) splits an http:// or https:// URL; UsageError otherwise.
 Url parse_url(std::string_view url);
+// host_header(u) is u's Host header: the host ([...] for IPv6), and the
+// port unless it is the scheme's default.
+std::string host_header(const Url& u);
 
 class HttpClient {
  public:
