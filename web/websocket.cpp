@@ -234,6 +234,13 @@ void WebSocket::Impl::read_loop() {
       finish("peer_gone");  // after kick(), its reason stays
     else finish("protocol_error");
   }
+  if (client && t.torn_down() && stream->is_open()) {
+    // The client's teardown (RFC 6455 7.1.1: the server closes the TCP
+    // connection first): the close frame flushed, wait for the server's end.
+    (void)writer_done.wait(opts.close_timeout);
+    linger(*stream, opts.close_timeout);
+    stream->close();
+  }
   arrived.set();
   reader_done.set();
 }

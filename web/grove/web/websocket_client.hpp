@@ -13,6 +13,9 @@
 // deadlines (the client pings a silent server too), message size limit and
 // end reasons, so a function taking WebSocket& serves either side. Its
 // frames are masked, as RFC 6455 requires of a client (Beast does it).
+// After the closing handshake (either side's) the client waits, at most
+// close_timeout, for the server to close the TCP connection first (RFC 6455
+// 7.1.1), then closes its own: close() returns after that.
 // Construction resolves and connects (ws://host[:port]/path?query, or
 // wss:// through grove's TlsStream, verified against `tls` or, when it is
 // null, the system's CA store) within options.handshake_timeout, then runs
