@@ -100,7 +100,9 @@ Url parse_url(std::string_view url) {
   if (!port.empty()) {
     unsigned long n = 0;
     for (char c : port) {
-      if (c < '0' || c > '9' || (n = n * 10 + static_cast<unsigned>(c - '0')) > 65535) bad_url(url, "a bad port");
+      if (c < '0' || c > '9') bad_url(url, "a bad port");
+      n = n * 10 + static_cast<unsigned>(c - '0');
+      if (n > 65535) bad_url(url, "a bad port");
     }
     if (n == 0) bad_url(url, "a bad port");
     u.port = static_cast<std::uint16_t>(n);
