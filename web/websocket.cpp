@@ -71,7 +71,10 @@ class WebSocket::Impl final : public WriteBudget {
     control_bytes += n;
     return true;
   }
-  void written(std::size_t n) noexcept override { control_bytes -= n < control_bytes ? n : control_bytes; }
+  void written(std::size_t n) noexcept override {
+    control_bytes -= n < control_bytes ? n : control_bytes;
+    space.set();  // a `block`ed send() may fit now
+  }
   void wake() noexcept override { ready.set(); }
 
   void finish(std::string_view why) {
