@@ -67,11 +67,14 @@ class WebSocket::Impl final : public WriteBudget {
 
   // ---- WriteBudget: control bytes the reader queues for the writer.
   bool charge(std::size_t n) noexcept override {
-    if (control_bytes + n > opts.max_queued_bytes) return false;
+    if (unsent() + n > opts.max_queued_bytes) return false;
     control_bytes += n;
     return true;
   }
-  void written(std::size_t n) noexcept override { control_bytes -= n < control_bytes ? n : control_bytes; }
+  void written(std::size_t n) noexcept override {
+    control_bytes -= n < control_bytes ? n : control_bytes;
+    space.set();  // a `block`ed send() may fit now
+  }
   void wake() noexcept override { ready.set(); }
 
   void finish(std::string_view why) {
@@ -86,6 +89,10 @@ class WebSocket::Impl final : public WriteBudget {
     stream->close();
   }
 
+  // unsent(): the bytes the bound covers — messages queued or being
+  // written, and control frames (pongs) queued for the writer.
+  std::size_t unsent() const noexcept { return queued + in_flight + control_bytes; }
+
   void write_loop();
   void read_loop();
   void close_handshake();
@@ -94,7 +101,8 @@ class WebSocket::Impl final : public WriteBudget {
   Stream* stream;
   websocket::stream<BeastStream> ws;
   std::deque<WsMessage> queue;
-  std::size_t queued = 0;
+  std::size_t queued = 0;     // in `queue`
+  std::size_t in_flight = 0;  // taken by the writer, not yet written
   std::size_t control_bytes = 0;
   std::uint64_t dropped = 0;
   Event ready;  // the writer has something to do
@@ -110,6 +118,9 @@ class WebSocket::Impl final : public WriteBudget {
   std::uint16_t close_code = close_code::normal;
   std::string close_text;
   bool closing = false;
+  bool client = false;      // Beast masks the frames: one write() per message
+  bool ping_asked = false;  // ping() was called
+  std::uint64_t pongs = 0;
 };
 
 void WebSocket::Impl::write_loop() {
@@ -121,7 +132,8 @@ void WebSocket::Impl::write_loop() {
   while (!ec && !t.torn_down() && reason.empty()) {
     t.flush_control(ec);
     if (ec || t.torn_down()) break;
-    if (t.take_ping() && ws.is_open()) {  // the peer has been silent: Beast frames the ping
+    const bool ping_now = std::exchange(ping_asked, false);
+    if ((t.take_ping() || ping_now) && ws.is_open()) {  // asked for, or the peer has been silent
       ws.ping({}, ec);
       continue;
     }
@@ -131,25 +143,34 @@ void WebSocket::Impl::write_loop() {
       if (queue.empty() && !closing && reason.empty() && !t.torn_down()) ready.wait();
       continue;
     }
-    // Every queued message, one frame each, in one write.
-    bytes.clear();
+    // Every queued message, one frame each: a server's in one write, a
+    // client's (masked by Beast) one write() each.
+    std::deque<WsMessage> batch;
+    batch.swap(queue);
     std::size_t payload = 0;
-    while (!queue.empty()) {
-      append_frame(bytes, queue.front().data, queue.front().binary);
-      payload += queue.front().data.size();
-      queue.pop_front();
-    }
+    for (auto& m : batch) payload += m.data.size();
     queued -= payload < queued ? payload : queued;
-    space.set();
+    in_flight += payload;
     if (!ws.is_open()) break;  // closing: Beast would refuse the frames too
-    Timeout deadline(opts.write_timeout);
-    try {
-      t.stream().send_all(bytes, ec);
-    } catch (const Timeout& to) {
-      if (!(to == deadline)) throw;
-      ec = boost::asio::error::timed_out;
-      timed_out = true;
+    bytes.clear();
+    if (!client)
+      for (auto& m : batch) append_frame(bytes, m.data, m.binary);
+    {
+      Timeout deadline(opts.write_timeout);
+      try {
+        if (!client) t.stream().send_all(bytes, ec);
+        for (std::size_t i = 0; client && i < batch.size() && !ec; ++i) {
+          ws.binary(batch[i].binary);
+          ws.write(boost::asio::buffer(batch[i].data), ec);
+        }
+      } catch (const Timeout& to) {
+        if (!(to == deadline)) throw;
+        ec = boost::asio::error::timed_out;
+        timed_out = true;
+      }
     }
+    in_flight = 0;
+    space.set();
   }
   error_code ignored;
   t.flush_control(ignored);  // the close frame Beast queued, if any
@@ -207,6 +228,8 @@ void WebSocket::Impl::read_loop() {
     if (ec == websocket::error::closed) finish("closed");
     else if (ec == websocket::error::message_too_big) finish("too_big");
     else if (ec == websocket::error::bad_frame_payload) finish("bad_utf8");
+    else if (ec == boost::asio::error::no_buffer_space)
+      kick("slow_consumer");  // pongs past the bound: it does not read
     else if (ec == boost::asio::error::timed_out)
       finish(t.timeout_reason() == std::string_view("ws_idle_timeout") ? "idle_timeout" : "frame_timeout");
     else if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
@@ -214,17 +237,44 @@ void WebSocket::Impl::read_loop() {
       finish("peer_gone");  // after kick(), its reason stays
     else finish("protocol_error");
   }
+  if (client && t.torn_down() && stream->is_open()) {
+    // The client's teardown (RFC 6455 7.1.1: the server closes the TCP
+    // connection first): the close frame flushed, wait for the server's end.
+    (void)writer_done.wait(opts.close_timeout);
+    linger(*stream, opts.close_timeout);
+    stream->close();
+  }
   arrived.set();
   reader_done.set();
 }
 
+namespace {
+
+// prepare(m) sets what both sides share before the opening handshake;
+// start(m) starts the writer and reader fibers after it.
+void prepare(WebSocket::Impl& m) {
+  BeastStream& t = m.ws.next_layer();
+  m.ws.control_callback([&t, &m](websocket::frame_type kind, boost::beast::string_view) {
+    t.frame_done();
+    if (kind == websocket::frame_type::pong) ++m.pongs;
+  });
+  m.ws.read_message_max(m.opts.max_message_bytes);
+  m.ws.auto_fragment(false);
+}
+
+void start(WebSocket::Impl& m) {
+  m.writer = spawn([&m] { m.write_loop(); });
+  m.writer.set_name("grove::web websocket writer");
+  m.reader = spawn([&m] { m.read_loop(); });
+  m.reader.set_name("grove::web websocket reader");
+}
+
+}  // namespace
+
 WebSocket::WebSocket(Request& req, Stream& s, std::string leftover, WebSocketOptions options)
     : request_(&req), impl_(std::make_unique<Impl>(s, std::move(leftover), std::move(options))) {
   Impl& m = *impl_;
-  BeastStream& t = m.ws.next_layer();
-  m.ws.control_callback([&t](websocket::frame_type, boost::beast::string_view) { t.frame_done(); });
-  m.ws.read_message_max(m.opts.max_message_bytes);
-  m.ws.auto_fragment(false);
+  prepare(m);
   m.ws.set_option(websocket::stream_base::decorator([name = m.opts.server_name](websocket::response_type& res) {
     if (!name.empty()) res.set(http::field::server, name);
   }));
@@ -239,10 +289,28 @@ WebSocket::WebSocket(Request& req, Stream& s, std::string leftover, WebSocketOpt
     }
   }
   if (ec) throw IoError(ec, "web::WebSocket: the opening handshake failed");
-  m.writer = spawn([&m] { m.write_loop(); });
-  m.writer.set_name("grove::web websocket writer");
-  m.reader = spawn([&m] { m.read_loop(); });
-  m.reader.set_name("grove::web websocket reader");
+  start(m);
+}
+
+WebSocket::WebSocket(ClientRole, Request& req, Stream& s, WebSocketOptions options)
+    : request_(&req), impl_(std::make_unique<Impl>(s, std::string(), std::move(options))) {
+  Impl& m = *impl_;
+  m.client = true;
+  prepare(m);
+  error_code ec;
+  {
+    Timeout deadline(m.opts.handshake_timeout);
+    try {
+      m.ws.handshake(to_beast(req.header(http::field::host)), to_beast(req.target()), ec);
+    } catch (const Timeout& to) {
+      if (!(to == deadline)) throw;
+      ec = boost::asio::error::timed_out;
+    }
+  }
+  if (ec == websocket::error::upgrade_declined)  // Beast 1.74 does not keep the answer then
+    throw IoError(ec, "web::WebSocketClient: the server declined the upgrade (no 101 Switching Protocols)");
+  if (ec) throw IoError(ec, "web::WebSocketClient: the opening handshake failed");
+  start(m);
 }
 
 WebSocket::~WebSocket() {
@@ -289,27 +357,23 @@ bool WebSocket::send(std::string data, bool binary) {
   Impl& m = *impl_;
   if (!m.reason.empty() || m.closing) return false;
   const std::size_t n = data.size();
-  while (m.queued + n > m.opts.max_queued_bytes && !m.queue.empty()) {
+  while (m.unsent() + n > m.opts.max_queued_bytes) {
     if (m.opts.overflow == OverflowPolicy::drop_oldest) {
+      if (m.queue.empty()) break;  // only bytes being written are in the way: keep the newest
       m.queued -= m.queue.front().data.size();
       m.queue.pop_front();
       ++m.dropped;
-    } else if (m.opts.overflow == OverflowPolicy::block) {
+    } else if (m.opts.overflow == OverflowPolicy::block && m.unsent() > 0) {
       m.space.clear();
       if (!m.space.wait(m.opts.write_timeout)) {
         m.kick("slow_consumer");
         return false;
       }
       if (!m.reason.empty() || m.closing) return false;
-    } else {
+    } else {  // close, or larger than the whole bound
       m.kick("slow_consumer");
       return false;
     }
-  }
-  if (m.queued + n > m.opts.max_queued_bytes && m.opts.overflow != OverflowPolicy::drop_oldest) {
-    // Larger than the whole queue, and nothing queued to wait for.
-    m.kick("slow_consumer");
-    return false;
   }
   m.queue.push_back({std::move(data), binary});
   m.queued += n;
@@ -342,8 +406,16 @@ void WebSocket::close(std::uint16_t code, std::string_view reason) {
 bool WebSocket::is_open() const noexcept { return impl_->reason.empty() && !impl_->closing; }
 std::string_view WebSocket::end_reason() const noexcept { return impl_->reason; }
 std::uint16_t WebSocket::close_code() const noexcept { return static_cast<std::uint16_t>(impl_->ws.reason().code); }
-std::size_t WebSocket::queued_bytes() const noexcept { return impl_->queued; }
+std::size_t WebSocket::queued_bytes() const noexcept { return impl_->unsent(); }
 std::uint64_t WebSocket::dropped() const noexcept { return impl_->dropped; }
+std::uint64_t WebSocket::pongs() const noexcept { return impl_->pongs; }
+
+void WebSocket::ping() {
+  Impl& m = *impl_;
+  if (!m.reason.empty() || m.closing) return;
+  m.ping_asked = true;
+  m.ready.set();
+}
 
 Handler websocket_handler(std::function<void(WebSocket&)> fn, WebSocketOptions options) {
   if (!fn) throw UsageError("web::websocket_handler: the function is empty");

@@ -1,6 +1,8 @@
 // http_server_test.cpp — HttpServer against curl and a raw TCP client on
 // 127.0.0.1: hello, keep-alive, pipelining in order, Expect: 100-continue,
-// every limit answered with its 4xx/503 and a close, graceful stop.
+// every limit answered with its 4xx/503 and a close, graceful stop, and the
+// request-smuggling and malformed-framing cases (issue 15, part 2), each a
+// 400 and a close before any handler runs.
 #include <grove/web/http_server.hpp>
 
 #include <grove/fiber.hpp>
@@ -207,6 +209,48 @@ TEST_F(HttpServerTest, ServesHttpsThroughGrovesTlsStream) {
   server->stop(1s);
   server.reset();
   std::filesystem::remove_all(dir);
+}
+
+// Request smuggling and malformed framing (RFC 9112 6.3, 7.1, 5.2, 2.2):
+// each request is answered 400 and the connection closed, and no handler
+// runs — neither for the request nor for one smuggled behind it.
+TEST_F(HttpServerTest, SmugglingAndMalformedFramingGet400AndAClose) {
+  int handled = 0;
+  serve([&](Request& req) {
+    ++handled;
+    return Response::text(std::string(req.target()) + "\n");
+  });
+  const std::string smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::pair<const char*, std::string> cases[] = {
+      {"conflicting Content-Length",
+       "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!" + smuggled},
+      {"a Content-Length list", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 6\r\n\r\nhello!" + smuggled},
+      {"a negative Content-Length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n" + smuggled},
+      {"Content-Length with Transfer-Encoding",
+       "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled},
+      {"Transfer-Encoding without chunked last",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n" + smuggled},
+      {"a chunk size that is not hex",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n" + smuggled},
+      {"an oversized chunk size",
+       "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000005\r\nhello\r\n0\r\n\r\n" +
+           smuggled},
+      {"obs-fold", "GET / HTTP/1.1\r\nHost: x\r\nX-Folded: a\r\n b\r\n\r\n" + smuggled},
+      {"a space before the colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n" + smuggled},
+      {"a bare LF", "GET / HTTP/1.1\nHost: x\n\n" + smuggled},
+      {"a bare CR", "GET / HTTP/1.1\rHost: x\r\n\r\n" + smuggled},
+      {"an invalid method", "G@T / HTTP/1.1\r\nHost: x\r\n\r\n" + smuggled},
+      {"an invalid version", "GET / HTTP/x.1\r\nHost: x\r\n\r\n" + smuggled},
+      {"a version that is not HTTP", "GET / HTTPS/1.1\r\nHost: x\r\n\r\n" + smuggled},
+  };
+  for (const auto& [name, bytes] : cases) {
+    RawClient c(server->port());
+    c.send(bytes);
+    EXPECT_TRUE(c.closed()) << name;
+    EXPECT_EQ(c.got().rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << name << ":\n" << c.got();
+    EXPECT_EQ(count(c.got(), "HTTP/1.1 "), 1u) << name << ":\n" << c.got();
+  }
+  EXPECT_EQ(handled, 0);
 }
 
 TEST_F(HttpServerTest, EmptyHandlerAndBadGraceAreUsageErrors) {

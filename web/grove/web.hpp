@@ -5,6 +5,7 @@
 #include <grove/web/beast_stream.hpp>
 #include <grove/web/chunk_writer.hpp>
 #include <grove/web/http.hpp>
+#include <grove/web/http_client.hpp>
 #include <grove/web/http_limits.hpp>
 #include <grove/web/http_server.hpp>
 #include <grove/web/http_session.hpp>
@@ -14,3 +15,4 @@
 #include <grove/web/router.hpp>
 #include <grove/web/static_files.hpp>
 #include <grove/web/websocket.hpp>
+#include <grove/web/websocket_client.hpp>

@@ -39,8 +39,4 @@ void write_within(Stream& s, Response& res, Duration limit, boost::system::error
 Response handle_put(ChatService& svc, const Request& req, const std::string& room, const std::string& nick);
 Response handle_poll(ChatService& svc, const Request& req, const std::string& nick);
 
-// run_websocket_session() takes over an upgraded connection (websocket_session.cpp);
-// `leftover` holds bytes the HTTP parser read past the request.
-void run_websocket_session(ChatService& svc, Stream& s, const Request& req, std::string leftover);
-
 }  // namespace grove::chat::detail

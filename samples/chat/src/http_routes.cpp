@@ -2,21 +2,28 @@
 // page, /stats, long poll, the /ws upgrade) served by a web::HttpSession,
 // whose end reasons become the chat's disconnect counters. A request (head
 // and body) must arrive within head_timeout and fit in max_head/max_body.
+// /ws is a web::WebSocket whose JSON text messages decode_request()
+// (command.hpp) decodes — the same code the chat_json fuzz target runs.
 #include "http_detail.hpp"
 #include "sessions.hpp"
 
 #include <grove/chat/chat_server.hpp>
+#include <grove/chat/command.hpp>
 #include <grove/chat/protocol.hpp>
 
+#include <grove/io_error.hpp>
 #include <grove/timeout.hpp>
 #include <grove/web/http_session.hpp>
 #include <grove/web/router.hpp>
+#include <grove/web/websocket.hpp>
 
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace grove::chat::detail {
 
@@ -55,6 +62,140 @@ void write_within(Stream& s, Response& res, Duration limit, error_code& ec) {
 
 namespace {
 
+using json = nlohmann::json;
+
+json error_object(std::string_view text) { return {{"type", "error"}, {"error", text}}; }
+
+// WsMember is a WebSocket client as a room sees it: each message is one
+// JSON text message queued on its web::WebSocket, whose bound is
+// max_outbound (policy close: a client too slow to take it is dropped,
+// "slow_consumer"). ws is set while the session runs.
+class WsMember final : public Member {
+ public:
+  explicit WsMember(std::uint64_t id) : Member(MemberKind::websocket, id) {}
+
+  void on_joined(const std::string& room, const std::vector<MessagePtr>& backlog) noexcept override {
+    try {
+      json list = json::array();
+      for (auto& m : backlog) list.push_back(to_json(*m));
+      push(json{{"type", "joined"}, {"room", room}, {"backlog", std::move(list)}});
+    } catch (...) {
+      drop();
+    }
+  }
+  void on_deliver(const MessagePtr& m) noexcept override {
+    if (m->room != this->room()) return;
+    try {
+      push(std::string(m->json_text));
+    } catch (...) {
+      drop();
+    }
+  }
+  void push(std::string text) noexcept {
+    if (ws) (void)ws->send_text(std::move(text));  // false: closing, or dropped as a slow consumer
+  }
+  void push(const json& j) noexcept {
+    try {
+      push(dump(j));
+    } catch (...) {
+      drop();
+    }
+  }
+  // drop() ends a connection the member cannot serve (out of memory).
+  void drop() noexcept {
+    if (ws) ws->request_close(web::close_code::internal_error);
+  }
+
+  web::WebSocket* ws = nullptr;
+  bool shutting_down = false;
+};
+
+void handle_message(ChatService& svc, const std::shared_ptr<WsMember>& m, const web::WsMessage& msg) {
+  if (msg.binary) return m->push(error_object("binary frames are not supported; send JSON text"));
+  const JsonRequest req = decode_request(msg.data);
+  try {
+    switch (req.kind) {
+      case RequestKind::invalid:
+        return m->push(error_object(req.error));
+      case RequestKind::nick:
+        svc.set_nick(*m, req.arg);
+        return m->push(json{{"type", "nick"}, {"nick", m->nick()}});
+      case RequestKind::join:
+        return svc.join(m, req.arg);  // the room sends {"type":"joined",...}
+      case RequestKind::say:
+        check_text(req.arg, svc.config().max_line);
+        (void)svc.say(*m, req.arg);  // the room echoes it as {"type":"message",...}
+        return;
+      case RequestKind::who:
+        return m->push(json{{"type", "who"}, {"room", m->room()}, {"nicks", svc.who(*m)}});
+      case RequestKind::rooms: {  // one page; "next" is the "after" of the next page
+        auto page = svc.rooms(req.arg);
+        json list = json::array();
+        for (auto& [name, count] : page.rooms) list.push_back({{"room", name}, {"members", count}});
+        json answer{{"type", "rooms"}, {"rooms", std::move(list)}};
+        if (page.more) answer["next"] = page.rooms.back().first;
+        return m->push(answer);
+      }
+    }
+  } catch (const ChatError& e) {
+    m->push(error_object(e.what()));
+  }
+}
+
+// ws_reason(reason) is the disconnect counter of a WebSocket's end_reason().
+std::string ws_reason(std::string_view reason) {
+  if (reason == "closed") return "ws_closed";
+  if (reason == "too_big") return "ws_frame_too_big";
+  if (reason == "bad_utf8") return "ws_invalid_utf8";
+  if (reason == "idle_timeout") return "ws_idle_timeout";
+  if (reason == "frame_timeout") return "ws_frame_timeout";
+  if (reason == "peer_gone") return "client_closed";
+  if (reason == "slow_consumer") return "slow_consumer";
+  if (reason == "write_failed" || reason == "write_timeout") return "write_failed";
+  return "ws_protocol_error";
+}
+
+// serve_websocket() runs the chat on an upgraded connection until it ends.
+void serve_websocket(ChatService& svc, web::Request& up, Stream& s, std::string leftover) {
+  using namespace std::chrono_literals;
+  const ChatConfig& cfg = svc.config();
+  std::optional<web::WebSocket> ws;
+  try {
+    ws.emplace(up, s, std::move(leftover),
+               web::WebSocketOptions{.max_message_bytes = cfg.max_frame,
+                                     .max_queued_bytes = cfg.max_outbound,
+                                     .overflow = web::OverflowPolicy::close,
+                                     .handshake_timeout = cfg.head_timeout,
+                                     .write_timeout = cfg.write_timeout,
+                                     .close_timeout = 1s,
+                                     .ping_interval = cfg.ws_ping_interval,
+                                     .idle_timeout = cfg.ws_idle_timeout,
+                                     .frame_timeout = cfg.ws_frame_timeout,
+                                     .server_name = "grove-chat"});
+  } catch (const IoError&) {
+    return;  // the opening handshake failed
+  }
+  auto m = std::make_shared<WsMember>(svc.next_member_id());
+  m->ws = &*ws;
+  // Shutdown: the goodbye, then (once it is sent) close code 1001.
+  auto connection = svc.track("websocket", [raw = m.get()] {
+    raw->shutting_down = true;
+    raw->push(error_object("server shutting down"));
+    if (raw->ws) raw->ws->request_close(web::close_code::going_away);
+  });
+  try {
+    while (auto msg = ws->receive()) handle_message(svc, m, *msg);
+  } catch (...) {  // the connection's fiber is killed: retire the member at once
+    svc.leave(*m);
+    svc.count_disconnect("killed");
+    m->ws = nullptr;
+    throw;
+  }
+  svc.leave(*m);
+  svc.count_disconnect(m->shutting_down ? "server_shutdown" : ws_reason(ws->end_reason()));
+  m->ws = nullptr;
+}
+
 web::Response answer(Response res) { return web::Response(std::move(res)); }
 
 // A JSON error without a request to follow (refusals, the router's 404/405).
@@ -90,7 +231,7 @@ web::Router routes(ChatService& svc) {
     if (!boost::beast::websocket::is_upgrade(req.message()))
       return answer(error_response(req.message(), http::status::bad_request, "expected a WebSocket upgrade"));
     return web::Response::take_over([&svc](web::Request& up, Stream& s, std::string leftover) {
-      run_websocket_session(svc, s, up.message(), std::move(leftover));
+      serve_websocket(svc, up, s, std::move(leftover));
     });
   });
   return r;

@@ -16,17 +16,6 @@ bool Outbox::push(std::string chunk) {
   return true;
 }
 
-bool Outbox::charge(std::size_t n) noexcept {
-  if (overflowed_) return false;
-  if (unsent() + n > limit_) {
-    overflowed_ = true;
-    ready_.set();
-    return false;
-  }
-  in_flight_ += n;
-  return true;
-}
-
 bool Outbox::take(std::vector<std::string>& out) {
   out.clear();
   while (chunks_.empty() && !closed_ && !ready_.is_set()) ready_.wait();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run_ws_client.sh URL ACTION... — runs ws_client.mjs (the npm `ws` package,
-# installed from package-lock.json by `npm ci` on first use). Without node
+# installed from package-lock.json by `npm ci` on first use);
+# run_ws_client.sh --server runs ws_server.mjs instead. Without node
 # (or without npm when node_modules is missing) it exits 77: the C++ test
 # then reports itself skipped in a developer's tree and fails in CI (CI set
 # and not "false"/"0"), so it never passes silently.
@@ -14,4 +15,9 @@ fi
 if [[ ! -d $here/node_modules/ws ]]; then
   (cd "$here" && flock "$here/.npm-ci.lock" bash -c '[[ -d node_modules/ws ]] || npm ci --no-audit --no-fund --loglevel=error') >&2
 fi
-exec node "$here/ws_client.mjs" "$@"
+script=ws_client.mjs
+if [[ ${1:-} == --server ]]; then
+  script=ws_server.mjs
+  shift
+fi
+exec node "$here/$script" "$@"

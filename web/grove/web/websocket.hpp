@@ -17,8 +17,11 @@
 // reading and TCP holds the peer back. send() may be called from any fiber
 // of the hub: it queues the message for the writer and returns at once
 // (except under `block`), so a slow peer never
-// blocks a broadcaster. The queue is bounded (max_queued_bytes); what
-// happens past the bound is the OverflowPolicy:
+// blocks a broadcaster. The queue is bounded (max_queued_bytes counts the
+// unsent bytes: messages queued or being written, and the pongs and close
+// frames the peer's own frames made the reader queue — a peer that pings
+// and never reads is dropped as "slow_consumer" too); what happens past
+// the bound is the OverflowPolicy:
 //   close        (default) the peer is too slow: the connection is dropped,
 //                send() returns false, end_reason() is "slow_consumer";
 //   drop_oldest  the oldest queued messages are dropped to make room
@@ -91,7 +94,9 @@ struct WsMessage {
 class WebSocket {
  public:
   // WebSocket(req, stream, leftover, options) runs the opening handshake
-  // answering req (IoError when it fails). websocket_handler() does this.
+  // answering req (IoError when it fails). websocket_handler() does this;
+  // WebSocketClient (websocket_client.hpp) is the other side, with the same
+  // calls.
   WebSocket(Request& req, Stream& s, std::string leftover, WebSocketOptions options = {});
   ~WebSocket();
   WebSocket(const WebSocket&) = delete;
@@ -121,10 +126,22 @@ class WebSocket {
   std::string_view end_reason() const noexcept;
   // close_code() is the code of the peer's close frame (0: none came).
   std::uint16_t close_code() const noexcept;
+  // ping() asks the writer to send a ping now (any fiber; nothing once
+  // closing); pongs() counts the pong frames received.
+  void ping();
+  std::uint64_t pongs() const noexcept;
+  // queued_bytes(): the unsent bytes the bound covers.
   std::size_t queued_bytes() const noexcept;
   std::uint64_t dropped() const noexcept;
 
   class Impl;
+
+ protected:
+  // The client's side (websocket_client.hpp): req is the upgrade request
+  // (target and Host); the opening handshake is sent on s, then the same
+  // reader and writer fibers run, the writer masking each frame (Beast).
+  struct ClientRole {};
+  WebSocket(ClientRole, Request& req, Stream& s, WebSocketOptions options);
 
  private:
   Request* request_;

@@ -7,7 +7,6 @@
 // Not thread-safe: use it from its hub's thread.
 
 #include <grove/event.hpp>
-#include <grove/web/beast_stream.hpp>
 
 #include <cstddef>
 #include <deque>
@@ -16,9 +15,8 @@
 
 namespace grove::chat {
 
-// It is also the WriteBudget of a WebSocket member's BeastStream: the
-// control frames Beast queues count against the same limit.
-class Outbox final : public web::WriteBudget {
+// (A WebSocket member uses its web::WebSocket's bounded queue instead.)
+class Outbox {
  public:
   explicit Outbox(std::size_t limit) : limit_(limit) {}
   Outbox(const Outbox&) = delete;
@@ -27,19 +25,12 @@ class Outbox final : public web::WriteBudget {
   // push(chunk) queues chunk; false when the outbox is closed or overflowed,
   // or when chunk would put unsent() over the limit (it then overflows).
   bool push(std::string chunk);
-  // take(out) waits until chunks are queued, wake() is called, or the
-  // outbox is closed; it moves the queued chunks to out (in flight until
+  // take(out) waits until chunks are queued, the outbox overflows, or it
+  // is closed; it moves the queued chunks to out (in flight until
   // written()). It returns false once closed and drained.
   bool take(std::vector<std::string>& out);
-  // charge(n) counts n bytes sent outside the queue (a WebSocket's control
-  // frames) as in flight until written(n); false, and overflowed, when they
-  // would put unsent() over the limit. Unlike push() it still counts after
-  // close(), so a closing handshake can flow.
-  bool charge(std::size_t n) noexcept override;
   // written(n) marks n in-flight bytes as sent.
-  void written(std::size_t n) noexcept override { in_flight_ -= n < in_flight_ ? n : in_flight_; }
-  // wake() makes a waiting take() return (it may return no chunks).
-  void wake() noexcept override { ready_.set(); }
+  void written(std::size_t n) noexcept { in_flight_ -= n < in_flight_ ? n : in_flight_; }
   // close() lets the writer drain what is queued; later pushes are refused.
   void close() noexcept {
     closed_ = true;
