@@ -123,13 +123,8 @@ void Node::Impl::node_down(const std::string& node, std::uint64_t inc, const std
   ++stats.nodes_down;
   membership.set();
   spdlog::warn("grove::cluster: node '{}' declares node '{}' down: {}", options.node_id, node, why);
-  // What arrived from it is delivered, gaps skipped; its streams end.
-  const std::string prefix = node + "/" + std::to_string(inc) + "/";
-  std::vector<Pending> out;
-  for (auto it = in_streams.lower_bound(prefix); it != in_streams.end() && it->first.starts_with(prefix);) {
-    while (it->second.order.holding()) release_held(it->second, it->first, it->second.order.skip_gap(out), out);
-    it = in_streams.erase(it);
-  }
+  // Its streams stay: what is still on the way from it is delivered, and
+  // gaps are given up by tick() as for a live node.
   for (auto it = asks.begin(); it != asks.end();) {
     if (it->second.node == node && it->second.incarnation == inc) {
       it->second.slot->error(noconnection(node, why));

@@ -156,6 +156,9 @@ Node::~Node() {
   tls_node = nullptr;
   m.ticker.kill();
   try {
+    // A last heartbeat names each stream's last stamp (a lost tail is
+    // counted), then the goodbye.
+    m.heartbeat();
     m.publish("grove.all", nlohmann::json{{"k", "bye"}, {"n", m.options.node_id}, {"i", m.incarnation}});
   } catch (...) {
   }
