@@ -16,6 +16,9 @@
 
 #include "peer_messages.hpp"
 
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <iostream>
 #include <stdexcept>
@@ -66,6 +69,8 @@ int blast(grove::cluster::Node& node, const std::string& sink_name, std::uint64_
 
 int main(int argc, char** argv) {
   if (argc < 4) return 2;
+  // stdout is the test's channel (READY, SENT ...): logs go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("cluster_peer"));
   grove::cluster::Node node({.url = argv[1], .node_id = argv[2]});
   const std::string mode = argv[3];
   if (mode == "serve") return serve(node);

@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 namespace {
 
 // Messages this process encodes differently from the peer, to make it fail
-// to decode: a wrong body, a newer version, an unknown type.
+// to decode: a wrong body, a newer version, an unknown type (only sent).
 struct BadEcho {
   int text = 0;
 };
@@ -26,11 +26,8 @@ struct NewerEcho {
 };
 struct Unknown {};
 void to_json(nlohmann::json& j, const BadEcho& m) { j = {{"text", m.text}}; }
-void from_json(const nlohmann::json& j, BadEcho& m) { j.at("text").get_to(m.text); }
 void to_json(nlohmann::json& j, const NewerEcho& m) { j = {{"text", m.text}}; }
-void from_json(const nlohmann::json& j, NewerEcho& m) { j.at("text").get_to(m.text); }
 void to_json(nlohmann::json& j, const Unknown& /*m*/) { j = nlohmann::json::object(); }
-void from_json(const nlohmann::json& /*j*/, Unknown& /*m*/) {}
 
 }  // namespace
 
