@@ -53,6 +53,7 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   };
   struct InStream {
     detail::StreamOrder<Pending> order;
+    std::uint64_t actor = 0;  // the local actor it feeds
     TimePoint held_since{};
     std::uint64_t claimed_last = 0;  // the sender's heartbeat says it sent up to this
     TimePoint claimed_at{};
@@ -117,7 +118,9 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   void answer(const std::string& reply_to, std::uint64_t ask_id, const nlohmann::json& body);
   void fail_remote_ask(const std::string& reply_to, std::uint64_t ask_id, const std::string& kind,
                        const std::string& what);
-  void release_held(InStream& s, const std::string& key, std::uint64_t lost, std::vector<Pending>& out);
+  void release_held(InStream& s, std::uint64_t lost, std::vector<Pending>& out);
+  std::string actor_name(std::uint64_t actor) const;
+  void forget(std::uint64_t actor);
   bool is_down(const std::string& node, std::uint64_t inc) const { return down.count({node, inc}) != 0; }
 
   // membership.cpp

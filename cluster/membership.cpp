@@ -50,11 +50,12 @@ void Node::Impl::tick() {
   // Gaps: a stream that held messages for hold_back, or whose sender says
   // it sent stamps never seen, gives them up as lost.
   std::vector<Pending> out;
-  for (auto& [key, s] : in_streams) {
-    if (s.order.holding() && now - s.held_since >= options.hold_back) release_held(s, key, s.order.skip_gap(out), out);
+  for (auto& entry : in_streams) {
+    InStream& s = entry.second;
+    if (s.order.holding() && now - s.held_since >= options.hold_back) release_held(s, s.order.skip_gap(out), out);
     if (s.claimed_last != 0 && now - s.claimed_at >= options.hold_back) {
       const std::uint64_t last = std::exchange(s.claimed_last, 0);
-      release_held(s, key, s.order.skip_to(last, out), out);
+      release_held(s, s.order.skip_to(last, out), out);
     }
   }
   // Slow-consumer drops nats.c reported are dead letters too.
@@ -105,6 +106,7 @@ void Node::Impl::on_all(const std::string& data, const std::string& reply) {
     for (const auto& s : j.at("streams")) {
       if (s.at(0).get<std::string>() != options.node_id || s.at(1).get<std::uint64_t>() != incarnation) continue;
       InStream& in = in_streams[stream_key(node, inc, s.at(2).get<std::uint64_t>())];
+      in.actor = s.at(2).get<std::uint64_t>();
       const auto last = s.at(3).get<std::uint64_t>();
       if (last >= in.order.next() && last > in.claimed_last) {
         in.claimed_last = last;

@@ -330,6 +330,7 @@ void Node::Impl::on_message(const nlohmann::json& j, const std::string& reply) {
             j.at("to").get<std::uint64_t>()};
   const std::string key = stream_key(p.from_node, from.at("i").get<std::uint64_t>(), p.actor);
   InStream& s = in_streams[key];
+  s.actor = p.actor;
   std::vector<Pending> ready;
   const bool was_holding = s.order.holding();
   switch (s.order.accept(j.at("seq").get<std::uint64_t>(), std::move(p), ready)) {
@@ -347,15 +348,32 @@ void Node::Impl::on_message(const nlohmann::json& j, const std::string& reply) {
   for (auto& r : ready) deliver_local(r);
 }
 
-void Node::Impl::release_held(InStream& s, const std::string& key, std::uint64_t lost, std::vector<Pending>& out) {
+void Node::Impl::release_held(InStream& s, std::uint64_t lost, std::vector<Pending>& out) {
   if (lost) {
     stats.lost += lost;
+    const std::string name = actor_name(s.actor);
     for (std::uint64_t i = 0; i < lost; ++i)
-      dead_letters().record(DeadLetterReason::unreachable, key, "?", "lost in transit (a gap in the stream's stamps)");
+      dead_letters().record(DeadLetterReason::unreachable, name, "?", "lost in transit (a gap in the stream's stamps)");
   }
   if (s.order.holding()) s.held_since = grove::detail::scheduler().now();
   for (auto& r : out) deliver_local(r);
   out.clear();
+}
+
+std::string Node::Impl::actor_name(std::uint64_t actor) const {
+  auto it = exported.find(actor);
+  return it != exported.end() ? it->second.name : "actor #" + std::to_string(actor);
+}
+
+// forget(actor) drops a stopped actor's entry: later arrivals for it are
+// dead letters (dead_actor) and asks fail with ActorDead, as for a local ref.
+void Node::Impl::forget(std::uint64_t actor) {
+  if (exported.erase(actor) == 0) return;
+  if (auto c = exported_cells.find(actor); c != exported_cells.end()) {
+    exported_by_cell.erase(c->second.get());
+    exported_cells.erase(c);
+  }
+  std::erase_if(names, [actor](const auto& kv) { return kv.second == actor; });
 }
 
 void Node::Impl::deliver_local(Pending& p) {
@@ -445,8 +463,15 @@ std::uint64_t Node::export_actor(std::shared_ptr<void> cell, const std::string& 
   const std::uint64_t id = m.next_actor++;
   m.exported_by_cell.emplace(cell.get(), id);
   m.exported_cells.emplace(id, std::move(cell));
-  m.exported.emplace(
-      id, Impl::Exported{name, std::move(signature), std::move(alive), std::move(deliver), std::move(on_end)});
+  auto& ex = m.exported
+                 .emplace(id, Impl::Exported{name, std::move(signature), std::move(alive), std::move(deliver),
+                                             std::move(on_end)})
+                 .first->second;
+  ex.on_end([hub = m.bridge->hub, weak = std::weak_ptr<Impl>(impl_), id] {
+    (void)hub.post([weak, id] {
+      if (auto impl = weak.lock()) impl->forget(id);
+    });
+  });
   return id;
 }
 
