@@ -108,6 +108,7 @@ Node::Node(NodeOptions options) : impl_(std::make_shared<Impl>()) {
     check(natsOptions_SetMaxReconnect(m.nopts, -1), "reconnect");
     check(natsOptions_SetReconnectWait(m.nopts, millis(o.reconnect_wait)), "reconnect wait");
     check(natsOptions_SetMaxPendingMsgs(m.nopts, 1 << 20), "pending");
+    check(natsOptions_SetSendAsap(m.nopts, o.send_asap), "send asap");
     check(natsOptions_SetClosedCB(m.nopts, on_closed, m.bridge), "closed callback");
     check(natsOptions_SetDisconnectedCB(m.nopts, on_disconnected, m.bridge), "disconnected callback");
     check(natsOptions_SetReconnectedCB(m.nopts, on_reconnected, m.bridge), "reconnected callback");

@@ -76,6 +76,10 @@ struct NodeOptions {
   // max_message_bytes: the largest encoded message sent or accepted (also
   // capped by the server's max_payload).
   std::size_t max_message_bytes = std::size_t{1} << 20;
+  // send_asap: each publish goes to the socket at once (nats.c's SendAsap:
+  // lower latency for asks and replies); false lets nats.c buffer for
+  // throughput (docs/cluster.md, "Latency or throughput").
+  bool send_asap = true;
 };
 
 // NodeStats: counters since the Node started.

@@ -45,7 +45,7 @@ class RemoteRef {
   // node; at most once from there). dead: its node is known to be down (a
   // dead letter, unreachable). MessageTooLarge when it exceeds the size
   // limit (nothing sent).
-  SendStatus send(const M& msg) const {
+  SendStatus send(M msg) const {
     return Node::here("grove::cluster::RemoteRef::send").send_encoded(checked_key(), encode(msg));
   }
 
@@ -56,7 +56,7 @@ class RemoteRef {
   // running there, DecodeError when the answer is not an R, RemoteError
   // carrying the remote exception when receive() throws.
   template <class R = void>
-  AsyncResult<R> ask(const M& msg, Deadline timeout = default_ask_timeout()) const {
+  AsyncResult<R> ask(M msg, Deadline timeout = default_ask_timeout()) const {
     static_assert(std::is_void_v<R> || Encodable<R>, "RemoteRef::ask<R>: register R with GROVE_MESSAGE");
     Node& node = Node::here("grove::cluster::RemoteRef::ask");
     const TimePoint start = timeout.is_never() ? TimePoint::max() : grove::detail::scheduler().now();
