@@ -133,6 +133,10 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   void remote_down(std::uint64_t mid, const std::string& why);
 };
 
+// A stream's last stamp is announced in this many heartbeats after its
+// last send (one lost heartbeat does not hide a lost tail).
+inline constexpr int kTouchedHeartbeats = 3;
+
 // stream_key(node, inc, actor) names one ordered stream.
 inline std::string stream_key(const std::string& node, std::uint64_t inc, std::uint64_t actor) {
   return node + "/" + std::to_string(inc) + "/" + std::to_string(actor);

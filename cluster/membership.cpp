@@ -17,7 +17,6 @@
 namespace grove::cluster {
 
 namespace {
-constexpr int kTouchedHeartbeats = 3;  // a stream's last stamp is announced in this many heartbeats
 constexpr auto kNameQueryTimeout = std::chrono::milliseconds(250);
 
 std::exception_ptr noconnection(const std::string& node, const std::string& why) {

@@ -225,7 +225,7 @@ static nlohmann::json stamp(Node::Impl& m, const detail::RefKey& to, const nlohm
   out.node = to.node;
   out.incarnation = to.incarnation;
   out.actor = to.actor;
-  out.touched = 3;  // membership.cpp's kTouchedHeartbeats
+  out.touched = kTouchedHeartbeats;
   const std::string sender = grove::detail::running_fiber_name();
   return nlohmann::json{{"k", "m"},
                         {"to", to.actor},
