@@ -135,8 +135,8 @@ Node::Node(NodeOptions options) : impl_(std::make_shared<Impl>()) {
     if (m.sub_self) natsSubscription_Destroy(m.sub_self);
     if (m.sub_all) natsSubscription_Destroy(m.sub_all);
     if (m.nopts) natsOptions_Destroy(m.nopts);
-    m.bridge->impl.reset();
-    // nats.c may still call the bridge if a connection was made: keep it.
+    // nats.c may still call the bridge if a connection was made: keep it
+    // (its weak impl expires with this Node).
     if (!m.nc) delete m.bridge;
     throw;
   }
@@ -167,7 +167,9 @@ Node::~Node() {
   for (auto& [id, ask] : m.asks)
     ask.slot->error(std::make_exception_ptr(NoConnection("grove::cluster: node '" + m.options.node_id + "' closed")));
   m.asks.clear();
-  m.bridge->impl.reset();
+  // bridge->impl is never written after construction (nats.c's threads
+  // copy it); what they post meanwhile finds a closing connection, whose
+  // publishes fail and are handled as any failed publish.
   natsConnection_Close(m.nc);
   // Free the bridge once nats.c is done with it: closed, and both
   // subscriptions complete (a bounded wait; leaked, with a log line, if
