@@ -86,7 +86,14 @@ class RemoteRef {
         if (grove::detail::tls_scheduler) grove::detail::tls_scheduler->remove_timer(*timer);
       });
     }
-    node.ask_encoded(checked_key(), encode(msg), slot);
+    try {
+      node.ask_encoded(checked_key(), encode(msg), slot);
+    } catch (...) {
+      // Nothing was sent (MessageTooLarge): settle the slot so the timer
+      // and the result it holds are released, then tell the caller.
+      slot->error(std::current_exception());
+      throw;
+    }
     return result;
   }
 

@@ -3,10 +3,11 @@
 //
 //   cluster_peer URL ID serve            the actor "peer-ID" (peer::Msg) registered
 //                                        cluster-wide; prints "READY" and runs until killed
-//   cluster_peer URL ID blast SINK N P   finds SINK (whereis_global), sends it N peer::Seq
+//   cluster_peer URL ID blast SINK N P L finds SINK (whereis_global), sends it N peer::Seq
 //                                        stamped ID/1..N (P: sleep 1 ms every P messages,
 //                                        0: no pacing), prints "SENT N DEAD D" (D: sends
-//                                        refused as dead letters) and exits
+//                                        refused as dead letters), stays L ms (its
+//                                        heartbeats announce its last stamp) and exits
 // Exit status 2 on bad arguments, 3 when SINK is not found within 10 s.
 
 #include <grove/actor.hpp>
@@ -52,7 +53,8 @@ int serve(grove::cluster::Node& node) {
   for (;;) grove::this_fiber::sleep(1s);
 }
 
-int blast(grove::cluster::Node& node, const std::string& sink_name, std::uint64_t n, std::uint64_t pace) {
+int blast(grove::cluster::Node& node, const std::string& sink_name, std::uint64_t n, std::uint64_t pace,
+          std::uint64_t linger_ms) {
   std::optional<grove::cluster::RemoteRef<peer::Msg>> sink;
   for (int i = 0; i < 100 && !sink; ++i) sink = node.whereis_global<peer::Msg>(sink_name, 100ms);
   if (!sink) return 3;
@@ -62,6 +64,7 @@ int blast(grove::cluster::Node& node, const std::string& sink_name, std::uint64_
     if (pace && i % pace == 0) grove::this_fiber::sleep(1ms);
   }
   std::cout << "SENT " << n << " DEAD " << dead << std::endl;
+  if (linger_ms) grove::this_fiber::sleep(std::chrono::milliseconds(linger_ms));
   return 0;
 }
 
@@ -74,6 +77,7 @@ int main(int argc, char** argv) {
   grove::cluster::Node node({.url = argv[1], .node_id = argv[2]});
   const std::string mode = argv[3];
   if (mode == "serve") return serve(node);
-  if (mode == "blast" && argc == 7) return blast(node, argv[4], std::stoull(argv[5]), std::stoull(argv[6]));
+  if (mode == "blast" && argc == 8)
+    return blast(node, argv[4], std::stoull(argv[5]), std::stoull(argv[6]), std::stoull(argv[7]));
   return 2;
 }

@@ -108,19 +108,22 @@ TEST_F(NodeTest, ServerRestartMidStreamLosesNothingSilently) {
   auto tally = std::make_shared<FifoTally>();
   auto sink = spawn_actor<Sink>(ActorOptions{.name = "sink"}, tally);
   node.register_global("sink", sink);
-  // 1 ms pause every 10 messages: the stream lasts a couple of seconds.
-  auto sender = start_peer(nats.url(), "S", {"blast", "sink", std::to_string(kSeq), "10"});
-  ASSERT_TRUE(wait_until([&] { return tally->received >= kSeq / 10; }, 20s)) << "the stream did not start";
+  // 1 ms pause every 5 messages: the stream lasts a few seconds. The sender
+  // stays 4 s after its last send, so that its heartbeats announce its last
+  // stamp to this node once both have reconnected (a lost tail is counted).
+  auto sender = start_peer(nats.url(), "S", {"blast", "sink", std::to_string(kSeq), "5", "4000"});
+  ASSERT_TRUE(wait_until([&] { return tally->received >= kSeq / 20; }, 20s)) << "the stream did not start";
   nats.restart();
   const std::uint64_t at_restart = tally->received;
+  ASSERT_TRUE(wait_until([&] { return node.stats().reconnects >= 1; }, 20s)) << "this node did not reconnect";
   const std::string line = sender.std_out().readline();
   ASSERT_EQ(sender.wait(60s), 0) << line;
   std::uint64_t sent = 0;
   std::uint64_t refused = 0;
   ASSERT_EQ(std::sscanf(line.c_str(), "SENT %lu DEAD %lu", &sent, &refused), 2) << line;
   EXPECT_EQ(sent, kSeq);
-  // The sender's final heartbeat names its last stamp, so a lost tail is
-  // counted too, once hold_back has passed.
+  // A lost tail is counted once hold_back has passed after the heartbeat
+  // that names the last stamp.
   const bool balanced = wait_until([&] { return tally->received + refused + node.stats().lost == kSeq; }, 10s);
   const auto stats = node.stats();
   EXPECT_TRUE(balanced) << "delivered " << tally->received << " + refused " << refused << " + lost " << stats.lost

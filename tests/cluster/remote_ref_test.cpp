@@ -134,7 +134,7 @@ TEST_F(RemoteRefTest, PerSenderFifoFromThreeProcesses) {
   node.register_global("sink", sink);
   std::vector<Popen> senders;
   for (const char* id : {"S1", "S2", "S3"})
-    senders.push_back(start_peer(nats.url(), id, {"blast", "sink", std::to_string(kSeq), "0"}));
+    senders.push_back(start_peer(nats.url(), id, {"blast", "sink", std::to_string(kSeq), "0", "0"}));
   for (auto& s : senders) {
     EXPECT_EQ(s.std_out().readline(), "SENT " + std::to_string(kSeq) + " DEAD 0\n");
     EXPECT_EQ(s.wait(30s), 0);
