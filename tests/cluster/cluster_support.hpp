@@ -20,6 +20,13 @@
 
 namespace grove::test {
 
+// Under ASan each message costs ~30x: the stream tests send fewer (CI time).
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr std::uint64_t kStreamScale = 6;
+#else
+inline constexpr std::uint64_t kStreamScale = 1;
+#endif
+
 // start_peer(url, id, args) runs cluster_peer as a child; for "serve" it
 // returns once the child printed READY.
 inline grove::Popen start_peer(const std::string& url, const std::string& id, std::vector<std::string> args) {

@@ -126,7 +126,7 @@ TEST_F(RemoteRefTest, DecodeFailuresAreDeadLetteredWithTheReason) {
 // Per-sender FIFO: three processes each send kSeq stamped messages to one
 // actor of this process; each sender's arrive in order, all of them.
 TEST_F(RemoteRefTest, PerSenderFifoFromThreeProcesses) {
-  constexpr std::uint64_t kSeq = 30000;  // 90,000 messages in all
+  constexpr std::uint64_t kSeq = 30000 / kStreamScale;  // 90,000 messages in all (15,000 under ASan)
   NatsServer nats;
   cluster::Node node({.url = nats.url(), .node_id = "T"});
   auto tally = std::make_shared<FifoTally>();
