@@ -19,6 +19,10 @@ std::string_view to_string(DeadLetterReason r) noexcept {
       return "left over when the actor stopped";
     case DeadLetterReason::crashed:
       return "being processed when the actor crashed";
+    case DeadLetterReason::undecodable:
+      return "undecodable on arrival from another node";
+    case DeadLetterReason::unreachable:
+      return "unreachable across the cluster";
   }
   return "unknown";
 }
@@ -35,10 +39,12 @@ void DeadLetters::record(DeadLetterReason reason, std::string_view recipient, st
       std::uint64_t p = 100;
       while (p < n) p *= 10;
       if (p == n)
-        spdlog::warn("grove: {} dead letters so far ({} dead actor, {} shed, {} rejected, {} leftover, {} crashed)", n,
-                     count(DeadLetterReason::dead_actor), count(DeadLetterReason::shed),
-                     count(DeadLetterReason::rejected), count(DeadLetterReason::leftover),
-                     count(DeadLetterReason::crashed));
+        spdlog::warn(
+            "grove: {} dead letters so far ({} dead actor, {} shed, {} rejected, {} leftover, {} crashed, "
+            "{} undecodable, {} unreachable)",
+            n, count(DeadLetterReason::dead_actor), count(DeadLetterReason::shed), count(DeadLetterReason::rejected),
+            count(DeadLetterReason::leftover), count(DeadLetterReason::crashed), count(DeadLetterReason::undecodable),
+            count(DeadLetterReason::unreachable));
     }
   } catch (...) {
   }

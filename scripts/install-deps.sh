@@ -5,7 +5,9 @@
 # python3 runs scripts/extract_examples.py and run_example.py, which compile
 # and run the docs' examples as tests (tests/docs). redis-server and
 # postgresql are the throw-away servers tests start (tests/fixtures);
-# hiredis, libpq and libcurl the blocking client libraries tests use
+# nats-server is the NATS server the grove::cluster tests start, libnats-dev
+# (nats.c) the client grove::cluster uses. hiredis, libpq and libcurl the
+# blocking client libraries tests use
 # against them. curl is the HTTP client of the grove::web tests (tests/web).
 # clang-14 and libclang-rt-14-dev (libFuzzer) build the fuzz targets
 # (scripts/fuzz.sh). Only calls apt-get when something is missing.
@@ -16,6 +18,7 @@ libboost-dev libboost-context-dev libspdlog-dev nlohmann-json3-dev \
 libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl \
 libzmq3-dev cppzmq-dev \
 redis-server libhiredis-dev postgresql libpq-dev libcurl4-openssl-dev \
+nats-server libnats-dev \
 chromium chromium-driver nodejs npm wrk netcat-openbsd valgrind curl \
 clang-format clang-tidy clang-tidy-16 clang-14 libclang-rt-14-dev python3"
 

@@ -28,6 +28,10 @@ std::string_view reason_name(DeadLetterReason r) noexcept {
       return "leftover";
     case DeadLetterReason::crashed:
       return "crashed";
+    case DeadLetterReason::undecodable:
+      return "undecodable";
+    case DeadLetterReason::unreachable:
+      return "unreachable";
   }
   return "unknown";
 }

@@ -23,8 +23,11 @@ enum class DeadLetterReason : std::uint8_t {
   rejected,    // refused by a full bounded mailbox (fail, or block timed out)
   leftover,    // still queued when the actor stopped for good
   crashed,     // being processed when the actor crashed or was killed
+  // grove::cluster (docs/cluster.md): a message between processes that
+  undecodable,  // arrived but failed to decode (unknown type or version, bad JSON, over the size limit)
+  unreachable,  // could not be carried: not connected, its node is down, or it was lost in transit
 };
-inline constexpr std::size_t kDeadLetterReasons = 5;
+inline constexpr std::size_t kDeadLetterReasons = 7;
 
 std::string_view to_string(DeadLetterReason r) noexcept;
 

@@ -1,0 +1,162 @@
+// cluster_bench.cpp — issue 16 §5 D3 and D4 on loopback (docs/benchmarks.md,
+// "grove::cluster"): a throw-away nats-server, this process as node "client"
+// and a child of itself as node "server" (an echo actor and a counting sink).
+//   D3: remote ask round trip, one ask at a time: p50, p99.
+//   D4: remote send throughput, 64-byte payloads, until the sink has them all;
+//       beside nats.c's own publish/subscribe loop in this process, the ceiling.
+// Usage: grove-cluster-bench [asks] [sends] [asap]  (defaults 20000, 200000, 1:
+//        NodeOptions::send_asap; 0 lets nats.c buffer)
+//        grove-cluster-bench serve URL ASAP       (the child)
+
+#include <grove/actor.hpp>
+#include <grove/hub.hpp>
+#include <grove/node.hpp>
+#include <grove/popen.hpp>
+#include <grove/this_fiber.hpp>
+
+#include "bench_report.hpp"
+#include "nats_server.hpp"
+
+#include <nats/nats.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <variant>
+#include <vector>
+
+using namespace std::chrono_literals;
+
+namespace cb {
+struct Ping {
+  std::uint64_t n = 0;
+};
+struct Blob {
+  std::string payload;
+};
+struct Count {};
+using Msg = std::variant<Ping, Blob, Count>;
+void to_json(nlohmann::json& j, const Ping& m) { j = {{"n", m.n}}; }
+void from_json(const nlohmann::json& j, Ping& m) { j.at("n").get_to(m.n); }
+void to_json(nlohmann::json& j, const Blob& m) { j = {{"p", m.payload}}; }
+void from_json(const nlohmann::json& j, Blob& m) { j.at("p").get_to(m.payload); }
+void to_json(nlohmann::json& j, const Count& /*m*/) { j = nlohmann::json::object(); }
+void from_json(const nlohmann::json& /*j*/, Count& /*m*/) {}
+}  // namespace cb
+GROVE_MESSAGE(cb::Ping, "bench.ping");
+GROVE_MESSAGE(cb::Blob, "bench.blob");
+GROVE_MESSAGE(cb::Count, "bench.count");
+
+namespace {
+
+class Server : public grove::Actor<cb::Msg> {
+  void receive(cb::Msg& m) override {
+    if (auto* p = std::get_if<cb::Ping>(&m)) return reply(p->n);
+    if (std::holds_alternative<cb::Blob>(m)) ++blobs_;
+    else reply(blobs_);
+  }
+  std::uint64_t blobs_ = 0;
+};
+
+int serve(const std::string& url, bool asap) {
+  grove::cluster::Node node({.url = url, .node_id = "server", .send_asap = asap});
+  node.register_global("bench", grove::spawn_actor<Server>());
+  std::cout << "READY" << std::endl;
+  for (;;) grove::this_fiber::sleep(1s);
+}
+
+double percentile(std::vector<std::uint64_t>& v, double p) {
+  const auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
+  return static_cast<double>(v[i]) / 1000.0;
+}
+
+// nats_ceiling(url, n) is nats.c's own loop in this process: n 64-byte
+// publishes on one connection, an async subscriber on another, msgs/s.
+double nats_ceiling(const std::string& url, int n) {
+  natsConnection* pub = nullptr;
+  natsConnection* sub_nc = nullptr;
+  natsSubscription* sub = nullptr;
+  std::atomic<int> got{0};
+  if (natsConnection_ConnectTo(&pub, url.c_str()) != NATS_OK ||
+      natsConnection_ConnectTo(&sub_nc, url.c_str()) != NATS_OK)
+    return 0;
+  (void)natsConnection_Subscribe(
+      &sub, sub_nc, "ceiling",
+      [](natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+        static_cast<std::atomic<int>*>(closure)->fetch_add(1);
+        natsMsg_Destroy(msg);
+      },
+      &got);
+  (void)natsSubscription_SetPendingLimits(sub, -1, -1);
+  (void)natsConnection_Flush(sub_nc);
+  const std::string payload(64, 'x');
+  const std::uint64_t start = grove::bench::now_ns();
+  for (int i = 0; i < n; ++i) (void)natsConnection_Publish(pub, "ceiling", payload.data(), 64);
+  (void)natsConnection_Flush(pub);
+  while (got.load() < n && grove::bench::now_ns() - start < 30'000'000'000ULL) grove::this_fiber::sleep(1ms);
+  const double rate = static_cast<double>(got.load()) * 1e9 / static_cast<double>(grove::bench::now_ns() - start);
+  natsSubscription_Destroy(sub);
+  natsConnection_Destroy(pub);
+  natsConnection_Destroy(sub_nc);
+  return rate;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_level(spdlog::level::warn);
+  if (argc == 4 && std::string(argv[1]) == "serve") return serve(argv[2], std::string(argv[3]) == "1");
+  const int asks = argc > 1 ? std::stoi(argv[1]) : 20000;
+  const std::uint64_t sends = argc > 2 ? std::stoull(argv[2]) : 200000;
+  const bool asap = argc > 3 ? std::string(argv[3]) == "1" : true;
+  grove::test::NatsServer nats;
+  grove::Popen child({"/proc/self/exe", "serve", nats.url(), asap ? "1" : "0"},
+                     grove::PopenOptions{.std_out = grove::Stdio::pipe()});
+  if (child.std_out().readline() != "READY\n") return 1;
+  int rc = 0;
+  {
+    grove::cluster::Node node({.url = nats.url(), .node_id = "client", .send_asap = asap});
+    auto server = node.whereis_global<cb::Msg>("bench", 2s);
+    if (!server) return 1;
+    // D3: one ask at a time.
+    for (int i = 0; i < 1000; ++i) (void)server->ask<std::uint64_t>(cb::Ping{1}).get();
+    std::vector<std::uint64_t> rtt;
+    rtt.reserve(static_cast<std::size_t>(asks));
+    const std::uint64_t d3_start = grove::bench::now_ns();
+    for (int i = 0; i < asks; ++i) {
+      const std::uint64_t t0 = grove::bench::now_ns();
+      auto answer = server->ask<std::uint64_t>(cb::Msg(std::in_place_type<cb::Ping>, static_cast<std::uint64_t>(i)));
+      (void)answer.get();
+      rtt.push_back(grove::bench::now_ns() - t0);
+    }
+    const double d3_elapsed = static_cast<double>(grove::bench::now_ns() - d3_start);
+    const double p50 = percentile(rtt, 0.50);
+    const double p99 = percentile(rtt, 0.99);
+    grove::bench::report("grove", "D3_remote_ask", static_cast<std::uint64_t>(asks), d3_elapsed,
+                         ",\"p50_us\":" + std::to_string(p50) + ",\"p99_us\":" + std::to_string(p99));
+    // D4: sends of 64-byte payloads until the sink counted them all.
+    const std::string payload(64, 'x');
+    const std::uint64_t d4_start = grove::bench::now_ns();
+    for (std::uint64_t i = 0; i < sends; ++i) (void)server->send(cb::Blob{payload});
+    for (;;) {
+      auto count = server->ask<std::uint64_t>(cb::Msg(std::in_place_type<cb::Count>), 30s);
+      if (count.get() >= sends) break;
+      grove::this_fiber::sleep(1ms);
+    }
+    const double d4_elapsed = static_cast<double>(grove::bench::now_ns() - d4_start);
+    const double ceiling = nats_ceiling(nats.url(), static_cast<int>(sends));
+    grove::bench::report("grove", "D4_remote_send", sends, d4_elapsed,
+                         ",\"payload_bytes\":64,\"nats_c_ceiling_msgs_per_s\":" + std::to_string(ceiling));
+    std::printf("send_asap=%d\nD3 remote ask: p50 %.1f us, p99 %.1f us (%d asks)\n", asap ? 1 : 0, p50, p99, asks);
+    std::printf("D4 remote send: %.0f msg/s (%lu sends); nats.c pub/sub ceiling %.0f msg/s\n",
+                static_cast<double>(sends) * 1e9 / d4_elapsed, static_cast<unsigned long>(sends), ceiling);
+    if (node.stats().lost != 0) rc = 2;
+  }
+  child.kill();
+  (void)child.wait();
+  return rc;
+}
