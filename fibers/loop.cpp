@@ -41,6 +41,8 @@ void Scheduler::wake_idle_waiters() noexcept {
 void Scheduler::loop() {
   while (!stopping_loop_) {
     switches_since_poll_ = 0;
+    loop_turns_.store(loop_turns_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    turn_time_ = now();
     fire_due_timers();
     poll_io();
     drain_inbox();
@@ -54,7 +56,9 @@ void Scheduler::loop() {
       continue;
     }
     if (!sleep_begin()) continue;  // the inbox has items after all
+    const Clock::time_point slept = Clock::now();
     const bool events = wait_for_events();
+    idle_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - slept).count();
     sleep_end();
     if (!events) {
       // Nothing can ever wake anyone again.
@@ -67,6 +71,8 @@ void Scheduler::loop() {
     }
   }
 }
+
+bool Scheduler::asleep() const noexcept { return anchor_->asleep.load(std::memory_order_relaxed); }
 
 void Scheduler::drain_inbox() {
   if (anchor_->queue.empty()) return;

@@ -32,6 +32,7 @@ void Scheduler::park(const char* what) {
     throw_pending(self);
   self->state = RunState::parked;
   self->waiting_on = what;
+  self->stats.since = turn_time_;
   switch_to(next_to_run());
   resumed();
 }

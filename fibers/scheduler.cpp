@@ -54,9 +54,15 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
   main_->state = RunState::running;
   hub_fiber_->more().name = "hub";
   current_ = main_.get();
+  switched_at_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(created_at_.time_since_epoch()).count();
+  turn_time_ = now();
+  main_->stats.since = turn_time_;
+  thread_ = std::this_thread::get_id();
+  number_ = register_hub(this);
 }
 
 Scheduler::~Scheduler() {
+  unregister_hub(this);
   struct Unanchor {
     RemoteAnchor& a;
     ~Unanchor() {

@@ -118,6 +118,9 @@ inline void Scheduler::switch_to(FiberBase* next) {
   prev_ = current_;
   current_ = next;
   next->state = RunState::running;
+  ++next->stats.switches_in;
+  if (config_.fiber_timing) [[unlikely]]
+    account_run(prev_);
   if (!next->context) [[unlikely]]
     ensure_context(next);
   FiberBase* to = current_;  // next
@@ -128,6 +131,14 @@ inline void Scheduler::switch_to(FiberBase* next) {
   // here (prev_ is null when that fiber has just died).
   arrived(fake_stack);
   if (from) ContinuationAccess::put(prev_->context, std::move(from));
+}
+
+inline void Scheduler::account_run(FiberBase* prev) noexcept {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  const std::int64_t ran = now - switched_at_ns_;  // set when the hub was made
+  switched_at_ns_ = now;
+  prev->stats.run_ns += ran;
+  if (ran > prev->stats.longest_run_ns) prev->stats.longest_run_ns = ran;
 }
 
 }  // namespace grove::detail

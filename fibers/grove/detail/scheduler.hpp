@@ -11,16 +11,19 @@
 #include <grove/hub_config.hpp>
 #include <grove/scheduling_policy.hpp>
 #include <grove/detail/fiber_base.hpp>
+#include <grove/detail/hub_registry.hpp>
 #include <grove/detail/inbox.hpp>
 #include <grove/detail/interrupt_queue.hpp>
 #include <grove/detail/sanitizer.hpp>
 #include <grove/detail/stack_pool.hpp>
 #include <grove/detail/timer_heap.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -152,6 +155,7 @@ class Scheduler {
   // wake() makes a parked fiber ready; it is a no-op for any other state.
   void wake(FiberBase* f) noexcept {
     if (f->state == RunState::parked) {
+      ++f->stats.wakes;
       f->state = RunState::ready;
       ready_.push_back(f);
     }
@@ -232,7 +236,17 @@ class Scheduler {
 
   void report_unhandled(FiberBase& f) noexcept;
 
+  // Observability (fibers/grove/introspect.hpp, docs/observability.md).
+  // loop_turns() counts the loop's turns; another thread may read it (the
+  // watchdog), as asleep() (the loop waits for events) and thread().
+  std::uint64_t loop_turns() const noexcept { return loop_turns_.load(std::memory_order_relaxed); }
+  bool asleep() const noexcept;
+  const std::thread::id& thread() const noexcept { return thread_; }
+  // number() numbers the hubs of the process from 0, in creation order.
+  std::uint64_t number() const noexcept { return number_; }
+
  private:
+  friend class SchedulerProbe;  // fibers/introspect.cpp reads the rest
   struct LoopIo;  // fibers/internal/loop_io.hpp
   // switch_to() is defined inline in fibers/internal/context_switch.hpp,
   // which every source that switches includes (park() and yield() are in
@@ -275,6 +289,9 @@ class Scheduler {
   void wake_idle_waiters() noexcept;
   [[noreturn]] void throw_pending(FiberBase* self);
   void loop();
+  // account_run(prev) adds the run that just ended to prev's run time
+  // (HubConfig::fiber_timing; fibers/internal/context_switch.hpp).
+  void account_run(FiberBase* prev) noexcept;
   void fire_due_timers();
   void poll_io();
   bool wait_for_events();
@@ -308,6 +325,16 @@ class Scheduler {
   bool stopping_loop_ = false;
   std::size_t holds_ = 0;
   std::shared_ptr<RemoteAnchor> anchor_;
+  // Observability: the loop's turns (written by the hub only), the hub
+  // clock at the start of the current turn, time spent waiting for events,
+  // and, with fiber_timing, the steady time of the last switch.
+  std::atomic<std::uint64_t> loop_turns_{0};
+  TimePoint turn_time_{};
+  std::int64_t idle_ns_ = 0;
+  std::int64_t switched_at_ns_ = 0;
+  Clock::time_point created_at_ = Clock::now();
+  std::thread::id thread_;
+  std::uint64_t number_ = 0;
 };
 
 // post_remote() runs fn in the anchored hub's context, from any thread,
