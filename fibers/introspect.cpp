@@ -101,7 +101,7 @@ class SchedulerProbe {
       out.waits_on = f.waiting_on ? f.waiting_on : "";
       if (const WaitEdge* e = f.wait_edge) {
         if (FiberIdentity holder = e->holder()) out.waits_for_fiber = holder.id;
-        out.waits_on = std::string(e->label()) + ' ' + e->relation();
+        out.waits_relation = std::string(e->label()) + ' ' + e->relation();
       }
       out.waiting_for = std::max(Duration::zero(), now - f.stats.since);
       if (f.stats.deadline != TimePoint::max()) out.deadline_in = f.stats.deadline - now;

@@ -2,6 +2,7 @@
 // timers, and tell LoopExit when nothing can ever happen again.
 
 #include <grove/hub.hpp>
+#include <grove/log.hpp>
 
 #include <grove/fiber.hpp>
 
@@ -96,7 +97,7 @@ void RemoteAnchor::wake_hub() noexcept {
   try {
     boost::asio::post(scheduler->io(), &inbox_wake_handler);
   } catch (...) {
-    spdlog::error("grove: could not wake a hub for its inbox (out of memory)");
+    grove::logger()->error("grove: could not wake a hub for its inbox (out of memory)");
   }
 }
 
@@ -106,9 +107,9 @@ void RemoteAnchor::settle_all(InboxNode* n, bool run) {
     try {
       n->settle(n, run);
     } catch (const std::exception& e) {
-      spdlog::error("grove: a closure posted to the hub threw: {}", e.what());
+      grove::logger()->error("grove: a closure posted to the hub threw: {}", e.what());
     } catch (...) {
-      spdlog::error("grove: a closure posted to the hub threw a non-std exception");
+      grove::logger()->error("grove: a closure posted to the hub threw a non-std exception");
     }
     n = next;
   }
@@ -124,9 +125,9 @@ void Scheduler::poll_io() {
   try {
     io_.poll();
   } catch (const std::exception& e) {
-    spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
+    grove::logger()->error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
   } catch (...) {
-    spdlog::error("grove: an Asio handler threw a non-std exception out of the hub's loop");
+    grove::logger()->error("grove: an Asio handler threw a non-std exception out of the hub's loop");
   }
 }
 
@@ -158,10 +159,10 @@ bool Scheduler::wait_for_events() {
       // On the policy's clock the weak deadline is this far away in real time.
       n = io_.run_one_until(policy_ ? Clock::now() + (t->deadline - now()) : t->deadline);
     } catch (const std::exception& e) {
-      spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
+      grove::logger()->error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
       return true;
     } catch (...) {
-      spdlog::error("grove: an Asio handler threw a non-std exception out of the hub's loop");
+      grove::logger()->error("grove: an Asio handler threw a non-std exception out of the hub's loop");
       return true;
     }
     if (n > 0) return true;
@@ -185,10 +186,10 @@ bool Scheduler::wait_for_events() {
   try {
     n = io_.run_one();
   } catch (const std::exception& e) {
-    spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
+    grove::logger()->error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
     return true;
   } catch (...) {
-    spdlog::error("grove: an Asio handler threw a non-std exception out of the hub's loop");
+    grove::logger()->error("grove: an Asio handler threw a non-std exception out of the hub's loop");
     return true;
   }
   if (n == 0) {

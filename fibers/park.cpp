@@ -55,6 +55,18 @@ void Scheduler::yield() {
   resumed();
 }
 
+// account_run() ends the running fiber's current run (HubConfig::
+// fiber_timing): one steady clock read a scheduling decision. The hub's
+// own fiber (the loop) is accounted too.
+void Scheduler::account_run() noexcept {
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  const std::int64_t ran = now - switched_at_ns_;  // set when the hub was made
+  switched_at_ns_ = now;
+  current_->stats.run_ns += ran;
+  if (ran > current_->stats.longest_run_ns) current_->stats.longest_run_ns = ran;
+}
+
 bool Scheduler::shielded_park(const char* what, std::vector<std::exception_ptr>& deferred, std::exception_ptr& never) {
   try {
     park(what);

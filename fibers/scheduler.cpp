@@ -2,6 +2,7 @@
 // policy, and hub shutdown.
 
 #include <grove/hub.hpp>
+#include <grove/log.hpp>
 
 #include <grove/fiber.hpp>
 
@@ -9,6 +10,8 @@
 #include "internal/loop_io.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <pthread.h>
 
 #include <memory>
 
@@ -49,6 +52,7 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
   unhandled_handler = config.on_unhandled;
   policy_owner_ = config.policy;
   policy_ = policy_owner_.get();
+  slow_pick_ = policy_ != nullptr || config_.fiber_timing;
   if (config_.poll_interval == 0) config_.poll_interval = 1;
   main_->more().name = "main";
   main_->state = RunState::running;
@@ -58,6 +62,8 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
   turn_time_ = now();
   main_->stats.since = turn_time_;
   thread_ = std::this_thread::get_id();
+  static_assert(sizeof(pthread_t) <= sizeof(native_thread_));
+  native_thread_ = static_cast<std::uint64_t>(pthread_self());
   number_ = register_hub(this);
 }
 
@@ -91,7 +97,7 @@ Scheduler::~Scheduler() {
   if (live_count_ > 0) {
     // A fiber that swallows even ForcedUnwind cannot be unwound safely: it
     // and its stack are left in place (leaked).
-    spdlog::error("grove: {} fiber(s) ignored FiberExit at hub shutdown and were leaked: {}", live_count_,
+    grove::logger()->error("grove: {} fiber(s) ignored FiberExit at hub shutdown and were leaked: {}", live_count_,
                   describe_blocked());
     stacks_.leak();
     for (FiberBase* f = live_head_; f; f = f->live_next) f->add_ref();  // never freed
@@ -106,6 +112,8 @@ Scheduler::~Scheduler() {
 }
 
 FiberBase* Scheduler::pop_picked() noexcept {
+  if (config_.fiber_timing) account_run();
+  if (!policy_) return ready_.pop_front();
   std::size_t count = 0;
   for (FiberBase* f = ready_.front(); f; f = f->ready_next) ++count;
   if (count == 0) return nullptr;
@@ -131,6 +139,7 @@ void Scheduler::set_policy(std::shared_ptr<SchedulingPolicy> policy) {
   }
   policy_owner_ = std::move(policy);
   policy_ = policy_owner_.get();
+  slow_pick_ = policy_ != nullptr || config_.fiber_timing;
   config_.policy = policy_owner_;
 }
 

@@ -1,6 +1,7 @@
 // signal.cpp — grove::signal on boost::asio::signal_set, and GracefulShutdown.
 
 #include <grove/signal.hpp>
+#include <grove/log.hpp>
 
 #include <grove/hub.hpp>
 
@@ -40,7 +41,7 @@ struct SignalHandler::State : std::enable_shared_from_this<SignalHandler::State>
       auto f = grove::spawn([self = shared_from_this()] { self->handler(self->signo); });
       f.set_name("signal " + std::to_string(signo));
     } catch (const std::exception& e) {
-      spdlog::error("grove::signal: could not start the handler of signal {}: {}", signo, e.what());
+      grove::logger()->error("grove::signal: could not start the handler of signal {}: {}", signo, e.what());
     }
     arm();
   }
@@ -148,7 +149,7 @@ void GracefulShutdown::run() {
     } catch (const FiberExit&) {
       throw;
     } catch (const std::exception& e) {
-      spdlog::error("grove::GracefulShutdown: stop_accepting threw: {}", e.what());
+      grove::logger()->error("grove::GracefulShutdown: stop_accepting threw: {}", e.what());
     }
   }
   if (!group_.join(options_.grace)) group_.kill();

@@ -1,6 +1,7 @@
 // runtime.cpp — the Runtime's hub threads: start-up, placement and stop.
 
 #include <grove/runtime.hpp>
+#include <grove/log.hpp>
 
 #include <grove/errors.hpp>
 #include <grove/hub.hpp>
@@ -34,7 +35,7 @@ void pin_to_core(std::size_t index) {
   CPU_ZERO(&set);
   CPU_SET(static_cast<int>(index % cores), &set);
   if (const int rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); rc != 0)
-    spdlog::warn("grove::Runtime: could not pin hub {} to core {} (error {}); it runs unpinned", index, index % cores,
+    grove::logger()->warn("grove::Runtime: could not pin hub {} to core {} (error {}); it runs unpinned", index, index % cores,
                  rc);
 }
 
@@ -65,13 +66,13 @@ void run_hub(RuntimeHub& h, const Runtime::Config& config, std::latch& started, 
   try {
     stop->wait();
   } catch (...) {
-    spdlog::error("grove::Runtime: hub {} stopped waiting for stop(): {}", h.index, describe_current());
+    grove::logger()->error("grove::Runtime: hub {} stopped waiting for stop(): {}", h.index, describe_current());
   }
   stop.reset();
   try {
     hub().shutdown(h.grace);
   } catch (...) {
-    spdlog::error("grove::Runtime: hub {} shutdown failed: {}", h.index, describe_current());
+    grove::logger()->error("grove::Runtime: hub {} shutdown failed: {}", h.index, describe_current());
   }
   Hub::destroy_current();
   tls_domain_hub = DomainHub{};
@@ -143,13 +144,13 @@ Runtime::Runtime(Config config) : config_(std::move(config)) {
 
 Runtime::~Runtime() {
   if (local_index()) {
-    spdlog::critical("grove::Runtime destroyed by one of its own hubs; destroy it from the thread that made it");
+    grove::logger()->critical("grove::Runtime destroyed by one of its own hubs; destroy it from the thread that made it");
     std::abort();
   }
   try {
     stop();
   } catch (...) {
-    spdlog::error("grove::Runtime: stop() at destruction failed: {}", describe_current());
+    grove::logger()->error("grove::Runtime: stop() at destruction failed: {}", describe_current());
   }
 }
 

@@ -46,10 +46,10 @@ struct HubConfig {
   // (scheduling_policy.hpp); null: the steady clock and first in, first out.
   std::shared_ptr<SchedulingPolicy> policy{};
   UnhandledHandler on_unhandled{};
-  // fiber_timing makes the hub read the steady clock at every switch, to
-  // measure each fiber's run time and longest run (grove::debug snapshots,
-  // docs/observability.md). Off by default: the clock read costs about
-  // half of a switch (docs/benchmarks.md, "Observability").
+  // fiber_timing makes the hub read the steady clock at every scheduling
+  // decision, to measure each fiber's run time and longest run (grove::debug
+  // snapshots, docs/observability.md). Off by default: the clock read costs
+  // about as much as a switch (docs/benchmarks.md, "Observability").
   bool fiber_timing = false;
 };
 

@@ -25,10 +25,11 @@ namespace grove::debug {
 // module through a FiberProbe; the fields it cannot know stay empty).
 struct ActorSnapshot {
   std::string name;
-  std::size_t mailbox_depth = 0;       // ordinary messages queued
-  std::size_t mailbox_high_water = 0;  // the most ever queued at once
-  std::uint64_t processed = 0;         // messages handled
-  std::optional<std::uint64_t> restarts{};
+  std::size_t mailbox_depth = 0;  // ordinary messages queued
+  // Not recorded yet (they would cost the message path): left empty.
+  std::optional<std::size_t> mailbox_high_water{};  // the most ever queued at once
+  std::optional<std::uint64_t> processed{};         // messages handled
+  std::optional<std::uint64_t> restarts{};          // incarnations after the first
   std::optional<std::string> supervisor{};
 };
 
@@ -44,11 +45,13 @@ struct FiberSnapshot {
   std::uint32_t line = 0;
   const char* function = "";
   // For a waiting fiber: what it waits on (the primitive's `what`, e.g.
-  // "Event::wait", "sleep", "Mailbox::receive"); the fiber that holds what
-  // it waits for, when one does (a Lock's holder, the fiber it joins);
-  // how long it has waited; how long until its wait's deadline.
+  // "Event::wait", "sleep", "Mailbox::receive"); when one fiber holds what
+  // it waits for (a Lock's holder, the fiber it joins), that fiber and the
+  // relation ("Lock held by", "join of"); how long it has waited; how long
+  // until its wait's deadline.
   std::string waits_on;
   std::optional<std::uint64_t> waits_for_fiber{};
+  std::string waits_relation;
   std::optional<Duration> waiting_for{};
   std::optional<Duration> deadline_in{};
   // Counters (detail/fiber_stats.hpp); run times need HubConfig::fiber_timing.

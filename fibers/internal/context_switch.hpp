@@ -119,8 +119,6 @@ inline void Scheduler::switch_to(FiberBase* next) {
   current_ = next;
   next->state = RunState::running;
   ++next->stats.switches_in;
-  if (config_.fiber_timing) [[unlikely]]
-    account_run(prev_);
   if (!next->context) [[unlikely]]
     ensure_context(next);
   FiberBase* to = current_;  // next
@@ -133,12 +131,5 @@ inline void Scheduler::switch_to(FiberBase* next) {
   if (from) ContinuationAccess::put(prev_->context, std::move(from));
 }
 
-inline void Scheduler::account_run(FiberBase* prev) noexcept {
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
-  const std::int64_t ran = now - switched_at_ns_;  // set when the hub was made
-  switched_at_ns_ = now;
-  prev->stats.run_ns += ran;
-  if (ran > prev->stats.longest_run_ns) prev->stats.longest_run_ns = ran;
-}
 
 }  // namespace grove::detail

@@ -242,6 +242,8 @@ class Scheduler {
   std::uint64_t loop_turns() const noexcept { return loop_turns_.load(std::memory_order_relaxed); }
   bool asleep() const noexcept;
   const std::thread::id& thread() const noexcept { return thread_; }
+  // native_thread() is the hub thread's pthread_t (the watchdog signals it).
+  std::uint64_t native_thread() const noexcept { return native_thread_; }
   // number() numbers the hubs of the process from 0, in creation order.
   std::uint64_t number() const noexcept { return number_; }
 
@@ -275,9 +277,10 @@ class Scheduler {
     return hub_fiber_.get();
   }
   // pop_ready() takes the next fiber off the ready queue: its head, or the
-  // one the policy picks (the only cost of the seam: one branch).
+  // one the policy picks (the only cost of the seam: one branch). The same
+  // branch takes HubConfig::fiber_timing's accounting out of the switch path.
   FiberBase* pop_ready() noexcept {
-    if (policy_) [[unlikely]]
+    if (slow_pick_) [[unlikely]]
       return pop_picked();
     return ready_.pop_front();
   }
@@ -289,9 +292,10 @@ class Scheduler {
   void wake_idle_waiters() noexcept;
   [[noreturn]] void throw_pending(FiberBase* self);
   void loop();
-  // account_run(prev) adds the run that just ended to prev's run time
-  // (HubConfig::fiber_timing; fibers/internal/context_switch.hpp).
-  void account_run(FiberBase* prev) noexcept;
+  // account_run() adds the time since the last scheduling decision to the
+  // running fiber's run time (HubConfig::fiber_timing; pop_picked() calls
+  // it as the running fiber hands over, so the switch path pays nothing).
+  void account_run() noexcept;
   void fire_due_timers();
   void poll_io();
   bool wait_for_events();
@@ -317,6 +321,7 @@ class Scheduler {
   std::uint64_t next_link_id_ = 1;
   std::uint64_t next_name_number_ = 1;
   SchedulingPolicy* policy_ = nullptr;  // policy_owner_.get(), read on the switch path
+  bool slow_pick_ = false;              // policy_ or config_.fiber_timing: pop_ready() calls pop_picked()
   std::shared_ptr<SchedulingPolicy> policy_owner_;
   WaitQueue idle_waiters_;   // blocked in run_until_idle()
   WaitQueue idle_callers_;   // blocked in wait_until_nothing_ready() (this_fiber::idle)
@@ -334,6 +339,7 @@ class Scheduler {
   std::int64_t switched_at_ns_ = 0;
   Clock::time_point created_at_ = Clock::now();
   std::thread::id thread_;
+  std::uint64_t native_thread_ = 0;
   std::uint64_t number_ = 0;
 };
 
