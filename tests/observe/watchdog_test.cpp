@@ -8,6 +8,7 @@
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
 #include <grove/hub.hpp>
+#include <grove/introspect.hpp>
 #include <grove/this_fiber.hpp>
 
 #include "hub_fixture.hpp"
