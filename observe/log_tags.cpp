@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/fmt/fmt.h>
 
+#include <charconv>
 #include <chrono>
+#include <cstring>
 #include <iterator>
 
 namespace grove::debug {
@@ -30,19 +32,51 @@ FiberTags current_tags() noexcept {
   return t;
 }
 
+namespace {
+// Tags is the fixed part of the tags, built on the stack and appended once
+// (each append to spdlog's buffer costs a call and a memcpy): the tags are
+// on every line (docs/benchmarks.md, "Observability").
+class Tags {
+ public:
+  template <std::size_t N>
+  void put(const char (&literal)[N]) noexcept {
+    std::memcpy(p_, literal, N - 1);
+    p_ += N - 1;
+  }
+  void put(std::uint64_t v) noexcept { p_ = std::to_chars(p_, std::end(buf_), v).ptr; }
+  std::string_view view() const noexcept { return {buf_, static_cast<std::size_t>(p_ - buf_)}; }
+
+ private:
+  char buf_[96];  // the longest: "hub=" 20 digits " fiber=" 20 " name=Fiber-" 20
+  char* p_ = buf_;
+};
+}  // namespace
+
 void append_tags(spdlog::memory_buf_t& out) {
   const FiberTags t = current_tags();
   if (!t.in_hub) {
     out.push_back('-');
     return;
   }
+  Tags tags;
+  tags.put("hub=");
+  tags.put(t.hub);
   if (!t.in_fiber) {
-    fmt::format_to(std::back_inserter(out), "hub={} fiber=hub", t.hub);
+    tags.put(" fiber=hub");
+    out.append(tags.view());
     return;
   }
-  fmt::format_to(std::back_inserter(out), "hub={} fiber={} name=", t.hub, t.fiber);
-  if (t.name.empty()) fmt::format_to(std::back_inserter(out), "Fiber-{}", t.fiber);
-  else out.append(t.name);
+  tags.put(" fiber=");
+  tags.put(t.fiber);
+  if (t.name.empty()) {
+    tags.put(" name=Fiber-");
+    tags.put(t.fiber);
+    out.append(tags.view());
+  } else {
+    tags.put(" name=");
+    out.append(tags.view());
+    out.append(t.name);
+  }
   if (!t.actor.empty()) {
     out.append(std::string_view(" actor="));
     out.append(t.actor);
