@@ -3,8 +3,8 @@
 #include <grove/actor.hpp>
 #include <grove/log.hpp>
 
-#include <boost/core/demangle.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/core/demangle.hpp>
 
 #include <atomic>
 #include <string>

@@ -18,9 +18,9 @@
 #include <grove/this_fiber.hpp>
 
 #include <benchmark/benchmark.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>

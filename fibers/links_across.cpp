@@ -1,8 +1,8 @@
 // links_across.cpp — links and monitors between fibers of two hubs of one
 // Runtime (detail/cross_hub_links.hpp; docs/design/runtime.md, "Across hubs").
 
-#include <grove/detail/cross_hub_links.hpp>
 #include <grove/log.hpp>
+#include <grove/detail/cross_hub_links.hpp>
 
 #include <grove/hub.hpp>
 #include <grove/detail/hub_domain.hpp>

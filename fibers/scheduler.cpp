@@ -98,7 +98,7 @@ Scheduler::~Scheduler() {
     // A fiber that swallows even ForcedUnwind cannot be unwound safely: it
     // and its stack are left in place (leaked).
     grove::logger()->error("grove: {} fiber(s) ignored FiberExit at hub shutdown and were leaked: {}", live_count_,
-                  describe_blocked());
+                           describe_blocked());
     stacks_.leak();
     for (FiberBase* f = live_head_; f; f = f->live_next) f->add_ref();  // never freed
     (void)hub_fiber_.leak();

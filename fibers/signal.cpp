@@ -1,14 +1,14 @@
 // signal.cpp — grove::signal on boost::asio::signal_set, and GracefulShutdown.
 
-#include <grove/signal.hpp>
 #include <grove/log.hpp>
+#include <grove/signal.hpp>
 
 #include <grove/hub.hpp>
 
-#include <boost/asio/execution_context.hpp>
-#include <boost/asio/detail/scheduler.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/detail/scheduler.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <optional>
 #include <string>
@@ -94,8 +94,7 @@ SignalHandler signal(int signo, std::function<void(int)> handler) {
   st->set.emplace(io);
   boost::system::error_code ec;
   st->set->add(signo, ec);
-  if (ec)
-    throw UsageError("grove::signal: cannot listen for signal " + std::to_string(signo) + ": " + ec.message());
+  if (ec) throw UsageError("grove::signal: cannot listen for signal " + std::to_string(signo) + ": " + ec.message());
   boost::asio::use_service<SignalRegistry>(io).track(st);
   st->arm();
   return SignalHandler(std::move(st));

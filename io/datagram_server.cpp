@@ -92,8 +92,8 @@ void DatagramServer::receive_loop() {
       } catch (const FiberExit&) {
         throw;
       } catch (const std::exception& e) {
-        grove::logger()->warn("grove::DatagramServer: the handler for {}:{} failed: {}", peer.address().to_string(), peer.port(),
-                     e.what());
+        grove::logger()->warn("grove::DatagramServer: the handler for {}:{} failed: {}", peer.address().to_string(),
+                              peer.port(), e.what());
       }
     });
     buffer = std::string();

@@ -2,8 +2,8 @@
 // UnixStreamServer over AF_UNIX): the accept loop, its back-off, and the
 // per-connection fibers.
 
-#include <grove/stream_server.hpp>
 #include <grove/log.hpp>
+#include <grove/stream_server.hpp>
 
 #include <grove/hub.hpp>
 #include <grove/this_fiber.hpp>

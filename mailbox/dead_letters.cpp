@@ -30,16 +30,16 @@ void DeadLetters::record(DeadLetterReason reason, std::string_view recipient, st
   const std::uint64_t n = total_.fetch_add(1, std::memory_order_relaxed) + 1;
   try {
     if (n <= kLoggedInFull) {
-      grove::logger()->warn("grove: dead letter #{}: {} to '{}' ({}){}{}", n, to_string(reason), recipient, message_type,
-                   detail.empty() ? "" : ": ", detail);
+      grove::logger()->warn("grove: dead letter #{}: {} to '{}' ({}){}{}", n, to_string(reason), recipient,
+                            message_type, detail.empty() ? "" : ": ", detail);
     } else {
       std::uint64_t p = 100;
       while (p < n) p *= 10;
       if (p == n)
-        grove::logger()->warn("grove: {} dead letters so far ({} dead actor, {} shed, {} rejected, {} leftover, {} crashed)", n,
-                     count(DeadLetterReason::dead_actor), count(DeadLetterReason::shed),
-                     count(DeadLetterReason::rejected), count(DeadLetterReason::leftover),
-                     count(DeadLetterReason::crashed));
+        grove::logger()->warn(
+            "grove: {} dead letters so far ({} dead actor, {} shed, {} rejected, {} leftover, {} crashed)", n,
+            count(DeadLetterReason::dead_actor), count(DeadLetterReason::shed), count(DeadLetterReason::rejected),
+            count(DeadLetterReason::leftover), count(DeadLetterReason::crashed));
     }
   } catch (...) {
   }

@@ -8,8 +8,8 @@
 
 #include <grove/hub.hpp>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/fmt/fmt.h>
+#include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
@@ -43,7 +43,8 @@ void put_string(Buffer& out, std::string_view s) {
     out.push_back('"');
     return;
   }
-  const std::string escaped = nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string escaped =
+      nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out.append(escaped);
 }
 
@@ -186,8 +187,7 @@ std::string write_json(const std::vector<HubSnapshot>& hubs) {
   out.reserve(512 + fibers * 320);  // about what a fiber takes: no regrowth
   const auto now = std::chrono::system_clock::now();
   fmt::format_to(std::back_inserter(out), "{{\"schema\":\"{}\",\"pid\":{},\"time_ms\":{},\"hubs\":[", fibers_schema,
-                 ::getpid(),
-                 std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+                 ::getpid(), std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
   bool first = true;
   for (const HubSnapshot& h : hubs) {
     if (!first) out.push_back(',');

@@ -5,8 +5,8 @@
 #include <grove/errors.hpp>
 #include <grove/detail/scheduler.hpp>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/fmt/fmt.h>
+#include <nlohmann/json.hpp>
 
 #include <charconv>
 #include <chrono>

@@ -1,7 +1,7 @@
 // runtime.cpp — the Runtime's hub threads: start-up, placement and stop.
 
-#include <grove/runtime.hpp>
 #include <grove/log.hpp>
+#include <grove/runtime.hpp>
 
 #include <grove/errors.hpp>
 #include <grove/hub.hpp>
@@ -35,8 +35,8 @@ void pin_to_core(std::size_t index) {
   CPU_ZERO(&set);
   CPU_SET(static_cast<int>(index % cores), &set);
   if (const int rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); rc != 0)
-    grove::logger()->warn("grove::Runtime: could not pin hub {} to core {} (error {}); it runs unpinned", index, index % cores,
-                 rc);
+    grove::logger()->warn("grove::Runtime: could not pin hub {} to core {} (error {}); it runs unpinned", index,
+                          index % cores, rc);
 }
 
 // run_hub() is the body of hub h's thread: create the hub, say so, then let
@@ -144,7 +144,8 @@ Runtime::Runtime(Config config) : config_(std::move(config)) {
 
 Runtime::~Runtime() {
   if (local_index()) {
-    grove::logger()->critical("grove::Runtime destroyed by one of its own hubs; destroy it from the thread that made it");
+    grove::logger()->critical(
+        "grove::Runtime destroyed by one of its own hubs; destroy it from the thread that made it");
     std::abort();
   }
   try {

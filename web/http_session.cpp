@@ -2,8 +2,8 @@
 // parser and serializer (http_session.hpp). Each phase (waiting for a
 // request, its head, its body, each write) runs under the stream's own
 // deadline, so a limit shows up as error timed_out, never as an exception.
-#include <grove/web/http_session.hpp>
 #include <grove/log.hpp>
+#include <grove/web/http_session.hpp>
 
 #include <grove/errors.hpp>
 #include <grove/hub.hpp>
@@ -155,7 +155,7 @@ bool HttpSession::serve_one() {
     res = handler_(req);
   } catch (const std::exception& e) {
     grove::logger()->warn("grove::web: the handler of {} {} failed: {}", std::string(http::to_string(req.method())),
-                 std::string(req.target()), e.what());
+                          std::string(req.target()), e.what());
     res = error_page ? error_page(http::status::internal_server_error, "internal server error")
                      : Response::text("internal server error\n", http::status::internal_server_error);
   }
@@ -246,7 +246,7 @@ bool HttpSession::write(Request& req, Response& res, bool& keep) {
   } catch (const std::exception& e) {
     // The head is gone: the client sees the body cut short (no last chunk).
     grove::logger()->warn("grove::web: the streaming answer to {} failed after {} bytes: {}", std::string(req.target()),
-                 out.bytes(), e.what());
+                          out.bytes(), e.what());
     end(write_failed);
     return false;
   }

@@ -402,7 +402,7 @@ requires detail::Spawnable<F> Fiber<detail::spawn_result_t<F>> spawn(
 }
 template <class F, class... A>
 requires(sizeof...(A) > 0 && detail::Spawnable<F, A...>) Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn,
-                                                                                                     A&&... args) {
+                                                                                                      A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
   detail::engine_of(*ref->hub).schedule(ref.get());
@@ -426,8 +426,8 @@ requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn
 
 // spawn(Launch::dispatch, fn, args...) runs the new fiber at once.
 template <class F, class... A>
-requires(sizeof...(A) > 0 && detail::Spawnable<F, A...>) Fiber<detail::spawn_result_t<F, A...>> spawn(
-    Launch launch, F&& fn, A&&... args) {
+requires(sizeof...(A) > 0 &&
+         detail::Spawnable<F, A...>) Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args) {
   return spawn_at(std::source_location{}, launch, std::forward<F>(fn), std::forward<A>(args)...);
 }
 template <class F>

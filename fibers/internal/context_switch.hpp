@@ -131,5 +131,4 @@ inline void Scheduler::switch_to(FiberBase* next) {
   if (from) ContinuationAccess::put(prev_->context, std::move(from));
 }
 
-
 }  // namespace grove::detail

@@ -49,8 +49,8 @@ void SupervisorCore::shutdown_child(SupervisedChild& c) {
   if (!sd.brutal) {
     f.kill(FiberExit(ExitReason::shutdown()), false);
     if (f.join(sd.timeout)) return;
-    grove::logger()->warn("grove: supervisor '{}': child '{}' did not stop within its shutdown timeout; killing it", config.name,
-                 c.spec.id);
+    grove::logger()->warn("grove: supervisor '{}': child '{}' did not stop within its shutdown timeout; killing it",
+                          config.name, c.spec.id);
   }
   for (int attempt = 0; attempt < kill_attempts; ++attempt) {
     f.kill(FiberExit(ExitReason::killed()), false);

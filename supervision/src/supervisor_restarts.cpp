@@ -38,7 +38,7 @@ void SupervisorCore::child_exited(SupervisedChildren::iterator it, const ExitRea
   it->fiber = Fiber<>();
   if (!restarts_after(it->spec.restart, reason)) {
     grove::logger()->debug("grove: supervisor '{}': child '{}' ended ({}), not restarted", config.name, it->spec.id,
-                  reason.to_string());
+                           reason.to_string());
     if (it->spec.restart == Restart::temporary || it->dynamic) remove(it);
     return;
   }
@@ -48,7 +48,7 @@ void SupervisorCore::child_exited(SupervisedChildren::iterator it, const ExitRea
 void SupervisorCore::restart_after_failure(SupervisedChildren::iterator it, const ExitReason& reason) {
   if (!count_restart()) give_up(it->spec.id, reason);
   grove::logger()->debug("grove: supervisor '{}': child '{}' ended ({}), restarting", config.name, it->spec.id,
-                reason.to_string());
+                         reason.to_string());
   const TimePoint at = hub().now() + backoff_delay(*it);
   if (config.strategy == Strategy::one_for_all || config.strategy == Strategy::rest_for_one) {
     auto first = config.strategy == Strategy::one_for_all ? children.begin() : std::next(it);
@@ -80,7 +80,7 @@ void SupervisorCore::restart_due() {
     } catch (...) {
       auto error = std::current_exception();
       grove::logger()->warn("grove: supervisor '{}': restarting child '{}' failed: {}", config.name, id,
-                   ExitReason::exception(error).to_string());
+                            ExitReason::exception(error).to_string());
       restart_after_failure(f->second, ExitReason::exception(error));
     }
   }

@@ -8,9 +8,9 @@
 #include <grove/introspect.hpp>
 #include <grove/log.hpp>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "hub_fixture.hpp"
 

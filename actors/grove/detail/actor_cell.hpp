@@ -152,8 +152,8 @@ struct ActorCell final : FiberProbe {
   // home is the hub the cell (its mailbox, its incarnations) belongs to;
   // `fiber`, `supervised` and `on_terminate` are touched only there.
   const Hub* home;
-  Fiber<> fiber;            // the current incarnation
-  bool supervised = false;  // a supervisor decides when it terminates
+  Fiber<> fiber;                   // the current incarnation
+  bool supervised = false;         // a supervisor decides when it terminates
   std::uint64_t incarnations = 0;  // started so far: restarts + 1 (home hub only)
   // describe() tells grove::debug snapshots about the actor, on its home
   // hub (its fiber's FiberExtras::probe points here).

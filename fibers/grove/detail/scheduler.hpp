@@ -249,7 +249,7 @@ class Scheduler {
 
  private:
   friend class SchedulerProbe;  // fibers/introspect.cpp reads the rest
-  struct LoopIo;  // fibers/internal/loop_io.hpp
+  struct LoopIo;                // fibers/internal/loop_io.hpp
   // switch_to() is defined inline in fibers/internal/context_switch.hpp,
   // which every source that switches includes (park() and yield() are in
   // fibers/park.cpp).

@@ -20,7 +20,6 @@ namespace grove::debug {
 
 // mount_debug(router, prefix, timeout) adds GET prefix + "/fibers";
 // timeout bounds the wait for the other hubs (snapshot_all).
-void mount_debug(web::Router& router, const std::string& prefix = "/debug",
-                 Duration timeout = std::chrono::seconds(1));
+void mount_debug(web::Router& router, const std::string& prefix = "/debug", Duration timeout = std::chrono::seconds(1));
 
 }  // namespace grove::debug
