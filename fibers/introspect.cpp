@@ -46,10 +46,22 @@ const char* state_name(RunState s) noexcept {
 }
 }  // namespace
 
+// SchedulerProbe reads a hub's private state for a snapshot, on its thread
+// (and numbers a hub as it registers).
+class SchedulerProbe {
+ public:
+  static void set_number(Scheduler& s, std::uint64_t n) noexcept { s.number_ = n; }
+  static debug::HubSnapshot take(const Scheduler& s);
+
+ private:
+  static debug::FiberSnapshot fiber(const FiberBase& f, TimePoint now);
+};
+
 std::uint64_t register_hub(Scheduler* s) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
   r.hubs.push_back(s);
+  SchedulerProbe::set_number(*s, r.next_number);  // before another thread can see s
   return r.next_number++;
 }
 
@@ -61,63 +73,58 @@ void unregister_hub(Scheduler* s) noexcept {
 
 LockedHubs::LockedHubs() : lock_(registry().mutex), hubs_(registry().hubs) {}
 
-// SchedulerProbe reads a hub's private state for a snapshot, on its thread.
-class SchedulerProbe {
- public:
-  static debug::HubSnapshot take(const Scheduler& s) {
-    debug::HubSnapshot h;
-    h.number = s.number_;
-    std::ostringstream thread;
-    thread << s.thread_;
-    h.thread = thread.str();
-    h.loop_turns = s.loop_turns();
-    const auto idle = std::chrono::nanoseconds(s.idle_ns_);
-    h.idle = idle;
-    h.busy = std::max(std::chrono::nanoseconds(0),
-                      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - s.created_at_) - idle);
-    for (const FiberBase* f = s.ready_.front(); f; f = f->ready_next) ++h.ready;
-    h.timers = s.timers_.size();
-    h.inbox_pending = !s.anchor_->queue.empty();
-    h.fiber_timing = s.config_.fiber_timing;
-    h.fiber_count = s.live_count_;
-    h.fibers.reserve(s.live_count_ + 1);
-    const TimePoint now = s.now();
-    h.fibers.push_back(fiber(*s.main_, now));
-    for (const FiberBase* f = s.live_head_; f; f = f->live_next) h.fibers.push_back(fiber(*f, now));
-    return h;
-  }
+debug::HubSnapshot SchedulerProbe::take(const Scheduler& s) {
+  debug::HubSnapshot h;
+  h.number = s.number_;
+  std::ostringstream thread;
+  thread << s.thread_;
+  h.thread = thread.str();
+  h.loop_turns = s.loop_turns();
+  const auto idle = std::chrono::nanoseconds(s.idle_ns_);
+  h.idle = idle;
+  h.busy = std::max(std::chrono::nanoseconds(0),
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - s.created_at_) - idle);
+  for (const FiberBase* f = s.ready_.front(); f; f = f->ready_next) ++h.ready;
+  h.timers = s.timers_.size();
+  h.inbox_pending = !s.anchor_->queue.empty();
+  h.fiber_timing = s.config_.fiber_timing;
+  h.fiber_count = s.live_count_;
+  h.fibers.reserve(s.live_count_ + 1);
+  const TimePoint now = s.now();
+  h.fibers.push_back(fiber(*s.main_, now));
+  for (const FiberBase* f = s.live_head_; f; f = f->live_next) h.fibers.push_back(fiber(*f, now));
+  return h;
+}
 
- private:
-  static debug::FiberSnapshot fiber(const FiberBase& f, TimePoint now) {
-    debug::FiberSnapshot out;
-    out.id = f.id;
-    out.name = f.display_name();
-    if (f.parent_id != FiberBase::no_parent) out.parent_id = f.parent_id;
-    out.state = state_name(f.state);
-    out.file = f.stats.spawn_site.file_name();
-    out.line = f.stats.spawn_site.line();
-    out.function = f.stats.spawn_site.function_name();
-    if (f.state == RunState::parked) {
-      out.waits_on = f.waiting_on ? f.waiting_on : "";
-      if (const WaitEdge* e = f.wait_edge) {
-        if (FiberIdentity holder = e->holder()) out.waits_for_fiber = holder.id;
-        out.waits_relation = std::string(e->label()) + ' ' + e->relation();
-      }
-      out.waiting_for = std::max(Duration::zero(), now - f.stats.since);
-      if (f.stats.deadline != TimePoint::max()) out.deadline_in = f.stats.deadline - now;
+debug::FiberSnapshot SchedulerProbe::fiber(const FiberBase& f, TimePoint now) {
+  debug::FiberSnapshot out;
+  out.id = f.id;
+  out.name = f.display_name();
+  if (f.parent_id != FiberBase::no_parent) out.parent_id = f.parent_id;
+  out.state = state_name(f.state);
+  out.file = f.stats.spawn_site.file_name();
+  out.line = f.stats.spawn_site.line();
+  out.function = f.stats.spawn_site.function_name();
+  if (f.state == RunState::parked) {
+    out.waits_on = f.waiting_on ? f.waiting_on : "";
+    if (const WaitEdge* e = f.wait_edge) {
+      if (FiberIdentity holder = e->holder()) out.waits_for_fiber = holder.id;
+      out.waits_relation = std::string(e->label()) + ' ' + e->relation();
     }
-    out.switches_in = f.stats.switches_in;
-    out.wakes = f.stats.wakes;
-    out.run_time = std::chrono::nanoseconds(f.stats.run_ns);
-    out.longest_run = std::chrono::nanoseconds(f.stats.longest_run_ns);
-    if (f.extras && f.extras->probe) {
-      out.actor.emplace();
-      out.actor->name = out.name;
-      f.extras->probe->describe(*out.actor);
-    }
-    return out;
+    out.waiting_for = std::max(Duration::zero(), now - f.stats.since);
+    if (f.stats.deadline != TimePoint::max()) out.deadline_in = f.stats.deadline - now;
   }
-};
+  out.switches_in = f.stats.switches_in;
+  out.wakes = f.stats.wakes;
+  out.run_time = std::chrono::nanoseconds(f.stats.run_ns);
+  out.longest_run = std::chrono::nanoseconds(f.stats.longest_run_ns);
+  if (f.extras && f.extras->probe) {
+    out.actor.emplace();
+    out.actor->name = out.name;
+    f.extras->probe->describe(*out.actor);
+  }
+  return out;
+}
 
 }  // namespace grove::detail
 

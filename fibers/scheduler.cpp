@@ -64,7 +64,7 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
   thread_ = std::this_thread::get_id();
   static_assert(sizeof(pthread_t) <= sizeof(native_thread_));
   native_thread_ = static_cast<std::uint64_t>(pthread_self());
-  number_ = register_hub(this);
+  register_hub(this);  // sets number_, under the registry's lock
 }
 
 Scheduler::~Scheduler() {
