@@ -180,8 +180,9 @@ std::vector<HubSnapshot> snapshot_all(Duration timeout) {
   if (self) {
     HubSnapshot mine = detail::SchedulerProbe::take(*self);
     std::lock_guard lock(shared->mutex);
-    for (HubSnapshot& h : shared->hubs)
-      if (h.number == mine.number) h = std::move(mine);
+    const auto it = std::find_if(shared->hubs.begin(), shared->hubs.end(),
+                                 [&](const HubSnapshot& h) { return h.number == mine.number; });
+    if (it != shared->hubs.end()) *it = std::move(mine);
   }
   bool waiting = false;
   {

@@ -9,11 +9,11 @@
 
 #include <execinfo.h>
 #include <pthread.h>
-#include <signal.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <map>
