@@ -1,9 +1,10 @@
 // actor.cpp — actor names and the default ask timeout.
 
 #include <grove/actor.hpp>
+#include <grove/log.hpp>
 
-#include <boost/core/demangle.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/core/demangle.hpp>
 
 #include <atomic>
 #include <string>
@@ -32,7 +33,7 @@ std::string default_actor_name(const char* type_name) {
 void log_on_stop_failure(const std::string& actor, std::exception_ptr e) noexcept {
   try {
     const std::string what = grove::describe(e);
-    spdlog::error("grove: actor '{}': on_stop() threw: {}", actor, what);
+    grove::logger()->error("grove: actor '{}': on_stop() threw: {}", actor, what);
   } catch (...) {
   }
 }

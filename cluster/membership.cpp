@@ -8,6 +8,7 @@
 
 #include "detail_node.hpp"
 
+#include <grove/log.hpp>
 #include <grove/actor_errors.hpp>
 
 #include <spdlog/spdlog.h>
@@ -35,7 +36,7 @@ void Node::Impl::heartbeat() {
   try {
     publish("grove.all", {{"k", "hb"}, {"n", options.node_id}, {"i", incarnation}, {"streams", std::move(streams)}});
   } catch (const Error& e) {
-    spdlog::debug("grove::cluster: heartbeat not sent: {}", e.what());
+    grove::logger()->debug("grove::cluster: heartbeat not sent: {}", e.what());
   }
 }
 
@@ -100,7 +101,7 @@ void Node::Impl::on_all(const std::string& data, const std::string& reply) {
     if (joined) {
       down.erase({node, inc});
       membership.set();
-      spdlog::info("grove::cluster: node '{}' sees node '{}' up", options.node_id, node);
+      grove::logger()->info("grove::cluster: node '{}' sees node '{}' up", options.node_id, node);
     }
     for (const auto& s : j.at("streams")) {
       if (s.at(0).get<std::string>() != options.node_id || s.at(1).get<std::uint64_t>() != incarnation) continue;
@@ -123,7 +124,7 @@ void Node::Impl::node_down(const std::string& node, std::uint64_t inc, const std
   if (auto it = peers.find(node); it != peers.end() && it->second.incarnation == inc) peers.erase(it);
   ++stats.nodes_down;
   membership.set();
-  spdlog::warn("grove::cluster: node '{}' declares node '{}' down: {}", options.node_id, node, why);
+  grove::logger()->warn("grove::cluster: node '{}' declares node '{}' down: {}", options.node_id, node, why);
   // Its streams stay: what is still on the way from it is delivered, and
   // gaps are given up by tick() as for a live node.
   for (auto it = asks.begin(); it != asks.end();) {
@@ -158,7 +159,7 @@ void Node::Impl::watch(std::uint64_t actor, std::uint64_t mid, const std::string
     try {
       publish(watcher, {{"k", "down"}, {"mid", mid}, {"why", why}});
     } catch (const Error& e) {
-      spdlog::warn("grove::cluster: a Down for a remote monitor was lost: {}", e.what());
+      grove::logger()->warn("grove::cluster: a Down for a remote monitor was lost: {}", e.what());
     }
   };
   auto it = exported.find(actor);
@@ -198,7 +199,7 @@ MonitorId Node::monitor_key(const detail::RefKey& target, std::function<void(con
     m.publish("grove.n." + target.node + "." + std::to_string(target.incarnation),
               {{"k", "mon"}, {"actor", target.actor}, {"mid", id}, {"reply", m.self_subject}});
   } catch (const Error& e) {
-    spdlog::warn("grove::cluster: monitor of '{}' sees node-down only: {}", target.name, e.what());
+    grove::logger()->warn("grove::cluster: monitor of '{}' sees node-down only: {}", target.name, e.what());
   }
   return id;
 }

@@ -11,6 +11,7 @@
 
 #include "detail_node.hpp"
 
+#include <grove/log.hpp>
 #include <grove/actor_errors.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/thread_pool.hpp>
@@ -187,7 +188,7 @@ Node::~Node() {
   natsConnection_Destroy(m.nc);
   natsOptions_Destroy(m.nopts);
   if (m.bridge->completions.load() >= 3) delete m.bridge;
-  else spdlog::warn("grove::cluster: node '{}': nats.c did not finish closing within 5 s", m.options.node_id);
+  else grove::logger()->warn("grove::cluster: node '{}': nats.c did not finish closing within 5 s", m.options.node_id);
 }
 
 Node& Node::here(const char* what) {
@@ -400,7 +401,7 @@ void Node::Impl::answer(const std::string& reply_to, std::uint64_t ask_id, const
   } catch (const MessageTooLarge& e) {
     fail_remote_ask(reply_to, ask_id, "RemoteError", e.what());
   } catch (const NoConnection& e) {
-    spdlog::warn("grove::cluster: a reply was lost: {}", e.what());
+    grove::logger()->warn("grove::cluster: a reply was lost: {}", e.what());
   }
 }
 
@@ -409,7 +410,7 @@ void Node::Impl::fail_remote_ask(const std::string& reply_to, std::uint64_t ask_
   try {
     publish(reply_to, nlohmann::json{{"k", "r"}, {"ask", ask_id}, {"err", {{"kind", kind}, {"what", what}}}});
   } catch (const Error& e) {
-    spdlog::warn("grove::cluster: a failed ask's answer was lost: {}", e.what());
+    grove::logger()->warn("grove::cluster: a failed ask's answer was lost: {}", e.what());
   }
 }
 

@@ -2,6 +2,7 @@
 // message, the fiber list, unhandled exceptions.
 
 #include <grove/hub.hpp>
+#include <grove/log.hpp>
 
 #include <grove/fiber.hpp>
 
@@ -120,7 +121,7 @@ void Scheduler::report_unhandled(FiberBase& f) noexcept {
   if (unhandled_policy == UnhandledPolicy::ignore) return;
   try {
     const std::string what = describe(f.error);
-    spdlog::error("grove: fiber '{}' died with an unhandled exception: {}", f.display_name(), what);
+    grove::logger()->error("grove: fiber '{}' died with an unhandled exception: {}", f.display_name(), what);
   } catch (...) {
   }
   if (unhandled_policy == UnhandledPolicy::abort) std::abort();

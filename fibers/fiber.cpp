@@ -1,6 +1,7 @@
 // fiber.cpp — the out-of-line half of Fiber<T>, this_fiber and ExitReason.
 
 #include <grove/fiber.hpp>
+#include <grove/log.hpp>
 
 #include <grove/this_fiber.hpp>
 #include <grove/timeout.hpp>
@@ -156,7 +157,7 @@ void throw_no_value(const FiberBase* f) {
 
 void log_callback_failure(const char* what) noexcept {
   try {
-    spdlog::error("{}: {}", what, describe_current());
+    grove::logger()->error("{}: {}", what, describe_current());
   } catch (...) {
   }
 }

@@ -1,6 +1,7 @@
 // links.cpp — exit observers: link(callback), Erlang links and monitors.
 
 #include <grove/links.hpp>
+#include <grove/log.hpp>
 
 #include <grove/hub.hpp>
 #include <grove/detail/cross_hub_links.hpp>
@@ -21,9 +22,9 @@ LinkId add_observer(FiberBase* f, std::unique_ptr<ExitObserver> o) {
     try {
       o->on_exit(*f);
     } catch (const std::exception& e) {
-      spdlog::error("grove: an exit callback of fiber '{}' threw: {}", f->display_name(), e.what());
+      grove::logger()->error("grove: an exit callback of fiber '{}' threw: {}", f->display_name(), e.what());
     } catch (...) {
-      spdlog::error("grove: an exit callback of fiber '{}' threw", f->display_name());
+      grove::logger()->error("grove: an exit callback of fiber '{}' threw", f->display_name());
     }
     return id;
   }
@@ -65,9 +66,9 @@ void notify_exit(FiberBase* f) noexcept {
     try {
       oldest->on_exit(*f);
     } catch (const std::exception& e) {
-      spdlog::error("grove: an exit callback of fiber '{}' threw: {}", f->display_name(), e.what());
+      grove::logger()->error("grove: an exit callback of fiber '{}' threw: {}", f->display_name(), e.what());
     } catch (...) {
-      spdlog::error("grove: an exit callback of fiber '{}' threw", f->display_name());
+      grove::logger()->error("grove: an exit callback of fiber '{}' threw", f->display_name());
     }
     delete oldest;
   }

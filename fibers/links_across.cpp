@@ -1,6 +1,7 @@
 // links_across.cpp — links and monitors between fibers of two hubs of one
 // Runtime (detail/cross_hub_links.hpp; docs/design/runtime.md, "Across hubs").
 
+#include <grove/log.hpp>
 #include <grove/detail/cross_hub_links.hpp>
 
 #include <grove/hub.hpp>
@@ -74,7 +75,7 @@ void arrive(const std::shared_ptr<CrossLink>& l, const Ref<FiberBase>& from, con
     deliver_exit(*from, target.get(), reason);
   } else if (!target->finished) {  // noproc: no fiber to name as the sender
     if (target->traps_exits())
-      spdlog::warn(
+      grove::logger()->warn(
           "grove: fiber '{}' links to an actor that no longer exists ({}); a trapping fiber gets no "
           "ExitSignal for it",
           target->display_name(), reason.to_string());

@@ -2,6 +2,7 @@
 // timers, and tell LoopExit when nothing can ever happen again.
 
 #include <grove/hub.hpp>
+#include <grove/log.hpp>
 
 #include <grove/fiber.hpp>
 
@@ -43,6 +44,8 @@ void Scheduler::wake_idle_waiters() noexcept {
 void Scheduler::loop() {
   while (!stopping_loop_) {
     switches_since_poll_ = 0;
+    loop_turns_.store(loop_turns_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    turn_time_ = now();
     fire_due_timers();
     poll_io();
     drain_inbox();
@@ -58,7 +61,9 @@ void Scheduler::loop() {
     if (config_.spin > Duration::zero() && !policy_ && spin_before_sleep()) continue;
     if (!sleep_begin()) continue;  // the inbox has items after all
     ++sleeps_;
+    const Clock::time_point slept = Clock::now();
     const bool events = wait_for_events();
+    idle_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - slept).count();
     sleep_end();
     if (!events) {
       // Nothing can ever wake anyone again.
@@ -71,6 +76,8 @@ void Scheduler::loop() {
     }
   }
 }
+
+bool Scheduler::asleep() const noexcept { return anchor_->asleep.load(std::memory_order_relaxed); }
 
 void Scheduler::drain_inbox() {
   if (anchor_->queue.empty()) return;
@@ -94,7 +101,7 @@ void RemoteAnchor::wake_hub() noexcept {
   try {
     boost::asio::post(scheduler->io(), &inbox_wake_handler);
   } catch (...) {
-    spdlog::error("grove: could not wake a hub for its inbox (out of memory)");
+    grove::logger()->error("grove: could not wake a hub for its inbox (out of memory)");
   }
 }
 
@@ -104,9 +111,9 @@ void RemoteAnchor::settle_all(InboxNode* n, bool run) {
     try {
       n->settle(n, run);
     } catch (const std::exception& e) {
-      spdlog::error("grove: a closure posted to the hub threw: {}", e.what());
+      grove::logger()->error("grove: a closure posted to the hub threw: {}", e.what());
     } catch (...) {
-      spdlog::error("grove: a closure posted to the hub threw a non-std exception");
+      grove::logger()->error("grove: a closure posted to the hub threw a non-std exception");
     }
     n = next;
   }
@@ -122,9 +129,9 @@ std::size_t Scheduler::poll_io() {
   try {
     return io_.poll();
   } catch (const std::exception& e) {
-    spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
+    grove::logger()->error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
   } catch (...) {
-    spdlog::error("grove: an Asio handler threw a non-std exception out of the hub's loop");
+    grove::logger()->error("grove: an Asio handler threw a non-std exception out of the hub's loop");
   }
   return 1;  // a handler ran (and threw)
 }
@@ -193,10 +200,10 @@ bool Scheduler::wait_for_events() {
       // On the policy's clock the weak deadline is this far away in real time.
       n = io_.run_one_until(policy_ ? Clock::now() + (t->deadline - now()) : t->deadline);
     } catch (const std::exception& e) {
-      spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
+      grove::logger()->error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
       return true;
     } catch (...) {
-      spdlog::error("grove: an Asio handler threw a non-std exception out of the hub's loop");
+      grove::logger()->error("grove: an Asio handler threw a non-std exception out of the hub's loop");
       return true;
     }
     if (n > 0) return true;
@@ -220,10 +227,10 @@ bool Scheduler::wait_for_events() {
   try {
     n = io_.run_one();
   } catch (const std::exception& e) {
-    spdlog::error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
+    grove::logger()->error("grove: an Asio handler threw out of the hub's loop: {}", e.what());
     return true;
   } catch (...) {
-    spdlog::error("grove: an Asio handler threw a non-std exception out of the hub's loop");
+    grove::logger()->error("grove: an Asio handler threw a non-std exception out of the hub's loop");
     return true;
   }
   if (n == 0) {

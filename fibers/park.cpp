@@ -32,6 +32,7 @@ void Scheduler::park(const char* what) {
     throw_pending(self);
   self->state = RunState::parked;
   self->waiting_on = what;
+  self->stats.since = turn_time_;
   switch_to(next_to_run());
   resumed();
 }
@@ -52,6 +53,18 @@ void Scheduler::yield() {
   }
   switch_to(next);
   resumed();
+}
+
+// account_run() ends the running fiber's current run (HubConfig::
+// fiber_timing): one steady clock read a scheduling decision. The hub's
+// own fiber (the loop) is accounted too.
+void Scheduler::account_run() noexcept {
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  const std::int64_t ran = now - switched_at_ns_;  // set when the hub was made
+  switched_at_ns_ = now;
+  current_->stats.run_ns += ran;
+  if (ran > current_->stats.longest_run_ns) current_->stats.longest_run_ns = ran;
 }
 
 bool Scheduler::shielded_park(const char* what, std::vector<std::exception_ptr>& deferred, std::exception_ptr& never) {

@@ -2,6 +2,7 @@
 // policy, and hub shutdown.
 
 #include <grove/hub.hpp>
+#include <grove/log.hpp>
 
 #include <grove/fiber.hpp>
 
@@ -9,6 +10,8 @@
 #include "internal/loop_io.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <pthread.h>
 
 #include <memory>
 
@@ -49,6 +52,7 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
   unhandled_handler = config.on_unhandled;
   policy_owner_ = config.policy;
   policy_ = policy_owner_.get();
+  slow_pick_ = policy_ != nullptr || config_.fiber_timing;
   if (config_.poll_interval == 0) config_.poll_interval = 1;
   if (config_.spin < Duration::zero())
     throw UsageError("grove: HubConfig::spin is negative; give 0 (sleep at once) or how long an idle hub may poll");
@@ -56,9 +60,17 @@ Scheduler::Scheduler(Hub& facade, boost::asio::io_context& io, const HubConfig& 
   main_->state = RunState::running;
   hub_fiber_->more().name = "hub";
   current_ = main_.get();
+  switched_at_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(created_at_.time_since_epoch()).count();
+  turn_time_ = now();
+  main_->stats.since = turn_time_;
+  thread_ = std::this_thread::get_id();
+  static_assert(sizeof(pthread_t) <= sizeof(native_thread_));
+  native_thread_ = static_cast<std::uint64_t>(pthread_self());
+  register_hub(this);  // sets number_, under the registry's lock
 }
 
 Scheduler::~Scheduler() {
+  unregister_hub(this);
   struct Unanchor {
     RemoteAnchor& a;
     ~Unanchor() {
@@ -87,8 +99,8 @@ Scheduler::~Scheduler() {
   if (live_count_ > 0) {
     // A fiber that swallows even ForcedUnwind cannot be unwound safely: it
     // and its stack are left in place (leaked).
-    spdlog::error("grove: {} fiber(s) ignored FiberExit at hub shutdown and were leaked: {}", live_count_,
-                  describe_blocked());
+    grove::logger()->error("grove: {} fiber(s) ignored FiberExit at hub shutdown and were leaked: {}", live_count_,
+                           describe_blocked());
     stacks_.leak();
     for (FiberBase* f = live_head_; f; f = f->live_next) f->add_ref();  // never freed
     (void)hub_fiber_.leak();
@@ -102,6 +114,8 @@ Scheduler::~Scheduler() {
 }
 
 FiberBase* Scheduler::pop_picked() noexcept {
+  if (config_.fiber_timing) account_run();
+  if (!policy_) return ready_.pop_front();
   std::size_t count = 0;
   for (FiberBase* f = ready_.front(); f; f = f->ready_next) ++count;
   if (count == 0) return nullptr;
@@ -127,6 +141,7 @@ void Scheduler::set_policy(std::shared_ptr<SchedulingPolicy> policy) {
   }
   policy_owner_ = std::move(policy);
   policy_ = policy_owner_.get();
+  slow_pick_ = policy_ != nullptr || config_.fiber_timing;
   config_.policy = policy_owner_;
 }
 

@@ -1,13 +1,14 @@
 // signal.cpp — grove::signal on boost::asio::signal_set, and GracefulShutdown.
 
+#include <grove/log.hpp>
 #include <grove/signal.hpp>
 
 #include <grove/hub.hpp>
 
-#include <boost/asio/execution_context.hpp>
-#include <boost/asio/detail/scheduler.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/detail/scheduler.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <optional>
 #include <string>
@@ -40,7 +41,7 @@ struct SignalHandler::State : std::enable_shared_from_this<SignalHandler::State>
       auto f = grove::spawn([self = shared_from_this()] { self->handler(self->signo); });
       f.set_name("signal " + std::to_string(signo));
     } catch (const std::exception& e) {
-      spdlog::error("grove::signal: could not start the handler of signal {}: {}", signo, e.what());
+      grove::logger()->error("grove::signal: could not start the handler of signal {}: {}", signo, e.what());
     }
     arm();
   }
@@ -93,8 +94,7 @@ SignalHandler signal(int signo, std::function<void(int)> handler) {
   st->set.emplace(io);
   boost::system::error_code ec;
   st->set->add(signo, ec);
-  if (ec)
-    throw UsageError("grove::signal: cannot listen for signal " + std::to_string(signo) + ": " + ec.message());
+  if (ec) throw UsageError("grove::signal: cannot listen for signal " + std::to_string(signo) + ": " + ec.message());
   boost::asio::use_service<SignalRegistry>(io).track(st);
   st->arm();
   return SignalHandler(std::move(st));
@@ -148,7 +148,7 @@ void GracefulShutdown::run() {
     } catch (const FiberExit&) {
       throw;
     } catch (const std::exception& e) {
-      spdlog::error("grove::GracefulShutdown: stop_accepting threw: {}", e.what());
+      grove::logger()->error("grove::GracefulShutdown: stop_accepting threw: {}", e.what());
     }
   }
   if (!group_.join(options_.grace)) group_.kill();

@@ -1,5 +1,6 @@
 // stack_pool.cpp — mmap'd, guard-paged, pooled fiber stacks.
 
+#include <grove/log.hpp>
 #include <grove/detail/stack_pool.hpp>
 
 #include <spdlog/spdlog.h>
@@ -102,7 +103,8 @@ void StackPool::grow() {
         out_of_guards_ = true;
         static std::atomic<bool> told{false};
         if (!told.exchange(true))
-          spdlog::info("grove: the guard-page budget (vm.max_map_count) is spent; later fiber stacks have none");
+          grove::logger()->info(
+              "grove: the guard-page budget (vm.max_map_count) is spent; later fiber stacks have none");
       }
     }
   }

@@ -45,13 +45,16 @@ bool Scheduler::park_until(TimePoint deadline, const char* what, bool weak) {
   timer.deadline = deadline;
   timer.weak = weak;
   timers_.push(timer);
+  current_->stats.deadline = deadline;
   try {
     park(what);
   } catch (...) {
     timers_.remove(timer);
+    current_->stats.deadline = TimePoint::max();
     throw;
   }
   timers_.remove(timer);
+  current_->stats.deadline = TimePoint::max();
   return !timer.fired;
 }
 

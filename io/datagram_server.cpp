@@ -2,6 +2,7 @@
 // fiber per datagram.
 
 #include <grove/datagram_server.hpp>
+#include <grove/log.hpp>
 
 #include <grove/hub.hpp>
 #include <grove/this_fiber.hpp>
@@ -91,8 +92,8 @@ void DatagramServer::receive_loop() {
       } catch (const FiberExit&) {
         throw;
       } catch (const std::exception& e) {
-        spdlog::warn("grove::DatagramServer: the handler for {}:{} failed: {}", peer.address().to_string(), peer.port(),
-                     e.what());
+        grove::logger()->warn("grove::DatagramServer: the handler for {}:{} failed: {}", peer.address().to_string(),
+                              peer.port(), e.what());
       }
     });
     buffer = std::string();

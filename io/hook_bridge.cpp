@@ -9,6 +9,7 @@
 // owner), and which may have them registered already (a grove socket).
 
 #include <grove/hub.hpp>
+#include <grove/log.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/thread_pool.hpp>
 #include <grove/timeout.hpp>
@@ -322,7 +323,7 @@ void misuse(const char* call) noexcept {
   if (reported >= 10) return;
   ++reported;
   try {
-    spdlog::error(
+    grove::logger()->error(
         "grove::hook: {} would block the hub's own context (an Asio handler, not a fiber); it failed with "
         "EDEADLK. Make the call from a fiber (grove::spawn) or on a non-blocking descriptor (docs/hook.md)",
         call);

@@ -2,6 +2,7 @@
 // UnixStreamServer over AF_UNIX): the accept loop, its back-off, and the
 // per-connection fibers.
 
+#include <grove/log.hpp>
 #include <grove/stream_server.hpp>
 
 #include <grove/hub.hpp>
@@ -133,11 +134,11 @@ void BasicStreamServer<L>::accept_loop() {
       ++accept_errors_;
       if (out_of_resources(ec)) {
         if (backoff == options_.backoff_min)
-          spdlog::warn("grove::StreamServer: accept failed ({}); backing off", ec.message());
+          grove::logger()->warn("grove::StreamServer: accept failed ({}); backing off", ec.message());
         this_fiber::sleep(backoff);
         backoff = std::min(backoff * 2, options_.backoff_max);
       } else {
-        spdlog::warn("grove::StreamServer: accept failed: {}", ec.message());
+        grove::logger()->warn("grove::StreamServer: accept failed: {}", ec.message());
         this_fiber::sleep(options_.backoff_min);
       }
       continue;
@@ -168,7 +169,7 @@ void BasicStreamServer<L>::serve(socket_type& socket, const endpoint_type& peer)
       boost::system::error_code ec;
       tls.handshake(TlsRole::server, ec);
       if (ec) {
-        spdlog::debug("grove::StreamServer: TLS handshake with {} failed: {}", peer_text(peer), ec.message());
+        grove::logger()->debug("grove::StreamServer: TLS handshake with {} failed: {}", peer_text(peer), ec.message());
         return;
       }
       tls.set_timeout(Duration::max());
@@ -186,7 +187,7 @@ void BasicStreamServer<L>::run_handler(Stream& stream, const endpoint_type& peer
   } catch (const FiberExit&) {
     throw;
   } catch (const std::exception& e) {
-    spdlog::warn("grove::StreamServer: the handler for {} failed: {}", peer_text(peer), e.what());
+    grove::logger()->warn("grove::StreamServer: the handler for {} failed: {}", peer_text(peer), e.what());
   }
 }
 

@@ -1,6 +1,7 @@
 // dead_letters.cpp — counting and logging undeliverable messages.
 
 #include <grove/dead_letters.hpp>
+#include <grove/log.hpp>
 
 #include <spdlog/spdlog.h>
 #include <boost/core/demangle.hpp>
@@ -33,13 +34,13 @@ void DeadLetters::record(DeadLetterReason reason, std::string_view recipient, st
   const std::uint64_t n = total_.fetch_add(1, std::memory_order_relaxed) + 1;
   try {
     if (n <= kLoggedInFull) {
-      spdlog::warn("grove: dead letter #{}: {} to '{}' ({}){}{}", n, to_string(reason), recipient, message_type,
-                   detail.empty() ? "" : ": ", detail);
+      grove::logger()->warn("grove: dead letter #{}: {} to '{}' ({}){}{}", n, to_string(reason), recipient,
+                            message_type, detail.empty() ? "" : ": ", detail);
     } else {
       std::uint64_t p = 100;
       while (p < n) p *= 10;
       if (p == n)
-        spdlog::warn(
+        grove::logger()->warn(
             "grove: {} dead letters so far ({} dead actor, {} shed, {} rejected, {} leftover, {} crashed, "
             "{} undecodable, {} unreachable)",
             n, count(DeadLetterReason::dead_actor), count(DeadLetterReason::shed), count(DeadLetterReason::rejected),

@@ -1,5 +1,6 @@
 // runtime.cpp — the Runtime's hub threads: start-up, placement and stop.
 
+#include <grove/log.hpp>
 #include <grove/runtime.hpp>
 
 #include <grove/errors.hpp>
@@ -34,8 +35,8 @@ void pin_to_core(std::size_t index) {
   CPU_ZERO(&set);
   CPU_SET(static_cast<int>(index % cores), &set);
   if (const int rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); rc != 0)
-    spdlog::warn("grove::Runtime: could not pin hub {} to core {} (error {}); it runs unpinned", index, index % cores,
-                 rc);
+    grove::logger()->warn("grove::Runtime: could not pin hub {} to core {} (error {}); it runs unpinned", index,
+                          index % cores, rc);
 }
 
 // run_hub() is the body of hub h's thread: create the hub, say so, then let
@@ -67,13 +68,13 @@ void run_hub(RuntimeHub& h, const Runtime::Config& config, std::latch& started, 
   try {
     stop->wait();
   } catch (...) {
-    spdlog::error("grove::Runtime: hub {} stopped waiting for stop(): {}", h.index, describe_current());
+    grove::logger()->error("grove::Runtime: hub {} stopped waiting for stop(): {}", h.index, describe_current());
   }
   stop.reset();
   try {
     hub().shutdown(h.grace);
   } catch (...) {
-    spdlog::error("grove::Runtime: hub {} shutdown failed: {}", h.index, describe_current());
+    grove::logger()->error("grove::Runtime: hub {} shutdown failed: {}", h.index, describe_current());
   }
   Hub::destroy_current();
   tls_domain_hub = DomainHub{};
@@ -145,13 +146,14 @@ Runtime::Runtime(Config config) : config_(std::move(config)) {
 
 Runtime::~Runtime() {
   if (local_index()) {
-    spdlog::critical("grove::Runtime destroyed by one of its own hubs; destroy it from the thread that made it");
+    grove::logger()->critical(
+        "grove::Runtime destroyed by one of its own hubs; destroy it from the thread that made it");
     std::abort();
   }
   try {
     stop();
   } catch (...) {
-    spdlog::error("grove::Runtime: stop() at destruction failed: {}", describe_current());
+    grove::logger()->error("grove::Runtime: stop() at destruction failed: {}", describe_current());
   }
 }
 

@@ -2,6 +2,7 @@
 // parser and serializer (http_session.hpp). Each phase (waiting for a
 // request, its head, its body, each write) runs under the stream's own
 // deadline, so a limit shows up as error timed_out, never as an exception.
+#include <grove/log.hpp>
 #include <grove/web/http_session.hpp>
 
 #include <grove/errors.hpp>
@@ -197,8 +198,8 @@ bool HttpSession::serve_one() {
   try {
     res = handler_(req);
   } catch (const std::exception& e) {
-    spdlog::warn("grove::web: the handler of {} {} failed: {}", std::string(http::to_string(req.method())),
-                 std::string(req.target()), e.what());
+    grove::logger()->warn("grove::web: the handler of {} {} failed: {}", std::string(http::to_string(req.method())),
+                          std::string(req.target()), e.what());
     res = error_page ? error_page(http::status::internal_server_error, "internal server error")
                      : Response::text("internal server error\n", http::status::internal_server_error);
   }
@@ -288,8 +289,8 @@ bool HttpSession::write(Request& req, Response& res, bool& keep) {
     return failed(e.asio_code());
   } catch (const std::exception& e) {
     // The head is gone: the client sees the body cut short (no last chunk).
-    spdlog::warn("grove::web: the streaming answer to {} failed after {} bytes: {}", std::string(req.target()),
-                 out.bytes(), e.what());
+    grove::logger()->warn("grove::web: the streaming answer to {} failed after {} bytes: {}", std::string(req.target()),
+                          out.bytes(), e.what());
     end(write_failed);
     return false;
   }

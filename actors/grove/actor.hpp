@@ -290,6 +290,8 @@ template <class M>
 Fiber<> start_incarnation(const std::shared_ptr<ActorCell<M>>& cell, std::unique_ptr<Actor<M>> actor) {
   Fiber<> f = spawn<ActorRunner<M>>(cell, std::move(actor));
   f.set_name(cell->name);
+  f.base()->more().probe = cell.get();  // the cell outlives the fiber: ActorRunner holds it
+  ++cell->incarnations;
   cell->fiber = f;
   // The cell's own bookkeeping does not count as handling a crash: an
   // unsupervised actor that dies of an exception is reported as unhandled

@@ -23,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -347,9 +348,10 @@ auto bind_call(F&& f, A&&... a) {
 }
 
 template <class T, class F>
-Ref<FiberState<T>> make_fiber(F&& call) {
+Ref<FiberState<T>> make_fiber(F&& call, std::source_location site = {}) {
   Scheduler& s = spawn_scheduler();
   auto* impl = new FiberImpl<T, std::decay_t<F>>(&s.facade(), s.next_id(), std::forward<F>(call));
+  impl->stats.spawn_site = site;
   // Two references from the start, without locked increments: the handle
   // returned and the hub's (adopt()).
   impl->refs.store(2, std::memory_order_relaxed);
@@ -387,24 +389,51 @@ enum class Launch { post, dispatch };
 
 // spawn(fn, args...) starts fn(args...) in a new fiber. It runs when the
 // spawning fiber next blocks or yields (FIFO, like gevent.spawn).
+// The forms without bound arguments record their call site as the fiber's
+// spawn site (grove::debug snapshots, docs/observability.md); a default
+// argument cannot follow a parameter pack, so the others record none.
+template <class F>
+requires detail::Spawnable<F> Fiber<detail::spawn_result_t<F>> spawn(
+    F&& fn, std::source_location site = std::source_location::current()) {
+  using T = detail::spawn_result_t<F>;
+  auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn)), site);
+  detail::engine_of(*ref->hub).schedule(ref.get());
+  return Fiber<T>(std::move(ref));
+}
 template <class F, class... A>
-requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn, A&&... args) {
+requires(sizeof...(A) > 0 && detail::Spawnable<F, A...>) Fiber<detail::spawn_result_t<F, A...>> spawn(F&& fn,
+                                                                                                      A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
   detail::engine_of(*ref->hub).schedule(ref.get());
   return Fiber<T>(std::move(ref));
 }
 
-// spawn(Launch::dispatch, fn, args...) runs the new fiber at once.
+// spawn_at(site, launch, fn, args...) is spawn(launch, fn, args...) with
+// the spawn site given (for wrappers that take the caller's site).
 template <class F, class... A>
-requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args) {
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn_at(std::source_location site,
+                                                                                    Launch launch, F&& fn,
+                                                                                    A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
-  auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...));
+  auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...), site);
   detail::FiberState<T>* f = ref.get();
   Fiber<T> handle(std::move(ref));
   if (launch == Launch::dispatch) detail::engine_of(*f->hub).dispatch(f);
   else detail::engine_of(*f->hub).schedule(f);
   return handle;
+}
+
+// spawn(Launch::dispatch, fn, args...) runs the new fiber at once.
+template <class F, class... A>
+requires(sizeof...(A) > 0 &&
+         detail::Spawnable<F, A...>) Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args) {
+  return spawn_at(std::source_location{}, launch, std::forward<F>(fn), std::forward<A>(args)...);
+}
+template <class F>
+requires detail::Spawnable<F> Fiber<detail::spawn_result_t<F>> spawn(
+    Launch launch, F&& fn, std::source_location site = std::source_location::current()) {
+  return spawn_at(site, launch, std::forward<F>(fn));
 }
 
 // create(fn, args...) makes, but does not schedule, a fiber that will run
@@ -429,11 +458,17 @@ requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> Fiber
 // unhandled handler and UnhandledPolicy (hub_config.hpp). It is scheduled
 // as spawn() is (FIFO); spawn callbacks are told of it too.
 template <class F, class... A>
-requires detail::Spawnable<F, A...>
-void spawn_raw(F&& fn, A&&... args) {
+requires(sizeof...(A) > 0 && detail::Spawnable<F, A...>) void spawn_raw(F&& fn, A&&... args) {
   auto call = detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...);
   auto body = [call = std::move(call)]() mutable { (void)call(); };
   auto ref = detail::make_fiber<void>(std::move(body));
+  detail::engine_of(*ref->hub).schedule(ref.get());
+}
+template <class F>
+requires detail::Spawnable<F>
+void spawn_raw(F&& fn, std::source_location site = std::source_location::current()) {
+  auto body = [call = detail::bind_call(std::forward<F>(fn))]() mutable { (void)call(); };
+  auto ref = detail::make_fiber<void>(std::move(body), site);
   detail::engine_of(*ref->hub).schedule(ref.get());
 }
 

@@ -55,6 +55,11 @@ struct HubConfig {
   // SchedulingPolicy (virtual time) never spins. Runtime::Config::spin
   // sets it for every hub of a Runtime.
   std::chrono::steady_clock::duration spin{0};
+  // fiber_timing makes the hub read the steady clock at every scheduling
+  // decision, to measure each fiber's run time and longest run (grove::debug
+  // snapshots, docs/observability.md). Off by default: the clock read costs
+  // about as much as a switch (docs/benchmarks.md, "Observability").
+  bool fiber_timing = false;
 };
 
 }  // namespace grove

@@ -118,6 +118,7 @@ inline void Scheduler::switch_to(FiberBase* next) {
   prev_ = current_;
   current_ = next;
   next->state = RunState::running;
+  ++next->stats.switches_in;
   if (!next->context) [[unlikely]]
     ensure_context(next);
   FiberBase* to = current_;  // next

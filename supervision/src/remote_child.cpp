@@ -11,6 +11,7 @@
 #include "supervisor_core.hpp"
 
 #include <grove/async_result.hpp>
+#include <grove/log.hpp>
 #include <grove/detail/hub_domain.hpp>
 
 #include <spdlog/spdlog.h>
@@ -93,7 +94,7 @@ void retire_child(ChildSpec& spec) {
   if (!retire) return;
   if (!spec.hub || *spec.hub == tls_domain_hub.index || !tls_domain_hub.domain) return retire();
   if (!tls_domain_hub.domain->post(*spec.hub, std::move(retire)))
-    spdlog::warn("grove: child '{}' could not be retired: its hub {} has stopped", spec.id, *spec.hub);
+    grove::logger()->warn("grove: child '{}' could not be retired: its hub {} has stopped", spec.id, *spec.hub);
 }
 
 }  // namespace grove::detail

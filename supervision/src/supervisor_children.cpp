@@ -5,6 +5,7 @@
 #include "supervisor_core.hpp"
 
 #include <grove/hub.hpp>
+#include <grove/log.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -48,14 +49,14 @@ void SupervisorCore::shutdown_child(SupervisedChild& c) {
   if (!sd.brutal) {
     f.kill(FiberExit(ExitReason::shutdown()), false);
     if (f.join(sd.timeout)) return;
-    spdlog::warn("grove: supervisor '{}': child '{}' did not stop within its shutdown timeout; killing it", config.name,
-                 c.spec.id);
+    grove::logger()->warn("grove: supervisor '{}': child '{}' did not stop within its shutdown timeout; killing it",
+                          config.name, c.spec.id);
   }
   for (int attempt = 0; attempt < kill_attempts; ++attempt) {
     f.kill(FiberExit(ExitReason::killed()), false);
     if (f.join(kill_grace)) return;
   }
-  spdlog::error("grove: supervisor '{}': child '{}' survives kill(); abandoning it", config.name, c.spec.id);
+  grove::logger()->error("grove: supervisor '{}': child '{}' survives kill(); abandoning it", config.name, c.spec.id);
 }
 
 void SupervisorCore::terminate_range(SupervisedChildren::reverse_iterator first,

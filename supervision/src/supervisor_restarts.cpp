@@ -6,6 +6,7 @@
 #include "supervisor_core.hpp"
 
 #include <grove/hub.hpp>
+#include <grove/log.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -36,8 +37,8 @@ void SupervisorCore::child_exited(SupervisedChildren::iterator it, const ExitRea
   by_fiber.erase(it->fiber.base());
   it->fiber = Fiber<>();
   if (!restarts_after(it->spec.restart, reason)) {
-    spdlog::debug("grove: supervisor '{}': child '{}' ended ({}), not restarted", config.name, it->spec.id,
-                  reason.to_string());
+    grove::logger()->debug("grove: supervisor '{}': child '{}' ended ({}), not restarted", config.name, it->spec.id,
+                           reason.to_string());
     if (it->spec.restart == Restart::temporary || it->dynamic) remove(it);
     return;
   }
@@ -46,8 +47,8 @@ void SupervisorCore::child_exited(SupervisedChildren::iterator it, const ExitRea
 
 void SupervisorCore::restart_after_failure(SupervisedChildren::iterator it, const ExitReason& reason) {
   if (!count_restart()) give_up(it->spec.id, reason);
-  spdlog::debug("grove: supervisor '{}': child '{}' ended ({}), restarting", config.name, it->spec.id,
-                reason.to_string());
+  grove::logger()->debug("grove: supervisor '{}': child '{}' ended ({}), restarting", config.name, it->spec.id,
+                         reason.to_string());
   const TimePoint at = hub().now() + backoff_delay(*it);
   if (config.strategy == Strategy::one_for_all || config.strategy == Strategy::rest_for_one) {
     auto first = config.strategy == Strategy::one_for_all ? children.begin() : std::next(it);
@@ -78,8 +79,8 @@ void SupervisorCore::restart_due() {
       throw;
     } catch (...) {
       auto error = std::current_exception();
-      spdlog::warn("grove: supervisor '{}': restarting child '{}' failed: {}", config.name, id,
-                   ExitReason::exception(error).to_string());
+      grove::logger()->warn("grove: supervisor '{}': restarting child '{}' failed: {}", config.name, id,
+                            ExitReason::exception(error).to_string());
       restart_after_failure(f->second, ExitReason::exception(error));
     }
   }
@@ -117,7 +118,7 @@ void SupervisorCore::give_up(const std::string& id, const ExitReason& reason) {
                      " restarts within " +
                      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(config.period).count()) +
                      " ms; the last child to end was '" + id + "' (" + reason.to_string() + ")";
-  spdlog::error("{}", what);
+  grove::logger()->error("{}", what);
   terminate_all();
   throw SupervisorGaveUp(what);
 }

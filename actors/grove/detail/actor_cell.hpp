@@ -6,6 +6,7 @@
 
 #include <grove/actor_errors.hpp>
 #include <grove/fiber.hpp>
+#include <grove/introspect.hpp>
 #include <grove/mailbox.hpp>
 #include <grove/detail/message_report.hpp>
 
@@ -125,7 +126,7 @@ void report_dead_letter(const Envelope<M>& e, DeadLetterReason reason, bool queu
 }
 
 template <class M>
-struct ActorCell {
+struct ActorCell final : FiberProbe {
   ActorCell(std::string name, MailboxConfig config)
       : mailbox(config, name), name(std::move(name)), home(&scheduler().facade()) {
     mailbox.set_discard_hook(&fail_discarded_ask<M>);
@@ -151,8 +152,16 @@ struct ActorCell {
   // home is the hub the cell (its mailbox, its incarnations) belongs to;
   // `fiber`, `supervised` and `on_terminate` are touched only there.
   const Hub* home;
-  Fiber<> fiber;            // the current incarnation
-  bool supervised = false;  // a supervisor decides when it terminates
+  Fiber<> fiber;                   // the current incarnation
+  bool supervised = false;         // a supervisor decides when it terminates
+  std::uint64_t incarnations = 0;  // started so far: restarts + 1 (home hub only)
+  // describe() tells grove::debug snapshots about the actor, on its home
+  // hub (its fiber's FiberExtras::probe points here).
+  void describe(debug::ActorSnapshot& out) const override {
+    out.name = name;
+    out.mailbox_depth = mailbox.size();
+    if (incarnations > 0) out.restarts = incarnations - 1;
+  }
   // terminated is read from any hub (ActorRef::alive, the registry).
   std::atomic<bool> terminated{false};
   std::vector<std::function<void()>> on_terminate;

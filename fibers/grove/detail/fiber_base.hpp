@@ -7,6 +7,7 @@
 #include <grove/exit_reason.hpp>
 #include <grove/detail/block_pool.hpp>
 #include <grove/detail/continuation.hpp>
+#include <grove/detail/fiber_stats.hpp>
 #include <grove/detail/local_slot.hpp>
 #include <grove/detail/sanitizer.hpp>
 #include <grove/detail/timer_heap.hpp>
@@ -28,6 +29,7 @@ class Hub;
 namespace grove::detail {
 
 class FiberBase;
+class FiberProbe;  // fibers/grove/introspect.hpp
 
 // StartTimer starts a spawn_later fiber when its delay has passed.
 struct StartTimer final : TimerNode {
@@ -118,6 +120,9 @@ struct FiberExtras {
   std::vector<LocalEntry> locals;
   // Interrupts queued behind the first (InterruptQueue's alone).
   std::vector<std::exception_ptr> more_interrupts;
+  // probe describes the fiber's owner to grove::debug snapshots (an
+  // actor's mailbox; fibers/grove/introspect.hpp); null for plain fibers.
+  const FiberProbe* probe = nullptr;
 };
 
 class FiberBase {
@@ -166,6 +171,9 @@ class FiberBase {
   // own context (an Asio handler, a timer callback).
   static constexpr std::uint64_t no_parent = ~std::uint64_t{0};
   std::uint64_t parent_id = no_parent;
+  // stats: spawn site, counters, since-when and deadline of a wait, kept
+  // for grove::debug snapshots (detail/fiber_stats.hpp).
+  FiberStats stats;
 
   // Scheduling (owned by the hub).
   FiberBase* ready_prev = nullptr;

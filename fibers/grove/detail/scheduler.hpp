@@ -11,16 +11,19 @@
 #include <grove/hub_config.hpp>
 #include <grove/scheduling_policy.hpp>
 #include <grove/detail/fiber_base.hpp>
+#include <grove/detail/hub_registry.hpp>
 #include <grove/detail/inbox.hpp>
 #include <grove/detail/interrupt_queue.hpp>
 #include <grove/detail/sanitizer.hpp>
 #include <grove/detail/stack_pool.hpp>
 #include <grove/detail/timer_heap.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -153,6 +156,7 @@ class Scheduler {
   // wake() makes a parked fiber ready; it is a no-op for any other state.
   void wake(FiberBase* f) noexcept {
     if (f->state == RunState::parked) {
+      ++f->stats.wakes;
       f->state = RunState::ready;
       ready_.push_back(f);
     }
@@ -233,8 +237,20 @@ class Scheduler {
 
   void report_unhandled(FiberBase& f) noexcept;
 
+  // Observability (fibers/grove/introspect.hpp, docs/observability.md).
+  // loop_turns() counts the loop's turns; another thread may read it (the
+  // watchdog), as asleep() (the loop waits for events) and thread().
+  std::uint64_t loop_turns() const noexcept { return loop_turns_.load(std::memory_order_relaxed); }
+  bool asleep() const noexcept;
+  const std::thread::id& thread() const noexcept { return thread_; }
+  // native_thread() is the hub thread's pthread_t (the watchdog signals it).
+  std::uint64_t native_thread() const noexcept { return native_thread_; }
+  // number() numbers the hubs of the process from 0, in creation order.
+  std::uint64_t number() const noexcept { return number_; }
+
  private:
-  struct LoopIo;  // fibers/internal/loop_io.hpp
+  friend class SchedulerProbe;  // fibers/introspect.cpp reads the rest
+  struct LoopIo;                // fibers/internal/loop_io.hpp
   // switch_to() is defined inline in fibers/internal/context_switch.hpp,
   // which every source that switches includes (park() and yield() are in
   // fibers/park.cpp).
@@ -266,9 +282,10 @@ class Scheduler {
     return hub_fiber_.get();
   }
   // pop_ready() takes the next fiber off the ready queue: its head, or the
-  // one the policy picks (the only cost of the seam: one branch).
+  // one the policy picks (the only cost of the seam: one branch). The same
+  // branch takes HubConfig::fiber_timing's accounting out of the switch path.
   FiberBase* pop_ready() noexcept {
-    if (policy_) [[unlikely]]
+    if (slow_pick_) [[unlikely]]
       return pop_picked();
     return ready_.pop_front();
   }
@@ -280,6 +297,10 @@ class Scheduler {
   void wake_idle_waiters() noexcept;
   [[noreturn]] void throw_pending(FiberBase* self);
   void loop();
+  // account_run() adds the time since the last scheduling decision to the
+  // running fiber's run time (HubConfig::fiber_timing; pop_picked() calls
+  // it as the running fiber hands over, so the switch path pays nothing).
+  void account_run() noexcept;
   void fire_due_timers();
   std::size_t poll_io();
   bool wait_for_events();
@@ -306,6 +327,7 @@ class Scheduler {
   std::uint64_t next_link_id_ = 1;
   std::uint64_t next_name_number_ = 1;
   SchedulingPolicy* policy_ = nullptr;  // policy_owner_.get(), read on the switch path
+  bool slow_pick_ = false;              // policy_ or config_.fiber_timing: pop_ready() calls pop_picked()
   std::shared_ptr<SchedulingPolicy> policy_owner_;
   WaitQueue idle_waiters_;   // blocked in run_until_idle()
   WaitQueue idle_callers_;   // blocked in wait_until_nothing_ready() (this_fiber::idle)
@@ -314,6 +336,17 @@ class Scheduler {
   bool stopping_loop_ = false;
   std::size_t holds_ = 0;
   std::shared_ptr<RemoteAnchor> anchor_;
+  // Observability: the loop's turns (written by the hub only), the hub
+  // clock at the start of the current turn, time spent waiting for events,
+  // and, with fiber_timing, the steady time of the last switch.
+  std::atomic<std::uint64_t> loop_turns_{0};
+  TimePoint turn_time_{};
+  std::int64_t idle_ns_ = 0;
+  std::int64_t switched_at_ns_ = 0;
+  Clock::time_point created_at_ = Clock::now();
+  std::thread::id thread_;
+  std::uint64_t native_thread_ = 0;
+  std::uint64_t number_ = 0;
 };
 
 // post_remote() runs fn in the anchored hub's context, from any thread,
