@@ -8,8 +8,8 @@
 
 #include "detail_node.hpp"
 
-#include <grove/log.hpp>
 #include <grove/actor_errors.hpp>
+#include <grove/log.hpp>
 
 #include <spdlog/spdlog.h>
 

@@ -11,8 +11,8 @@
 
 #include "detail_node.hpp"
 
-#include <grove/log.hpp>
 #include <grove/actor_errors.hpp>
+#include <grove/log.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/thread_pool.hpp>
 #include <grove/timeout.hpp>
