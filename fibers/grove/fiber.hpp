@@ -13,6 +13,7 @@
 #include <grove/duration.hpp>
 #include <grove/exit_reason.hpp>
 #include <grove/hub.hpp>
+#include <grove/source_site.hpp>
 #include <grove/detail/fiber_base.hpp>
 
 #include <atomic>
@@ -23,7 +24,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -348,7 +348,7 @@ auto bind_call(F&& f, A&&... a) {
 }
 
 template <class T, class F>
-Ref<FiberState<T>> make_fiber(F&& call, std::source_location site = {}) {
+Ref<FiberState<T>> make_fiber(F&& call, SourceSite site = {}) {
   Scheduler& s = spawn_scheduler();
   auto* impl = new FiberImpl<T, std::decay_t<F>>(&s.facade(), s.next_id(), std::forward<F>(call));
   impl->stats.spawn_site = site;
@@ -393,8 +393,7 @@ enum class Launch { post, dispatch };
 // spawn site (grove::debug snapshots, docs/observability.md); a default
 // argument cannot follow a parameter pack, so the others record none.
 template <class F>
-requires detail::Spawnable<F> Fiber<detail::spawn_result_t<F>> spawn(
-    F&& fn, std::source_location site = std::source_location::current()) {
+requires detail::Spawnable<F> Fiber<detail::spawn_result_t<F>> spawn(F&& fn, SourceSite site = SourceSite::current()) {
   using T = detail::spawn_result_t<F>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn)), site);
   detail::engine_of(*ref->hub).schedule(ref.get());
@@ -412,9 +411,8 @@ requires(sizeof...(A) > 0 && detail::Spawnable<F, A...>) Fiber<detail::spawn_res
 // spawn_at(site, launch, fn, args...) is spawn(launch, fn, args...) with
 // the spawn site given (for wrappers that take the caller's site).
 template <class F, class... A>
-requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn_at(std::source_location site,
-                                                                                    Launch launch, F&& fn,
-                                                                                    A&&... args) {
+requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn_at(SourceSite site, Launch launch,
+                                                                                    F&& fn, A&&... args) {
   using T = detail::spawn_result_t<F, A...>;
   auto ref = detail::make_fiber<T>(detail::bind_call(std::forward<F>(fn), std::forward<A>(args)...), site);
   detail::FiberState<T>* f = ref.get();
@@ -428,11 +426,11 @@ requires detail::Spawnable<F, A...> Fiber<detail::spawn_result_t<F, A...>> spawn
 template <class F, class... A>
 requires(sizeof...(A) > 0 &&
          detail::Spawnable<F, A...>) Fiber<detail::spawn_result_t<F, A...>> spawn(Launch launch, F&& fn, A&&... args) {
-  return spawn_at(std::source_location{}, launch, std::forward<F>(fn), std::forward<A>(args)...);
+  return spawn_at(SourceSite{}, launch, std::forward<F>(fn), std::forward<A>(args)...);
 }
 template <class F>
-requires detail::Spawnable<F> Fiber<detail::spawn_result_t<F>> spawn(
-    Launch launch, F&& fn, std::source_location site = std::source_location::current()) {
+requires detail::Spawnable<F> Fiber<detail::spawn_result_t<F>> spawn(Launch launch, F&& fn,
+                                                                     SourceSite site = SourceSite::current()) {
   return spawn_at(site, launch, std::forward<F>(fn));
 }
 
@@ -466,7 +464,7 @@ requires(sizeof...(A) > 0 && detail::Spawnable<F, A...>) void spawn_raw(F&& fn, 
 }
 template <class F>
 requires detail::Spawnable<F>
-void spawn_raw(F&& fn, std::source_location site = std::source_location::current()) {
+void spawn_raw(F&& fn, SourceSite site = SourceSite::current()) {
   auto body = [call = detail::bind_call(std::forward<F>(fn))]() mutable { (void)call(); };
   auto ref = detail::make_fiber<void>(std::move(body), site);
   detail::engine_of(*ref->hub).schedule(ref.get());

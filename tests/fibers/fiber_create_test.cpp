@@ -197,3 +197,17 @@ TEST_F(FiberTest, SpawnRawFailureGoesToTheHubsUnhandledHandler) {
   ASSERT_EQ(reported.size(), 1u);
   EXPECT_NE(reported[0].find("raw failure"), std::string::npos) << reported[0];
 }
+
+// grove/source_site.hpp: a default argument records its caller's site.
+grove::SourceSite site_of_caller(grove::SourceSite site = grove::SourceSite::current()) { return site; }
+
+TEST(SourceSiteTest, CurrentAsADefaultArgumentNamesTheCallersFileLineAndFunction) {
+  const unsigned line = __LINE__ + 1;
+  const grove::SourceSite site = site_of_caller();
+  EXPECT_EQ(site.line(), line);
+  EXPECT_NE(std::string(site.file_name()).find("fiber_create_test.cpp"), std::string::npos) << site.file_name();
+  EXPECT_NE(std::string(site.function_name()).find("TestBody"), std::string::npos) << site.function_name();
+  const grove::SourceSite unknown;
+  EXPECT_STREQ(unknown.file_name(), "");
+  EXPECT_EQ(unknown.line(), 0u);
+}

@@ -6,9 +6,9 @@
 // HubConfig::fiber_timing is on.
 
 #include <grove/duration.hpp>
+#include <grove/source_site.hpp>
 
 #include <cstdint>
-#include <source_location>
 
 namespace grove::detail {
 
@@ -16,7 +16,7 @@ struct FiberStats {
   // spawn_site is where spawn(fn) / create(fn) / spawn_raw(fn) was called
   // (file "" and line 0 when unknown: the forms that bind arguments, and
   // the main and hub fibers).
-  std::source_location spawn_site{};
+  SourceSite spawn_site{};
   std::uint64_t switches_in = 0;  // times the fiber was switched to
   std::uint64_t wakes = 0;        // times a parked fiber was made ready
   // run_ns / longest_run_ns: time spent running, in total and in the
