@@ -68,8 +68,10 @@ class ActorRef {
   // letters; a full bounded mailbox applies its overflow policy.
   SendStatus send(M msg) const {
     auto* c = cell();
-    if (detail::tls_message_observer) [[unlikely]]
-      detail::report_send(msg, c->name, false);
+    if (detail::tls_message_observer) [[unlikely]] {
+      if (detail::report_send(msg, c->name, false) == MessageFault::overflow)
+        return c->mailbox.send_as_full(detail::Envelope<M>{std::move(msg), nullptr});
+    }
     return c->mailbox.emplace(std::move(msg), nullptr);
   }
 
@@ -108,13 +110,16 @@ class ActorRef {
         if (detail::tls_scheduler) detail::tls_scheduler->remove_timer(*timer);
       });
     }
+    MessageFault fault = MessageFault::none;
     if (detail::tls_message_observer) [[unlikely]] {
       slot->asker = detail::running_fiber_name();
-      detail::report_send(msg, cell()->name, true);
+      fault = detail::report_send(msg, cell()->name, true);
     }
     SendStatus status;
     try {
-      status = cell()->mailbox.send(detail::Envelope<M>{std::move(msg), slot});
+      if (fault == MessageFault::overflow) [[unlikely]]
+        status = cell()->mailbox.send_as_full(detail::Envelope<M>{std::move(msg), slot});
+      else status = cell()->mailbox.send(detail::Envelope<M>{std::move(msg), slot});
     } catch (const MailboxFull&) {
       slot->error(std::current_exception());
       return result;
