@@ -60,8 +60,9 @@ TEST_F(ChildSpecTest, FiberChildStartsAFreshFiberFromCopiesEachTime) {
 }
 
 TEST_F(ChildSpecTest, TemplateChecksItsArgumentTypes) {
-  auto tmpl = grove::child_template<std::string, int>(
-      "w", [](std::string name, int n) { return grove::fiber_child(name + std::to_string(n), {}, [] {}); });
+  auto tmpl = grove::child_template<std::string, int>("w", [](std::string name, int n) {
+    return grove::fiber_child(name + std::to_string(n), {}, [] {});
+  });
   EXPECT_EQ(tmpl.id, "w");
   std::any good = std::tuple<std::string, int>("a", 1);
   EXPECT_EQ(tmpl.instantiate(good).id, "a1");

@@ -58,38 +58,27 @@ bool restarts(Restart r, ExitKind e) {
 
 const char* name_of(Strategy s) {
   switch (s) {
-    case Strategy::one_for_one:
-      return "one_for_one";
-    case Strategy::one_for_all:
-      return "one_for_all";
-    case Strategy::rest_for_one:
-      return "rest_for_one";
-    case Strategy::simple_one_for_one:
-      return "simple_one_for_one";
+    case Strategy::one_for_one: return "one_for_one";
+    case Strategy::one_for_all: return "one_for_all";
+    case Strategy::rest_for_one: return "rest_for_one";
+    case Strategy::simple_one_for_one: return "simple_one_for_one";
   }
   return "?";
 }
 const char* name_of(Restart r) {
   switch (r) {
-    case Restart::permanent:
-      return "permanent";
-    case Restart::transient:
-      return "transient";
-    case Restart::temporary:
-      return "temporary";
+    case Restart::permanent: return "permanent";
+    case Restart::transient: return "transient";
+    case Restart::temporary: return "temporary";
   }
   return "?";
 }
 const char* name_of(ExitKind e) {
   switch (e) {
-    case ExitKind::normal:
-      return "normal";
-    case ExitKind::exception:
-      return "exception";
-    case ExitKind::killed:
-      return "killed";
-    case ExitKind::shutdown:
-      return "shutdown";
+    case ExitKind::normal: return "normal";
+    case ExitKind::exception: return "exception";
+    case ExitKind::killed: return "killed";
+    case ExitKind::shutdown: return "shutdown";
   }
   return "?";
 }
@@ -106,15 +95,15 @@ TEST_P(StrategyMatrix, RestartsWhatOtpRestarts) {
   std::map<std::string, std::string> id_of;  // child name -> supervisor id
   std::optional<grove::Supervisor> holder;
   if (strategy == Strategy::simple_one_for_one) {
-    holder.emplace(config, grove::child_template<std::string, Restart>(
-                               "w", [probe](std::string name, Restart r) { return child(probe, name, r); }));
+    holder.emplace(config, grove::child_template<std::string, Restart>("w", [probe](std::string name, Restart r) {
+                     return child(probe, name, r);
+                   }));
     holder->start();
     for (std::string name : {"a", "b", "c"})
       id_of[name] = holder->start_child(name, name == "b" ? restart : Restart::permanent).id;
   } else {
-    holder.emplace(config,
-                   std::vector<grove::ChildSpec>{child(probe, "a", Restart::permanent), child(probe, "b", restart),
-                                                 child(probe, "c", Restart::permanent)});
+    holder.emplace(config, std::vector<grove::ChildSpec>{child(probe, "a", Restart::permanent), child(probe, "b", restart),
+                                                         child(probe, "c", Restart::permanent)});
     holder->start();
     for (std::string name : {"a", "b", "c"}) id_of[name] = name;
   }
