@@ -137,7 +137,7 @@ std::chrono::nanoseconds temporary_children_cost(int n) {
   for (int i = 0; i < n; ++i) sup.start_child();
   EXPECT_EQ(sup.count_children().active, static_cast<std::size_t>(n));
   release->set();  // they all end normally: temporary, so forgotten
-  while (sup.count_children().specs > 0) grove::this_fiber::yield();
+  settle();
   sup.stop();
   return cpu_time() - t0;
 }
