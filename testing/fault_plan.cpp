@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <utility>
 
 namespace grove::testing {
@@ -106,19 +107,22 @@ void FaultPlan::disturb(MemoryNetwork net) {
     auto links = net.links();
     if (links.empty()) continue;
     const auto& [a, b] = links[prng_.below(links.size())];
+    std::string pair = a;
+    pair += ' ';
+    pair += b;
     if (chance(options_.partition)) {
       net.partition(a, b);
       ++counts_.partitions;
-      note("partition " + a + " " + b);
+      note("partition " + pair);
     } else if (chance(options_.clog) && options_.max_clog > Duration::zero()) {
       const Duration extra = up_to(options_.max_clog);
       net.clog(a, b, extra);
       ++counts_.clogs;
-      note("clog " + a + " " + b + " +" + std::to_string(micros(extra)) + " us");
+      note("clog " + pair + " +" + std::to_string(micros(extra)) + " us");
     } else if (chance(options_.reset)) {
       const std::size_t n = net.reset(a, b);
       ++counts_.resets;
-      note("reset " + a + " " + b + " (" + std::to_string(n) + " connection(s))");
+      note("reset " + pair + " (" + std::to_string(n) + " connection(s))");
     }
   }
 }
