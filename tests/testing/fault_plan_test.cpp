@@ -237,7 +237,7 @@ TEST(TestingFaultPlan, TheSameSeedGivesTheSameFaultsAndTrace) {
 
 // One supervised Recorder fed by 3 senders, under crashes (and overflows
 // of its bounded drop_oldest mailbox when `overflow` is set).
-void supervised_run(Simulation& sim, double overflow) {
+grove::testing::FaultCounts supervised_run(Simulation& sim, double overflow) {
   auto ledger = std::make_shared<Ledger>();
   DropLog drops(ledger, sim);
   FaultPlan plan({.crash = 0.08, .overflow = overflow, .late_timers = 0.2, .max_lateness = 500us});
@@ -260,14 +260,24 @@ void supervised_run(Simulation& sim, double overflow) {
     EXPECT_EQ(dropped, crashes);  // the crashing message, nothing else
   }
   expect_nothing_outlives(sim);
+  return plan.counts();
 }
 
 TEST(TestingFaultProperties, PerSenderFifoUnderCrashesAndOverflow) {
-  grove::testing::explore(property_seeds, [](Simulation& sim) { supervised_run(sim, 0.1); });
+  grove::testing::FaultCounts all;
+  grove::testing::explore(property_seeds, [&all](Simulation& sim) {
+    auto counts = supervised_run(sim, 0.1);
+    all.crashes += counts.crashes;
+    all.overflows += counts.overflows;
+  });
+  EXPECT_GT(all.crashes, property_seeds);  // the faults were there to survive
+  EXPECT_GT(all.overflows, property_seeds);
 }
 
 TEST(TestingFaultProperties, SupervisedActorsLoseAtMostTheCrashingMessage) {
-  grove::testing::explore(property_seeds, [](Simulation& sim) { supervised_run(sim, 0.0); });
+  std::size_t crashes = 0;
+  grove::testing::explore(property_seeds, [&crashes](Simulation& sim) { crashes += supervised_run(sim, 0.0).crashes; });
+  EXPECT_GT(crashes, property_seeds);
 }
 
 TEST(TestingFaultProperties, RestartIntensityIsNeverExceededSilently) {
