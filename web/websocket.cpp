@@ -76,9 +76,11 @@ class WebSocket::Impl final : public WriteBudget {
     space.set();  // a `block`ed send() may fit now
   }
   void wake() noexcept override { ready.set(); }
+  void before_close() override;
 
   void finish(std::string_view why) {
     if (reason.empty()) reason = why;
+    progress.set();
     space.set();
     ready.set();
     arrived.set();
@@ -111,6 +113,7 @@ class WebSocket::Impl final : public WriteBudget {
   Event arrived;  // a message came in, or the connection ended
   Event room;     // the handler took a message
   Event reader_done;
+  Event progress;  // the handler came back to receive(), or the writer sent a batch
   std::deque<WsMessage> inbound;
   Fiber<> writer;
   Fiber<> reader;
@@ -118,6 +121,8 @@ class WebSocket::Impl final : public WriteBudget {
   std::uint16_t close_code = close_code::normal;
   std::string close_text;
   bool closing = false;
+  bool handling = false;    // the handler took a message and has not come back to receive()
+  bool draining = false;    // before_close() waits: the writer writes even while Beast is closing
   bool client = false;      // Beast masks the frames: one write() per message
   bool ping_asked = false;  // ping() was called
   std::uint64_t pongs = 0;
@@ -151,7 +156,7 @@ void WebSocket::Impl::write_loop() {
     for (auto& m : batch) payload += m.data.size();
     queued -= payload < queued ? payload : queued;
     in_flight += payload;
-    if (!ws.is_open()) break;  // closing: Beast would refuse the frames too
+    if (!ws.is_open() && !draining) break;  // closing: Beast would refuse the frames too
     bytes.clear();
     if (!client)
       for (auto& m : batch) append_frame(bytes, m.data, m.binary);
@@ -171,6 +176,7 @@ void WebSocket::Impl::write_loop() {
     }
     in_flight = 0;
     space.set();
+    progress.set();
   }
   error_code ignored;
   t.flush_control(ignored);  // the close frame Beast queued, if any
@@ -181,6 +187,29 @@ void WebSocket::Impl::write_loop() {
     t.stop_reading();
   }
   writer_done.set();
+}
+
+// before_close(): the reader is about to queue a close frame — the answer
+// to the peer's close, or the one failing the connection (a protocol error,
+// bad UTF-8, a message too big). The messages that came before it are
+// answered first: the handler takes them and comes back to receive(), and
+// the writer sends what it queued (a peer that sends a message then closes
+// gets the echo, Autobahn 7.1.1; one that sends a message then a bad frame
+// gets the echo before the 1002, 3.2). Bounded by close_timeout: a handler
+// that never receives, or keeps the queue full, only delays the close.
+void WebSocket::Impl::before_close() {
+  auto settled = [this] { return (inbound.empty() && !handling && queue.empty() && in_flight == 0) || closing; };
+  if (settled() || !reason.empty()) return;
+  draining = true;
+  ready.set();
+  const TimePoint until = deadline_after(hub().now(), opts.close_timeout);
+  while (!settled() && reason.empty() && !writer_done.is_set()) {
+    const TimePoint now = hub().now();
+    if (now >= until) break;
+    progress.clear();
+    if (!settled() && reason.empty()) (void)progress.wait(until - now);
+  }
+  draining = false;
 }
 
 void WebSocket::Impl::close_handshake() {
@@ -340,14 +369,17 @@ WebSocket::~WebSocket() {
 
 std::optional<WsMessage> WebSocket::receive() {
   Impl& m = *impl_;
+  m.handling = false;
   for (;;) {
     if (!m.inbound.empty()) {
       WsMessage out = std::move(m.inbound.front());
       m.inbound.pop_front();
+      m.handling = true;
       m.room.set();
       return out;
     }
     if (!m.reason.empty() || m.reader_done.is_set()) return std::nullopt;
+    m.progress.set();  // the handler is idle: a close may go now
     m.arrived.clear();
     if (m.inbound.empty() && m.reason.empty() && !m.reader_done.is_set()) m.arrived.wait();
   }
@@ -385,6 +417,8 @@ void WebSocket::request_close(std::uint16_t code, std::string_view reason) {
   Impl& m = *impl_;
   if (!m.reason.empty() || m.closing) return;
   m.closing = true;
+  m.handling = false;
+  m.progress.set();
   m.close_code = code;
   m.close_text = std::string(reason);
   m.ready.set();
