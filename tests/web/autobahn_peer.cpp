@@ -6,10 +6,11 @@
 //       an HttpServer on 127.0.0.1:0 whose every path upgrades to an echo
 //       WebSocket (each text or binary message is sent back as it came);
 //       prints "port <N>" on its first line, runs until SIGTERM or SIGINT.
-//   web_autobahn_peer --client ws://127.0.0.1:<port>/<path> [--max-message BYTES]
-//       a WebSocketClient that echoes every message until the connection
-//       ends, then prints "end <end_reason> <close_code>" and exits 0
-//       (1 when the connection or the opening handshake failed).
+//   web_autobahn_peer --client ws://127.0.0.1:<port>/<path> [--count N] [--max-message BYTES]
+//       N times (default 1), one after the other: a WebSocketClient that
+//       echoes every message until the connection ends, then prints
+//       "end <end_reason> <close_code>" (or "error <what>" when the
+//       connection or the opening handshake failed); exits 0.
 //
 // The message limit (default 16 MiB + 1 KiB: Autobahn's largest message,
 // case 9.1.6, is 16 MiB) is max_message_bytes; the outbound queue's bound
@@ -55,12 +56,18 @@ int serve(std::size_t max_message) {
   return 0;
 }
 
-int client(const std::string& url, std::size_t max_message) {
-  grove::web::WebSocketClient ws(url, options(max_message));
-  echo(ws);
-  ws.close();
-  std::printf("end %s %u\n", std::string(ws.end_reason()).c_str(), static_cast<unsigned>(ws.close_code()));
-  std::fflush(stdout);
+int client(const std::string& url, std::size_t max_message, long count) {
+  for (long i = 0; i < count; ++i) {
+    try {
+      grove::web::WebSocketClient ws(url, options(max_message));
+      echo(ws);
+      ws.close();
+      std::printf("end %s %u\n", std::string(ws.end_reason()).c_str(), static_cast<unsigned>(ws.close_code()));
+    } catch (const std::exception& e) {
+      std::printf("error %s\n", e.what());
+    }
+    std::fflush(stdout);
+  }
   return 0;
 }
 
@@ -69,11 +76,14 @@ int client(const std::string& url, std::size_t max_message) {
 int main(int argc, char** argv) {
   std::string mode, url;
   std::size_t max_message = 16 * 1024 * 1024 + 1024;
+  long count = 1;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--server")) mode = "server";
     else if (!std::strcmp(argv[i], "--client") && i + 1 < argc) {
       mode = "client";
       url = argv[++i];
+    } else if (!std::strcmp(argv[i], "--count") && i + 1 < argc) {
+      count = std::strtol(argv[++i], nullptr, 10);
     } else if (!std::strcmp(argv[i], "--max-message") && i + 1 < argc) {
       max_message = std::strtoull(argv[++i], nullptr, 10);
     } else {
@@ -82,11 +92,11 @@ int main(int argc, char** argv) {
     }
   }
   if (mode.empty()) {
-    std::fprintf(stderr, "usage: web_autobahn_peer --server | --client URL [--max-message BYTES]\n");
+    std::fprintf(stderr, "usage: web_autobahn_peer --server | --client URL [--count N] [--max-message BYTES]\n");
     return 2;
   }
   try {
-    return mode == "server" ? serve(max_message) : client(url, max_message);
+    return mode == "server" ? serve(max_message) : client(url, max_message, count);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "web_autobahn_peer: %s\n", e.what());
     std::printf("error %s\n", e.what());

@@ -7,22 +7,23 @@ to grove's echo peer (tests/web/autobahn_peer.cpp).
 
   ws_conformance.py --server PEER   PEER --server is the server under test;
                                     the driver is the client (masked frames)
-  ws_conformance.py --client PEER   PEER --client URL is the client under
-                                    test, started once per case; the driver
-                                    is the server (unmasked frames)
+  ws_conformance.py --client PEER   PEER --client URL --count N is the client
+                                    under test, one connection per case; the
+                                    driver is the server (unmasked frames)
   --cases 6.4,7.9.1                 only cases whose id starts with one of these
   -v                                a line for every case, not only the failed
 
 Each case is graded as Autobahn grades it: OK, NON-STRICT (accepted, e.g. a
 UTF-8 error caught at the end of the message rather than at once),
 INFORMATIONAL (the RFC leaves it open: run, not graded) or FAILED. The peer
-must also survive every case (the server process stays up; each client
-process exits 0). Prints the table by section; exits 1 when any case failed.
+must also survive every case (the server process stays up; the client
+process ends each case and exits 0). Prints the table by section; exits 1 when any case failed.
 """
 
 import argparse
 import collections
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -109,34 +110,46 @@ def run_server(peer, cases, out):
     return status in (0, -signal.SIGTERM)
 
 
+def read_line(proc, timeout):
+    """A line of the peer's output within timeout seconds ("" if none)."""
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    return proc.stdout.readline().strip() if ready else ""
+
+
 def run_client(peer, cases, out):
+    """One client process serves every case, one connection each, in order."""
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     listener.listen(4)
-    listener.settimeout(10)
-    port = listener.getsockname()[1]
-    for case in cases:
-        url = "ws://127.0.0.1:%d/case/%s" % (port, case.id)
-        proc = subprocess.Popen([peer, "--client", url], stdout=subprocess.PIPE, text=True)
+    listener.settimeout(15)
+    url = "ws://127.0.0.1:%d/case" % listener.getsockname()[1]
+    proc = subprocess.Popen([peer, "--client", url, "--count", str(len(cases))], stdout=subprocess.PIPE, text=True)
+    try:
+        for case in cases:
+            if proc.poll() is not None:
+                out(case, "FAILED", "the client process has exited (status %s)" % proc.returncode)
+                continue
+            try:
+                sock, _ = listener.accept()
+                c = server_handshake(sock)
+                behavior, why = play(case, c)
+                c.sock.close()
+            except (OSError, ConnectionError) as e:
+                behavior, why = "FAILED", "connection: %s" % e
+            tail = read_line(proc, 15)
+            if not tail.startswith("end ") and behavior != "FAILED":
+                behavior, why = "FAILED", "the client did not end the case (%r)" % tail
+            out(case, behavior, why + "; client: " + tail)
+    finally:
+        listener.close()
         try:
-            sock, _ = listener.accept()
-            c = server_handshake(sock)
-            behavior, why = play(case, c)
-            c.sock.close()
-        except (OSError, ConnectionError) as e:
-            behavior, why = "FAILED", "connection: %s" % e
-        try:
-            tail = proc.communicate(timeout=15)[0].strip()
+            status = proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.communicate()
-            behavior, why, tail = "FAILED", "the client process hung", ""
-        if proc.returncode != 0 and behavior != "FAILED":
-            behavior, why = "FAILED", "the client process exited with %s (%s)" % (proc.returncode, tail)
-        out(case, behavior, why + "; client: " + tail)
-    listener.close()
-    return True
+            proc.wait()
+            status = "hung"
+    return status == 0
 
 
 def main():
