@@ -16,6 +16,7 @@
 
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/detail/utf8_checker.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -47,6 +48,38 @@ void append_frame(std::string& out, std::string_view payload, bool binary) {
     for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xff);
   }
   out += payload;
+}
+
+// bounded(d, fn): runs fn under a Timeout of d; false when that Timeout
+// interrupted it (any other Timeout goes on up).
+template <class F>
+bool bounded(Duration d, F&& fn) {
+  Timeout deadline(d);
+  try {
+    fn();
+    return true;
+  } catch (const Timeout& to) {
+    if (!(to == deadline)) throw;
+    return false;
+  }
+}
+
+// ends_whole(text): the text message's last code point is complete. Beast
+// 1.74 checks a text message's UTF-8 as it reads it, but skips the final
+// check (no code point left open) when the message's last frame is empty
+// (found by the ws_frames fuzzer, docs/fuzzing.md). Beast passed every
+// byte, so only the last code point can be open: check it with Beast's own
+// checker, from its lead byte.
+bool ends_whole(const boost::beast::flat_buffer& text) {
+  const auto data = text.data();
+  const char* p = static_cast<const char*>(data.data());
+  const std::size_t n = data.size();
+  std::size_t start = n;
+  for (int i = 0; i < 4 && start > 0; ++i) {
+    --start;
+    if ((static_cast<unsigned char>(p[start]) & 0xC0) != 0x80) break;  // not a continuation byte
+  }
+  return websocket::detail::check_utf8(p + start, n - start);
 }
 
 }  // namespace
@@ -98,6 +131,7 @@ class WebSocket::Impl final : public WriteBudget {
   void write_loop();
   void read_loop();
   void close_handshake();
+  void close_with(std::uint16_t code, std::string_view text, std::string_view why);
 
   WebSocketOptions opts;
   Stream* stream;
@@ -160,20 +194,14 @@ void WebSocket::Impl::write_loop() {
     bytes.clear();
     if (!client)
       for (auto& m : batch) append_frame(bytes, m.data, m.binary);
-    {
-      Timeout deadline(opts.write_timeout);
-      try {
-        if (!client) t.stream().send_all(bytes, ec);
-        for (std::size_t i = 0; client && i < batch.size() && !ec; ++i) {
-          ws.binary(batch[i].binary);
-          ws.write(boost::asio::buffer(batch[i].data), ec);
-        }
-      } catch (const Timeout& to) {
-        if (!(to == deadline)) throw;
-        ec = boost::asio::error::timed_out;
-        timed_out = true;
+    timed_out = !bounded(opts.write_timeout, [&] {
+      if (!client) t.stream().send_all(bytes, ec);
+      for (std::size_t i = 0; client && i < batch.size() && !ec; ++i) {
+        ws.binary(batch[i].binary);
+        ws.write(boost::asio::buffer(batch[i].data), ec);
       }
-    }
+    });
+    if (timed_out) ec = boost::asio::error::timed_out;
     in_flight = 0;
     space.set();
     progress.set();
@@ -189,14 +217,11 @@ void WebSocket::Impl::write_loop() {
   writer_done.set();
 }
 
-// before_close(): the reader is about to queue a close frame — the answer
-// to the peer's close, or the one failing the connection (a protocol error,
-// bad UTF-8, a message too big). The messages that came before it are
-// answered first: the handler takes them and comes back to receive(), and
-// the writer sends what it queued (a peer that sends a message then closes
-// gets the echo, Autobahn 7.1.1; one that sends a message then a bad frame
-// gets the echo before the 1002, 3.2). Bounded by close_timeout: a handler
-// that never receives, or keeps the queue full, only delays the close.
+// before_close(): the reader is about to queue a close frame (the answer to
+// the peer's close, or one failing the connection). The messages that came
+// before it are answered first: the handler takes them and comes back to
+// receive(), the writer sends what it queued (Autobahn 7.1.1, 3.2). Bounded
+// by close_timeout: a handler that never receives only delays the close.
 void WebSocket::Impl::before_close() {
   auto settled = [this] { return (inbound.empty() && !handling && queue.empty() && in_flight == 0) || closing; };
   if (settled() || !reason.empty()) return;
@@ -212,18 +237,24 @@ void WebSocket::Impl::before_close() {
   draining = false;
 }
 
+// close_with(code, text, why): Beast's closing handshake from the reader,
+// the close frame then the peer's answer (at most close_timeout) — after
+// close() (close_handshake), or failing a message Beast let through
+// (ends_whole) as Beast fails the ones it catches itself.
+void WebSocket::Impl::close_with(std::uint16_t code, std::string_view text, std::string_view why) {
+  error_code ec;
+  try {
+    (void)bounded(opts.close_timeout, [&] {
+      ws.close(websocket::close_reason(static_cast<websocket::close_code>(code), to_beast(text)), ec);
+    });
+  } catch (const ReadStopped&) {  // close() was called meanwhile: this close goes no further
+  }
+  finish(why);
+}
+
 void WebSocket::Impl::close_handshake() {
   ws.next_layer().resume_reading();
-  error_code ec;
-  {
-    Timeout bound(opts.close_timeout);
-    try {
-      ws.close(websocket::close_reason(static_cast<websocket::close_code>(close_code), to_beast(close_text)), ec);
-    } catch (const Timeout& t) {
-      if (!(t == bound)) throw;
-    }
-  }
-  finish("closed");
+  close_with(close_code, close_text, "closed");
 }
 
 // How many received messages wait for the handler before the reader stops
@@ -249,6 +280,10 @@ void WebSocket::Impl::read_loop() {
       break;
     }
     t.frame_done();
+    if (!ec && ws.got_text() && !ends_whole(buffer)) {
+      close_with(close_code::bad_payload, {}, "bad_utf8");
+      break;
+    }
     if (!ec) {
       inbound.push_back({boost::beast::buffers_to_string(buffer.data()), !ws.got_text()});
       arrived.set();
@@ -308,15 +343,7 @@ WebSocket::WebSocket(Request& req, Stream& s, std::string leftover, WebSocketOpt
     if (!name.empty()) res.set(http::field::server, name);
   }));
   error_code ec;
-  {
-    Timeout deadline(m.opts.handshake_timeout);
-    try {
-      m.ws.accept(req.message(), ec);
-    } catch (const Timeout& to) {
-      if (!(to == deadline)) throw;
-      ec = boost::asio::error::timed_out;
-    }
-  }
+  if (!bounded(m.opts.handshake_timeout, [&] { m.ws.accept(req.message(), ec); })) ec = boost::asio::error::timed_out;
   if (ec) throw IoError(ec, "web::WebSocket: the opening handshake failed");
   start(m);
 }
@@ -327,15 +354,9 @@ WebSocket::WebSocket(ClientRole, Request& req, Stream& s, WebSocketOptions optio
   m.client = true;
   prepare(m);
   error_code ec;
-  {
-    Timeout deadline(m.opts.handshake_timeout);
-    try {
-      m.ws.handshake(to_beast(req.header(http::field::host)), to_beast(req.target()), ec);
-    } catch (const Timeout& to) {
-      if (!(to == deadline)) throw;
-      ec = boost::asio::error::timed_out;
-    }
-  }
+  if (!bounded(m.opts.handshake_timeout,
+               [&] { m.ws.handshake(to_beast(req.header(http::field::host)), to_beast(req.target()), ec); }))
+    ec = boost::asio::error::timed_out;
   if (ec == websocket::error::upgrade_declined)  // Beast 1.74 does not keep the answer then
     throw IoError(ec, "web::WebSocketClient: the server declined the upgrade (no 101 Switching Protocols)");
   if (ec) throw IoError(ec, "web::WebSocketClient: the opening handshake failed");
