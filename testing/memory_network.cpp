@@ -163,7 +163,7 @@ std::unique_ptr<MemoryStream> MemoryNetwork::connect(std::string_view address, e
   s.raise_pending();
   // The SYN waits out a partition, then travels one latency.
   if (!net.heal_waiters.wait_until(deadline, "MemoryNetwork::connect (partitioned)",
-                                   [&] { return !net.partitioned(options.from, host); })) {
+                                   [&net, &options, h = host] { return !net.partitioned(options.from, h); })) {
     ec = asio::error::timed_out;
     return nullptr;
   }
