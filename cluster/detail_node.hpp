@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace grove::cluster {
 
@@ -28,6 +29,7 @@ struct Bridge {
   grove::detail::HubAddress hub;
   std::weak_ptr<Node::Impl> impl;
   std::atomic<int> completions{0};
+  std::atomic<int> expected{3};  // completions to wait for: closed, grove.all, self, one per topic subscription
   std::atomic<bool> closed{false};
   std::atomic<std::uint64_t> disconnects{0};
   std::atomic<std::uint64_t> reconnects{0};
@@ -47,9 +49,22 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   struct Exported {
     std::string name;
     std::string signature;
-    std::function<bool()> alive;
-    detail::Deliver deliver;
-    std::function<void(std::function<void()>)> on_end;  // runs fn (on the node's hub or not) when the actor ends
+    detail::ActorHooks hooks;
+  };
+  // Link is one link between a local actor and a remote one (remote_links.cpp),
+  // kept on both nodes.
+  struct Link {
+    std::uint64_t actor = 0;  // the local actor
+    std::string node;         // the remote one: its node, incarnation, id and name
+    std::uint64_t incarnation = 0;
+    std::uint64_t peer = 0;
+    std::string peer_name;
+  };
+  // TopicSub is this node's subscription to one ClusterTopic's subject
+  // (cluster_topic.cpp): the local fan-outs of its ClusterTopic handles.
+  struct TopicSub {
+    natsSubscription* sub = nullptr;
+    std::map<std::uint64_t, std::function<bool(const nlohmann::json&)>> fanouts;
   };
   struct InStream {
     detail::StreamOrder<Pending> order;
@@ -107,6 +122,9 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   std::map<MonitorId, Monitor> monitors;
   MonitorId next_monitor = 1;
   std::map<std::string, std::uint64_t> names;
+  std::vector<Link> links;
+  std::map<std::string, TopicSub> topics;
+  std::uint64_t next_fanout = 1;
   std::unordered_map<std::uint64_t, AsyncResult<nlohmann::json>> queries;
   std::uint64_t next_query = 1;
 
@@ -131,7 +149,21 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   std::vector<std::string> live() const;
   void watch(std::uint64_t actor, std::uint64_t mid, const std::string& watcher);
   void remote_down(std::uint64_t mid, const std::string& why);
+  void forget_streams(const std::string& node, std::uint64_t inc);
+
+  // remote_links.cpp
+  void on_link_message(const std::string& kind, const nlohmann::json& j);
+  void add_link(Link link);
+  void links_down(const std::string& node, std::uint64_t inc);
+
+  // cluster_topic.cpp
+  void on_topic(const std::string& name, const std::string& data);
+  void leave_topic(const std::string& name, std::uint64_t fanout);
 };
+
+// on_nats_message is nats.c's message callback for every subscription
+// (node.cpp): it copies the message and posts it into the node's hub.
+void on_nats_message(natsConnection* nc, natsSubscription* sub, natsMsg* msg, void* closure);
 
 // A stream's last stamp is announced in this many heartbeats after its
 // last send (one lost heartbeat does not hide a lost tail).

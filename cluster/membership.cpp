@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <mutex>
 
 namespace grove::cluster {
 
@@ -78,7 +79,7 @@ void Node::Impl::on_all(const std::string& data, const std::string& reply) {
       auto it = names.find(j.at("name").get<std::string>());
       if (it == names.end() || reply.empty()) return;
       auto ex = exported.find(it->second);
-      if (ex == exported.end() || !ex->second.alive()) return;
+      if (ex == exported.end() || !ex->second.hooks.alive()) return;
       publish(reply,
               {{"k", "a"},
                {"q", j.at("q")},
@@ -125,8 +126,8 @@ void Node::Impl::node_down(const std::string& node, std::uint64_t inc, const std
   ++stats.nodes_down;
   membership.set();
   grove::logger()->warn("grove::cluster: node '{}' declares node '{}' down: {}", options.node_id, node, why);
-  // Its streams stay: what is still on the way from it is delivered, and
-  // gaps are given up by tick() as for a live node.
+  forget_streams(node, inc);
+  links_down(node, inc);
   for (auto it = asks.begin(); it != asks.end();) {
     if (it->second.node == node && it->second.incarnation == inc) {
       it->second.slot->error(noconnection(node, why));
@@ -147,6 +148,20 @@ void Node::Impl::node_down(const std::string& node, std::uint64_t inc, const std
   for (auto& [id, handler] : fire) handler(Down{Fiber<>{}, ExitReason::exception(noconnection(node, why)), id});
 }
 
+// forget_streams(node, inc) frees the ordering state of a node declared
+// down: what its streams held is delivered (the gaps before it are lost),
+// and later arrivals from it are dead letters (on_message).
+void Node::Impl::forget_streams(const std::string& node, std::uint64_t inc) {
+  const std::string prefix = node + "/" + std::to_string(inc) + "/";
+  std::vector<Pending> out;
+  for (auto it = in_streams.lower_bound(prefix); it != in_streams.end() && it->first.starts_with(prefix);) {
+    InStream& s = it->second;
+    while (s.order.holding()) release_held(s, s.order.skip_gap(out), out);
+    it = in_streams.erase(it);
+  }
+  std::erase_if(out_streams, [&](const auto& kv) { return kv.second.node == node && kv.second.incarnation == inc; });
+}
+
 std::vector<std::string> Node::Impl::live() const {
   std::vector<std::string> ids{options.node_id};
   for (const auto& [node, peer] : peers) ids.push_back(node);
@@ -163,8 +178,8 @@ void Node::Impl::watch(std::uint64_t actor, std::uint64_t mid, const std::string
     }
   };
   auto it = exported.find(actor);
-  if (it == exported.end() || !it->second.alive()) return tell("the actor does not exist (noproc)");
-  it->second.on_end([hub = bridge->hub, weak = weak_from_this(), tell_to = watcher, mid] {
+  if (it == exported.end() || !it->second.hooks.alive()) return tell("the actor does not exist (noproc)");
+  it->second.hooks.on_end([hub = bridge->hub, weak = weak_from_this(), tell_to = watcher, mid] {
     (void)hub.post([weak, tell_to, mid] {
       if (auto m = weak.lock()) {
         try {
@@ -222,7 +237,7 @@ void Node::bind_global(const std::string& name, std::uint64_t actor) {
   Impl& m = *impl_;
   if (auto it = m.names.find(name); it != m.names.end() && it->second != actor) {
     auto ex = m.exported.find(it->second);
-    if (ex != m.exported.end() && ex->second.alive())
+    if (ex != m.exported.end() && ex->second.hooks.alive())
       throw UsageError("grove::cluster::Node::register_global('" + name + "'): bound to '" + ex->second.name +
                        "' on this node already; unregister_global it first");
   }
@@ -260,7 +275,7 @@ std::optional<detail::RefKey> Node::find_global(const std::string& name, const s
   };
   if (auto it = m.names.find(name); it != m.names.end()) {
     const auto& ex = m.exported.at(it->second);
-    if (ex.alive()) {
+    if (ex.hooks.alive()) {
       if (ex.signature != signature) throw mismatch(m.options.node_id, ex.signature);
       return detail::RefKey{m.options.node_id, m.incarnation, it->second, ex.name};
     }
@@ -273,6 +288,100 @@ std::optional<detail::RefKey> Node::find_global(const std::string& name, const s
     throw mismatch(ref.at("node").get<std::string>(), a->at("sig").get<std::string>());
   return detail::RefKey{ref.at("node").get<std::string>(), ref.at("inc").get<std::uint64_t>(),
                         ref.at("actor").get<std::uint64_t>(), ref.at("name").get<std::string>()};
+}
+
+// ------------------------------------------ RemoteRef from any hub
+
+namespace {
+
+// DomainNode is a Runtime's first Node, for the hubs that have none.
+struct DomainNode {
+  std::mutex mutex;
+  grove::detail::HubAddress hub;
+  std::weak_ptr<Node::Impl> impl;
+  Node* node = nullptr;
+};
+constexpr char kDomainNodeKey = 0;
+
+std::shared_ptr<DomainNode> domain_node(grove::detail::HubDomain& d) {
+  return std::static_pointer_cast<DomainNode>(
+      d.state(&kDomainNodeKey, [] { return std::static_pointer_cast<void>(std::make_shared<DomainNode>()); }));
+}
+
+// far_node(what) is the Runtime's Node as seen from a hub without one.
+std::shared_ptr<DomainNode> far_node(const char* what) {
+  if (grove::detail::HubDomain* d = grove::detail::tls_domain_hub.domain) {
+    auto dn = domain_node(*d);
+    std::lock_guard lock(dn->mutex);
+    if (dn->node) return dn;
+  }
+  (void)Node::here(what);  // throws the UsageError
+  return nullptr;
+}
+
+// serving(dn) is the domain's Node, on its hub (null once it has closed).
+Node* serving(DomainNode& dn) {
+  std::lock_guard lock(dn.mutex);
+  return dn.node;
+}
+
+}  // namespace
+
+void Node::enlist_in_domain() {
+  if (grove::detail::HubDomain* d = grove::detail::tls_domain_hub.domain) {
+    auto dn = domain_node(*d);
+    std::lock_guard lock(dn->mutex);
+    if (!dn->node) {
+      dn->node = this;
+      dn->hub = impl_->bridge->hub;
+      dn->impl = impl_;
+    }
+  }
+}
+
+void Node::leave_domain() noexcept {
+  if (grove::detail::HubDomain* d = grove::detail::tls_domain_hub.domain) {
+    auto dn = domain_node(*d);
+    std::lock_guard lock(dn->mutex);
+    if (dn->node == this) dn->node = nullptr;
+  }
+}
+
+SendStatus Node::route_send(const detail::RefKey& to, nlohmann::json message, const char* what) {
+  if (Node* here = Node::current()) return here->send_encoded(to, message);
+  auto dn = far_node(what);
+  std::lock_guard lock(dn->mutex);
+  if (auto impl = dn->impl.lock(); impl && message.dump().size() > impl->max_bytes)
+    throw MessageTooLarge("grove::cluster: a message exceeds the limit of " + std::to_string(impl->max_bytes) +
+                          " bytes (NodeOptions::max_message_bytes or the server's max_payload)");
+  const bool posted = dn->hub.post([dn, to, message = std::move(message)] {
+    if (Node* n = serving(*dn)) (void)n->send_encoded(to, message);
+  });
+  if (posted) return SendStatus::delivered;
+  dead_letters().record(DeadLetterReason::unreachable, to.name, "?", "the Node's hub has stopped");
+  return SendStatus::dead;
+}
+
+void Node::route_ask(const detail::RefKey& to, nlohmann::json message, grove::detail::ReplyPtr slot, const char* what) {
+  if (Node* here = Node::current()) return here->ask_encoded(to, message, std::move(slot));
+  auto dn = far_node(what);
+  std::lock_guard lock(dn->mutex);
+  if (auto impl = dn->impl.lock(); impl && message.dump().size() > impl->max_bytes)
+    throw MessageTooLarge("grove::cluster: a message exceeds the limit of " + std::to_string(impl->max_bytes) +
+                          " bytes (NodeOptions::max_message_bytes or the server's max_payload)");
+  // The node's hub answers a proxy slot; its outcome is posted back here,
+  // where the caller's slot (its AsyncResult, its timer) lives.
+  auto proxy = grove::detail::ReplyPtr::make();
+  const auto origin = grove::detail::HubAddress::here();
+  proxy->deliver = [origin, slot](std::any&& value) {
+    (void)origin.post([slot, value = std::move(value)]() mutable { slot->reply(std::move(value)); });
+  };
+  proxy->fail = [origin, slot](std::exception_ptr e) { (void)origin.post([slot, e] { slot->error(e); }); };
+  const bool posted = dn->hub.post([dn, to, message = std::move(message), proxy] {
+    if (Node* n = serving(*dn)) n->ask_encoded(to, message, proxy);
+    else proxy->error(std::make_exception_ptr(NoConnection("grove::cluster: the Node has closed")));
+  });
+  if (!posted) slot->error(std::make_exception_ptr(NoConnection("grove::cluster: the Node's hub has stopped")));
 }
 
 }  // namespace grove::cluster
