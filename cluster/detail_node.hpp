@@ -72,6 +72,7 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     TimePoint held_since{};
     std::uint64_t claimed_last = 0;  // the sender's heartbeat says it sent up to this
     TimePoint claimed_at{};
+    bool closing = false;  // its node is down: freed once nothing is held or claimed
   };
   struct OutStream {
     std::string node;
@@ -150,6 +151,7 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   void watch(std::uint64_t actor, std::uint64_t mid, const std::string& watcher);
   void remote_down(std::uint64_t mid, const std::string& why);
   void forget_streams(const std::string& node, std::uint64_t inc);
+  void heard_of(const std::string& node, std::uint64_t inc);
 
   // remote_links.cpp
   void on_link_message(const std::string& kind, const nlohmann::json& j);

@@ -59,6 +59,9 @@ void Node::Impl::tick() {
       release_held(s, s.order.skip_to(last, out), out);
     }
   }
+  std::erase_if(in_streams, [](const auto& kv) {
+    return kv.second.closing && !kv.second.order.holding() && kv.second.claimed_last == 0;
+  });
   // Slow-consumer drops nats.c reported are dead letters too.
   const std::uint64_t dropped = bridge->dropped.load();
   for (; accounted_drops < dropped; ++accounted_drops) {
@@ -148,17 +151,26 @@ void Node::Impl::node_down(const std::string& node, std::uint64_t inc, const std
   for (auto& [id, handler] : fire) handler(Down{Fiber<>{}, ExitReason::exception(noconnection(node, why)), id});
 }
 
+// heard_of(node, inc) makes a node this one learnt of (a name's answer, a
+// monitor's or link's target) a peer if its heartbeat has not made it one
+// yet: a node killed before its first heartbeat arrives is still declared
+// down, down_after from now.
+void Node::Impl::heard_of(const std::string& node, std::uint64_t inc) {
+  if (node == options.node_id || is_down(node, inc) || peers.count(node)) return;
+  peers.emplace(node, Peer{inc, grove::detail::scheduler().now()});
+  membership.set();
+}
+
 // forget_streams(node, inc) frees the ordering state of a node declared
-// down: what its streams held is delivered (the gaps before it are lost),
-// and later arrivals from it are dead letters (on_message).
+// down: its stamp counters at once; its incoming streams once they are
+// settled (tick(): nothing held back, no announced stamp outstanding), so
+// that what it sent before it left — its goodbye travels on another
+// subscription and may overtake its last messages — is still delivered in
+// order. Arrivals from it with no stream left are dead letters (on_message).
 void Node::Impl::forget_streams(const std::string& node, std::uint64_t inc) {
   const std::string prefix = node + "/" + std::to_string(inc) + "/";
-  std::vector<Pending> out;
-  for (auto it = in_streams.lower_bound(prefix); it != in_streams.end() && it->first.starts_with(prefix);) {
-    InStream& s = it->second;
-    while (s.order.holding()) release_held(s, s.order.skip_gap(out), out);
-    it = in_streams.erase(it);
-  }
+  for (auto it = in_streams.lower_bound(prefix); it != in_streams.end() && it->first.starts_with(prefix); ++it)
+    it->second.closing = true;
   std::erase_if(out_streams, [&](const auto& kv) { return kv.second.node == node && kv.second.incarnation == inc; });
 }
 
@@ -209,6 +221,7 @@ MonitorId Node::monitor_key(const detail::RefKey& target, std::function<void(con
     handler(Down{Fiber<>{}, ExitReason::exception(noconnection(target.node, "down before the monitor")), id});
     return id;
   }
+  m.heard_of(target.node, target.incarnation);
   m.monitors.emplace(id, Impl::Monitor{target, std::move(handler)});
   try {
     m.publish("grove.n." + target.node + "." + std::to_string(target.incarnation),

@@ -339,6 +339,7 @@ void Node::Impl::on_message(const nlohmann::json& j, const std::string& reply) {
     return slot->error(std::make_exception_ptr(RemoteError(what)));
   }
   if (kind == "a") {
+    heard_of(j.at("ref").at("node").get<std::string>(), j.at("ref").at("inc").get<std::uint64_t>());
     auto it = queries.find(j.at("q").get<std::uint64_t>());
     if (it != queries.end() && !it->second.ready()) it->second.set(j);
     return;
@@ -351,9 +352,14 @@ void Node::Impl::on_message(const nlohmann::json& j, const std::string& reply) {
   if (kind != "m") return;
   ++stats.received;
   const auto& from = j.at("from");
-  if (is_down(from.at("n").get<std::string>(), from.at("i").get<std::uint64_t>())) {
-    // From a node declared down (its streams are forgotten): as Erlang
-    // after noconnection, nothing more from it is delivered.
+  const std::string key =
+      stream_key(from.at("n").get<std::string>(), from.at("i").get<std::uint64_t>(), j.at("to").get<std::uint64_t>());
+  auto found = in_streams.find(key);
+  if (found == in_streams.end() && is_down(from.at("n").get<std::string>(), from.at("i").get<std::uint64_t>())) {
+    // From a node declared down whose streams are closed (membership.cpp,
+    // forget_streams): as Erlang after noconnection, nothing more from it
+    // is delivered; counted (unreachable), never silent.
+    ++stats.lost;
     dead_letters().record(DeadLetterReason::unreachable, actor_name(j.at("to").get<std::uint64_t>()),
                           type_of(j.at("msg")), "from node '" + from.at("n").get<std::string>() + "', declared down");
     if (j.contains("ask"))
@@ -363,8 +369,7 @@ void Node::Impl::on_message(const nlohmann::json& j, const std::string& reply) {
   Pending p{j.at("msg"), j.contains("ask") ? reply : std::string(),
             j.contains("ask") ? j.at("ask").get<std::uint64_t>() : 0, from.at("n").get<std::string>(),
             j.at("to").get<std::uint64_t>()};
-  const std::string key = stream_key(p.from_node, from.at("i").get<std::uint64_t>(), p.actor);
-  InStream& s = in_streams[key];
+  InStream& s = found != in_streams.end() ? found->second : in_streams[key];
   s.actor = p.actor;
   std::vector<Pending> ready;
   const bool was_holding = s.order.holding();

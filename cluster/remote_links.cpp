@@ -55,8 +55,8 @@ ExitReason decode_reason(const nlohmann::json& j, const std::string& who) {
       std::make_exception_ptr(RemoteError("grove::cluster: linked actor " + who + ": " + what)));
 }
 
-nlohmann::json peer_of(const Node::Impl& m, std::uint64_t actor) {
-  return {{"n", m.options.node_id}, {"i", m.incarnation}, {"a", actor}, {"name", m.actor_name(actor)}};
+nlohmann::json peer_of(const Node::Impl& m, std::uint64_t actor, const std::string& name) {
+  return {{"n", m.options.node_id}, {"i", m.incarnation}, {"a", actor}, {"name", name}};
 }
 
 }  // namespace
@@ -96,22 +96,26 @@ void Node::Impl::add_link(Link link) {
   if (ex == exported.end()) return;
   // When this incarnation ends, the partner's node hears it (if the link
   // still stands then).
-  ex->second.hooks.on_exit([hub = bridge->hub, weak = weak_from_this(), link](const ExitReason& reason) {
-    (void)hub.post([weak, link, reason] {
-      auto m = weak.lock();
-      if (!m) return;
-      auto it = std::find_if(m->links.begin(), m->links.end(), [&](const Link& l) { return same(l, link); });
-      if (it == m->links.end()) return;
-      m->links.erase(it);
-      try {
-        m->publish(
-            "grove.n." + link.node + "." + std::to_string(link.incarnation),
-            {{"k", "xit"}, {"actor", link.peer}, {"peer", peer_of(*m, link.actor)}, {"reason", encode_reason(reason)}});
-      } catch (const Error& e) {
-        grove::logger()->warn("grove::cluster: an exit for a link to '{}' was lost: {}", link.peer_name, e.what());
-      }
-    });
-  });
+  // (Its name is taken now: the actor may be forgotten by the time it ends.)
+  ex->second.hooks.on_exit(
+      [hub = bridge->hub, weak = weak_from_this(), link, name = ex->second.name](const ExitReason& reason) {
+        (void)hub.post([weak, link, reason, name] {
+          auto m = weak.lock();
+          if (!m) return;
+          auto it = std::find_if(m->links.begin(), m->links.end(), [&](const Link& l) { return same(l, link); });
+          if (it == m->links.end()) return;
+          m->links.erase(it);
+          try {
+            m->publish("grove.n." + link.node + "." + std::to_string(link.incarnation),
+                       {{"k", "xit"},
+                        {"actor", link.peer},
+                        {"peer", peer_of(*m, link.actor, name)},
+                        {"reason", encode_reason(reason)}});
+          } catch (const Error& e) {
+            grove::logger()->warn("grove::cluster: an exit for a link to '{}' was lost: {}", link.peer_name, e.what());
+          }
+        });
+      });
 }
 
 void Node::Impl::on_link_message(const std::string& kind, const nlohmann::json& j) {
@@ -126,7 +130,7 @@ void Node::Impl::on_link_message(const std::string& kind, const nlohmann::json& 
       publish("grove.n." + link.node + "." + std::to_string(link.incarnation),
               {{"k", "xit"},
                {"actor", link.peer},
-               {"peer", peer_of(*this, link.actor)},
+               {"peer", peer_of(*this, link.actor, actor_name(link.actor))},
                {"reason",
                 {{"kind", "noproc"},
                  {"what", "grove: actor '" + actor_name(link.actor) + "' on node '" + options.node_id +
@@ -172,10 +176,11 @@ void Node::link_actor(std::uint64_t local, const detail::RefKey& remote) {
   }
   for (const auto& l : m.links)
     if (same(l, link)) return;
+  m.heard_of(remote.node, remote.incarnation);
   m.add_link(link);
   try {
     m.publish("grove.n." + remote.node + "." + std::to_string(remote.incarnation),
-              {{"k", "lnk"}, {"actor", remote.actor}, {"peer", peer_of(m, local)}});
+              {{"k", "lnk"}, {"actor", remote.actor}, {"peer", peer_of(m, local, m.actor_name(local))}});
   } catch (const Error& e) {
     grove::logger()->warn("grove::cluster: link to '{}' sees node-down only: {}", remote.name, e.what());
   }
@@ -189,7 +194,7 @@ bool Node::unlink_actor(std::uint64_t local, const detail::RefKey& remote) {
   m.links.erase(it);
   try {
     m.publish("grove.n." + remote.node + "." + std::to_string(remote.incarnation),
-              {{"k", "unl"}, {"actor", remote.actor}, {"peer", peer_of(m, local)}});
+              {{"k", "unl"}, {"actor", remote.actor}, {"peer", peer_of(m, local, m.actor_name(local))}});
   } catch (const Error& e) {
     grove::logger()->debug("grove::cluster: an unlink was not sent: {}", e.what());
   }
