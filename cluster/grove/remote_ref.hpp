@@ -58,6 +58,7 @@ class RemoteRef {
   template <class R = void>
   AsyncResult<R> ask(M msg, Deadline timeout = default_ask_timeout()) const {
     static_assert(std::is_void_v<R> || Encodable<R>, "RemoteRef::ask<R>: register R with GROVE_MESSAGE");
+    nlohmann::json wire = encode(msg);
     const TimePoint start = timeout.is_never() ? TimePoint::max() : grove::detail::scheduler().now();
     const TimePoint deadline = timeout.resolve(start, "RemoteRef::ask");
     AsyncResult<R> result;
@@ -86,7 +87,7 @@ class RemoteRef {
       });
     }
     try {
-      Node::route_ask(checked_key(), encode(msg), slot, "grove::cluster::RemoteRef::ask");
+      Node::route_ask(checked_key(), std::move(wire), slot, "grove::cluster::RemoteRef::ask");
     } catch (...) {
       // Nothing was sent (MessageTooLarge): settle the slot so the timer
       // and the result it holds are released, then tell the caller.
