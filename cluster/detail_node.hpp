@@ -72,6 +72,11 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     TimePoint held_since{};
     std::uint64_t claimed_last = 0;  // the sender's heartbeat says it sent up to this
     TimePoint claimed_at{};
+    // claimed_mark: how many messages of this node's own subject nats.c had
+    // taken in when the claim was handled; the claim's hold_back runs only
+    // once the hub has handled that many (the stamps it names are not
+    // still queued here: under load, a backlog must not pass for a loss).
+    std::uint64_t claimed_mark = 0;
     bool closing = false;  // its node is down: freed once nothing is held or claimed
   };
   struct OutStream {
@@ -109,6 +114,7 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   Event membership;  // set when a node joins or goes down
   TimePoint last_heartbeat{};
   std::uint64_t accounted_drops = 0;
+  std::uint64_t self_handled = 0;  // messages of the own subject handled here (on_self)
 
   std::unordered_map<std::uint64_t, Exported> exported;
   std::unordered_map<const void*, std::uint64_t> exported_by_cell;
@@ -151,6 +157,7 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   void watch(std::uint64_t actor, std::uint64_t mid, const std::string& watcher);
   void remote_down(std::uint64_t mid, const std::string& why);
   void forget_streams(const std::string& node, std::uint64_t inc);
+  std::uint64_t self_taken_in() const;  // nats.c's count for the own subject: delivered + queued + dropped
   void heard_of(const std::string& node, std::uint64_t inc);
 
   // remote_links.cpp

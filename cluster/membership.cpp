@@ -54,6 +54,7 @@ void Node::Impl::tick() {
   for (auto& entry : in_streams) {
     InStream& s = entry.second;
     if (s.order.holding() && now - s.held_since >= options.hold_back) release_held(s, s.order.skip_gap(out), out);
+    if (s.claimed_last != 0 && self_handled < s.claimed_mark) s.claimed_at = now;  // still queued here
     if (s.claimed_last != 0 && now - s.claimed_at >= options.hold_back) {
       const std::uint64_t last = std::exchange(s.claimed_last, 0);
       release_held(s, s.order.skip_to(last, out), out);
@@ -115,6 +116,7 @@ void Node::Impl::on_all(const std::string& data, const std::string& reply) {
       if (last >= in.order.next() && last > in.claimed_last) {
         in.claimed_last = last;
         in.claimed_at = grove::detail::scheduler().now();
+        in.claimed_mark = self_taken_in();
       }
     }
   } catch (const std::exception& e) {
@@ -149,6 +151,16 @@ void Node::Impl::node_down(const std::string& node, std::uint64_t inc, const std
     }
   }
   for (auto& [id, handler] : fire) handler(Down{Fiber<>{}, ExitReason::exception(noconnection(node, why)), id});
+}
+
+std::uint64_t Node::Impl::self_taken_in() const {
+  int pending = 0;
+  int64_t delivered = 0;
+  int64_t dropped = 0;
+  if (natsSubscription_GetStats(sub_self, &pending, nullptr, nullptr, nullptr, &delivered, &dropped) != NATS_OK)
+    return 0;
+  // Each delivered one is one on_self here (dropped ones never are).
+  return static_cast<std::uint64_t>(delivered) + static_cast<std::uint64_t>(pending);
 }
 
 // heard_of(node, inc) makes a node this one learnt of (a name's answer, a
@@ -338,6 +350,21 @@ Node* serving(DomainNode& dn) {
   return dn.node;
 }
 
+// check_size(dn, message) is the size limit, checked on the calling hub
+// (MessageTooLarge: nothing is posted).
+void check_size(DomainNode& dn, const nlohmann::json& message) {
+  std::size_t limit = 0;
+  {
+    std::lock_guard lock(dn.mutex);
+    auto impl = dn.impl.lock();
+    if (!impl) return;  // closing: the post finds no Node
+    limit = impl->max_bytes;
+  }
+  if (message.dump().size() > limit)
+    throw MessageTooLarge("grove::cluster: a message exceeds the limit of " + std::to_string(limit) +
+                          " bytes (NodeOptions::max_message_bytes or the server's max_payload)");
+}
+
 }  // namespace
 
 void Node::enlist_in_domain() {
@@ -363,10 +390,7 @@ void Node::leave_domain() noexcept {
 SendStatus Node::route_send(const detail::RefKey& to, nlohmann::json message, const char* what) {
   if (Node* here = Node::current()) return here->send_encoded(to, message);
   auto dn = far_node(what);
-  std::lock_guard lock(dn->mutex);
-  if (auto impl = dn->impl.lock(); impl && message.dump().size() > impl->max_bytes)
-    throw MessageTooLarge("grove::cluster: a message exceeds the limit of " + std::to_string(impl->max_bytes) +
-                          " bytes (NodeOptions::max_message_bytes or the server's max_payload)");
+  check_size(*dn, message);
   const bool posted = dn->hub.post([dn, to, message = std::move(message)] {
     if (Node* n = serving(*dn)) (void)n->send_encoded(to, message);
   });
@@ -378,10 +402,7 @@ SendStatus Node::route_send(const detail::RefKey& to, nlohmann::json message, co
 void Node::route_ask(const detail::RefKey& to, nlohmann::json message, grove::detail::ReplyPtr slot, const char* what) {
   if (Node* here = Node::current()) return here->ask_encoded(to, message, std::move(slot));
   auto dn = far_node(what);
-  std::lock_guard lock(dn->mutex);
-  if (auto impl = dn->impl.lock(); impl && message.dump().size() > impl->max_bytes)
-    throw MessageTooLarge("grove::cluster: a message exceeds the limit of " + std::to_string(impl->max_bytes) +
-                          " bytes (NodeOptions::max_message_bytes or the server's max_payload)");
+  check_size(*dn, message);
   // The node's hub answers a proxy slot; its outcome is posted back here,
   // where the caller's slot (its AsyncResult, its timer) lives.
   auto proxy = grove::detail::ReplyPtr::make();

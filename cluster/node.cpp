@@ -304,6 +304,7 @@ void Node::ask_encoded(const detail::RefKey& to, const nlohmann::json& message, 
 }
 
 void Node::Impl::on_self(const std::string& data, const std::string& reply) {
+  ++self_handled;
   nlohmann::json j;
   try {
     if (data.size() > max_bytes)

@@ -12,8 +12,9 @@
 //   int balance = bank->ask<int>(Balance{}).get();
 //
 // Contract. A Node lives on the hub (OS thread) that made it, one Node per
-// hub; its methods and the sends and asks of RemoteRefs belong to that
-// thread (UsageError elsewhere). One NATS connection per Node; nats.c's
+// hub; its methods belong to that thread. RemoteRefs send and ask through
+// the calling hub's Node, or from another hub of a grove::Runtime through
+// the Runtime's first Node (UsageError when there is none). One NATS connection per Node; nats.c's
 // threads only copy what arrives and post it into the hub, so user code
 // never runs on them. Nodes heartbeat every `heartbeat` and a node not heard
 // from for `down_after` is down: monitors of its actors get

@@ -173,6 +173,8 @@ TEST_F(NodeTest, KilledNodeIsDownWithinThreeAndAHalfSecondsEverywhere) {
   EXPECT_TRUE(fired);
   node.link(trapper, *q);
   ASSERT_TRUE(wait_until([&] { return exits->size() == 2; }, 1s));
+  // S's stream closes once settled (its last stamp, announced, is in).
+  EXPECT_TRUE(wait_until([&] { return node.stats().in_streams == 0; }, 5s));
   const auto stats = node.stats();
   EXPECT_EQ(stats.nodes_down, 2u);  // Q, then S (it left)
   EXPECT_EQ(stats.in_streams, 0u);
