@@ -115,6 +115,7 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   TimePoint last_heartbeat{};
   std::uint64_t accounted_drops = 0;
   std::uint64_t self_handled = 0;  // messages of the own subject handled here (on_self)
+  std::uint64_t all_handled = 0;   // messages of grove.all handled here (on_all)
 
   std::unordered_map<std::uint64_t, Exported> exported;
   std::unordered_map<const void*, std::uint64_t> exported_by_cell;
@@ -157,7 +158,9 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   void watch(std::uint64_t actor, std::uint64_t mid, const std::string& watcher);
   void remote_down(std::uint64_t mid, const std::string& why);
   void forget_streams(const std::string& node, std::uint64_t inc);
-  std::uint64_t self_taken_in() const;  // nats.c's count for the own subject: delivered + queued + dropped
+  // taken_in(sub) is nats.c's count of a subscription's messages: delivered
+  // (each one posted here) + queued.
+  static std::uint64_t taken_in(natsSubscription* sub);
   void heard_of(const std::string& node, std::uint64_t inc);
 
   // remote_links.cpp

@@ -44,9 +44,13 @@ void Node::Impl::heartbeat() {
 void Node::Impl::tick() {
   const TimePoint now = grove::detail::scheduler().now();
   if (now - last_heartbeat >= options.heartbeat) heartbeat();
+  // A peer is silent only if this hub has handled every grove.all message
+  // nats.c has taken in: a heartbeat still queued here (the hub busy with
+  // a flood of messages) is not a silence.
   std::vector<std::pair<std::string, std::uint64_t>> silent;
-  for (const auto& [node, peer] : peers)
-    if (now - peer.last_seen > options.down_after) silent.emplace_back(node, peer.incarnation);
+  if (all_handled >= taken_in(sub_all))
+    for (const auto& [node, peer] : peers)
+      if (now - peer.last_seen > options.down_after) silent.emplace_back(node, peer.incarnation);
   for (const auto& [node, inc] : silent) node_down(node, inc, "no heartbeat within down_after");
   // Gaps: a stream that held messages for hold_back, or whose sender says
   // it sent stamps never seen, gives them up as lost.
@@ -73,6 +77,7 @@ void Node::Impl::tick() {
 }
 
 void Node::Impl::on_all(const std::string& data, const std::string& reply) {
+  ++all_handled;
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(data);
@@ -104,7 +109,11 @@ void Node::Impl::on_all(const std::string& data, const std::string& reply) {
     }
     it->second.last_seen = grove::detail::scheduler().now();
     if (joined) {
-      down.erase({node, inc});
+      if (down.erase({node, inc}) != 0) {  // back after a false alarm: its streams stay open
+        const std::string prefix = node + "/" + std::to_string(inc) + "/";
+        for (auto s = in_streams.lower_bound(prefix); s != in_streams.end() && s->first.starts_with(prefix); ++s)
+          s->second.closing = false;
+      }
       membership.set();
       grove::logger()->info("grove::cluster: node '{}' sees node '{}' up", options.node_id, node);
     }
@@ -116,7 +125,7 @@ void Node::Impl::on_all(const std::string& data, const std::string& reply) {
       if (last >= in.order.next() && last > in.claimed_last) {
         in.claimed_last = last;
         in.claimed_at = grove::detail::scheduler().now();
-        in.claimed_mark = self_taken_in();
+        in.claimed_mark = taken_in(sub_self);
       }
     }
   } catch (const std::exception& e) {
@@ -153,12 +162,11 @@ void Node::Impl::node_down(const std::string& node, std::uint64_t inc, const std
   for (auto& [id, handler] : fire) handler(Down{Fiber<>{}, ExitReason::exception(noconnection(node, why)), id});
 }
 
-std::uint64_t Node::Impl::self_taken_in() const {
+std::uint64_t Node::Impl::taken_in(natsSubscription* sub) {
   int pending = 0;
   int64_t delivered = 0;
   int64_t dropped = 0;
-  if (natsSubscription_GetStats(sub_self, &pending, nullptr, nullptr, nullptr, &delivered, &dropped) != NATS_OK)
-    return 0;
+  if (natsSubscription_GetStats(sub, &pending, nullptr, nullptr, nullptr, &delivered, &dropped) != NATS_OK) return 0;
   // Each delivered one is one on_self here (dropped ones never are).
   return static_cast<std::uint64_t>(delivered) + static_cast<std::uint64_t>(pending);
 }
