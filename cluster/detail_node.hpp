@@ -77,7 +77,8 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     // once the hub has handled that many (the stamps it names are not
     // still queued here: under load, a backlog must not pass for a loss).
     std::uint64_t claimed_mark = 0;
-    bool closing = false;  // its node is down: freed once nothing is held or claimed
+    bool closing = false;  // its node is down: freed once settled and idle (membership.cpp, forget_streams)
+    TimePoint last_arrival{};
   };
   struct OutStream {
     std::string node;

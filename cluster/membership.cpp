@@ -64,8 +64,9 @@ void Node::Impl::tick() {
       release_held(s, s.order.skip_to(last, out), out);
     }
   }
-  std::erase_if(in_streams, [](const auto& kv) {
-    return kv.second.closing && !kv.second.order.holding() && kv.second.claimed_last == 0;
+  std::erase_if(in_streams, [&](const auto& kv) {
+    const InStream& s = kv.second;
+    return s.closing && !s.order.holding() && s.claimed_last == 0 && now - s.last_arrival >= options.hold_back;
   });
   // Slow-consumer drops nats.c reported are dead letters too.
   const std::uint64_t dropped = bridge->dropped.load();
@@ -183,7 +184,8 @@ void Node::Impl::heard_of(const std::string& node, std::uint64_t inc) {
 
 // forget_streams(node, inc) frees the ordering state of a node declared
 // down: its stamp counters at once; its incoming streams once they are
-// settled (tick(): nothing held back, no announced stamp outstanding), so
+// settled and idle (tick(): nothing held back, no announced stamp
+// outstanding, nothing arrived for hold_back), so
 // that what it sent before it left — its goodbye travels on another
 // subscription and may overtake its last messages — is still delivered in
 // order. Arrivals from it with no stream left are dead letters (on_message).

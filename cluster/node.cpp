@@ -371,6 +371,12 @@ void Node::Impl::on_message(const nlohmann::json& j, const std::string& reply) {
             j.contains("ask") ? j.at("ask").get<std::uint64_t>() : 0, from.at("n").get<std::string>(),
             j.at("to").get<std::uint64_t>()};
   InStream& s = found != in_streams.end() ? found->second : in_streams[key];
+  // Any message from a node proves it alive, as a heartbeat does (Erlang's
+  // net tick: a busy sender whose hub cannot heartbeat is not down).
+  s.last_arrival = grove::detail::scheduler().now();
+  if (auto peer = peers.find(p.from_node);
+      peer != peers.end() && peer->second.incarnation == from.at("i").get<std::uint64_t>())
+    peer->second.last_seen = s.last_arrival;
   s.actor = p.actor;
   std::vector<Pending> ready;
   const bool was_holding = s.order.holding();
