@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace grove::cluster {
 
@@ -28,6 +29,7 @@ struct Bridge {
   grove::detail::HubAddress hub;
   std::weak_ptr<Node::Impl> impl;
   std::atomic<int> completions{0};
+  std::atomic<int> expected{3};  // completions to wait for: closed, grove.all, self, one per topic subscription
   std::atomic<bool> closed{false};
   std::atomic<std::uint64_t> disconnects{0};
   std::atomic<std::uint64_t> reconnects{0};
@@ -47,9 +49,22 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   struct Exported {
     std::string name;
     std::string signature;
-    std::function<bool()> alive;
-    detail::Deliver deliver;
-    std::function<void(std::function<void()>)> on_end;  // runs fn (on the node's hub or not) when the actor ends
+    detail::ActorHooks hooks;
+  };
+  // Link is one link between a local actor and a remote one (remote_links.cpp),
+  // kept on both nodes.
+  struct Link {
+    std::uint64_t actor = 0;  // the local actor
+    std::string node;         // the remote one: its node, incarnation, id and name
+    std::uint64_t incarnation = 0;
+    std::uint64_t peer = 0;
+    std::string peer_name;
+  };
+  // TopicSub is this node's subscription to one ClusterTopic's subject
+  // (cluster_topic.cpp): the local fan-outs of its ClusterTopic handles.
+  struct TopicSub {
+    natsSubscription* sub = nullptr;
+    std::map<std::uint64_t, std::function<bool(const nlohmann::json&)>> fanouts;
   };
   struct InStream {
     detail::StreamOrder<Pending> order;
@@ -57,6 +72,13 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
     TimePoint held_since{};
     std::uint64_t claimed_last = 0;  // the sender's heartbeat says it sent up to this
     TimePoint claimed_at{};
+    // claimed_mark: how many messages of this node's own subject nats.c had
+    // taken in when the claim was handled; the claim's hold_back runs only
+    // once the hub has handled that many (the stamps it names are not
+    // still queued here: under load, a backlog must not pass for a loss).
+    std::uint64_t claimed_mark = 0;
+    bool closing = false;  // its node is down: freed once settled and idle (membership.cpp, forget_streams)
+    TimePoint last_arrival{};
   };
   struct OutStream {
     std::string node;
@@ -93,6 +115,8 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   Event membership;  // set when a node joins or goes down
   TimePoint last_heartbeat{};
   std::uint64_t accounted_drops = 0;
+  std::uint64_t self_handled = 0;  // messages of the own subject handled here (on_self)
+  std::uint64_t all_handled = 0;   // messages of grove.all handled here (on_all)
 
   std::unordered_map<std::uint64_t, Exported> exported;
   std::unordered_map<const void*, std::uint64_t> exported_by_cell;
@@ -107,6 +131,9 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   std::map<MonitorId, Monitor> monitors;
   MonitorId next_monitor = 1;
   std::map<std::string, std::uint64_t> names;
+  std::vector<Link> links;
+  std::map<std::string, TopicSub> topics;
+  std::uint64_t next_fanout = 1;
   std::unordered_map<std::uint64_t, AsyncResult<nlohmann::json>> queries;
   std::uint64_t next_query = 1;
 
@@ -131,7 +158,25 @@ struct Node::Impl : std::enable_shared_from_this<Node::Impl> {
   std::vector<std::string> live() const;
   void watch(std::uint64_t actor, std::uint64_t mid, const std::string& watcher);
   void remote_down(std::uint64_t mid, const std::string& why);
+  void forget_streams(const std::string& node, std::uint64_t inc);
+  // taken_in(sub) is nats.c's count of a subscription's messages: delivered
+  // (each one posted here) + queued.
+  static std::uint64_t taken_in(natsSubscription* sub);
+  void heard_of(const std::string& node, std::uint64_t inc);
+
+  // remote_links.cpp
+  void on_link_message(const std::string& kind, const nlohmann::json& j);
+  void add_link(Link link);
+  void links_down(const std::string& node, std::uint64_t inc);
+
+  // cluster_topic.cpp
+  void on_topic(const std::string& name, const std::string& data);
+  void leave_topic(const std::string& name, std::uint64_t fanout);
 };
+
+// on_nats_message is nats.c's message callback for every subscription
+// (node.cpp): it copies the message and posts it into the node's hub.
+void on_nats_message(natsConnection* nc, natsSubscription* sub, natsMsg* msg, void* closure);
 
 // A stream's last stamp is announced in this many heartbeats after its
 // last send (one lost heartbeat does not hide a lost tail).

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <mutex>
 
 namespace grove::cluster {
 
@@ -43,9 +44,13 @@ void Node::Impl::heartbeat() {
 void Node::Impl::tick() {
   const TimePoint now = grove::detail::scheduler().now();
   if (now - last_heartbeat >= options.heartbeat) heartbeat();
+  // A peer is silent only if this hub has handled every grove.all message
+  // nats.c has taken in: a heartbeat still queued here (the hub busy with
+  // a flood of messages) is not a silence.
   std::vector<std::pair<std::string, std::uint64_t>> silent;
-  for (const auto& [node, peer] : peers)
-    if (now - peer.last_seen > options.down_after) silent.emplace_back(node, peer.incarnation);
+  if (all_handled >= taken_in(sub_all))
+    for (const auto& [node, peer] : peers)
+      if (now - peer.last_seen > options.down_after) silent.emplace_back(node, peer.incarnation);
   for (const auto& [node, inc] : silent) node_down(node, inc, "no heartbeat within down_after");
   // Gaps: a stream that held messages for hold_back, or whose sender says
   // it sent stamps never seen, gives them up as lost.
@@ -53,11 +58,16 @@ void Node::Impl::tick() {
   for (auto& entry : in_streams) {
     InStream& s = entry.second;
     if (s.order.holding() && now - s.held_since >= options.hold_back) release_held(s, s.order.skip_gap(out), out);
+    if (s.claimed_last != 0 && self_handled < s.claimed_mark) s.claimed_at = now;  // still queued here
     if (s.claimed_last != 0 && now - s.claimed_at >= options.hold_back) {
       const std::uint64_t last = std::exchange(s.claimed_last, 0);
       release_held(s, s.order.skip_to(last, out), out);
     }
   }
+  std::erase_if(in_streams, [&](const auto& kv) {
+    const InStream& s = kv.second;
+    return s.closing && !s.order.holding() && s.claimed_last == 0 && now - s.last_arrival >= options.hold_back;
+  });
   // Slow-consumer drops nats.c reported are dead letters too.
   const std::uint64_t dropped = bridge->dropped.load();
   for (; accounted_drops < dropped; ++accounted_drops) {
@@ -68,6 +78,7 @@ void Node::Impl::tick() {
 }
 
 void Node::Impl::on_all(const std::string& data, const std::string& reply) {
+  ++all_handled;
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(data);
@@ -78,7 +89,7 @@ void Node::Impl::on_all(const std::string& data, const std::string& reply) {
       auto it = names.find(j.at("name").get<std::string>());
       if (it == names.end() || reply.empty()) return;
       auto ex = exported.find(it->second);
-      if (ex == exported.end() || !ex->second.alive()) return;
+      if (ex == exported.end() || !ex->second.hooks.alive()) return;
       publish(reply,
               {{"k", "a"},
                {"q", j.at("q")},
@@ -99,7 +110,11 @@ void Node::Impl::on_all(const std::string& data, const std::string& reply) {
     }
     it->second.last_seen = grove::detail::scheduler().now();
     if (joined) {
-      down.erase({node, inc});
+      if (down.erase({node, inc}) != 0) {  // back after a false alarm: its streams stay open
+        const std::string prefix = node + "/" + std::to_string(inc) + "/";
+        for (auto s = in_streams.lower_bound(prefix); s != in_streams.end() && s->first.starts_with(prefix); ++s)
+          s->second.closing = false;
+      }
       membership.set();
       grove::logger()->info("grove::cluster: node '{}' sees node '{}' up", options.node_id, node);
     }
@@ -111,6 +126,7 @@ void Node::Impl::on_all(const std::string& data, const std::string& reply) {
       if (last >= in.order.next() && last > in.claimed_last) {
         in.claimed_last = last;
         in.claimed_at = grove::detail::scheduler().now();
+        in.claimed_mark = taken_in(sub_self);
       }
     }
   } catch (const std::exception& e) {
@@ -125,8 +141,8 @@ void Node::Impl::node_down(const std::string& node, std::uint64_t inc, const std
   ++stats.nodes_down;
   membership.set();
   grove::logger()->warn("grove::cluster: node '{}' declares node '{}' down: {}", options.node_id, node, why);
-  // Its streams stay: what is still on the way from it is delivered, and
-  // gaps are given up by tick() as for a live node.
+  forget_streams(node, inc);
+  links_down(node, inc);
   for (auto it = asks.begin(); it != asks.end();) {
     if (it->second.node == node && it->second.incarnation == inc) {
       it->second.slot->error(noconnection(node, why));
@@ -147,6 +163,39 @@ void Node::Impl::node_down(const std::string& node, std::uint64_t inc, const std
   for (auto& [id, handler] : fire) handler(Down{Fiber<>{}, ExitReason::exception(noconnection(node, why)), id});
 }
 
+std::uint64_t Node::Impl::taken_in(natsSubscription* sub) {
+  int pending = 0;
+  int64_t delivered = 0;
+  int64_t dropped = 0;
+  if (natsSubscription_GetStats(sub, &pending, nullptr, nullptr, nullptr, &delivered, &dropped) != NATS_OK) return 0;
+  // Each delivered one is one on_self here (dropped ones never are).
+  return static_cast<std::uint64_t>(delivered) + static_cast<std::uint64_t>(pending);
+}
+
+// heard_of(node, inc) makes a node this one learnt of (a name's answer, a
+// monitor's or link's target) a peer if its heartbeat has not made it one
+// yet: a node killed before its first heartbeat arrives is still declared
+// down, down_after from now.
+void Node::Impl::heard_of(const std::string& node, std::uint64_t inc) {
+  if (node == options.node_id || is_down(node, inc) || peers.count(node)) return;
+  peers.emplace(node, Peer{inc, grove::detail::scheduler().now()});
+  membership.set();
+}
+
+// forget_streams(node, inc) frees the ordering state of a node declared
+// down: its stamp counters at once; its incoming streams once they are
+// settled and idle (tick(): nothing held back, no announced stamp
+// outstanding, nothing arrived for hold_back), so
+// that what it sent before it left — its goodbye travels on another
+// subscription and may overtake its last messages — is still delivered in
+// order. Arrivals from it with no stream left are dead letters (on_message).
+void Node::Impl::forget_streams(const std::string& node, std::uint64_t inc) {
+  const std::string prefix = node + "/" + std::to_string(inc) + "/";
+  for (auto it = in_streams.lower_bound(prefix); it != in_streams.end() && it->first.starts_with(prefix); ++it)
+    it->second.closing = true;
+  std::erase_if(out_streams, [&](const auto& kv) { return kv.second.node == node && kv.second.incarnation == inc; });
+}
+
 std::vector<std::string> Node::Impl::live() const {
   std::vector<std::string> ids{options.node_id};
   for (const auto& [node, peer] : peers) ids.push_back(node);
@@ -163,8 +212,8 @@ void Node::Impl::watch(std::uint64_t actor, std::uint64_t mid, const std::string
     }
   };
   auto it = exported.find(actor);
-  if (it == exported.end() || !it->second.alive()) return tell("the actor does not exist (noproc)");
-  it->second.on_end([hub = bridge->hub, weak = weak_from_this(), tell_to = watcher, mid] {
+  if (it == exported.end() || !it->second.hooks.alive()) return tell("the actor does not exist (noproc)");
+  it->second.hooks.on_end([hub = bridge->hub, weak = weak_from_this(), tell_to = watcher, mid] {
     (void)hub.post([weak, tell_to, mid] {
       if (auto m = weak.lock()) {
         try {
@@ -194,6 +243,7 @@ MonitorId Node::monitor_key(const detail::RefKey& target, std::function<void(con
     handler(Down{Fiber<>{}, ExitReason::exception(noconnection(target.node, "down before the monitor")), id});
     return id;
   }
+  m.heard_of(target.node, target.incarnation);
   m.monitors.emplace(id, Impl::Monitor{target, std::move(handler)});
   try {
     m.publish("grove.n." + target.node + "." + std::to_string(target.incarnation),
@@ -222,7 +272,7 @@ void Node::bind_global(const std::string& name, std::uint64_t actor) {
   Impl& m = *impl_;
   if (auto it = m.names.find(name); it != m.names.end() && it->second != actor) {
     auto ex = m.exported.find(it->second);
-    if (ex != m.exported.end() && ex->second.alive())
+    if (ex != m.exported.end() && ex->second.hooks.alive())
       throw UsageError("grove::cluster::Node::register_global('" + name + "'): bound to '" + ex->second.name +
                        "' on this node already; unregister_global it first");
   }
@@ -260,7 +310,7 @@ std::optional<detail::RefKey> Node::find_global(const std::string& name, const s
   };
   if (auto it = m.names.find(name); it != m.names.end()) {
     const auto& ex = m.exported.at(it->second);
-    if (ex.alive()) {
+    if (ex.hooks.alive()) {
       if (ex.signature != signature) throw mismatch(m.options.node_id, ex.signature);
       return detail::RefKey{m.options.node_id, m.incarnation, it->second, ex.name};
     }
@@ -273,6 +323,109 @@ std::optional<detail::RefKey> Node::find_global(const std::string& name, const s
     throw mismatch(ref.at("node").get<std::string>(), a->at("sig").get<std::string>());
   return detail::RefKey{ref.at("node").get<std::string>(), ref.at("inc").get<std::uint64_t>(),
                         ref.at("actor").get<std::uint64_t>(), ref.at("name").get<std::string>()};
+}
+
+// ------------------------------------------ RemoteRef from any hub
+
+namespace {
+
+// DomainNode is a Runtime's first Node, for the hubs that have none.
+struct DomainNode {
+  std::mutex mutex;
+  grove::detail::HubAddress hub;
+  std::weak_ptr<Node::Impl> impl;
+  Node* node = nullptr;
+};
+constexpr char kDomainNodeKey = 0;
+
+std::shared_ptr<DomainNode> domain_node(grove::detail::HubDomain& d) {
+  return std::static_pointer_cast<DomainNode>(
+      d.state(&kDomainNodeKey, [] { return std::static_pointer_cast<void>(std::make_shared<DomainNode>()); }));
+}
+
+// far_node(what) is the Runtime's Node as seen from a hub without one.
+std::shared_ptr<DomainNode> far_node(const char* what) {
+  if (grove::detail::HubDomain* d = grove::detail::tls_domain_hub.domain) {
+    auto dn = domain_node(*d);
+    std::lock_guard lock(dn->mutex);
+    if (dn->node) return dn;
+  }
+  (void)Node::here(what);  // throws the UsageError
+  return nullptr;
+}
+
+// serving(dn) is the domain's Node, on its hub (null once it has closed).
+Node* serving(DomainNode& dn) {
+  std::lock_guard lock(dn.mutex);
+  return dn.node;
+}
+
+// check_size(dn, message) is the size limit, checked on the calling hub
+// (MessageTooLarge: nothing is posted).
+void check_size(DomainNode& dn, const nlohmann::json& message) {
+  std::size_t limit = 0;
+  {
+    std::lock_guard lock(dn.mutex);
+    auto impl = dn.impl.lock();
+    if (!impl) return;  // closing: the post finds no Node
+    limit = impl->max_bytes;
+  }
+  if (message.dump().size() > limit)
+    throw MessageTooLarge("grove::cluster: a message exceeds the limit of " + std::to_string(limit) +
+                          " bytes (NodeOptions::max_message_bytes or the server's max_payload)");
+}
+
+}  // namespace
+
+void Node::enlist_in_domain() {
+  if (grove::detail::HubDomain* d = grove::detail::tls_domain_hub.domain) {
+    auto dn = domain_node(*d);
+    std::lock_guard lock(dn->mutex);
+    if (!dn->node) {
+      dn->node = this;
+      dn->hub = impl_->bridge->hub;
+      dn->impl = impl_;
+    }
+  }
+}
+
+void Node::leave_domain() noexcept {
+  if (grove::detail::HubDomain* d = grove::detail::tls_domain_hub.domain) {
+    auto dn = domain_node(*d);
+    std::lock_guard lock(dn->mutex);
+    if (dn->node == this) dn->node = nullptr;
+  }
+}
+
+SendStatus Node::route_send(const detail::RefKey& to, nlohmann::json message, const char* what) {
+  if (Node* here = Node::current()) return here->send_encoded(to, message);
+  auto dn = far_node(what);
+  check_size(*dn, message);
+  const bool posted = dn->hub.post([dn, to, message = std::move(message)] {
+    if (Node* n = serving(*dn)) (void)n->send_encoded(to, message);
+  });
+  if (posted) return SendStatus::delivered;
+  dead_letters().record(DeadLetterReason::unreachable, to.name, "?", "the Node's hub has stopped");
+  return SendStatus::dead;
+}
+
+void Node::route_ask(const detail::RefKey& to, nlohmann::json message, grove::detail::ReplyPtr slot, const char* what) {
+  if (Node* here = Node::current()) return here->ask_encoded(to, message, std::move(slot));
+  auto dn = far_node(what);
+  check_size(*dn, message);
+  // The node's hub answers a proxy slot; its outcome is posted back here,
+  // where the caller's slot (its AsyncResult, its timer) lives.
+  auto proxy = grove::detail::ReplyPtr::make();
+  const auto origin = grove::detail::HubAddress::here();
+  proxy->deliver = [origin, slot](std::any&& value) {
+    (void)origin.post([slot, value = std::move(value)]() mutable { slot->reply(std::move(value)); });
+  };
+  proxy->fail = [origin, slot](std::exception_ptr e) { (void)origin.post([slot, e] { slot->error(e); }); };
+  const bool posted = dn->hub.post([dn, to, message = std::move(message), proxy] {
+    if (Node* n = serving(*dn)) n->ask_encoded(to, message, proxy);
+    else proxy->error(std::make_exception_ptr(NoConnection("grove::cluster: the Node has closed")));
+  });
+  if (!posted) slot->error(std::make_exception_ptr(NoConnection("grove::cluster: the Node's hub has stopped")));
 }
 
 }  // namespace grove::cluster

@@ -34,21 +34,31 @@ void check(natsStatus s, const char* what) {
 
 std::int64_t millis(Duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
 
+}  // namespace
+
 // on_nats_message runs on a nats.c thread: copy, post into the hub, return.
 void on_nats_message(natsConnection* /*nc*/, natsSubscription* sub, natsMsg* msg, void* closure) {
   auto* bridge = static_cast<Bridge*>(closure);
   std::string data(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
   std::string reply = natsMsg_GetReply(msg) ? natsMsg_GetReply(msg) : "";
-  const bool all = std::string_view(natsMsg_GetSubject(msg)) == "grove.all";
+  const std::string_view subject = natsMsg_GetSubject(msg);
+  const bool all = subject == "grove.all";
+  // A ClusterTopic's subject, grove.t.<name>: the name (else empty).
+  std::string topic = subject.starts_with("grove.t.") ? std::string(subject.substr(8)) : std::string();
   natsMsg_Destroy(msg);
   (void)sub;
-  (void)bridge->hub.post([weak = bridge->impl, data = std::move(data), reply = std::move(reply), all] {
-    auto impl = weak.lock();
-    if (!impl) return;
-    if (all) impl->on_all(data, reply);
-    else impl->on_self(data, reply);
-  });
+  (void)bridge->hub.post(
+      [weak = bridge->impl, data = std::move(data), reply = std::move(reply), all, topic = std::move(topic)] {
+        auto impl = weak.lock();
+        if (!impl) return;
+        if (all) impl->on_all(data, reply);
+        else if (!topic.empty()) impl->on_topic(topic, data);
+        else impl->on_self(data, reply);
+      });
 }
+
+namespace {
+
 void on_complete(void* closure) { static_cast<Bridge*>(closure)->completions.fetch_add(1); }
 void on_closed(natsConnection* /*nc*/, void* closure) {
   auto* b = static_cast<Bridge*>(closure);
@@ -142,6 +152,7 @@ Node::Node(NodeOptions options) : impl_(std::make_shared<Impl>()) {
     throw;
   }
   tls_node = this;
+  enlist_in_domain();
   m.heartbeat();
   m.ticker = spawn([weak = std::weak_ptr<Impl>(impl_)] {
     for (;;) {
@@ -156,6 +167,7 @@ Node::Node(NodeOptions options) : impl_(std::make_shared<Impl>()) {
 Node::~Node() {
   Impl& m = *impl_;
   tls_node = nullptr;
+  leave_domain();
   m.ticker.kill();
   try {
     // A last heartbeat names each stream's last stamp (a lost tail is
@@ -176,7 +188,8 @@ Node::~Node() {
   // subscriptions complete (a bounded wait; leaked, with a log line, if
   // nats.c is slower).
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (m.bridge->completions.load() < 3 && std::chrono::steady_clock::now() < until) {
+  const int expected = m.bridge->expected.load();
+  while (m.bridge->completions.load() < expected && std::chrono::steady_clock::now() < until) {
     try {
       this_fiber::sleep(std::chrono::milliseconds(5));
     } catch (...) {
@@ -185,9 +198,11 @@ Node::~Node() {
   }
   natsSubscription_Destroy(m.sub_self);
   natsSubscription_Destroy(m.sub_all);
+  for (auto& [name, t] : m.topics) natsSubscription_Destroy(t.sub);
+  m.topics.clear();
   natsConnection_Destroy(m.nc);
   natsOptions_Destroy(m.nopts);
-  if (m.bridge->completions.load() >= 3) delete m.bridge;
+  if (m.bridge->completions.load() >= m.bridge->expected.load()) delete m.bridge;
   else grove::logger()->warn("grove::cluster: node '{}': nats.c did not finish closing within 5 s", m.options.node_id);
 }
 
@@ -198,6 +213,8 @@ Node& Node::here(const char* what) {
   return *tls_node;
 }
 
+Node* Node::current() noexcept { return tls_node; }
+
 const std::string& Node::id() const noexcept { return impl_->options.node_id; }
 std::uint64_t Node::incarnation() const noexcept { return impl_->incarnation; }
 bool Node::connected() const { return natsConnection_Status(impl_->nc) == NATS_CONN_STATUS_CONNECTED; }
@@ -206,6 +223,9 @@ NodeStats Node::stats() const {
   NodeStats s = impl_->stats;
   s.disconnects = impl_->bridge->disconnects.load();
   s.reconnects = impl_->bridge->reconnects.load();
+  s.in_streams = impl_->in_streams.size();
+  s.out_streams = impl_->out_streams.size();
+  s.links = impl_->links.size();
   return s;
 }
 
@@ -284,6 +304,7 @@ void Node::ask_encoded(const detail::RefKey& to, const nlohmann::json& message, 
 }
 
 void Node::Impl::on_self(const std::string& data, const std::string& reply) {
+  ++self_handled;
   nlohmann::json j;
   try {
     if (data.size() > max_bytes)
@@ -315,9 +336,11 @@ void Node::Impl::on_message(const nlohmann::json& j, const std::string& reply) {
     const std::string what = j.at("err").at("what").get<std::string>();
     if (k == "ActorDead") return slot->error(std::make_exception_ptr(ActorDead(what)));
     if (k == "DecodeError") return slot->error(std::make_exception_ptr(DecodeError(what)));
+    if (k == "NoConnection") return slot->error(std::make_exception_ptr(NoConnection(what)));
     return slot->error(std::make_exception_ptr(RemoteError(what)));
   }
   if (kind == "a") {
+    heard_of(j.at("ref").at("node").get<std::string>(), j.at("ref").at("inc").get<std::uint64_t>());
     auto it = queries.find(j.at("q").get<std::uint64_t>());
     if (it != queries.end() && !it->second.ready()) it->second.set(j);
     return;
@@ -326,14 +349,34 @@ void Node::Impl::on_message(const nlohmann::json& j, const std::string& reply) {
     return watch(j.at("actor").get<std::uint64_t>(), j.at("mid").get<std::uint64_t>(),
                  j.at("reply").get<std::string>());
   if (kind == "down") return remote_down(j.at("mid").get<std::uint64_t>(), j.at("why").get<std::string>());
+  if (kind == "lnk" || kind == "xit" || kind == "unl") return on_link_message(kind, j);
   if (kind != "m") return;
   ++stats.received;
   const auto& from = j.at("from");
+  const std::string key =
+      stream_key(from.at("n").get<std::string>(), from.at("i").get<std::uint64_t>(), j.at("to").get<std::uint64_t>());
+  auto found = in_streams.find(key);
+  if (found == in_streams.end() && is_down(from.at("n").get<std::string>(), from.at("i").get<std::uint64_t>())) {
+    // From a node declared down whose streams are closed (membership.cpp,
+    // forget_streams): as Erlang after noconnection, nothing more from it
+    // is delivered; counted (unreachable), never silent.
+    ++stats.lost;
+    dead_letters().record(DeadLetterReason::unreachable, actor_name(j.at("to").get<std::uint64_t>()),
+                          type_of(j.at("msg")), "from node '" + from.at("n").get<std::string>() + "', declared down");
+    if (j.contains("ask"))
+      fail_remote_ask(reply, j.at("ask").get<std::uint64_t>(), "NoConnection", "this node declared yours down");
+    return;
+  }
   Pending p{j.at("msg"), j.contains("ask") ? reply : std::string(),
             j.contains("ask") ? j.at("ask").get<std::uint64_t>() : 0, from.at("n").get<std::string>(),
             j.at("to").get<std::uint64_t>()};
-  const std::string key = stream_key(p.from_node, from.at("i").get<std::uint64_t>(), p.actor);
-  InStream& s = in_streams[key];
+  InStream& s = found != in_streams.end() ? found->second : in_streams[key];
+  // Any message from a node proves it alive, as a heartbeat does (Erlang's
+  // net tick: a busy sender whose hub cannot heartbeat is not down).
+  s.last_arrival = grove::detail::scheduler().now();
+  if (auto peer = peers.find(p.from_node);
+      peer != peers.end() && peer->second.incarnation == from.at("i").get<std::uint64_t>())
+    peer->second.last_seen = s.last_arrival;
   s.actor = p.actor;
   std::vector<Pending> ready;
   const bool was_holding = s.order.holding();
@@ -369,17 +412,6 @@ std::string Node::Impl::actor_name(std::uint64_t actor) const {
   return it != exported.end() ? it->second.name : "actor #" + std::to_string(actor);
 }
 
-// forget(actor) drops a stopped actor's entry: later arrivals for it are
-// dead letters (dead_actor) and asks fail with ActorDead, as for a local ref.
-void Node::Impl::forget(std::uint64_t actor) {
-  if (exported.erase(actor) == 0) return;
-  if (auto c = exported_cells.find(actor); c != exported_cells.end()) {
-    exported_by_cell.erase(c->second.get());
-    exported_cells.erase(c);
-  }
-  std::erase_if(names, [actor](const auto& kv) { return kv.second == actor; });
-}
-
 void Node::Impl::deliver_local(Pending& p) {
   auto it = exported.find(p.actor);
   if (it == exported.end()) {
@@ -392,7 +424,7 @@ void Node::Impl::deliver_local(Pending& p) {
     return;
   }
   ++stats.delivered;
-  it->second.deliver(detail::Incoming{&p.message, p.reply_to, p.ask_id, p.from_node});
+  it->second.hooks.deliver(detail::Incoming{&p.message, p.reply_to, p.ask_id, p.from_node});
 }
 
 void Node::Impl::answer(const std::string& reply_to, std::uint64_t ask_id, const nlohmann::json& body) {
@@ -457,26 +489,6 @@ void Node::undecodable(const std::string& recipient, const detail::Incoming& in,
   --impl_->stats.delivered;
   dead_letters().record(DeadLetterReason::undecodable, recipient, type_of(*in.message), why);
   if (!in.reply_to.empty()) impl_->fail_remote_ask(in.reply_to, in.ask_id, "DecodeError", why);
-}
-
-std::uint64_t Node::export_actor(std::shared_ptr<void> cell, const std::string& name, std::string signature,
-                                 std::function<bool()> alive, detail::Deliver deliver,
-                                 std::function<void(std::function<void()>)> on_end) {
-  Impl& m = *impl_;
-  if (auto it = m.exported_by_cell.find(cell.get()); it != m.exported_by_cell.end()) return it->second;
-  const std::uint64_t id = m.next_actor++;
-  m.exported_by_cell.emplace(cell.get(), id);
-  m.exported_cells.emplace(id, std::move(cell));
-  auto& ex = m.exported
-                 .emplace(id, Impl::Exported{name, std::move(signature), std::move(alive), std::move(deliver),
-                                             std::move(on_end)})
-                 .first->second;
-  ex.on_end([hub = m.bridge->hub, weak = std::weak_ptr<Impl>(impl_), id] {
-    (void)hub.post([weak, id] {
-      if (auto impl = weak.lock()) impl->forget(id);
-    });
-  });
-  return id;
 }
 
 }  // namespace grove::cluster

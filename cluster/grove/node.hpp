@@ -12,8 +12,9 @@
 //   int balance = bank->ask<int>(Balance{}).get();
 //
 // Contract. A Node lives on the hub (OS thread) that made it, one Node per
-// hub; its methods and the sends and asks of RemoteRefs belong to that
-// thread (UsageError elsewhere). One NATS connection per Node; nats.c's
+// hub; its methods belong to that thread. RemoteRefs send and ask through
+// the calling hub's Node, or from another hub of a grove::Runtime through
+// the Runtime's first Node (UsageError when there is none). One NATS connection per Node; nats.c's
 // threads only copy what arrives and post it into the hub, so user code
 // never runs on them. Nodes heartbeat every `heartbeat` and a node not heard
 // from for `down_after` is down: monitors of its actors get
@@ -84,17 +85,23 @@ struct NodeOptions {
 
 // NodeStats: counters since the Node started.
 struct NodeStats {
-  std::uint64_t sent = 0;         // messages and asks handed to NATS
-  std::uint64_t received = 0;     // messages and asks that arrived for local actors
-  std::uint64_t delivered = 0;    // of those, put into a local mailbox in order
-  std::uint64_t duplicates = 0;   // arrivals dropped as duplicates
-  std::uint64_t held_back = 0;    // arrivals held until a gap before them closed
-  std::uint64_t lost = 0;         // stamps given up as lost in transit (dead letters)
-  std::uint64_t undecodable = 0;  // arrivals dead-lettered as undecodable
-  std::uint64_t unreachable = 0;  // sends dead-lettered as unreachable here
-  std::uint64_t disconnects = 0;  // NATS connection losses
-  std::uint64_t reconnects = 0;   // NATS reconnects
-  std::uint64_t nodes_down = 0;   // nodes declared down
+  std::uint64_t sent = 0;             // messages and asks handed to NATS
+  std::uint64_t received = 0;         // messages and asks that arrived for local actors
+  std::uint64_t delivered = 0;        // of those, put into a local mailbox in order
+  std::uint64_t duplicates = 0;       // arrivals dropped as duplicates
+  std::uint64_t held_back = 0;        // arrivals held until a gap before them closed
+  std::uint64_t lost = 0;             // stamps given up as lost in transit (dead letters)
+  std::uint64_t undecodable = 0;      // arrivals dead-lettered as undecodable
+  std::uint64_t unreachable = 0;      // sends dead-lettered as unreachable here
+  std::uint64_t disconnects = 0;      // NATS connection losses
+  std::uint64_t reconnects = 0;       // NATS reconnects
+  std::uint64_t nodes_down = 0;       // nodes declared down
+  std::uint64_t topic_published = 0;  // ClusterTopic messages published on NATS (one per publish)
+  std::uint64_t topic_arrived = 0;    // ClusterTopic messages that came from other nodes over NATS
+  // What the node keeps now (a node declared down leaves none behind):
+  std::uint64_t in_streams = 0;   // ordered streams from other nodes (stream_order.hpp)
+  std::uint64_t out_streams = 0;  // stamp counters towards remote actors
+  std::uint64_t links = 0;        // links between a local and a remote actor
 };
 
 template <class M>
@@ -109,6 +116,22 @@ struct Incoming {
   std::string from_node;
 };
 using Deliver = std::function<void(Incoming&&)>;
+// ActorHooks is what a Node needs of an exposed actor, whatever its message
+// type (remote_ref.hpp's expose builds them). Each may be called on the
+// node's hub; they hop to the actor's hub themselves.
+struct ActorHooks {
+  std::function<bool()> alive;
+  Deliver deliver;
+  // on_end(fn) runs fn once the actor has stopped for good.
+  std::function<void(std::function<void()>)> on_end;
+  // on_exit(fn) runs fn(reason), on the actor's hub, once its current
+  // incarnation (fiber) ends (at once if it has).
+  std::function<void(std::function<void(const ExitReason&)>)> on_exit;
+  // take_exit(reason, from) is what a link does to it when its partner
+  // `from` ends with reason: an ExitSignal (empty fiber) to on_exit() when
+  // it traps exits, else killed with reason unless reason is normal.
+  std::function<void(const ExitReason&, const std::string&)> take_exit;
+};
 // RefKey names an actor in the cluster.
 struct RefKey {
   std::string node;
@@ -147,6 +170,8 @@ class Node {
 
   // here(what) is the calling hub's Node; UsageError naming `what` if none.
   static Node& here(const char* what);
+  // current() is the calling hub's Node, or null.
+  static Node* current() noexcept;
 
   const std::string& id() const noexcept;
   // incarnation() tells this run of the node from an earlier one with the
@@ -196,16 +221,52 @@ class Node {
   }
   bool demonitor(MonitorId id);
 
-  // The untyped core of RemoteRef (remote_ref.hpp).
+  // link(local, remote) links a local actor with a remote one, both ways,
+  // as grove::link does two fibers (links.hpp): when the remote actor's
+  // current incarnation ends, local gets its exit (an ExitSignal with an
+  // empty fiber when it traps exits, else it is killed unless the reason is
+  // normal; a remote exception arrives as RemoteError carrying its text),
+  // and when local's incarnation ends, the remote actor gets local's exit
+  // there. When the remote node goes down, local gets reason NoConnection
+  // (Erlang's noconnection); when this node closes, the remote actor gets
+  // NoConnection. A remote actor that does not exist sends ActorDead
+  // (noproc) at once. local is exposed (expose()). Linking twice is one link.
+  template <Encodable N, class M>
+  void link(const ActorRef<N>& local, const RemoteRef<M>& remote);
+  // unlink(local, remote) removes the link on both sides; false if none.
+  template <Encodable N, class M>
+  bool unlink(const ActorRef<N>& local, const RemoteRef<M>& remote);
+
+  // The Node's side of ClusterTopic (cluster_topic.hpp). join_topic(name,
+  // fanout) subscribes this node to the topic's subject (once per name);
+  // fanout(message) runs on this hub for each message another node
+  // published (false: it did not decode; a dead letter). The node leaves
+  // the subject when the last handle for the name is dropped (on this hub).
+  std::shared_ptr<void> join_topic(const std::string& name, std::function<bool(const nlohmann::json&)> fanout);
+  // publish_topic(name, message) is one NATS publish on the topic's subject.
+  void publish_topic(const std::string& name, const nlohmann::json& message);
+
+  // The untyped core of RemoteRef (remote_ref.hpp), on this node's hub.
   SendStatus send_encoded(const detail::RefKey& to, const nlohmann::json& message);
   void ask_encoded(const detail::RefKey& to, const nlohmann::json& message, grove::detail::ReplyPtr slot);
+  // route_send / route_ask are RemoteRef's entry from any hub: the calling
+  // hub's Node, else (on a hub of a grove::Runtime) the Runtime's first
+  // Node, reached by posting to its hub: a send then returns delivered once
+  // handed over (a refusal there is a dead letter there) and the ask's
+  // outcome comes back to the calling hub. No Node: UsageError naming what.
+  static SendStatus route_send(const detail::RefKey& to, nlohmann::json message, const char* what);
+  static void route_ask(const detail::RefKey& to, nlohmann::json message, grove::detail::ReplyPtr slot,
+                        const char* what);
 
   struct Impl;  // node.cpp's
 
  private:
+  void enlist_in_domain();  // the Runtime's Node for its hubs without one (membership.cpp)
+  void leave_domain() noexcept;
   std::uint64_t export_actor(std::shared_ptr<void> cell, const std::string& name, std::string signature,
-                             std::function<bool()> alive, detail::Deliver deliver,
-                             std::function<void(std::function<void()>)> on_end);
+                             detail::ActorHooks hooks);
+  void link_actor(std::uint64_t local, const detail::RefKey& remote);
+  bool unlink_actor(std::uint64_t local, const detail::RefKey& remote);
   // reply_slot(in) answers the remote ask `in` when completed.
   grove::detail::ReplyPtr reply_slot(const detail::Incoming& in);
   void undecodable(const std::string& recipient, const detail::Incoming& in, const std::string& why);

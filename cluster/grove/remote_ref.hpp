@@ -46,7 +46,7 @@ class RemoteRef {
   // dead letter, unreachable). MessageTooLarge when it exceeds the size
   // limit (nothing sent).
   SendStatus send(M msg) const {
-    return Node::here("grove::cluster::RemoteRef::send").send_encoded(checked_key(), encode(msg));
+    return Node::route_send(checked_key(), encode(msg), "grove::cluster::RemoteRef::send");
   }
 
   // ask<R>(msg, timeout) is a NATS request: the remote actor's reply(value)
@@ -58,7 +58,7 @@ class RemoteRef {
   template <class R = void>
   AsyncResult<R> ask(M msg, Deadline timeout = default_ask_timeout()) const {
     static_assert(std::is_void_v<R> || Encodable<R>, "RemoteRef::ask<R>: register R with GROVE_MESSAGE");
-    Node& node = Node::here("grove::cluster::RemoteRef::ask");
+    nlohmann::json wire = encode(msg);
     const TimePoint start = timeout.is_never() ? TimePoint::max() : grove::detail::scheduler().now();
     const TimePoint deadline = timeout.resolve(start, "RemoteRef::ask");
     AsyncResult<R> result;
@@ -87,7 +87,7 @@ class RemoteRef {
       });
     }
     try {
-      node.ask_encoded(checked_key(), encode(msg), slot);
+      Node::route_ask(checked_key(), std::move(wire), slot, "grove::cluster::RemoteRef::ask");
     } catch (...) {
       // Nothing was sent (MessageTooLarge): settle the slot so the timer
       // and the result it holds are released, then tell the caller.
@@ -150,18 +150,51 @@ RemoteRef<M> Node::expose(const ActorRef<M>& ref) {
       slot->error(std::current_exception());
     }
   };
-  // on_end(fn) runs fn once the actor has stopped for good, on its hub.
-  auto on_end = [cell](std::function<void()> fn) {
-    auto hook = [cell, fn = std::move(fn)]() mutable {
+  // on_hub(fn) runs fn on the actor's hub (now, when it is this one).
+  auto on_hub = [cell](auto fn) {
+    if (grove::detail::is_local(cell->home)) return fn();
+    (void)grove::detail::address_of(cell->home, "grove::cluster::Node").post(std::move(fn));
+  };
+  detail::ActorHooks hooks;
+  hooks.alive = [ref] { return ref.alive(); };
+  hooks.deliver = std::move(deliver);
+  hooks.on_end = [cell, on_hub](std::function<void()> fn) {
+    on_hub([cell, fn = std::move(fn)]() mutable {
       if (cell->terminated.load(std::memory_order_acquire)) fn();
       else cell->on_terminate.push_back(std::move(fn));
-    };
-    if (grove::detail::is_local(cell->home)) return hook();
-    (void)grove::detail::address_of(cell->home, "grove::cluster::Node::monitor").post(std::move(hook));
+    });
   };
-  const std::uint64_t actor = export_actor(
-      cell, ref.name(), detail::signature<M>(), [ref] { return ref.alive(); }, std::move(deliver), std::move(on_end));
+  hooks.on_exit = [cell, on_hub](std::function<void(const ExitReason&)> fn) {
+    on_hub([cell, fn = std::move(fn)]() mutable {
+      if (!cell->fiber)
+        return fn(ExitReason::exception(
+            std::make_exception_ptr(ActorDead("grove: actor '" + cell->name + "' does not exist (noproc)"))));
+      (void)grove::monitor(cell->fiber, [fn = std::move(fn)](const Down& d) { fn(d.reason); });
+    });
+  };
+  hooks.take_exit = [cell, on_hub](const ExitReason& reason, const std::string& from) {
+    on_hub([cell, reason, from] {
+      Fiber<> f = cell->fiber;
+      if (!f || f.dead()) return;
+      if (grove::traps_exits(f))
+        cell->mailbox.signal(SystemSignal{SystemSignal::Kind::exit, Fiber<>{}, reason, 0, from});
+      else if (reason.is_abnormal()) f.kill_with(std::make_exception_ptr(FiberExit(reason)), false);
+    });
+  };
+  const std::uint64_t actor = export_actor(cell, ref.name(), detail::signature<M>(), std::move(hooks));
   return RemoteRef<M>(detail::RefKey{id(), incarnation(), actor, ref.name()});
+}
+
+template <Encodable N, class M>
+void Node::link(const ActorRef<N>& local, const RemoteRef<M>& remote) {
+  if (!remote) throw UsageError("grove::cluster::Node::link: empty RemoteRef");
+  link_actor(expose(local).actor_id(), remote.key());
+}
+
+template <Encodable N, class M>
+bool Node::unlink(const ActorRef<N>& local, const RemoteRef<M>& remote) {
+  if (!local || !remote) return false;
+  return unlink_actor(expose(local).actor_id(), remote.key());
 }
 
 template <Encodable M>

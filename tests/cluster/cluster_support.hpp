@@ -27,13 +27,13 @@ inline constexpr std::uint64_t kStreamScale = 6;
 inline constexpr std::uint64_t kStreamScale = 1;
 #endif
 
-// start_peer(url, id, args) runs cluster_peer as a child; for "serve" it
-// returns once the child printed READY.
+// start_peer(url, id, args) runs cluster_peer as a child; for "serve" and
+// "topic" it returns once the child printed READY.
 inline grove::Popen start_peer(const std::string& url, const std::string& id, std::vector<std::string> args) {
   std::vector<std::string> argv{GROVE_CLUSTER_PEER, url, id};
   argv.insert(argv.end(), args.begin(), args.end());
   grove::Popen p(argv, grove::PopenOptions{.std_out = grove::Stdio::pipe()});
-  if (args.at(0) == "serve") {
+  if (args.at(0) == "serve" || args.at(0) == "topic") {
     const std::string line = p.std_out().readline();
     if (line != "READY\n") throw std::runtime_error("cluster_peer " + id + " did not start: '" + line + "'");
   }

@@ -25,7 +25,16 @@ struct Seq {  // one stamped message of a FIFO run: sender and its counter
   std::string sender;
   std::uint64_t n = 0;
 };
-using Msg = std::variant<Echo, Fail, Slow, Report, Seq>;
+struct Spawn {  // ask: spawns another Peer actor registered under name; replies true
+  std::string name;
+};
+struct Tell {  // ask: sends n Seq (sender: this node's id) to the actor named sink; replies n
+  std::string sink;
+  std::uint64_t n = 0;
+};
+struct Tally {  // ask (topic mode): replies "arrived=A delivered=D" (NATS arrivals, subscriber deliveries)
+};
+using Msg = std::variant<Echo, Fail, Slow, Report, Seq, Spawn, Tell, Tally>;
 
 inline void to_json(nlohmann::json& j, const Echo& m) { j = {{"text", m.text}}; }
 inline void from_json(const nlohmann::json& j, Echo& m) { j.at("text").get_to(m.text); }
@@ -41,6 +50,16 @@ inline void from_json(const nlohmann::json& j, Seq& m) {
   j.at("n").get_to(m.n);
 }
 
+inline void to_json(nlohmann::json& j, const Spawn& m) { j = {{"name", m.name}}; }
+inline void from_json(const nlohmann::json& j, Spawn& m) { j.at("name").get_to(m.name); }
+inline void to_json(nlohmann::json& j, const Tell& m) { j = {{"sink", m.sink}, {"n", m.n}}; }
+inline void from_json(const nlohmann::json& j, Tell& m) {
+  j.at("sink").get_to(m.sink);
+  j.at("n").get_to(m.n);
+}
+inline void to_json(nlohmann::json& j, const Tally& /*m*/) { j = nlohmann::json::object(); }
+inline void from_json(const nlohmann::json& /*j*/, Tally& /*m*/) {}
+
 }  // namespace peer
 
 GROVE_MESSAGE(peer::Echo, "peer.echo");
@@ -48,3 +67,6 @@ GROVE_MESSAGE(peer::Fail, "peer.fail");
 GROVE_MESSAGE(peer::Slow, "peer.slow");
 GROVE_MESSAGE(peer::Report, "peer.report");
 GROVE_MESSAGE(peer::Seq, "peer.seq");
+GROVE_MESSAGE(peer::Spawn, "peer.spawn");
+GROVE_MESSAGE(peer::Tell, "peer.tell");
+GROVE_MESSAGE(peer::Tally, "peer.tally");

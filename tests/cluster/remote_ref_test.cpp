@@ -1,12 +1,17 @@
 // remote_ref_test.cpp — RemoteRef against a real nats-server and a child
 // grove process (cluster_peer): send, ask, timeout, error propagation, a
-// dead remote actor, decode failures dead-lettered, the size limit, and
-// per-sender FIFO from three processes into one actor.
+// dead remote actor, decode failures dead-lettered, the size limit,
+// per-sender FIFO from three processes into one actor (100,000 messages),
+// and sends and asks from a hub of a Runtime that has no Node.
 
 #include <grove/dead_letters.hpp>
 #include <grove/tcp_socket.hpp>
 
+#include <grove/runtime.hpp>
+
 #include "cluster_support.hpp"
+
+#include <atomic>
 
 #include <string>
 
@@ -126,7 +131,7 @@ TEST_F(RemoteRefTest, DecodeFailuresAreDeadLetteredWithTheReason) {
 // Per-sender FIFO: three processes each send kSeq stamped messages to one
 // actor of this process; each sender's arrive in order, all of them.
 TEST_F(RemoteRefTest, PerSenderFifoFromThreeProcesses) {
-  constexpr std::uint64_t kSeq = 30000 / kStreamScale;  // 90,000 messages in all (15,000 under ASan)
+  constexpr std::uint64_t kSeq = 33334 / kStreamScale;  // 100,002 messages in all (16,667 under ASan)
   NatsServer nats;
   cluster::Node node({.url = nats.url(), .node_id = "T"});
   auto tally = std::make_shared<FifoTally>();
@@ -136,7 +141,7 @@ TEST_F(RemoteRefTest, PerSenderFifoFromThreeProcesses) {
   for (const char* id : {"S1", "S2", "S3"})
     senders.push_back(start_peer(nats.url(), id, {"blast", "sink", std::to_string(kSeq), "0", "0"}));
   for (auto& s : senders) {
-    EXPECT_EQ(s.std_out().readline(), "SENT " + std::to_string(kSeq) + " DEAD 0\n");
+    EXPECT_EQ(s.std_out().readline(), "SENT " + std::to_string(kSeq) + " DEAD 0 RECONNECTS 0\n");
     EXPECT_EQ(s.wait(30s), 0);
   }
   EXPECT_TRUE(wait_until([&] { return tally->received == 3 * kSeq; }, 30s)) << tally->received;
@@ -149,6 +154,45 @@ TEST_F(RemoteRefTest, PerSenderFifoFromThreeProcesses) {
   EXPECT_EQ(stats.duplicates, 0u);
   EXPECT_EQ(stats.lost, 0u);
   sink.fiber().kill();
+}
+
+// A RemoteRef is used from hub 1 of a Runtime whose Node lives on hub 0:
+// the send and the ask are posted to hub 0, the answers come back to hub 1.
+TEST_F(RemoteRefTest, UsableFromEveryHubOfARuntime) {
+  NatsServer nats;
+  auto child = start_peer(nats.url(), "P", {"serve"});
+  Runtime rt({.hubs = 2});
+  std::atomic<bool> done{false};
+  std::atomic<cluster::Node*> node{nullptr};
+  std::optional<cluster::RemoteRef<peer::Msg>> p;  // written on hub 0 before `node` is set
+  // Hub 0 holds the Node (made, used and destroyed there) and finds P's actor.
+  auto home = rt.spawn_on(HubId{0}, [&] {
+    cluster::Node n({.url = nats.url(), .node_id = "R"});
+    p = n.whereis_global<peer::Msg>("peer-P", 2s);
+    node.store(&n);
+    while (!done.load()) this_fiber::sleep(5ms);
+    node.store(nullptr);
+  });
+  ASSERT_TRUE(wait_until([&] { return node.load() != nullptr || home.ready(); }, 10s));
+  ASSERT_NE(node.load(), nullptr) << "the Node on hub 0 did not start";
+  ASSERT_TRUE(p);
+  const auto sent_before = rt.call_on(HubId{0}, [&] { return node.load()->stats().sent; }).get(5s);
+  // Hub 1 has no Node of its own.
+  auto far = rt.spawn_on(HubId{1}, [p = *p] {
+    EXPECT_EQ(cluster::Node::current(), nullptr);
+    EXPECT_EQ(p.send(peer::Seq{"R", 1}), SendStatus::delivered);
+    EXPECT_THROW((void)p.ask<int>(peer::Slow{300}, 50ms).get(), grove::Timeout);
+    EXPECT_THROW((void)p.send(peer::Echo{std::string(2 << 20, 'x')}), cluster::MessageTooLarge);
+    EXPECT_THROW((void)p.ask<int>(peer::Echo{"not an int"}).get(5s), cluster::DecodeError);
+    return p.ask<std::string>(peer::Echo{"from hub 1"}).get(5s);
+  });
+  EXPECT_EQ(far.get(20s), "from hub 1");
+  EXPECT_EQ(rt.call_on(HubId{0}, [&] { return node.load()->stats().sent; }).get(5s), sent_before + 4);
+  done.store(true);
+  home.get(10s);
+  rt.stop();
+  child.kill();
+  (void)child.wait();
 }
 
 }  // namespace
