@@ -39,9 +39,14 @@ void emit_message_event(MessageEvent& e, bool from_running_fiber) noexcept {
 
 std::string_view to_string(MessageEventKind kind) noexcept {
   switch (kind) {
-    case MessageEventKind::send: return "send";
-    case MessageEventKind::receive: return "receive";
-    case MessageEventKind::drop: return "drop";
+    case MessageEventKind::send:
+      return "send";
+    case MessageEventKind::receive:
+      return "receive";
+    case MessageEventKind::drop:
+      return "drop";
+    case MessageEventKind::processed:
+      return "processed";
   }
   return "unknown";
 }

@@ -14,6 +14,9 @@
 // ask), receive (just before receive() handles the message), drop (every
 // dead letter: sent to a dead actor, shed or rejected by a full mailbox,
 // left over when the actor stopped, being processed when it crashed). Each
+// An observer whose wants_processed is set also hears `processed` after
+// receive() returned normally, with the time it took (grove::debug's actor
+// timing, observe/grove/debug/metrics.hpp). Each
 // is reported synchronously, on the thread where it happens, to that
 // thread's observer. With no observer installed a send and a receive cost
 // one predictable branch each: no allocation, no lock, no string built.
@@ -21,6 +24,7 @@
 
 #include <grove/dead_letters.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,9 +32,9 @@
 
 namespace grove {
 
-enum class MessageEventKind : std::uint8_t { send, receive, drop };
+enum class MessageEventKind : std::uint8_t { send, receive, drop, processed };
 
-// to_string(kind) is "send", "receive" or "drop".
+// to_string(kind) is "send", "receive", "drop" or "processed".
 std::string_view to_string(MessageEventKind kind) noexcept;
 
 // MessageEvent describes one event; its views and pointers are valid only
@@ -58,6 +62,9 @@ struct MessageEvent {
   // reason and detail are set for drops (detail: why the actor crashed).
   DeadLetterReason reason = DeadLetterReason::dead_actor;
   std::string_view detail;
+  // elapsed is, for `processed`, how long receive() ran (steady clock, so
+  // real time even under a Simulation; waits inside receive() included).
+  std::chrono::nanoseconds elapsed{0};
 };
 
 class MessageObserver {
@@ -65,6 +72,9 @@ class MessageObserver {
   virtual ~MessageObserver() = default;
   // on_event(e) is called for every event of the thread it observes.
   virtual void on_event(const MessageEvent& event) noexcept = 0;
+  // wants_processed: also report `processed` events (off: an observer
+  // that does not time messages pays nothing for them).
+  bool wants_processed = false;
 };
 
 // set_message_observer(o) installs o as this thread's observer (nullptr

@@ -12,6 +12,7 @@
 
 #include <grove/message_observer.hpp>
 
+#include <chrono>
 #include <concepts>
 #include <string>
 #include <string_view>
@@ -100,6 +101,17 @@ template <class M>
   e.from = asker;
   e.to = to;
   e.ask = ask;
+  describe(m, e);
+  emit_message_event(e, false);
+}
+
+template <class M>
+[[gnu::cold, gnu::noinline]] void report_processed(const M& m, std::string_view to,
+                                                   std::chrono::nanoseconds elapsed) noexcept {
+  MessageEvent e;
+  e.kind = MessageEventKind::processed;
+  e.to = to;
+  e.elapsed = elapsed;
   describe(m, e);
   emit_message_event(e, false);
 }
