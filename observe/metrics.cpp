@@ -189,6 +189,9 @@ ActorTiming::ActorTiming(prometheus::Registry& registry, prometheus::Histogram::
       buckets_(buckets.empty() ? default_buckets() : std::move(buckets)),
       previous_(set_message_observer(nullptr)) {
   wants_processed = true;
+  // Sends and receives are not built for the histograms: only when the
+  // observer this one forwards to wants them.
+  wants_traffic = previous_ ? previous_->wants_traffic : false;
   set_message_observer(this);
 }
 
@@ -197,10 +200,20 @@ ActorTiming::~ActorTiming() {
 }
 
 prometheus::Histogram& ActorTiming::histogram(std::string_view actor) {
-  if (auto it = by_name_.find(actor); it != by_name_.end()) return *it->second;
-  prometheus::Histogram& h = family_.Add({{"actor", std::string(actor)}}, buckets_);
-  by_name_.emplace(std::string(actor), &h);
-  return h;
+  Cached& c = cache_[(reinterpret_cast<std::uintptr_t>(actor.data()) >> 4) % cache_.size()];
+  if (c.data == actor.data() && c.name == actor) [[likely]]
+    return *c.histogram;
+  prometheus::Histogram* h = nullptr;
+  if (auto it = by_name_.find(actor); it != by_name_.end()) {
+    h = it->second;
+  } else {
+    h = &family_.Add({{"actor", std::string(actor)}}, buckets_);
+    by_name_.emplace(std::string(actor), h);
+  }
+  c.data = actor.data();
+  c.name.assign(actor);
+  c.histogram = h;
+  return *h;
 }
 
 void ActorTiming::on_event(const MessageEvent& event) noexcept {

@@ -75,6 +75,9 @@ class MessageObserver {
   // wants_processed: also report `processed` events (off: an observer
   // that does not time messages pays nothing for them).
   bool wants_processed = false;
+  // wants_traffic: report send and receive events (off: only drops and,
+  // with wants_processed, `processed`; the event is then not even built).
+  bool wants_traffic = true;
 };
 
 // set_message_observer(o) installs o as this thread's observer (nullptr

@@ -1,7 +1,8 @@
 #pragma once
 // detail/message_report.hpp — how actors report to a MessageObserver. The
 // callers test detail::tls_message_observer first (one branch); these
-// functions, cold and out of the hot path, build the event.
+// functions, cold and out of the hot path, build the event (send, reply
+// and receive only for an observer that wants_traffic).
 //
 // JSON payloads: only a member to_json() is detected here (returning JSON
 // text convertible to std::string_view, or an object with dump(), such as
@@ -75,6 +76,7 @@ void emit_message_event(MessageEvent& e, bool from_running_fiber) noexcept;
 
 template <class M>
 [[gnu::cold, gnu::noinline]] void report_send(const M& m, std::string_view to, bool ask) noexcept {
+  if (!tls_message_observer->wants_traffic) return;
   MessageEvent e;
   e.kind = MessageEventKind::send;
   e.to = to;
@@ -85,6 +87,7 @@ template <class M>
 
 template <class R>
 [[gnu::cold, gnu::noinline]] void report_reply(const R& value, std::string_view asker) noexcept {
+  if (!tls_message_observer->wants_traffic) return;
   MessageEvent e;
   e.kind = MessageEventKind::send;
   e.to = asker;
@@ -96,6 +99,7 @@ template <class R>
 template <class M>
 [[gnu::cold, gnu::noinline]] void report_receive(const M& m, std::string_view to, std::string_view asker,
                                                  bool ask) noexcept {
+  if (!tls_message_observer->wants_traffic) return;
   MessageEvent e;
   e.kind = MessageEventKind::receive;
   e.from = asker;

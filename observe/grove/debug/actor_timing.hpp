@@ -24,7 +24,9 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -55,6 +57,16 @@ class ActorTiming final : public MessageObserver {
   prometheus::Histogram::BucketBoundaries buckets_;
   // One histogram per actor name, found without building a string.
   std::unordered_map<std::string, prometheus::Histogram*, NameHash, std::equal_to<>> by_name_;
+  // A direct-mapped cache in front of by_name_, keyed by where the name's
+  // characters live (an actor's name string is stable while it lives) and
+  // checked against the name itself, so a reused address finds no stale
+  // entry: a hit costs a compare, not a hash.
+  struct Cached {
+    const char* data = nullptr;
+    std::string name;
+    prometheus::Histogram* histogram = nullptr;
+  };
+  std::array<Cached, 64> cache_{};
   MessageObserver* previous_;
   std::thread::id thread_ = std::this_thread::get_id();
 };
