@@ -4,6 +4,7 @@
 // at GET /metrics by grove's HTTP server.
 
 #include <grove/actor.hpp>
+#include <grove/actor_child.hpp>
 #include <grove/debug/actor_timing.hpp>
 #include <grove/debug/metrics.hpp>
 #include <grove/debug/watchdog.hpp>
@@ -12,6 +13,7 @@
 #include <grove/fiber.hpp>
 #include <grove/introspect.hpp>
 #include <grove/runtime.hpp>
+#include <grove/supervisor.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/web/http_client.hpp>
 
@@ -25,6 +27,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 namespace {
@@ -105,6 +108,36 @@ TEST_F(MetricsTest, DeadLettersAreCountedByReason) {
   const std::string text = metrics.scrape();
   EXPECT_EQ(sample(text, "grove_dead_letters_total{reason=\"dead_actor\"}"), before + 2);
   EXPECT_TRUE(sample(text, "grove_dead_letters_total{reason=\"unreachable\"}").has_value());  // every reason listed
+}
+
+struct Boom {
+  bool crash = false;
+};
+class Fragile final : public grove::Actor<Boom> {
+ public:
+  void receive(Boom& b) override {
+    if (b.crash) throw std::runtime_error("boom (metrics_test)");
+  }
+};
+
+TEST_F(MetricsTest, RestartsAndTheMessageThatCrashedAreCounted) {
+  grove::debug::Metrics metrics;
+  const std::string crashed = "grove_dead_letters_total{reason=\"crashed\"}";
+  const double before = sample(metrics.scrape(), crashed).value_or(-1);
+  grove::Supervisor sup(grove::SupervisorConfig{.intensity = 5, .name = "metrics-sup"});
+  sup.start();
+  auto child = grove::actor_child<Fragile>("fragile", {.restart = grove::Restart::permanent});
+  auto ref = child.ref;
+  sup.start_child(std::move(child));
+  ref.send(Boom{true});
+  std::optional<double> restarts;
+  for (int i = 0; i < 200 && restarts != 1.0; ++i) {
+    grove::this_fiber::sleep(2ms);
+    restarts = sample(metrics.scrape(), "grove_actor_restarts_total{actor=\"fragile\"}");
+  }
+  EXPECT_EQ(restarts, 1.0);
+  EXPECT_EQ(sample(metrics.scrape(), crashed), before + 1);
+  sup.stop();
 }
 
 TEST_F(MetricsTest, CrossHubMessagesOfARuntimeAreCounted) {
