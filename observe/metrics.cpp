@@ -7,12 +7,14 @@
 #include <grove/dead_letters.hpp>
 #include <grove/debug/watchdog.hpp>
 #include <grove/introspect.hpp>
+#include <grove/log.hpp>
 
 #include <prometheus/client_metric.h>
 #include <prometheus/histogram.h>
 #include <prometheus/text_serializer.h>
 
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <sstream>
@@ -196,7 +198,14 @@ ActorTiming::ActorTiming(prometheus::Registry& registry, prometheus::Histogram::
 }
 
 ActorTiming::~ActorTiming() {
-  if (std::this_thread::get_id() == thread_ && message_observer() == this) set_message_observer(previous_);
+  if (std::this_thread::get_id() != thread_) {
+    // The made thread's observer slot would point at a destroyed object: stop here, loudly.
+    grove::logger()->critical(
+        "grove::debug::ActorTiming destroyed on another thread than the one that made it; destroy it on its hub's "
+        "thread (e.g. in the Runtime::spawn_on that made it)");
+    std::abort();
+  }
+  if (message_observer() == this) set_message_observer(previous_);
 }
 
 prometheus::Histogram& ActorTiming::histogram(std::string_view actor) {

@@ -10,14 +10,8 @@
 
 namespace grove::debug {
 
-namespace {
-// page/debug.html, embedded by embed_bytes.cmake.
-constexpr char page_bytes[] = {
-#include "debug_page.inc"
-    '\0'};
-}  // namespace
-
-std::string_view debug_page() noexcept { return std::string_view(page_bytes, sizeof page_bytes - 1); }
+// debug_page() is defined by the generated debug_page.cpp (page/debug.html,
+// embed_bytes.cmake).
 
 void mount_debug(web::Router& router, const std::string& prefix, Duration timeout) {
   router.get(prefix + "/fibers", [timeout](web::Request&) {

@@ -13,7 +13,9 @@
 // reported, and receive() is timed with two steady-clock reads
 // (docs/observability.md gives the measured cost). It forwards every event
 // to the observer it replaced (grove::testing::Trace keeps working) and
-// puts that one back when destroyed, on the same thread.
+// puts that one back when destroyed, which must happen on the same thread
+// (elsewhere it logs a critical line and aborts: that thread's observer
+// slot would otherwise point at a destroyed object).
 //
 // Not measured: the time a message waits in the mailbox (no enqueue time
 // is recorded per message).
