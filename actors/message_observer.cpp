@@ -30,7 +30,7 @@ MessageFault emit_message_event(MessageEvent& e, bool from_running_fiber) noexce
       e.from = from;
     }
     observer->on_event(e);
-    if (e.kind == MessageEventKind::drop || e.reply) return MessageFault::none;
+    if ((e.kind != MessageEventKind::send && e.kind != MessageEventKind::receive) || e.reply) return MessageFault::none;
     return observer->inject(e);
   } catch (...) {
     // building the sender's name failed (out of memory): the event is lost, not the send
@@ -53,6 +53,8 @@ std::string_view to_string(MessageEventKind kind) noexcept {
       return "receive";
     case MessageEventKind::drop:
       return "drop";
+    case MessageEventKind::processed:
+      return "processed";
   }
   return "unknown";
 }

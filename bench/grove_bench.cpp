@@ -18,6 +18,8 @@
 #include <valgrind/callgrind.h>
 
 #include <grove/actor.hpp>
+#include <grove/debug/actor_timing.hpp>
+#include <grove/debug/metrics.hpp>
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
 #include <grove/queue.hpp>
@@ -30,6 +32,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,7 +45,16 @@ std::uint64_t arg(int argc, char** argv, int i, std::uint64_t fallback) {
   return argc > i ? std::strtoull(argv[i], nullptr, 10) : fallback;
 }
 
-std::string config() { return "stack=" + std::to_string(grove::hub().config().stack_size / 1024) + "KiB"; }
+// GROVE_ACTOR_TIMING=1 runs with grove::debug::ActorTiming on the main hub
+// (every actor message timed; docs/observability.md, "Metrics").
+bool actor_timing() {
+  const char* v = std::getenv("GROVE_ACTOR_TIMING");
+  return v && *v == '1';
+}
+std::string config() {
+  return "stack=" + std::to_string(grove::hub().config().stack_size / 1024) + "KiB" +
+         (actor_timing() ? ",actor_timing" : "");
+}
 
 void w1(std::uint64_t n) {
   grove::hub();
@@ -295,6 +307,8 @@ void w8(std::uint64_t n) {
 
 int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("grove"));  // stdout carries only the JSON line
+  std::optional<grove::debug::ActorTiming> timing;
+  if (actor_timing()) timing.emplace(grove::debug::shared_metrics()->registry());
   const std::string w = argc > 1 ? argv[1] : "";
   if (w == "W1") w1(arg(argc, argv, 2, 1000000));
   else if (w == "W2") w2(arg(argc, argv, 2, 100000));

@@ -89,6 +89,7 @@ debug::HubSnapshot SchedulerProbe::take(const Scheduler& s) {
   h.inbox_pending = !s.anchor_->queue.empty();
   h.fiber_timing = s.config_.fiber_timing;
   h.fiber_count = s.live_count_;
+  h.spawned = s.next_id_ - 1;
   h.fibers.reserve(s.live_count_ + 1);
   const TimePoint now = s.now();
   h.fibers.push_back(fiber(*s.main_, now));

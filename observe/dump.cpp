@@ -145,6 +145,7 @@ void put_fiber(Buffer& out, const FiberSnapshot& f, std::uint64_t hub, Caches& c
     put_string(out, a.name);
     fmt::format_to(std::back_inserter(out), ",\"mailbox\":{{\"depth\":{}", a.mailbox_depth);
     if (a.mailbox_high_water) fmt::format_to(std::back_inserter(out), ",\"high_water\":{}", *a.mailbox_high_water);
+    if (a.remote_received) fmt::format_to(std::back_inserter(out), ",\"remote_received\":{}", *a.remote_received);
     out.push_back('}');
     if (a.processed) fmt::format_to(std::back_inserter(out), ",\"processed\":{}", *a.processed);
     if (a.restarts) fmt::format_to(std::back_inserter(out), ",\"restarts\":{}", *a.restarts);
@@ -164,8 +165,9 @@ void put_hub(Buffer& out, const HubSnapshot& h) {
   if (h.responsive) {
     fmt::format_to(std::back_inserter(out),
                    ",\"busy_ms\":{:.3f},\"idle_ms\":{:.3f},\"ready\":{},\"timers\":{},\"inbox_pending\":{},"
-                   "\"fiber_timing\":{},\"fiber_count\":{}",
-                   ms(h.busy), ms(h.idle), h.ready, h.timers, h.inbox_pending, h.fiber_timing, h.fiber_count);
+                   "\"fiber_timing\":{},\"fiber_count\":{},\"spawned\":{}",
+                   ms(h.busy), ms(h.idle), h.ready, h.timers, h.inbox_pending, h.fiber_timing, h.fiber_count,
+                   h.spawned);
   }
   out.append(std::string_view(",\"fibers\":["));
   bool first = true;

@@ -73,8 +73,16 @@ struct Watched {
   std::chrono::steady_clock::time_point since{};  // when turns last moved (or the hub slept)
   std::chrono::steady_clock::time_point last_report{};
   bool reported = false;  // this stall was reported
+  bool counted = false;   // this stall was counted (blocked_events)
   bool seen = false;
 };
+
+// Stalls seen so far, by hub number, whether reported or rate-limited.
+std::mutex blocked_mutex;
+std::map<std::uint64_t, std::uint64_t>& blocked_counts() {
+  static std::map<std::uint64_t, std::uint64_t> counts;
+  return counts;
+}
 
 }  // namespace
 
@@ -134,12 +142,19 @@ struct Watchdog::State {
           w.turns = turns;
           w.since = now;
           w.reported = false;
-        } else if (!w.reported && now - w.since > config.threshold &&
-                   (w.last_report == std::chrono::steady_clock::time_point{} ||
-                    now - w.last_report >= config.min_interval)) {
-          w.reported = true;
-          w.last_report = now;
-          found.push_back(capture_hub(*s, now - w.since));
+          w.counted = false;
+        } else if (now - w.since > config.threshold) {
+          if (!w.counted) {
+            w.counted = true;
+            const std::lock_guard guard(blocked_mutex);
+            ++blocked_counts()[s->number()];
+          }
+          if (!w.reported && (w.last_report == std::chrono::steady_clock::time_point{} ||
+                              now - w.last_report >= config.min_interval)) {
+            w.reported = true;
+            w.last_report = now;
+            found.push_back(capture_hub(*s, now - w.since));
+          }
         }
         alive[s->number()] = w;
       }
@@ -225,6 +240,11 @@ Watchdog::~Watchdog() {
   state_->thread.join();
   if (state_->config.capture_stack) ::sigaction(state_->signo, &state_->previous, nullptr);
   watchdog_exists.store(false);
+}
+
+std::map<std::uint64_t, std::uint64_t> blocked_events() {
+  const std::lock_guard guard(blocked_mutex);
+  return blocked_counts();
 }
 
 std::uint64_t Watchdog::reports() const noexcept { return state_->reports.load(std::memory_order_relaxed); }

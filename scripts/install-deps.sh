@@ -6,7 +6,10 @@
 # and run the docs' examples as tests (tests/docs). redis-server and
 # postgresql are the throw-away servers tests start (tests/fixtures);
 # nats-server is the NATS server the grove::cluster tests start, libnats-dev
-# (nats.c) the client grove::cluster uses. hiredis, libpq and libcurl the
+# (nats.c) the client grove::cluster uses. prometheus-cpp-dev is the registry
+# and text serializer of grove::observe_metrics; prometheus ships promtool,
+# which checks its output (tests/observe); tmux runs grove-top in the test
+# that reads its screen (tests/chat/grove_top_test.sh). hiredis, libpq and libcurl the
 # blocking client libraries tests use
 # against them. curl is the HTTP client of the grove::web tests (tests/web).
 # clang-14 and libclang-rt-14-dev (libFuzzer) build the fuzz targets
@@ -18,7 +21,7 @@ libboost-dev libboost-context-dev libspdlog-dev nlohmann-json3-dev \
 libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl \
 libzmq3-dev cppzmq-dev \
 redis-server libhiredis-dev postgresql libpq-dev libcurl4-openssl-dev \
-nats-server libnats-dev \
+nats-server libnats-dev prometheus-cpp-dev prometheus tmux \
 chromium chromium-driver nodejs npm wrk netcat-openbsd valgrind curl \
 clang-format clang-tidy clang-tidy-16 clang-14 libclang-rt-14-dev python3"
 

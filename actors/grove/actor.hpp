@@ -24,6 +24,7 @@
 #include <grove/detail/hub_domain.hpp>
 
 #include <any>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -238,6 +239,8 @@ class ActorRunner final : public Greenlet<void> {
                                      e.reply ? std::string_view(e.reply->asker) : std::string_view(),
                                      static_cast<bool>(e.reply));
     if (e.reply) a.current_reply_ = std::move(e.reply);
+    const bool timed = detail::tls_message_observer && detail::tls_message_observer->wants_processed;
+    const auto started = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     try {
       if (fault == MessageFault::crash) [[unlikely]]
         detail::throw_injected_crash(cell_->name);
@@ -246,6 +249,8 @@ class ActorRunner final : public Greenlet<void> {
       crashed(e);
       throw;
     }
+    if (timed && detail::tls_message_observer) [[unlikely]]
+      detail::report_processed(e.message, cell_->name, std::chrono::steady_clock::now() - started);
     if (a.current_reply_) [[unlikely]]
       std::exchange(a.current_reply_, nullptr)
           ->error(std::make_exception_ptr(UsageError("grove: actor '" + cell_->name +

@@ -14,6 +14,9 @@
 // ask), receive (just before receive() handles the message), drop (every
 // dead letter: sent to a dead actor, shed or rejected by a full mailbox,
 // left over when the actor stopped, being processed when it crashed). Each
+// An observer whose wants_processed is set also hears `processed` after
+// receive() returned normally, with the time it took (grove::debug's actor
+// timing, observe/grove/debug/metrics.hpp). Each
 // is reported synchronously, on the thread where it happens, to that
 // thread's observer. With no observer installed a send and a receive cost
 // one predictable branch each: no allocation, no lock, no string built.
@@ -28,6 +31,7 @@
 #include <grove/dead_letters.hpp>
 #include <grove/errors.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -35,9 +39,9 @@
 
 namespace grove {
 
-enum class MessageEventKind : std::uint8_t { send, receive, drop };
+enum class MessageEventKind : std::uint8_t { send, receive, drop, processed };
 
-// to_string(kind) is "send", "receive" or "drop".
+// to_string(kind) is "send", "receive", "drop" or "processed".
 std::string_view to_string(MessageEventKind kind) noexcept;
 
 // MessageEvent describes one event; its views and pointers are valid only
@@ -65,6 +69,9 @@ struct MessageEvent {
   // reason and detail are set for drops (detail: why the actor crashed).
   DeadLetterReason reason = DeadLetterReason::dead_actor;
   std::string_view detail;
+  // elapsed is, for `processed`, how long receive() ran (steady clock, so
+  // real time even under a Simulation; waits inside receive() included).
+  std::chrono::nanoseconds elapsed{0};
 };
 
 // MessageFault is what an observer injects into one message. crash (asked
@@ -89,8 +96,15 @@ class MessageObserver {
   // on_event(e) is called for every event of the thread it observes.
   virtual void on_event(const MessageEvent& event) noexcept = 0;
   // inject(e) is asked after on_event(e) for sends and receives; the
-  // default injects nothing.
+  // default injects nothing. An observer that injects must keep
+  // wants_traffic on (sends and receives are its only chance to).
   virtual MessageFault inject(const MessageEvent& /*event*/) noexcept { return MessageFault::none; }
+  // wants_processed: also report `processed` events (off: an observer
+  // that does not time messages pays nothing for them).
+  bool wants_processed = false;
+  // wants_traffic: report send and receive events (off: only drops and,
+  // with wants_processed, `processed`; the event is then not even built).
+  bool wants_traffic = true;
 };
 
 // set_message_observer(o) installs o as this thread's observer (nullptr

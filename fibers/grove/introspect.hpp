@@ -30,6 +30,9 @@ struct ActorSnapshot {
   std::optional<std::size_t> mailbox_high_water{};  // the most ever queued at once
   std::optional<std::uint64_t> processed{};         // messages handled
   std::optional<std::uint64_t> restarts{};          // incarnations after the first
+  // remote_received counts the messages that reached the mailbox from
+  // other hubs (its remote lane), since the actor was made.
+  std::optional<std::uint64_t> remote_received{};
   std::optional<std::string> supervisor{};
 };
 
@@ -79,6 +82,7 @@ struct HubSnapshot {
   bool inbox_pending = false;        // closures posted from other threads, not run yet
   bool fiber_timing = false;         // HubConfig::fiber_timing (run times measured)
   std::size_t fiber_count = 0;       // live fibers (not counting main)
+  std::uint64_t spawned = 0;         // fibers made on this hub so far (ids handed out)
   std::vector<FiberSnapshot> fibers;
 };
 

@@ -79,6 +79,9 @@ class Mailbox {
     return local_size_.load(std::memory_order_relaxed) + lane_->size.load(std::memory_order_relaxed);
   }
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  // remote_received() counts the messages that came through the remote
+  // lane (sent from other threads) so far; the owner's thread only.
+  std::uint64_t remote_received() const noexcept { return remote_received_; }
 
   // send() delivers msg from any thread, applying the overflow policy; a
   // closed mailbox sends it to dead letters. Throws MailboxFull when the
@@ -394,6 +397,7 @@ class Mailbox {
     remote_ready_ = false;
     const std::size_t n = lane_->drain([this](T&& m) { local_.push_back(std::move(m)); });
     if (n == 0) return;
+    remote_received_ += n;
     // Local count first: meanwhile the moved messages count twice (a remote
     // sender may see the mailbox fuller than it is, never emptier).
     local_size_.store(local_.size(), std::memory_order_seq_cst);
@@ -467,6 +471,7 @@ class Mailbox {
   detail::RingBuffer<SystemSignal> system_;
   detail::WaitQueue space_waiters_;
   MailboxConfig config_;
+  std::uint64_t remote_received_ = 0;  // owner's thread
 
   std::string owner_name_;
   std::shared_ptr<detail::RemoteAnchor> anchor_;

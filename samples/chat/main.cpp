@@ -8,6 +8,12 @@
 //   --max-connections 10000  --idle-timeout 60  --write-timeout 30
 //   --ws-idle-timeout 60 (a ping after half of it)  --max-rooms 10000
 //   --max-rooms-per-client 100  --room-idle-timeout 300
+// --actor-timing 1 times every room's messages (the histogram
+// grove_actor_processing_seconds at GET /metrics; off by default: it puts
+// every message of the rooms' hub on the observed path, docs/observability.md).
+// --fiber-timing 1 measures each fiber's run time (HubConfig::fiber_timing:
+// /debug/fibers and grove-top show it; off by default, it reads the clock
+// at every scheduling decision).
 // The connection cap is lowered, with a warning, to leave 32 descriptors
 // free below RLIMIT_NOFILE (raised to its hard limit first): past the cap
 // clients are refused with a message instead of waiting unserved.
@@ -17,9 +23,12 @@
 // rest of the chat's state stay on hub 0, which the other hubs call
 // (ChatService::at_home), so every room keeps one order for all clients.
 #include <grove/chat/chat_server.hpp>
+#include <grove/debug/actor_timing.hpp>
+#include <grove/debug/metrics.hpp>
 
 #include <grove/event.hpp>
 #include <grove/fiber.hpp>
+#include <grove/hub.hpp>
 #include <grove/runtime.hpp>
 #include <grove/signal.hpp>
 #include <grove/stream_server.hpp>
@@ -34,6 +43,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +61,8 @@ struct Options {
   long http_port = 8080;
   long backlog = 25;
   long hubs = 1;
+  bool actor_timing = false;
+  bool fiber_timing = false;
   std::string log_level = "info";
   grove::chat::ChatConfig config;
 };
@@ -58,7 +70,8 @@ struct Options {
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "grove-chat: %s\nusage: grove-chat [--host 127.0.0.1] [--port 5555] [--http-port 8080] "
-               "[--backlog 25] [--log-level trace|debug|info|warn|error|critical|off]\n"
+               "[--backlog 25] [--log-level trace|debug|info|warn|error|critical|off] [--actor-timing 0|1] "
+               "[--fiber-timing 0|1]\n"
                "  [--max-connections 10000] [--idle-timeout 60] [--write-timeout 30] [--ws-idle-timeout 60]\n"
                "  [--max-rooms 10000] [--max-rooms-per-client 100] [--room-idle-timeout 300]\n"
                "(times in seconds; see docs/limits.md)\n",
@@ -97,6 +110,8 @@ Options parse(int argc, char** argv) {
     else if (!std::strcmp(flag, "--http-port")) o.http_port = number(flag, value, 65535);
     else if (!std::strcmp(flag, "--backlog")) o.backlog = number(flag, value, 1000000);
     else if (!std::strcmp(flag, "--hubs")) o.hubs = number(flag, value, 1024);
+    else if (!std::strcmp(flag, "--actor-timing")) o.actor_timing = number(flag, value, 1) == 1;
+    else if (!std::strcmp(flag, "--fiber-timing")) o.fiber_timing = number(flag, value, 1) == 1;
     else if (!std::strcmp(flag, "--log-level")) o.log_level = value;
     else if (!std::strcmp(flag, "--max-connections")) o.config.max_connections = count(flag, value);
     else if (!std::strcmp(flag, "--idle-timeout")) o.config.idle_timeout = seconds(flag, value);
@@ -146,9 +161,11 @@ struct Signals {
 
 // serve_on_hubs(o, config) is grove-chat on o.hubs hubs of a Runtime.
 int serve_on_hubs(const Options& o, grove::chat::ChatConfig config) {
-  grove::Runtime rt({.hubs = o.hubs == 0 ? grove::Runtime::default_hub_count() : static_cast<std::size_t>(o.hubs)});
+  grove::Runtime rt({.hubs = o.hubs == 0 ? grove::Runtime::default_hub_count() : static_cast<std::size_t>(o.hubs),
+                     .hub = grove::HubConfig{.fiber_timing = o.fiber_timing}});
   const grove::HubId home{0};
   std::unique_ptr<grove::chat::ChatServer> chat;
+  std::unique_ptr<grove::debug::ActorTiming> timing;  // on home, where the rooms run
   std::vector<std::unique_ptr<grove::StreamServer>> tcp(rt.size());
   std::vector<std::unique_ptr<grove::StreamServer>> http(rt.size());
   // Each server is made, stopped and destroyed on its own hub.
@@ -158,13 +175,20 @@ int serve_on_hubs(const Options& o, grove::chat::ChatConfig config) {
           tcp[i].reset();
           http[i].reset();
         }).get();
-    rt.spawn_on(home, [&] { chat.reset(); }).get();
+    rt.spawn_on(home, [&] {
+        chat.reset();
+        timing.reset();
+      }).get();
   };
   Signals signals;
   std::uint16_t tcp_port = static_cast<std::uint16_t>(o.port);
   std::uint16_t http_port = static_cast<std::uint16_t>(o.http_port);
   try {
-    rt.spawn_on(home, [&] { chat = std::make_unique<grove::chat::ChatServer>(std::move(config)); }).get();
+    rt.spawn_on(home, [&] {
+        if (o.actor_timing)
+          timing = std::make_unique<grove::debug::ActorTiming>(grove::debug::shared_metrics()->registry());
+        chat = std::make_unique<grove::chat::ChatServer>(std::move(config));
+      }).get();
     grove::StreamServerOptions shared;
     shared.listen.reuse_port = true;
     for (const grove::HubId h : rt.hubs())
@@ -219,7 +243,10 @@ int main(int argc, char** argv) {
   fit_descriptors(config);
 
   try {
+    grove::Hub::create(grove::HubConfig{.fiber_timing = o.fiber_timing});  // this thread's hub, first grove call
     if (o.hubs != 1) return serve_on_hubs(o, std::move(config));
+    std::optional<grove::debug::ActorTiming> timing;
+    if (o.actor_timing) timing.emplace(grove::debug::shared_metrics()->registry());
     grove::chat::ChatServer chat(std::move(config));
     grove::StreamServer tcp(grove::tcp_endpoint(o.host, static_cast<std::uint16_t>(o.port)),
                             [&](grove::Stream& s) { chat.handle_tcp(s); });

@@ -219,4 +219,18 @@ TEST_F(DumpWebTest, GetDebugFibersAnswersTheDump) {
   idle.kill();
 }
 
+TEST_F(DumpWebTest, GetDebugServesThePageThatReadsTheDump) {
+  grove::web::Router r;
+  grove::debug::mount_debug(r);
+  serve(r);
+  const grove::web::test::ProcResult got = curl("-i " + url("/debug/"));
+  ASSERT_EQ(got.status, 0);
+  EXPECT_NE(got.out.find("Content-Type: text/html"), std::string::npos) << got.out.substr(0, 300);
+  EXPECT_NE(got.out.find("<title>grove debug</title>"), std::string::npos);
+  EXPECT_NE(got.out.find("fetch(\"fibers\""), std::string::npos);  // relative: works under any prefix
+  EXPECT_EQ(grove::debug::debug_page().size(), got.out.size() - got.out.find("\r\n\r\n") - 4);
+  EXPECT_EQ(curl("-s -o /dev/null -w '%{http_code}' " + url("/debug/nothing")).out, "404");
+  EXPECT_EQ(curl("-s -o /dev/null -w '%{http_code} %{redirect_url}' " + url("/debug")).out, "301 " + url("/debug/"));
+}
+
 }  // namespace

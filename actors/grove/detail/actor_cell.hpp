@@ -161,6 +161,7 @@ struct ActorCell final : FiberProbe {
     out.name = name;
     out.mailbox_depth = mailbox.size();
     if (incarnations > 0) out.restarts = incarnations - 1;
+    out.remote_received = mailbox.remote_received();
   }
   // terminated is read from any hub (ActorRef::alive, the registry).
   std::atomic<bool> terminated{false};

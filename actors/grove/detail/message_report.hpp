@@ -1,7 +1,8 @@
 #pragma once
 // detail/message_report.hpp — how actors report to a MessageObserver. The
 // callers test detail::tls_message_observer first (one branch); these
-// functions, cold and out of the hot path, build the event.
+// functions, cold and out of the hot path, build the event (send, reply
+// and receive only for an observer that wants_traffic).
 //
 // JSON payloads: only a member to_json() is detected here (returning JSON
 // text convertible to std::string_view, or an object with dump(), such as
@@ -12,6 +13,7 @@
 
 #include <grove/message_observer.hpp>
 
+#include <chrono>
 #include <concepts>
 #include <string>
 #include <string_view>
@@ -75,6 +77,7 @@ MessageFault emit_message_event(MessageEvent& e, bool from_running_fiber) noexce
 
 template <class M>
 [[gnu::cold, gnu::noinline]] MessageFault report_send(const M& m, std::string_view to, bool ask) noexcept {
+  if (!tls_message_observer->wants_traffic) return MessageFault::none;
   MessageEvent e;
   e.kind = MessageEventKind::send;
   e.to = to;
@@ -85,6 +88,7 @@ template <class M>
 
 template <class R>
 [[gnu::cold, gnu::noinline]] void report_reply(const R& value, std::string_view asker) noexcept {
+  if (!tls_message_observer->wants_traffic) return;
   MessageEvent e;
   e.kind = MessageEventKind::send;
   e.to = asker;
@@ -96,6 +100,7 @@ template <class R>
 template <class M>
 [[gnu::cold, gnu::noinline]] MessageFault report_receive(const M& m, std::string_view to, std::string_view asker,
                                                          bool ask) noexcept {
+  if (!tls_message_observer->wants_traffic) return MessageFault::none;
   MessageEvent e;
   e.kind = MessageEventKind::receive;
   e.from = asker;
@@ -103,6 +108,17 @@ template <class M>
   e.ask = ask;
   describe(m, e);
   return emit_message_event(e, false);
+}
+
+template <class M>
+[[gnu::cold, gnu::noinline]] void report_processed(const M& m, std::string_view to,
+                                                   std::chrono::nanoseconds elapsed) noexcept {
+  MessageEvent e;
+  e.kind = MessageEventKind::processed;
+  e.to = to;
+  e.elapsed = elapsed;
+  describe(m, e);
+  emit_message_event(e, false);
 }
 
 template <class M>

@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,6 +61,12 @@ struct WatchdogConfig {
   // stack_signal is the signal sent to a blocked hub's thread; 0: SIGRTMIN + 2.
   int stack_signal = 0;
 };
+
+// blocked_events() counts, per hub number, the stalls any Watchdog of the
+// process has seen (each stall once, whether reported or rate-limited);
+// hubs never seen blocked are absent. Any thread (grove_hub_blocked_total,
+// debug/metrics.hpp).
+std::map<std::uint64_t, std::uint64_t> blocked_events();
 
 // Watchdog runs the monitor thread from construction to destruction. One at
 // a time per process (a second one is a UsageError).

@@ -4,6 +4,9 @@
 // and body) must arrive within head_timeout and fit in max_head/max_body.
 // /ws is a web::WebSocket whose JSON text messages decode_request()
 // (command.hpp) decodes — the same code the chat_json fuzz target runs.
+// The observability endpoints (docs/observability.md) are mounted too:
+// GET /debug/fibers (the fiber dump), /debug/ (its page), /metrics
+// (Prometheus, grove::debug::shared_metrics()).
 #include "http_detail.hpp"
 #include "sessions.hpp"
 
@@ -11,6 +14,8 @@
 #include <grove/chat/command.hpp>
 #include <grove/chat/protocol.hpp>
 
+#include <grove/debug/web_debug.hpp>
+#include <grove/debug/web_metrics.hpp>
 #include <grove/io_error.hpp>
 #include <grove/timeout.hpp>
 #include <grove/web/http_session.hpp>
@@ -222,6 +227,8 @@ web::Router routes(ChatService& svc) {
   r.get("/index.html", home);
   r.get("/stats",
         [&svc](web::Request& req) { return answer(json_response(req.message(), http::status::ok, svc.stats())); });
+  debug::mount_debug(r);    // GET /debug/fibers, GET /debug/
+  debug::mount_metrics(r);  // GET /metrics
   r.post("/put/:room/:nick", [&svc](web::Request& req) {
     return answer(handle_put(svc, req.message(), std::string(req.param("room")), std::string(req.param("nick"))));
   });
