@@ -311,7 +311,11 @@ nlohmann::json ChatService::stats() const {
           {"dead_letters", dead_letters().total()},
           {"disconnects", std::move(disconnects)},
           {"connections", std::move(connections)},
-          {"nicks", nicks_.size()}};
+          {"nicks", nicks_.size()},
+          // this hub's (hub 0's) live fibers and pending timers: a soak
+          // (bench/soak.sh) checks that neither grows without bound
+          {"fibers", hub().fiber_count()},
+          {"timers", hub().timer_count()}};
 }
 
 bool ChatService::crash_room(const std::string& name) {
