@@ -40,6 +40,7 @@ cleanup() {
   wait "$pid" 2>/dev/null || true
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
 port_of() { sed -n "s/^grove-chat: $1 listening on .*:\([0-9]*\)$/\1/p" "$log"; }
 for _ in $(seq 100); do
@@ -55,9 +56,12 @@ echo "soak: grove-chat pid $pid, tcp $tcp_port, http $http_port, ${duration} s"
 status=0
 python3 bench/soak_driver.py --pid "$pid" --tcp-port "$tcp_port" --http-port "$http_port" \
   --duration "$duration" --csv "$out/samples.csv" || status=$?
-if python3 -c 'import matplotlib' 2>/dev/null; then
-  python3 bench/soak_plot.py "$out/samples.csv" "$out/soak.png" || true
-fi
+for py in python3 /usr/bin/python3; do  # Debian's python3-matplotlib
+  if "$py" -c 'import matplotlib' 2>/dev/null; then
+    "$py" bench/soak_plot.py "$out/samples.csv" "$out/soak.png" && echo "soak: curves in $out/soak.png" || true
+    break
+  fi
+done
 kill -0 "$pid" 2>/dev/null || { echo "soak: grove-chat died" >&2; status=1; }
 if grep -qiE 'error|critical' "$log"; then
   echo "soak: grove-chat logged errors:" >&2

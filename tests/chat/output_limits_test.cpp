@@ -159,7 +159,9 @@ Outcome sleeper_run(Kind kind, ChatConfig cfg) {
   talker->send_all("/nick talker\n/join r\n");
   EXPECT_EQ(line_of(*talker), "* you are talker");
   EXPECT_EQ(line_of(*talker), "* joined r");
-  if (kind == Kind::long_poll) EXPECT_EQ(line_of(*talker), "[r] sleeper: hello");  // the backlog
+  if (kind == Kind::long_poll) {
+    EXPECT_EQ(line_of(*talker), "[r] sleeper: hello");  // the backlog
+  }
 
   Outcome out;
   auto count = [&](const char* reason) { return server.stats()["disconnects"].value(reason, 0); };
