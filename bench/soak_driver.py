@@ -248,7 +248,7 @@ class Member:
         if own_expected:
             mine = [text for _, sender, text in self.got if sender == self.nick]
             if mine != self.said:
-                FAIL.add(f"{who}: said {len(self.said)}, got back {len(mine)} of them")
+                FAIL.add(f"{who}: said {len(self.said)}, got back {len(mine)} of them" + (", in another order" if sorted(mine) == sorted(self.said) else ""))
 
 
 def text_of(nick, k):
