@@ -5,7 +5,8 @@
 // (docs/limits.md). The rules are checked at limit -1, 0 and +1 on the
 // types; then the ChatServer runs in the test kit's Simulation (virtual
 // time) on the in-memory network, with a TCP, a WebSocket and a long-poll
-// member that never read while a talker fills their buffers.
+// member that never read while a talker fills their buffers. Last, the TCP
+// idle_timeout at -1 ms and +1 ms, in virtual time too.
 #include <grove/chat/chat_server.hpp>
 #include <grove/chat/outbox.hpp>
 #include <grove/chat/soft_limit.hpp>
@@ -229,6 +230,38 @@ TEST(ChatOutputLimits, PastTheHardLimitIsDroppedAtOnce) {
     // It could not hold more than kSoft + 1 KiB in flight + a message.
     EXPECT_LE(out.at, std::chrono::seconds((kSoft + 1024) / kLine + 3)) << name(kind);
   }
+}
+
+// ---- The TCP idle timeout at -1 and +1, in virtual time ----
+
+// A line 1 ms before idle_timeout keeps the connection (and restarts the
+// clock); silence 1 ms past it closes it with "! idle timeout".
+TEST(ChatIdleTimeout, ALineJustBeforeTheTimeoutKeepsTheConnectionJustAfterItCloses) {
+  auto result = grove::testing::run_seed(1, [] {
+    MemoryNetwork net;
+    ChatServer server({.idle_timeout = 10s});
+    MemoryServer lines(net.listen("chat:5555"), [&](Stream& s) { server.handle_tcp(s); });
+    lines.start();
+    auto c = net.connect("chat:5555", {.from = "c"});
+    c->set_timeout(1h);
+    EXPECT_EQ(line_of(*c).rfind("* welcome", 0), 0u);
+    c->send_all("/nick c\n/join r\n");
+    EXPECT_EQ(line_of(*c), "* you are c");
+    EXPECT_EQ(line_of(*c), "* joined r");
+    for (int i = 0; i < 3; ++i) {  // -1, three times over: 30 s in all
+      this_fiber::sleep(10s - 1ms);
+      c->send_all("still here\n");
+      EXPECT_EQ(line_of(*c), "[r] c: still here");
+    }
+    const TimePoint last = hub().now();
+    EXPECT_EQ(line_of(*c), "! idle timeout");  // +1: waits for it
+    EXPECT_GE(hub().now() - last, 10s);
+    EXPECT_LE(hub().now() - last, 10s + 1ms);
+    EXPECT_EQ(server.stats()["disconnects"].value("idle_timeout", 0), 1);
+    server.stop(1s);
+    lines.stop(1s);
+  });
+  EXPECT_TRUE(result.passed()) << result.failure;
 }
 
 }  // namespace
