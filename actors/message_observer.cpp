@@ -20,9 +20,9 @@ std::string running_fiber_name() {
   return s->current()->display_name();
 }
 
-void emit_message_event(MessageEvent& e, bool from_running_fiber) noexcept {
+MessageFault emit_message_event(MessageEvent& e, bool from_running_fiber) noexcept {
   MessageObserver* observer = tls_message_observer;
-  if (!observer) return;
+  if (!observer) return MessageFault::none;
   try {
     std::string from;
     if (from_running_fiber) {
@@ -30,18 +30,29 @@ void emit_message_event(MessageEvent& e, bool from_running_fiber) noexcept {
       e.from = from;
     }
     observer->on_event(e);
+    if (e.kind == MessageEventKind::drop || e.reply) return MessageFault::none;
+    return observer->inject(e);
   } catch (...) {
     // building the sender's name failed (out of memory): the event is lost, not the send
+    return MessageFault::none;
   }
+}
+
+void throw_injected_crash(std::string_view actor) {
+  throw InjectedFault("grove: fault injected by the test kit: actor '" + std::string(actor) +
+                      "' crashed before handling its message (grove::testing::FaultPlan)");
 }
 
 }  // namespace detail
 
 std::string_view to_string(MessageEventKind kind) noexcept {
   switch (kind) {
-    case MessageEventKind::send: return "send";
-    case MessageEventKind::receive: return "receive";
-    case MessageEventKind::drop: return "drop";
+    case MessageEventKind::send:
+      return "send";
+    case MessageEventKind::receive:
+      return "receive";
+    case MessageEventKind::drop:
+      return "drop";
   }
   return "unknown";
 }

@@ -303,11 +303,13 @@ int main(int argc, char** argv) {
   else if (w == "W5") w5(arg(argc, argv, 2, 10000000));
   else if (w == "W6") w6(arg(argc, argv, 2, 100), arg(argc, argv, 3, 10000));
   else if (w == "W8") w8(arg(argc, argv, 2, 100000));
+  else if (w == "M1") grove::bench::m1(arg(argc, argv, 2, 2), arg(argc, argv, 3, 1000000));
   else if (w == "M2") grove::bench::m2(arg(argc, argv, 2, 2), arg(argc, argv, 3, 10000000), arg(argc, argv, 4, 4));
   else if (w == "M3") grove::bench::m3(arg(argc, argv, 2, 2), arg(argc, argv, 3, 1000000));
+  else if (w == "M4") grove::bench::m4(arg(argc, argv, 2, 2), arg(argc, argv, 3, 100), arg(argc, argv, 4, 10000));
   else if (w == "M6") grove::bench::m6(arg(argc, argv, 2, 2), arg(argc, argv, 3, 10));
   else {
-    std::fprintf(stderr, "usage: grove-bench W1|W2|W3|W4|W5|W6|W8 [N] [K] | M2|M3|M6 [H] ...\n");
+    std::fprintf(stderr, "usage: grove-bench W1|W2|W3|W4|W5|W6|W8 [N] [K] | M1|M2|M3|M4|M6 [H] ...\n");
     return 2;
   }
   return 0;

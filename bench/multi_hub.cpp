@@ -1,6 +1,7 @@
-// multi_hub.cpp — M2, M3 and M6 (bench/multi_hub.hpp). With H = 1 both ends
-// share hub 0 (the single-hub point of the scaling curve); with H >= 2 the
-// consumer (M2) and pong (M3) live on hub 1.
+// multi_hub.cpp — M1, M2, M3, M4 and M6 (bench/multi_hub.hpp). With H = 1
+// everything shares hub 0 (the single-hub point of the scaling curve); with
+// H >= 2 the consumer (M2) and pong (M3) live on hub 1, M1's subtrees and
+// M4's subscribers round-robin over the hubs.
 
 #include "multi_hub.hpp"
 
@@ -8,8 +9,11 @@
 
 #include <grove/actor.hpp>
 #include <grove/async_result.hpp>
+#include <grove/fiber.hpp>
 #include <grove/runtime.hpp>
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -101,6 +105,51 @@ class M3Pong final : public Actor<std::int64_t> {
   M3Shared* sh_;
 };
 
+// m1: W3's skynet, FIFO (Launch::post), within one hub.
+std::int64_t skynet(std::int64_t num, std::int64_t size) {
+  if (size == 1) return num;
+  std::array<Fiber<std::int64_t>, 10> children;
+  const std::int64_t step = size / 10;
+  for (std::int64_t i = 0; i < 10; ++i)
+    children[static_cast<std::size_t>(i)] = spawn(Launch::post, skynet, num + i * step, step);
+  std::int64_t sum = 0;
+  for (auto& c : children) sum += c.get();
+  return sum;
+}
+
+// m4: each subscriber counts to M, adds its sum, and the last of the K
+// sets done (the subscribers live on several hubs: the totals are atomic).
+struct M4Shared {
+  std::uint64_t m = 0, k = 0;
+  std::atomic<std::uint64_t> started{0}, finished{0};
+  std::atomic<std::int64_t> sum{0};
+  std::uint64_t t1 = 0;
+  AsyncResult<> done;  // the main thread's
+};
+
+class M4Subscriber final : public Actor<std::int64_t> {
+ public:
+  explicit M4Subscriber(M4Shared* sh) : sh_(sh), done_(sh->done) {}
+  void on_start() override { sh_->started.fetch_add(1, std::memory_order_relaxed); }
+  void receive(std::int64_t& v) override {
+    sum_ += v;
+    if (++count_ == sh_->m) {
+      sh_->sum.fetch_add(sum_, std::memory_order_relaxed);
+      if (sh_->finished.fetch_add(1, std::memory_order_acq_rel) + 1 == sh_->k) {
+        sh_->t1 = now_ns();
+        done_.set();
+      }
+      stop();
+    }
+  }
+
+ private:
+  M4Shared* sh_;
+  AsyncResult<> done_;
+  std::uint64_t count_ = 0;
+  std::int64_t sum_ = 0;
+};
+
 class Idle final : public Actor<int> {
  public:
   void receive(int&) override {}
@@ -123,6 +172,29 @@ long long cpu_ticks() {
 }
 
 }  // namespace
+
+void m1(std::uint64_t hubs, std::uint64_t leaves) {
+  Runtime rt(runtime_config(hubs));
+  const std::vector<HubId> on = rt.hubs();
+  const auto size = static_cast<std::int64_t>(leaves);
+  const std::int64_t step = size / 10;
+  const std::int64_t expected = size * (size - 1) / 2;
+  const std::uint64_t t0 = now_ns();
+  std::vector<AsyncResult<std::int64_t>> top;
+  for (std::int64_t i = 0; i < 10; ++i)
+    top.push_back(
+        rt.spawn_on(on[static_cast<std::size_t>(i) % on.size()], [num = i * step, step] { return skynet(num, step); }));
+  std::int64_t result = 0;
+  for (auto& t : top) result += t.get();
+  const std::uint64_t t1 = now_ns();
+  rt.stop();
+  const bool ok = result == expected;
+  const std::uint64_t spawned = (leaves * 10 - 1) / 9;
+  report("post,top 10 round-robin over hubs,Fiber::get", "M1", spawned, static_cast<double>(t1 - t0),
+         ",\"result\":" + std::to_string(result) + ",\"correct\":" + (ok ? "true" : "false") +
+             ",\"total_ms\":" + std::to_string(static_cast<double>(t1 - t0) / 1e6) + hubs_field(rt.size()));
+  if (!ok) std::exit(1);
+}
 
 void m2(std::uint64_t hubs, std::uint64_t n, std::uint64_t producers) {
   if (producers == 0) producers = 1;
@@ -166,6 +238,33 @@ void m3(std::uint64_t hubs, std::uint64_t n) {
   rt.stop();
   report("ping@hub0,pong@hub" + std::to_string(b.index) + ",Actor<int64_t>", "M3", n, static_cast<double>(sh.t1 - t0),
          std::string(",\"correct\":") + (ok ? "true" : "false") + hubs_field(rt.size()));
+  if (!ok) std::exit(1);
+}
+
+void m4(std::uint64_t hubs, std::uint64_t m, std::uint64_t k) {
+  Runtime rt(runtime_config(hubs));
+  const std::vector<HubId> on = rt.hubs();
+  M4Shared sh;
+  sh.m = m;
+  sh.k = k;
+  std::vector<ActorRef<std::int64_t>> subs;
+  subs.reserve(k);
+  for (std::uint64_t i = 0; i < k; ++i) subs.push_back(rt.spawn_actor_on<M4Subscriber>(on[i % on.size()], &sh));
+  while (sh.started.load(std::memory_order_relaxed) < k) std::this_thread::yield();
+  std::uint64_t t0 = 0;
+  auto publisher = rt.spawn_on(on.front(), [&] {
+    t0 = now_ns();
+    for (std::uint64_t i = 0; i < m; ++i)
+      for (auto& s : subs) s.send(static_cast<std::int64_t>(i));
+  });
+  publisher.get();
+  sh.done.wait();
+  rt.stop();
+  const std::int64_t expected = static_cast<std::int64_t>(k * (m * (m - 1) / 2));
+  const bool ok = sh.finished.load() == k && sh.sum.load() == expected;
+  report("publisher@hub0,subscribers round-robin,Actor<int64_t>,grow", "M4", m * k, static_cast<double>(sh.t1 - t0),
+         std::string(",\"correct\":") + (ok ? "true" : "false") + ",\"K\":" + std::to_string(k) +
+             ",\"M\":" + std::to_string(m) + hubs_field(rt.size()));
   if (!ok) std::exit(1);
 }
 

@@ -1,9 +1,11 @@
 // wait_fd.cpp — wait_readable/wait_writable on foreign descriptors: a
-// per-thread table of posix::stream_descriptors shared by the fibers
-// waiting on one fd, released (never closed) when the last one leaves. A
-// descriptor that the hub's reactor watches already (a grove socket's own)
-// cannot be registered twice (epoll says EEXIST): it is watched through a
-// duplicate of it, which the table owns and closes.
+// per-thread table of watches shared by the fibers waiting on one fd for
+// one direction, ended when the last one leaves. A watch is a private epoll
+// set holding the fd, and the hub's reactor watches that set: the fd itself
+// is never registered with the reactor, whose async_wait would switch it to
+// O_NONBLOCK (a flag of the open file, shared with its owner and with any
+// process it came from: a shell's terminal, a pipe), and which may watch it
+// already (a grove socket's own descriptor).
 
 #include <grove/wait_fd.hpp>
 
@@ -15,7 +17,7 @@
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 
-#include <fcntl.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -32,28 +34,27 @@ using detail::OpStatus;
 
 namespace {
 
+// Watch: set is the private epoll descriptor (ours, closed with the
+// watch); it is readable while the watched fd is ready in the watch's
+// direction, or hung up, or in error.
 struct Watch {
-  explicit Watch(asio::io_context& io) : descriptor(io) {}
-  asio::posix::stream_descriptor descriptor;
+  explicit Watch(asio::io_context& io) : set(io) {}
+  asio::posix::stream_descriptor set;
   int users = 0;
-  bool duplicate = false;  // descriptor is a dup() of the fd: ours to close
 };
 
-// give_back(w) ends w's registration with the reactor: the caller's fd is
-// released (never closed); a duplicate is closed.
-void give_back(Watch& w) noexcept {
-  const int fd = w.descriptor.release();
-  if (w.duplicate && fd >= 0) ::close(fd);
-}
+// key(fd, write): one watch per descriptor and direction (a reader must not
+// be woken by the fd's being writable).
+long long key(int fd, bool write) noexcept { return static_cast<long long>(fd) * 2 + (write ? 1 : 0); }
 
 struct WatchTable {
-  std::unordered_map<int, std::unique_ptr<Watch>> watches;
+  std::unordered_map<long long, std::unique_ptr<Watch>> watches;
   ~WatchTable() {
-    // Only waits that never ended (leaked fibers) leave entries: give the
-    // descriptors back to their owners and leak the objects, whose
-    // io_context may already be gone.
-    for (auto& [fd, w] : watches) {
-      give_back(*w);
+    // Only waits that never ended (leaked fibers) leave entries: close the
+    // private sets without touching Asio (the io_context may be gone).
+    for (auto& [k, w] : watches) {
+      const int set = w->set.release();
+      if (set >= 0) ::close(set);
       (void)w.release();
     }
   }
@@ -61,46 +62,45 @@ struct WatchTable {
 
 thread_local WatchTable table;
 
-Watch* acquire(int fd, boost::system::error_code& ec) {
-  auto it = table.watches.find(fd);
+Watch* acquire(int fd, bool write, boost::system::error_code& ec) {
+  auto it = table.watches.find(key(fd, write));
   if (it != table.watches.end()) {
     ++it->second->users;
     return it->second.get();
   }
-  auto w = std::make_unique<Watch>(hub().io_context());
-  w->descriptor.assign(fd, ec);
-  if (ec == boost::system::errc::file_exists) {
-    // Another Asio object of this hub (a grove socket) watches fd: a
-    // duplicate shares its open file, so its readiness, under a number of
-    // its own that the reactor can register.
-    const int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (dup < 0) {
-      ec.assign(errno, boost::system::system_category());
-      return nullptr;
-    }
-    ec = {};
-    w->descriptor.assign(dup, ec);
-    if (ec) {
-      ::close(dup);
-      return nullptr;
-    }
-    w->duplicate = true;
+  const int set = ::epoll_create1(EPOLL_CLOEXEC);
+  if (set < 0) {
+    ec.assign(errno, boost::system::system_category());
+    return nullptr;
   }
+  epoll_event ev{};
+  ev.events = write ? EPOLLOUT : EPOLLIN;  // hang-up and error are always reported
+  ev.data.fd = fd;
+  if (::epoll_ctl(set, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    // EPERM: a regular file or a directory (always ready, as poll says);
+    // EBADF: not an open descriptor.
+    ec.assign(errno, boost::system::system_category());
+    ::close(set);
+    return nullptr;
+  }
+  auto w = std::make_unique<Watch>(hub().io_context());
+  w->set.assign(set, ec);
   if (ec) {
-    (void)w->descriptor.release();
+    ::close(set);
     return nullptr;
   }
   w->users = 1;
   Watch* raw = w.get();
-  table.watches.emplace(fd, std::move(w));
+  table.watches.emplace(key(fd, write), std::move(w));
   return raw;
 }
 
-void release(int fd) noexcept {
-  auto it = table.watches.find(fd);
+void release(int fd, bool write) noexcept {
+  auto it = table.watches.find(key(fd, write));
   if (it == table.watches.end()) return;
   if (--it->second->users > 0) return;
-  give_back(*it->second);
+  boost::system::error_code ignored;
+  it->second->set.close(ignored);
   table.watches.erase(it);
 }
 
@@ -118,28 +118,25 @@ bool wait_fd_until(int fd, bool write, TimePoint deadline, boost::system::error_
     return false;
   }
   try {
-    Watch* w = acquire(fd, ec);
+    Watch* w = acquire(fd, write, ec);
     if (!w) return false;
     struct Release {
       int fd;
-      ~Release() { release(fd); }
-    } guard{fd};
+      bool write;
+      ~Release() { release(fd, write); }
+    } guard{fd, write};
     for (;;) {
       OpResult r;
-      // The descriptor stays open (it is released, never closed), so an
-      // abort is always another waiter on the same fd leaving: wait again.
+      // The set stays open while this wait holds a use of it, so an abort
+      // is always another waiter on the same watch leaving: wait again.
       if (run_op(
               s, deadline, write ? "wait_writable" : "wait_readable", r,
-              [&](auto handler) {
-                w->descriptor.async_wait(
-                    write ? asio::posix::descriptor_base::wait_write : asio::posix::descriptor_base::wait_read,
-                    std::move(handler));
-              },
+              [&](auto handler) { w->set.async_wait(asio::posix::descriptor_base::wait_read, std::move(handler)); },
               [w] {
                 boost::system::error_code ignored;
-                w->descriptor.cancel(ignored);
+                w->set.cancel(ignored);
               },
-              io_target(w->descriptor)) == OpStatus::retry)
+              io_target(w->set)) == OpStatus::retry)
         continue;
       if (r.ec == asio::error::timed_out) return false;  // not ready in time: no error
       ec = r.ec;
@@ -208,24 +205,22 @@ namespace {
 // leaving (its cancel() is the descriptor's): watch again.
 void arm(const std::shared_ptr<FdWatchState>& st) {
   if (st->armed || st->fired || st->dropped) return;
-  Watch* w = acquire(st->fd, st->ec);
+  Watch* w = acquire(st->fd, st->write, st->ec);
   if (!w) {
     st->fired = true;
     st->waiters.notify_all();
     return;
   }
   st->armed = true;
-  w->descriptor.async_wait(
-      st->write ? asio::posix::descriptor_base::wait_write : asio::posix::descriptor_base::wait_read,
-      [st](const boost::system::error_code& ec) {
-        st->armed = false;
-        if (!st->released) release(st->fd);
-        if (st->dropped) return;
-        if (ec == asio::error::operation_aborted) return arm(st);
-        st->fired = true;
-        st->ec = ec;
-        st->waiters.notify_all();
-      });
+  w->set.async_wait(asio::posix::descriptor_base::wait_read, [st](const boost::system::error_code& ec) {
+    st->armed = false;
+    if (!st->released) release(st->fd, st->write);
+    if (st->dropped) return;
+    if (ec == asio::error::operation_aborted) return arm(st);
+    st->fired = true;
+    st->ec = ec;
+    st->waiters.notify_all();
+  });
 }
 
 }  // namespace
@@ -250,13 +245,13 @@ FdWatch::~FdWatch() {
     // give the table's use back now, not when the aborted handler runs: the
     // owner may close the fd at once, and a new descriptor with the same
     // number must not find this registration of the old open file.
-    auto it = table.watches.find(st_->fd);
+    auto it = table.watches.find(key(st_->fd, st_->write));
     if (it != table.watches.end()) {
       boost::system::error_code ignored;
-      it->second->descriptor.cancel(ignored);
+      it->second->set.cancel(ignored);
     }
     st_->released = true;
-    release(st_->fd);
+    release(st_->fd, st_->write);
   }
 }
 

@@ -17,7 +17,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${GROVE_FUZZ_SECONDS:-60}
 jobs=${GROVE_FUZZ_JOBS:-2}
 dir=build/fuzz
-all_targets=(chat_line chat_json queue_ops mailbox_ops)
+all_targets=(chat_line chat_json queue_ops mailbox_ops http_request ws_frames)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 

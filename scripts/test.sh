@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs the tests in three
-# configurations, then fuzzes:
+# configurations (and Release's again under the hook's preload), then fuzzes:
 #   release  Release                      -> build/release
+#   preload  build/release's suite again, libgrove_hook.so preloaded into
+#            every test program (docs/hook.md, H5)
 #   asan     Debug + ASan/UBSan            -> build/asan (line tables only;
 #            no docs examples, include diet, install consumers or benches)
 #   tsan     RelWithDebInfo + ThreadSanitizer, clang++-14 -> build/tsan:
@@ -12,7 +14,7 @@
 #   fuzz     clang++-14 + libFuzzer + ASan/UBSan -> build/fuzz (scripts/fuzz.sh):
 #            each target 20 s from its corpus (CI's 60-minute budget;
 #            GROVE_FUZZ_SECONDS overrides; docs/fuzzing.md for longer runs)
-# GROVE_CONFIGS="release" (or "asan", "tsan", "fuzz") runs only the named ones.
+# GROVE_CONFIGS="release" (or "preload", "asan", "tsan", "fuzz") runs only the named ones.
 # Release and asan build with GROVE_WERROR=ON: a compiler warning fails the
 # build (tsan builds with clang, whose warnings differ, without it).
 # After release's ctest, the soak: bench/soak.sh (grove-chat under a steady
@@ -25,7 +27,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-configs=${GROVE_CONFIGS:-release asan tsan fuzz}
+configs=${GROVE_CONFIGS:-release preload asan tsan fuzz}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=0:detect_leaks=1:abort_on_error=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -59,9 +61,25 @@ run_config() {
     return
   fi
 
-  banner "$name: ctest"
-  local log=$dir/ctest.log status=0
-  (cd "$dir" && ctest --output-on-failure -j2 ${GROVE_TESTS:+-R "$GROVE_TESTS"}) 2>&1 | tee "$log" || status=$?
+  run_tests "$name" "$dir" "$config_start"
+}
+
+# run_tests <name> <build dir> <start>: ctest in the built tree, counted;
+# GROVE_PRELOAD (a path) is preloaded into ctest and every test program,
+# GROVE_TESTS_EXCLUDE (a ctest -E regex) leaves tests out.
+run_tests() {
+  local name=$1 dir=$2 config_start=$3
+  if [[ -n ${GROVE_PRELOAD:-} && ! -f $GROVE_PRELOAD ]]; then
+    # the loader would only warn and run the suite without it
+    echo "!! $name: $GROVE_PRELOAD is missing (build release first; counted as 1 failed)"
+    total_failed=$((total_failed + 1))
+    failed_configs+=("$name")
+    return
+  fi
+  banner "$name: ctest${GROVE_PRELOAD:+ (LD_PRELOAD=$GROVE_PRELOAD)}"
+  local log=$dir/ctest-$name.log status=0
+  (cd "$dir" && env ${GROVE_PRELOAD:+LD_PRELOAD="$GROVE_PRELOAD"} ctest --output-on-failure -j2 \
+    ${GROVE_TESTS:+-R "$GROVE_TESTS"} ${GROVE_TESTS_EXCLUDE:+-E "$GROVE_TESTS_EXCLUDE"}) 2>&1 | tee "$log" || status=$?
 
   # ctest summary: "NN% tests passed, F tests failed out of M"
   local summary
@@ -119,6 +137,12 @@ for config in $configs; do
   case "$config" in
     release) run_config release build/release -DCMAKE_BUILD_TYPE=Release -DGROVE_SANITIZE=OFF -DGROVE_WERROR=ON
              run_soak ;;
+    # preload: issue 13's H5, the whole Release suite again with the hook
+    # preloaded into ctest and every test program (docs/hook.md); after
+    # release, whose tree it reuses. The install consumers only rebuild
+    # grove with the compiler under the preload: release ran them.
+    preload) GROVE_PRELOAD=$PWD/build/release/hook/libgrove_hook.so GROVE_TESTS_EXCLUDE='^install_consumer' \
+               run_tests preload build/release $SECONDS ;;
     # asan: line tables only (-g1: sanitizer reports keep file:line; full
     # debug info made a 14 GB tree and slow links), and without the checks
     # that do not depend on the build type (the docs' examples, the include
@@ -129,7 +153,7 @@ for config in $configs; do
     tsan)    GROVE_TARGET=runtime_tests GROVE_TESTS='^(runtime_|fibers_thread_pool_test[.]|fibers_cross_thread_release_test[.])' run_config tsan build/tsan \
                -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DGROVE_TSAN=ON -DGROVE_WERROR=OFF ;;
     fuzz)    run_fuzz ;;
-    *) echo "test.sh: unknown configuration '$config' (use release, asan, fuzz, tsan)" >&2; exit 2 ;;
+    *) echo "test.sh: unknown configuration '$config' (use release, preload, asan, fuzz, tsan)" >&2; exit 2 ;;
   esac
 done
 

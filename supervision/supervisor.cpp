@@ -119,7 +119,9 @@ ChildInfo Supervisor::start_child(ChildSpec spec) {
       c.children.erase(it);
       throw;
     }
-    return detail::info_of(*it);
+    ChildInfo info = detail::info_of(*it);
+    if (!it->fiber && it->spec.restart == Restart::temporary) c.remove(it);  // ignored: forgotten
+    return info;
   });
 }
 
@@ -137,7 +139,9 @@ ChildInfo Supervisor::start_from_template(std::any packed) {
       c.remove(it);
       throw;
     }
-    return detail::info_of(*it);
+    ChildInfo info = detail::info_of(*it);
+    if (!it->fiber) c.remove(it);  // ignored: no child is added, as OTP's simple_one_for_one
+    return info;
   });
 }
 

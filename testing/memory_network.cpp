@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 namespace grove::testing {
 
@@ -162,7 +163,7 @@ std::unique_ptr<MemoryStream> MemoryNetwork::connect(std::string_view address, e
   s.raise_pending();
   // The SYN waits out a partition, then travels one latency.
   if (!net.heal_waiters.wait_until(deadline, "MemoryNetwork::connect (partitioned)",
-                                   [&] { return !net.partitioned(options.from, host); })) {
+                                   [&net, &options, h = host] { return !net.partitioned(options.from, h); })) {
     ec = asio::error::timed_out;
     return nullptr;
   }
@@ -268,6 +269,44 @@ std::size_t MemoryNetwork::reset_all(std::string_view host) {
     }
   }
   return n;
+}
+
+std::size_t MemoryNetwork::reset(std::string_view a, std::string_view b) {
+  grove::detail::check_hub(state_->owner, "MemoryNetwork::reset");
+  std::size_t n = 0;
+  for (auto& c : state_->live()) {
+    if (c->reset || (!c->open[0] && !c->open[1])) continue;
+    const auto& src = c->pipes[0].src_host;
+    const auto& dst = c->pipes[0].dst_host;
+    if ((src == a && dst == b) || (src == b && dst == a)) {
+      c->abort();
+      ++n;
+    }
+  }
+  return n;
+}
+
+void MemoryNetwork::clog(std::string_view a, std::string_view b, Duration extra) {
+  if (a == b) throw UsageError("grove::testing::MemoryNetwork::clog: a host cannot be clogged from itself");
+  extra = to_duration(extra, "MemoryNetwork::clog");
+  state_->clogs[{std::string(std::min(a, b)), std::string(std::max(a, b))}] = extra;
+}
+
+void MemoryNetwork::unclog(std::string_view a, std::string_view b) {
+  state_->clogs.erase({std::string(std::min(a, b)), std::string(std::max(a, b))});
+}
+
+void MemoryNetwork::unclog() { state_->clogs.clear(); }
+
+std::vector<std::pair<std::string, std::string>> MemoryNetwork::links() const {
+  std::set<std::pair<std::string, std::string>> pairs;
+  for (auto& c : state_->live()) {
+    if (c->reset || (!c->open[0] && !c->open[1])) continue;
+    const auto& src = c->pipes[0].src_host;
+    const auto& dst = c->pipes[0].dst_host;
+    if (src != dst) pairs.emplace(std::min(src, dst), std::max(src, dst));
+  }
+  return {pairs.begin(), pairs.end()};
 }
 
 void MemoryNetwork::set_latency(Duration latency) {

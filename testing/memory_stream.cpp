@@ -5,8 +5,8 @@
 
 #include <grove/hub.hpp>
 #include <grove/io_error.hpp>
-#include <grove/detail/hub_check.hpp>
 #include <grove/testing/detail/memory_state.hpp>
+#include <grove/detail/hub_check.hpp>
 
 #include <boost/asio/error.hpp>
 
@@ -54,9 +54,7 @@ MemoryStream::Stats MemoryStream::stats() const noexcept {
   return {connection_->pipes[side_].bytes_written, connection_->pipes[1 - side_].bytes_read};
 }
 
-std::string MemoryStream::describe() const {
-  return "memory " + local_address() + " <-> " + remote_address();
-}
+std::string MemoryStream::describe() const { return "memory " + local_address() + " <-> " + remote_address(); }
 
 void MemoryStream::close() noexcept {
   if (!is_open()) return;
@@ -69,7 +67,7 @@ void MemoryStream::close() noexcept {
     // (A stream destroyed after its hub has no one left to tell.)
     out.fin_queued = true;
     if (grove::detail::tls_scheduler == c.net->owner)
-      out.segments.push_back({c.net->owner->now() + c.net->latency, {}, 0, true});
+      out.segments.push_back({c.net->owner->now() + c.net->delay(out.src_host, out.dst_host), {}, 0, true});
   }
   // What the peer sent and this side will never read is dropped.
   in.segments.clear();
@@ -92,7 +90,7 @@ void MemoryStream::shutdown_send(error_code& ec) {
   detail::Pipe& out = c.pipes[side_];
   if (out.fin_queued) return;
   out.fin_queued = true;
-  out.segments.push_back({c.net->owner->now() + c.net->latency, {}, 0, true});
+  out.segments.push_back({c.net->owner->now() + c.net->delay(out.src_host, out.dst_host), {}, 0, true});
   out.readers.notify_all();
 }
 
@@ -175,12 +173,11 @@ std::size_t MemoryStream::write_raw(const void* data, std::size_t size, error_co
     const std::size_t limit = c.net->buffer_bytes;
     if (out.in_flight < limit) {
       const std::size_t n = std::min(size, limit - out.in_flight);
-      const TimePoint ready_at = s.now() + c.net->latency;
+      const TimePoint ready_at = s.now() + c.net->delay(out.src_host, out.dst_host);
       const char* p = static_cast<const char*>(data);
       if (!out.segments.empty() && out.segments.back().ready_at == ready_at && !out.segments.back().fin)
         out.segments.back().bytes.append(p, n);
-      else
-        out.segments.push_back({ready_at, std::string(p, n), 0, false});
+      else out.segments.push_back({ready_at, std::string(p, n), 0, false});
       out.in_flight += n;
       out.bytes_written += n;
       out.readers.notify_all();

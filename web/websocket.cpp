@@ -16,6 +16,7 @@
 
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/detail/utf8_checker.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -49,6 +50,38 @@ void append_frame(std::string& out, std::string_view payload, bool binary) {
   out += payload;
 }
 
+// bounded(d, fn): runs fn under a Timeout of d; false when that Timeout
+// interrupted it (any other Timeout goes on up).
+template <class F>
+bool bounded(Duration d, F&& fn) {
+  Timeout deadline(d);
+  try {
+    fn();
+    return true;
+  } catch (const Timeout& to) {
+    if (!(to == deadline)) throw;
+    return false;
+  }
+}
+
+// ends_whole(text): the text message's last code point is complete. Beast
+// 1.74 checks a text message's UTF-8 as it reads it, but skips the final
+// check (no code point left open) when the message's last frame is empty
+// (found by the ws_frames fuzzer, docs/fuzzing.md). Beast passed every
+// byte, so only the last code point can be open: check it with Beast's own
+// checker, from its lead byte.
+bool ends_whole(const boost::beast::flat_buffer& text) {
+  const auto data = text.data();
+  const char* p = static_cast<const char*>(data.data());
+  const std::size_t n = data.size();
+  std::size_t start = n;
+  for (int i = 0; i < 4 && start > 0; ++i) {
+    --start;
+    if ((static_cast<unsigned char>(p[start]) & 0xC0) != 0x80) break;  // not a continuation byte
+  }
+  return websocket::detail::check_utf8(p + start, n - start);
+}
+
 }  // namespace
 
 class WebSocket::Impl final : public WriteBudget {
@@ -76,9 +109,11 @@ class WebSocket::Impl final : public WriteBudget {
     space.set();  // a `block`ed send() may fit now
   }
   void wake() noexcept override { ready.set(); }
+  void before_close() override;
 
   void finish(std::string_view why) {
     if (reason.empty()) reason = why;
+    progress.set();
     space.set();
     ready.set();
     arrived.set();
@@ -96,6 +131,7 @@ class WebSocket::Impl final : public WriteBudget {
   void write_loop();
   void read_loop();
   void close_handshake();
+  void close_with(std::uint16_t code, std::string_view text, std::string_view why);
 
   WebSocketOptions opts;
   Stream* stream;
@@ -111,6 +147,7 @@ class WebSocket::Impl final : public WriteBudget {
   Event arrived;  // a message came in, or the connection ended
   Event room;     // the handler took a message
   Event reader_done;
+  Event progress;  // the handler came back to receive(), or the writer sent a batch
   std::deque<WsMessage> inbound;
   Fiber<> writer;
   Fiber<> reader;
@@ -118,6 +155,8 @@ class WebSocket::Impl final : public WriteBudget {
   std::uint16_t close_code = close_code::normal;
   std::string close_text;
   bool closing = false;
+  bool handling = false;    // the handler took a message and has not come back to receive()
+  bool draining = false;    // before_close() waits: the writer writes even while Beast is closing
   bool client = false;      // Beast masks the frames: one write() per message
   bool ping_asked = false;  // ping() was called
   std::uint64_t pongs = 0;
@@ -151,26 +190,21 @@ void WebSocket::Impl::write_loop() {
     for (auto& m : batch) payload += m.data.size();
     queued -= payload < queued ? payload : queued;
     in_flight += payload;
-    if (!ws.is_open()) break;  // closing: Beast would refuse the frames too
+    if (!ws.is_open() && !draining) break;  // closing: Beast would refuse the frames too
     bytes.clear();
     if (!client)
       for (auto& m : batch) append_frame(bytes, m.data, m.binary);
-    {
-      Timeout deadline(opts.write_timeout);
-      try {
-        if (!client) t.stream().send_all(bytes, ec);
-        for (std::size_t i = 0; client && i < batch.size() && !ec; ++i) {
-          ws.binary(batch[i].binary);
-          ws.write(boost::asio::buffer(batch[i].data), ec);
-        }
-      } catch (const Timeout& to) {
-        if (!(to == deadline)) throw;
-        ec = boost::asio::error::timed_out;
-        timed_out = true;
+    timed_out = !bounded(opts.write_timeout, [&] {
+      if (!client) t.stream().send_all(bytes, ec);
+      for (std::size_t i = 0; client && i < batch.size() && !ec; ++i) {
+        ws.binary(batch[i].binary);
+        ws.write(boost::asio::buffer(batch[i].data), ec);
       }
-    }
+    });
+    if (timed_out) ec = boost::asio::error::timed_out;
     in_flight = 0;
     space.set();
+    progress.set();
   }
   error_code ignored;
   t.flush_control(ignored);  // the close frame Beast queued, if any
@@ -183,18 +217,44 @@ void WebSocket::Impl::write_loop() {
   writer_done.set();
 }
 
+// before_close(): the reader is about to queue a close frame (the answer to
+// the peer's close, or one failing the connection). The messages that came
+// before it are answered first: the handler takes them and comes back to
+// receive(), the writer sends what it queued (Autobahn 7.1.1, 3.2). Bounded
+// by close_timeout: a handler that never receives only delays the close.
+void WebSocket::Impl::before_close() {
+  auto settled = [this] { return (inbound.empty() && !handling && queue.empty() && in_flight == 0) || closing; };
+  if (settled() || !reason.empty()) return;
+  draining = true;
+  ready.set();
+  const TimePoint until = deadline_after(hub().now(), opts.close_timeout);
+  while (!settled() && reason.empty() && !writer_done.is_set()) {
+    const TimePoint now = hub().now();
+    if (now >= until) break;
+    progress.clear();
+    if (!settled() && reason.empty()) (void)progress.wait(until - now);
+  }
+  draining = false;
+}
+
+// close_with(code, text, why): Beast's closing handshake from the reader,
+// the close frame then the peer's answer (at most close_timeout) — after
+// close() (close_handshake), or failing a message Beast let through
+// (ends_whole) as Beast fails the ones it catches itself.
+void WebSocket::Impl::close_with(std::uint16_t code, std::string_view text, std::string_view why) {
+  error_code ec;
+  try {
+    (void)bounded(opts.close_timeout, [&] {
+      ws.close(websocket::close_reason(static_cast<websocket::close_code>(code), to_beast(text)), ec);
+    });
+  } catch (const ReadStopped&) {  // close() was called meanwhile: this close goes no further
+  }
+  finish(why);
+}
+
 void WebSocket::Impl::close_handshake() {
   ws.next_layer().resume_reading();
-  error_code ec;
-  {
-    Timeout bound(opts.close_timeout);
-    try {
-      ws.close(websocket::close_reason(static_cast<websocket::close_code>(close_code), to_beast(close_text)), ec);
-    } catch (const Timeout& t) {
-      if (!(t == bound)) throw;
-    }
-  }
-  finish("closed");
+  close_with(close_code, close_text, "closed");
 }
 
 // How many received messages wait for the handler before the reader stops
@@ -220,6 +280,10 @@ void WebSocket::Impl::read_loop() {
       break;
     }
     t.frame_done();
+    if (!ec && ws.got_text() && !ends_whole(buffer)) {
+      close_with(close_code::bad_payload, {}, "bad_utf8");
+      break;
+    }
     if (!ec) {
       inbound.push_back({boost::beast::buffers_to_string(buffer.data()), !ws.got_text()});
       arrived.set();
@@ -279,15 +343,7 @@ WebSocket::WebSocket(Request& req, Stream& s, std::string leftover, WebSocketOpt
     if (!name.empty()) res.set(http::field::server, name);
   }));
   error_code ec;
-  {
-    Timeout deadline(m.opts.handshake_timeout);
-    try {
-      m.ws.accept(req.message(), ec);
-    } catch (const Timeout& to) {
-      if (!(to == deadline)) throw;
-      ec = boost::asio::error::timed_out;
-    }
-  }
+  if (!bounded(m.opts.handshake_timeout, [&] { m.ws.accept(req.message(), ec); })) ec = boost::asio::error::timed_out;
   if (ec) throw IoError(ec, "web::WebSocket: the opening handshake failed");
   start(m);
 }
@@ -298,15 +354,9 @@ WebSocket::WebSocket(ClientRole, Request& req, Stream& s, WebSocketOptions optio
   m.client = true;
   prepare(m);
   error_code ec;
-  {
-    Timeout deadline(m.opts.handshake_timeout);
-    try {
-      m.ws.handshake(to_beast(req.header(http::field::host)), to_beast(req.target()), ec);
-    } catch (const Timeout& to) {
-      if (!(to == deadline)) throw;
-      ec = boost::asio::error::timed_out;
-    }
-  }
+  if (!bounded(m.opts.handshake_timeout,
+               [&] { m.ws.handshake(to_beast(req.header(http::field::host)), to_beast(req.target()), ec); }))
+    ec = boost::asio::error::timed_out;
   if (ec == websocket::error::upgrade_declined)  // Beast 1.74 does not keep the answer then
     throw IoError(ec, "web::WebSocketClient: the server declined the upgrade (no 101 Switching Protocols)");
   if (ec) throw IoError(ec, "web::WebSocketClient: the opening handshake failed");
@@ -340,14 +390,17 @@ WebSocket::~WebSocket() {
 
 std::optional<WsMessage> WebSocket::receive() {
   Impl& m = *impl_;
+  m.handling = false;
   for (;;) {
     if (!m.inbound.empty()) {
       WsMessage out = std::move(m.inbound.front());
       m.inbound.pop_front();
+      m.handling = true;
       m.room.set();
       return out;
     }
     if (!m.reason.empty() || m.reader_done.is_set()) return std::nullopt;
+    m.progress.set();  // the handler is idle: a close may go now
     m.arrived.clear();
     if (m.inbound.empty() && m.reason.empty() && !m.reader_done.is_set()) m.arrived.wait();
   }
@@ -385,6 +438,8 @@ void WebSocket::request_close(std::uint16_t code, std::string_view reason) {
   Impl& m = *impl_;
   if (!m.reason.empty() || m.closing) return;
   m.closing = true;
+  m.handling = false;
+  m.progress.set();
   m.close_code = code;
   m.close_text = std::string(reason);
   m.ready.set();

@@ -218,7 +218,7 @@ class ActorRunner final : public Greenlet<void> {
 
  private:
   // handle(e) is the per-message path: one branch for what is rare (an
-  // ask, a MessageObserver), then receive(). What a crash or an ask needs
+  // ask, a MessageObserver and the faults it injects), then receive(). What a crash or an ask needs
   // is out of line, so this stays small enough to inline into the loop.
   [[gnu::always_inline]] void handle(Envelope<M>& e) {
     if (detail::tls_message_observer || e.reply) [[unlikely]]
@@ -232,11 +232,15 @@ class ActorRunner final : public Greenlet<void> {
   }
   [[gnu::noinline]] void handle_ask_or_observed(Envelope<M>& e) {
     Actor<M>& a = *actor_;
+    MessageFault fault = MessageFault::none;
     if (detail::tls_message_observer) [[unlikely]]
-      detail::report_receive(e.message, cell_->name, e.reply ? std::string_view(e.reply->asker) : std::string_view(),
-                             static_cast<bool>(e.reply));
+      fault = detail::report_receive(e.message, cell_->name,
+                                     e.reply ? std::string_view(e.reply->asker) : std::string_view(),
+                                     static_cast<bool>(e.reply));
     if (e.reply) a.current_reply_ = std::move(e.reply);
     try {
+      if (fault == MessageFault::crash) [[unlikely]]
+        detail::throw_injected_crash(cell_->name);
       a.receive(e.message);
     } catch (...) {
       crashed(e);

@@ -69,7 +69,7 @@ class ActorRef {
   SendStatus send(M msg) const {
     auto* c = cell();
     if (detail::tls_message_observer) [[unlikely]]
-      detail::report_send(msg, c->name, false);
+      return send_observed(c, std::move(msg));
     return c->mailbox.emplace(std::move(msg), nullptr);
   }
 
@@ -108,13 +108,16 @@ class ActorRef {
         if (detail::tls_scheduler) detail::tls_scheduler->remove_timer(*timer);
       });
     }
+    MessageFault fault = MessageFault::none;
     if (detail::tls_message_observer) [[unlikely]] {
       slot->asker = detail::running_fiber_name();
-      detail::report_send(msg, cell()->name, true);
+      fault = detail::report_send(msg, cell()->name, true);
     }
     SendStatus status;
     try {
-      status = cell()->mailbox.send(detail::Envelope<M>{std::move(msg), slot});
+      if (fault == MessageFault::overflow) [[unlikely]]
+        status = cell()->mailbox.send_as_full(detail::Envelope<M>{std::move(msg), slot});
+      else status = cell()->mailbox.send(detail::Envelope<M>{std::move(msg), slot});
     } catch (const MailboxFull&) {
       slot->error(std::current_exception());
       return result;
@@ -130,6 +133,15 @@ class ActorRef {
   const std::shared_ptr<detail::ActorCell<M>>& cell_ptr() const noexcept { return cell_; }
 
  private:
+  // send_observed() is send() under a MessageObserver: reported, and
+  // meeting a full mailbox when the observer injects an overflow. Out of
+  // line, so the unobserved send stays as small as it was.
+  [[gnu::noinline]] static SendStatus send_observed(detail::ActorCell<M>* c, M&& msg) {
+    if (detail::report_send(msg, c->name, false) == MessageFault::overflow) [[unlikely]]
+      return c->mailbox.send_as_full(detail::Envelope<M>{std::move(msg), nullptr});
+    return c->mailbox.emplace(std::move(msg), nullptr);
+  }
+
   detail::ActorCell<M>* cell() const {
     if (!cell_) throw UsageError("grove::ActorRef: empty reference; get one from spawn_actor()");
     return cell_.get();

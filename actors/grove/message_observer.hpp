@@ -18,8 +18,15 @@
 // thread's observer. With no observer installed a send and a receive cost
 // one predictable branch each: no allocation, no lock, no string built.
 // An observer must not throw and must not send messages itself.
+//
+// Fault injection (grove::testing::FaultPlan, fault_plan.hpp): after
+// on_event() of a send or a receive, the observer's inject() may answer a
+// MessageFault for that message. Only observed messages can be faulted, so
+// with no observer there is nothing more on the hot path than the branch
+// above.
 
 #include <grove/dead_letters.hpp>
+#include <grove/errors.hpp>
 
 #include <cstdint>
 #include <string>
@@ -60,11 +67,30 @@ struct MessageEvent {
   std::string_view detail;
 };
 
+// MessageFault is what an observer injects into one message. crash (asked
+// at a receive): receive() is not called and the actor crashes with
+// InjectedFault, as if receive() had thrown it (the message goes to dead
+// letters, reason crashed; a supervisor sees an abnormal exit). overflow
+// (asked at a send or an ask): the send meets the actor's bounded mailbox
+// as if it were full, so its Overflow policy applies (drop_newest sheds the
+// message, drop_oldest the oldest queued one, fail rejects with
+// MailboxFull); an unbounded or `block` mailbox delivers as usual.
+enum class MessageFault : std::uint8_t { none, crash, overflow };
+
+// InjectedFault is the exception of a crash injected by MessageFault::crash.
+class InjectedFault : public Error {
+ public:
+  using Error::Error;
+};
+
 class MessageObserver {
  public:
   virtual ~MessageObserver() = default;
   // on_event(e) is called for every event of the thread it observes.
   virtual void on_event(const MessageEvent& event) noexcept = 0;
+  // inject(e) is asked after on_event(e) for sends and receives; the
+  // default injects nothing.
+  virtual MessageFault inject(const MessageEvent& /*event*/) noexcept { return MessageFault::none; }
 };
 
 // set_message_observer(o) installs o as this thread's observer (nullptr
@@ -74,6 +100,8 @@ MessageObserver* message_observer() noexcept;
 
 namespace detail {
 extern constinit thread_local MessageObserver* tls_message_observer;
-}
+// throw_injected_crash(actor) throws the InjectedFault of MessageFault::crash.
+[[noreturn, gnu::cold]] void throw_injected_crash(std::string_view actor);
+}  // namespace detail
 
 }  // namespace grove

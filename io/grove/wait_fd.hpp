@@ -5,14 +5,14 @@
 //   grove::wait_readable(fd);                 // parks until fd is readable
 //   if (!grove::wait_readable(fd, 100ms)) ... // false on timeout (a duration or a TimePoint)
 //
-// The descriptor is watched through Asio's reactor for the duration of the
-// wait only (a posix::stream_descriptor that is release()d, never closed),
-// so the owner keeps it. Several fibers may wait on one descriptor. A
-// descriptor that another Asio object of the same hub watches already (a
-// grove socket's native_handle()) is watched through a duplicate of it
-// (dup, closed when the wait ends), so it works there too; a grove socket's
-// own wait_readable() does the same without the extra descriptor. A hang-up
-// or error counts as ready: the owner's next read or write reports it.
+// The descriptor is watched, for the duration of the wait only, through a
+// private epoll set that the hub's reactor watches; the descriptor itself
+// is never registered with the reactor and its flags are never changed (a
+// blocking descriptor stays blocking: O_NONBLOCK belongs to the open file,
+// which its owner, and maybe a parent process, shares). Several fibers may
+// wait on one descriptor, and a grove socket's native_handle() works too.
+// A hang-up or error counts as ready: the owner's next read or write
+// reports it. A regular file cannot be watched (EPERM, as epoll says).
 //
 // FdWatch is the same readiness as a waitable (fibers/grove/waitable.hpp),
 // so grove::wait and grove::iwait can wait on a descriptor together with

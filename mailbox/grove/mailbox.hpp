@@ -102,6 +102,18 @@ class Mailbox {
     return send_slow(T(std::forward<A>(args)...));
   }
 
+  // send_as_full(msg) is send(msg) meeting the mailbox as if it were full:
+  // a bounded mailbox applies its Overflow policy (drop_newest sheds msg,
+  // drop_oldest the oldest queued message, fail rejects with MailboxFull).
+  // An unbounded or `block` mailbox, a closed one, or a send from another
+  // thread is an ordinary send. It is the forced overflow of a test kit's
+  // fault plan (MessageFault::overflow, message_observer.hpp).
+  SendStatus send_as_full(T msg) {
+    if (detail::tls_scheduler != hub_ || !capacity_ || config_.overflow == Overflow::block || closed())
+      return send(std::move(msg));
+    return send_full(std::move(msg));
+  }
+
   // signal() queues a system signal (owning hub's thread only).
   void signal(SystemSignal s) {
     if (closed()) return;

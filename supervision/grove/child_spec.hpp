@@ -72,7 +72,12 @@ struct ChildOptions {
 };
 
 // ChildSpec describes one child. start() begins one incarnation and returns
-// its fiber; it is called again at every restart. retire() (optional) runs
+// its fiber; it is called again at every restart. A start() that throws is
+// a start error (start() and start_child() rethrow it; at a restart it
+// counts as another crash); one that returns an empty Fiber<> ignores the
+// start, as OTP's `ignore`: the child is not running and is not restarted,
+// its spec stays (a temporary or simple_one_for_one child is forgotten),
+// and restart_child() may try again. retire() (optional) runs
 // once the child is gone for good (deleted, temporary and ended, or its
 // supervisor stopped): actor children close their mailbox there. handle
 // carries what callers need to reach the child (an ActorRef for actors).

@@ -39,7 +39,10 @@ void run_proxy(HubDomain& domain, std::size_t hub, const std::function<Fiber<>()
   const bool posted = domain.post(hub, [far, start, ended]() mutable {
     try {
       far->fiber = start();
-      if (!far->fiber) throw UsageError("grove::Supervisor: a child's start function returned an empty fiber");
+      if (!far->fiber)
+        throw UsageError(
+            "grove::Supervisor: a child placed on another hub cannot ignore its start (its start function returned an "
+            "empty fiber); ignore is for children on the supervisor's hub");
       far->fiber.link([ended](Fiber<> dead) mutable { ended.set(dead.exit_reason()); });
     } catch (...) {
       ended.set_exception(std::current_exception());

@@ -24,8 +24,7 @@ constexpr int kill_attempts = 3;
 void SupervisorCore::start_one(SupervisedChildren::iterator it) {
   schedule(*it, TimePoint::max());
   Fiber<> f = start_child_fiber(it->spec);
-  if (!f)
-    throw UsageError("grove::Supervisor: the start function of child '" + it->spec.id + "' returned an empty fiber");
+  if (!f) return;  // ignore (OTP's `ignore`): not running; the caller keeps or removes the spec
   it->fiber = f;
   it->started_at = hub().now();
   by_fiber[f.base()] = it;
@@ -34,6 +33,14 @@ void SupervisorCore::start_one(SupervisedChildren::iterator it) {
   it->monitor = grove::monitor(f, [queue = events](const Down& d) {
     (void)queue->try_put(SupervisorEvent{d.fiber, d.reason, nullptr});  // unbounded: never full
   });
+}
+
+bool SupervisorCore::start_or_forget(SupervisedChildren::iterator it) {
+  start_one(it);
+  if (it->fiber) return true;
+  grove::logger()->debug("grove: supervisor '{}': child '{}' ignored its start", config.name, it->spec.id);
+  if (it->spec.restart == Restart::temporary || it->dynamic) remove(it);
+  return false;
 }
 
 void SupervisorCore::shutdown_child(SupervisedChild& c) {

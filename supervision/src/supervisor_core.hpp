@@ -109,7 +109,12 @@ class SupervisorCore {
   void end_run(Queue<SupervisorEvent>& queue) noexcept;
 
   // ---------------------------------------- children (supervisor_children.cpp)
+  // start_one() starts a child; a start function that returns an empty
+  // fiber ignores the start (OTP's `ignore`): the child is not running.
   void start_one(SupervisedChildren::iterator it);
+  // start_or_forget() is start_one(), then an ignoring temporary or
+  // dynamic child is removed (as OTP forgets it); false when it ignored.
+  bool start_or_forget(SupervisedChildren::iterator it);
   // shutdown_child() stops a child by its Shutdown and waits for it.
   void shutdown_child(SupervisedChild& c);
   // terminate_range() stops children from first to last (reverse start

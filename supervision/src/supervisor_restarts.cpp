@@ -74,7 +74,7 @@ void SupervisorCore::restart_due() {
     auto f = by_id.find(id);
     if (f == by_id.end() || f->second->restart_at > now || f->second->fiber) continue;
     try {
-      start_one(f->second);
+      start_or_forget(f->second);
     } catch (const FiberExit&) {
       throw;
     } catch (...) {

@@ -25,7 +25,7 @@ void SupervisorCore::run(const std::shared_ptr<Queue<SupervisorEvent>>& queue, A
   } end{*this, queue, started, told};
 
   try {
-    for (auto it = children.begin(); it != children.end(); ++it) start_one(it);
+    for (auto it = children.begin(); it != children.end();) start_or_forget(it++);
   } catch (const FiberExit&) {
     terminate_all();
     throw;
@@ -59,7 +59,13 @@ void SupervisorCore::loop(Queue<SupervisorEvent>& queue) {
         ev = queue.get();
       } else {
         const TimePoint now = hub().now();
-        if (next <= now) continue;
+        if (next <= now) {
+          // A restart that failed is due again at once: let the others
+          // (a stop() among them) run first, or a child that can never
+          // start would spin here until the intensity runs out.
+          this_fiber::yield();
+          continue;
+        }
         try {
           ev = queue.get(next - now);
         } catch (const QueueEmpty&) {

@@ -15,6 +15,7 @@
 #include "io_test_support.hpp"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <string>
@@ -94,6 +95,52 @@ TEST_F(WaitFdTest, SeveralWaitersOnOneDescriptorAndAKill) {
   a.join();
   b.join();
   EXPECT_EQ(woken, 2);
+}
+
+// The owner's blocking descriptors stay blocking: O_NONBLOCK is a flag of
+// the open file, shared with every holder (a shell's terminal, a pipe to a
+// parent process), and a wait must not change it.
+TEST_F(WaitFdTest, AWaitLeavesTheDescriptorsFlagsAlone) {
+  const int read_flags = ::fcntl(fds[0], F_GETFL);
+  const int write_flags = ::fcntl(fds[1], F_GETFL);
+  ASSERT_EQ(read_flags & O_NONBLOCK, 0);
+  auto writer = spawn([&] {
+    this_fiber::sleep(5ms);
+    EXPECT_EQ(::fcntl(fds[0], F_GETFL), read_flags);  // while a fiber waits on it
+    EXPECT_EQ(::write(fds[1], "z", 1), 1);
+  });
+  wait_readable(fds[0]);
+  wait_writable(fds[1]);
+  {
+    FdWatch in = FdWatch::readable(fds[0]);
+    EXPECT_EQ(grove::wait({in}, 1s).size(), 1u);
+  }
+  writer.join();
+  EXPECT_EQ(::fcntl(fds[0], F_GETFL), read_flags);
+  EXPECT_EQ(::fcntl(fds[1], F_GETFL), write_flags);
+  char c;
+  EXPECT_EQ(::read(fds[0], &c, 1), 1);  // the byte is still there for its owner
+}
+
+// A reader is not woken by the descriptor's being writable (one watch per
+// direction), and a writer does not wait for it to be readable.
+TEST_F(WaitFdTest, ReadersAndWritersOfOneSocketAreWatchedApart) {
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+  bool read_done = false;
+  auto reader = spawn([&] {
+    wait_readable(sv[0]);
+    read_done = true;
+  });
+  this_fiber::sleep(2ms);
+  EXPECT_TRUE(wait_writable(sv[0], 100ms));  // writable at once while the reader waits
+  this_fiber::sleep(5ms);
+  EXPECT_FALSE(read_done);
+  EXPECT_EQ(::write(sv[1], "r", 1), 1);
+  reader.join();
+  EXPECT_TRUE(read_done);
+  ::close(sv[0]);
+  ::close(sv[1]);
 }
 
 TEST_F(WaitFdTest, BadDescriptors) {

@@ -1,5 +1,9 @@
 // simulation_supervision_test.cpp — the supervisor's restart intensity
-// window and backoff on virtual time: exact instants, no real waiting.
+// window and backoff on virtual time: exact instants, no real waiting; and
+// OTP supervisor_SUITE's cases the other suites lack: a start that returns
+// ignore or an error, a hanging restart loop that must not hang stop,
+// shutdown infinity for supervisors (10,000 temporary children:
+// supervisor_lifecycle_test.cpp).
 
 #include <grove/supervisor.hpp>
 
@@ -13,8 +17,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -105,6 +111,117 @@ TEST_F(SimulationSupervision, BackoffDelaysRestartsByExactVirtualTimes) {
   // delays 1 s, 2 s, 4 s, 8 s, then 8 s again (the maximum)
   EXPECT_EQ(*started_at, (std::vector<D>{D(0s), D(1s), D(3s), D(7s), D(15s), D(23s)}));
   sup.stop();
+}
+
+// ---------------------------------------------------- OTP supervisor_SUITE
+
+// ignoring(starts) is a child whose start returns ignore (an empty fiber).
+grove::ChildSpec ignoring(std::string id, grove::Restart restart, std::shared_ptr<int> starts) {
+  grove::ChildSpec spec;
+  spec.id = std::move(id);
+  spec.restart = restart;
+  spec.start = [starts] {
+    ++*starts;
+    return grove::Fiber<>();
+  };
+  return spec;
+}
+
+TEST_F(SimulationSupervision, AStartThatReturnsIgnoreKeepsTheSpecNotRunning) {  // OTP: sup_start_ignore_child
+  auto starts = std::make_shared<int>(0);
+  auto event = std::make_shared<grove::Event>();
+  grove::Supervisor sup(
+      {}, {ignoring("ignored", grove::Restart::permanent, starts), ignoring("gone", grove::Restart::temporary, starts),
+           grove::fiber_child("worker", {}, [event] { event->wait(); })});
+  sup.start();
+  EXPECT_EQ(*starts, 2);
+  auto children = sup.which_children();
+  ASSERT_EQ(children.size(), 2u);  // the temporary one is forgotten
+  EXPECT_EQ(children[0].id, "ignored");
+  EXPECT_FALSE(children[0].running());
+  EXPECT_TRUE(children[1].running());
+  EXPECT_EQ(sup.count_children().active, 1u);
+  EXPECT_FALSE(sup.start_child(ignoring("later", grove::Restart::permanent, starts)).fiber);
+  EXPECT_FALSE(sup.start_child(ignoring("later-temp", grove::Restart::temporary, starts)).fiber);
+  EXPECT_EQ(sup.count_children().specs, 3u);
+  EXPECT_FALSE(sup.restart_child("ignored").fiber);  // ignores again
+  EXPECT_EQ(*starts, 5);
+  advance(1min);
+  EXPECT_EQ(sup.restart_count(), 0u);  // an ignore is no crash
+  sup.stop();
+}
+
+TEST_F(SimulationSupervision, AStartErrorFailsStartAndStartChild) {  // OTP: sup_start_error_return
+  auto fails = [] {
+    grove::ChildSpec spec;
+    spec.id = "bad";
+    spec.start = []() -> grove::Fiber<> { throw std::runtime_error("no resources"); };
+    return spec;
+  };
+  grove::Supervisor broken({}, {fails()});
+  EXPECT_THROW(broken.start(), std::runtime_error);
+  EXPECT_FALSE(broken.running());
+  grove::Supervisor sup({}, std::vector<grove::ChildSpec>{});
+  sup.start();
+  EXPECT_THROW(sup.start_child(fails()), std::runtime_error);
+  EXPECT_EQ(sup.count_children().specs, 0u);
+  auto tmpl = grove::child_template<>("t", [&fails] { return fails(); });
+  grove::Supervisor dynamic({.strategy = grove::Strategy::simple_one_for_one}, tmpl);
+  dynamic.start();
+  EXPECT_THROW(dynamic.start_child(), std::runtime_error);
+  EXPECT_EQ(dynamic.count_children().specs, 0u);
+  sup.stop();
+  dynamic.stop();
+}
+
+TEST_F(SimulationSupervision, AHangingRestartLoopDoesNotHangStop) {  // OTP: hanging_restart_loop
+  auto starts = std::make_shared<int>(0);
+  grove::Supervisor* supervisor = nullptr;
+  grove::ChildSpec child;
+  child.id = "flaky";
+  child.start = [starts, &supervisor]() -> grove::Fiber<> {
+    if (++*starts > 1) throw std::runtime_error("cannot start again");
+    return grove::spawn([&supervisor] {
+      // stop() comes from a fiber that is ready while the supervisor is
+      // already retrying: it must get its turn.
+      grove::spawn([&supervisor] {
+        grove::this_fiber::yield();
+        supervisor->stop();
+      });
+      throw std::runtime_error("crash");
+    });
+  };
+  // Every restart fails at once, within an intensity far from reached.
+  grove::Supervisor sup({.intensity = 10'000, .period = 1h}, {child});
+  supervisor = &sup;
+  sup.start();
+  run_until_idle();
+  EXPECT_FALSE(sup.running());
+  EXPECT_EQ(sup.fiber().exit_reason().to_string(), grove::ExitReason::normal().to_string()) << "it gave up";
+  EXPECT_LT(*starts, 100) << "stop() waited for the restart loop";
+  take_unhandled();
+}
+
+TEST_F(SimulationSupervision, ShutdownInfinityWaitsForANestedSupervisor) {  // OTP: sup_stop_infinity
+  auto worker_ended = std::make_shared<grove::ExitReason>();
+  auto slow_stop = [worker_ended] {
+    try {
+      grove::Event().wait();
+    } catch (const grove::FiberExit& e) {
+      *worker_ended = e.reason();
+      grove::this_fiber::sleep(30s);  // a long cleanup, within its own shutdown of 1 min
+      throw;
+    }
+  };
+  grove::Supervisor inner({.name = "inner"}, {grove::fiber_child("slow", {.shutdown = 1min}, slow_stop)});
+  grove::Supervisor outer({.name = "outer"}, {grove::supervisor_child("inner", inner)});
+  outer.start();
+  grove::Fiber<> inner_fiber = inner.fiber();
+  const auto t0 = sim().now();
+  outer.stop();
+  EXPECT_EQ(sim().now() - t0, 30s);  // not cut short at a default 5 s
+  EXPECT_EQ(*worker_ended, grove::ExitReason::shutdown());
+  EXPECT_EQ(inner_fiber.exit_reason(), grove::ExitReason::shutdown());  // never killed
 }
 
 }  // namespace

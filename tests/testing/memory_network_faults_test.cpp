@@ -1,6 +1,7 @@
 // memory_network_faults_test.cpp — MemoryNetwork's faults: partitions
 // (traffic stalls, connects wait and time out, heal() delivers in order),
-// resets of one connection or of a host, a listener closed with a backlog.
+// resets of one connection, of a host or of a pair of hosts, clogs, a
+// listener closed with a backlog.
 #include <grove/testing/memory_network.hpp>
 
 #include <grove/deadline.hpp>
@@ -16,6 +17,8 @@
 #include <chrono>
 #include <cmath>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace asio = boost::asio;
 using namespace grove;
@@ -186,6 +189,46 @@ TEST_F(SimulationNetworkFaults, ClosingAListenerResetsItsBacklog) {
   error_code ec;
   client->recv(10, ec);
   EXPECT_EQ(ec, asio::error::connection_reset);
+}
+
+TEST_F(SimulationNetworkFaults, AClogSlowsOnePairInOrderUntilUnclogged) {
+  MemoryNetwork net({.latency = 1ms});
+  auto listener = net.listen("chat:5555");
+  auto alice = net.connect("chat:5555", {.from = "alice"});
+  auto from_alice = listener.accept();
+  auto bob = net.connect("chat:5555", {.from = "bob"});
+  auto from_bob = listener.accept();
+  EXPECT_EQ(net.links(), (std::vector<std::pair<std::string, std::string>>{{"alice", "chat"}, {"bob", "chat"}}));
+  net.clog("chat", "alice", 20ms);
+  TimePoint t0 = hub().now();
+  alice->send_all("slow\n");
+  bob->send_all("fast\n");
+  EXPECT_EQ(from_bob->read_line(), "fast\n");
+  EXPECT_LT(elapsed(t0), 20ms);  // the hub's clock is the real one here: bounds, not instants
+  EXPECT_EQ(from_alice->read_line(), "slow\n");
+  EXPECT_GE(elapsed(t0), 21ms);
+  net.unclog();
+  t0 = hub().now();
+  alice->send_all("again\n");
+  EXPECT_EQ(from_alice->read_line(), "again\n");
+  EXPECT_LT(elapsed(t0), 20ms);
+  EXPECT_THROW(net.clog("alice", "alice", 1ms), UsageError);
+}
+
+TEST_F(SimulationNetworkFaults, ResetBetweenTwoHostsLeavesOthersAlone) {
+  MemoryNetwork net;
+  auto listener = net.listen("chat:5555");
+  auto alice = net.connect("chat:5555", {.from = "alice"});
+  auto from_alice = listener.accept();
+  auto bob = net.connect("chat:5555", {.from = "bob"});
+  auto from_bob = listener.accept();
+  EXPECT_EQ(net.reset("chat", "alice"), 1u);
+  error_code ec;
+  alice->send_all("x\n", ec);
+  EXPECT_EQ(ec, asio::error::connection_reset);
+  bob->send_all("still here\n");
+  EXPECT_EQ(from_bob->read_line(), "still here\n");
+  EXPECT_EQ(net.links(), (std::vector<std::pair<std::string, std::string>>{{"bob", "chat"}}));
 }
 
 }  // namespace

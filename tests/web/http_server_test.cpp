@@ -2,12 +2,15 @@
 // 127.0.0.1: hello, keep-alive, pipelining in order, Expect: 100-continue,
 // every limit answered with its 4xx/503 and a close, graceful stop, and the
 // request-smuggling and malformed-framing cases (issue 15, part 2), each a
-// 400 and a close before any handler runs.
+// 400 and a close before any handler runs; and the npm `undici` client
+// (node/undici_client.mjs): pipelining on one keep-alive connection,
+// a chunked answer, 404 and 413.
 #include <grove/web/http_server.hpp>
 
 #include <grove/fiber.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/tls.hpp>
+#include <grove/web/chunk_writer.hpp>
 #include <grove/web/http_session.hpp>
 
 #include "../io/test_certs.hpp"
@@ -15,9 +18,10 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
-
 #include <fstream>
+#include <set>
 #include <string>
 
 namespace grove::web::test {
@@ -251,6 +255,50 @@ TEST_F(HttpServerTest, SmugglingAndMalformedFramingGet400AndAClose) {
     EXPECT_EQ(count(c.got(), "HTTP/1.1 "), 1u) << name << ":\n" << c.got();
   }
   EXPECT_EQ(handled, 0);
+}
+
+TEST_F(HttpServerTest, TheNpmUndiciClientPipelinesOnOneKeepAliveConnection) {
+  std::set<std::string> peers;  // the client's address of each request but the last
+  int handled = 0;
+  Router r;
+  r.get("/items/:id", [&](Request& req) {
+    ++handled;
+    peers.insert(req.stream().describe());
+    return Response::text("item " + std::string(req.param("id")));
+  });
+  r.post("/echo", [&](Request& req) {
+    ++handled;
+    peers.insert(req.stream().describe());
+    return Response::text(req.body());
+  });
+  r.get("/stream", [&](Request& req) {
+    ++handled;
+    peers.insert(req.stream().describe());
+    return Response::stream("text/plain", [](ChunkWriter& out) {
+      for (const char* piece : {"one\n", "two\n", "three\n"}) out.write(piece);
+    });
+  });
+  HttpServerOptions o;
+  o.limits.max_body_bytes = 1000;
+  serve(r, o);
+  auto res = run("bash " GROVE_WEB_TEST_DIR "/node/run_ws_client.sh --undici http://127.0.0.1:" +
+                 std::to_string(server->port()));
+  if (res.status == 77) {
+    const char* ci = std::getenv("CI");
+    if (ci && *ci && std::string(ci) != "false" && std::string(ci) != "0") FAIL() << "node/npm missing in CI";
+    GTEST_SKIP() << "node or npm missing (bash scripts/install-deps.sh)";
+  }
+  ASSERT_EQ(res.status, 0) << res.out;
+  std::string expected;
+  for (int i = 0; i < 10; ++i) expected += "get 200 item " + std::to_string(i) + "\n";
+  expected +=
+      "post 200 hello undici\n"
+      "stream 200 chunked \"one\\ntwo\\nthree\\n\"\n"
+      "missing 404\n"
+      "big 413 close\n";
+  EXPECT_EQ(res.out, expected);
+  EXPECT_EQ(peers.size(), 1u);  // pipelined on one keep-alive connection
+  EXPECT_EQ(handled, 12);       // the 404 and the 413 reach no handler
 }
 
 TEST_F(HttpServerTest, EmptyHandlerAndBadGraceAreUsageErrors) {

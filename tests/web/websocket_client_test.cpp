@@ -1,7 +1,8 @@
 // websocket_client_test.cpp — WebSocketClient against grove's own
 // WebSocket server (plain and wss://) and against a server not written
 // here, the npm `ws` package's (node/ws_server.mjs, on a free port of
-// 127.0.0.1): text and binary messages, ping/pong both ways, the closing
+// 127.0.0.1): text and binary messages, ping/pong both ways (and the
+// client pinging a silent server after ping_interval), the closing
 // handshake from either side, the message size limit, and refusals.
 #include <grove/web/websocket_client.hpp>
 
@@ -79,6 +80,29 @@ TEST_F(WebSocketClientTest, ExchangesTextAndBinaryWithGrovesServerAndClosesNorma
   EXPECT_EQ(ws.close_code(), close_code::normal);  // the server's answer echoes the code
   for (int i = 0; i < 100 && end.empty(); ++i) this_fiber::sleep(10ms);
   EXPECT_EQ(end, "closed 1000");
+}
+
+TEST_F(WebSocketClientTest, PingPongBothWaysAndTheClientPingsASilentServer) {
+  std::uint64_t server_pongs = 0;
+  Router r;
+  r.get("/quiet", websocket_handler([&](WebSocket& ws) {
+          ws.ping();  // the client's reader answers it
+          for (int i = 0; i < 500 && ws.pongs() < 1; ++i) this_fiber::sleep(10ms);
+          server_pongs = ws.pongs();
+          while (ws.receive()) {
+          }
+        }));
+  serve(r);
+  WebSocketOptions o;
+  o.ping_interval = 50ms;  // the server says nothing after its ping: the client pings it
+  WebSocketClient ws(ws_url("/quiet"), o);
+  for (int i = 0; i < 500 && ws.pongs() < 2; ++i) this_fiber::sleep(10ms);
+  EXPECT_GE(ws.pongs(), 2u);  // the server's reader answered the client's idle pings
+  for (int i = 0; i < 500 && server_pongs == 0; ++i) this_fiber::sleep(10ms);
+  EXPECT_EQ(server_pongs, 1u);
+  EXPECT_TRUE(ws.is_open());
+  ws.close();
+  EXPECT_EQ(ws.end_reason(), "closed");
 }
 
 TEST_F(WebSocketClientTest, ServerCloseAndTheMessageLimit) {

@@ -69,17 +69,18 @@ void describe(const M& m, MessageEvent& e) noexcept {
 std::string running_fiber_name();
 
 // emit_message_event(e, from_running_fiber) hands e to this thread's
-// observer, with `from` set to the running fiber's name when asked.
-void emit_message_event(MessageEvent& e, bool from_running_fiber) noexcept;
+// observer, with `from` set to the running fiber's name when asked, and
+// returns the fault it injects (none for drops and replies).
+MessageFault emit_message_event(MessageEvent& e, bool from_running_fiber) noexcept;
 
 template <class M>
-[[gnu::cold, gnu::noinline]] void report_send(const M& m, std::string_view to, bool ask) noexcept {
+[[gnu::cold, gnu::noinline]] MessageFault report_send(const M& m, std::string_view to, bool ask) noexcept {
   MessageEvent e;
   e.kind = MessageEventKind::send;
   e.to = to;
   e.ask = ask;
   describe(m, e);
-  emit_message_event(e, true);
+  return emit_message_event(e, true);
 }
 
 template <class R>
@@ -93,15 +94,15 @@ template <class R>
 }
 
 template <class M>
-[[gnu::cold, gnu::noinline]] void report_receive(const M& m, std::string_view to, std::string_view asker,
-                                                 bool ask) noexcept {
+[[gnu::cold, gnu::noinline]] MessageFault report_receive(const M& m, std::string_view to, std::string_view asker,
+                                                         bool ask) noexcept {
   MessageEvent e;
   e.kind = MessageEventKind::receive;
   e.from = asker;
   e.to = to;
   e.ask = ask;
   describe(m, e);
-  emit_message_event(e, false);
+  return emit_message_event(e, false);
 }
 
 template <class M>

@@ -16,7 +16,10 @@
 // declaration). Faults: partition(a, b) stalls traffic between two hosts
 // (bytes written meanwhile wait, then arrive a latency after heal(); a
 // connect across it waits and times out), reset(stream) / reset_all(host)
-// fail both ends of connections with connection_reset. Every delay is on
+// fail both ends of connections with connection_reset, clog(a, b, extra)
+// slows the traffic between two hosts (turmoil's hold/release is
+// partition/heal; FaultPlan, fault_plan.hpp, injects all three at random).
+// Every delay is on
 // the hub's clock (timers of the hub), never on std::chrono clocks, so a
 // virtual clock makes a simulation instant and exact.
 // A MemoryNetwork is a cheap handle: copies share one network. It belongs
@@ -36,6 +39,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace grove::testing {
 
@@ -97,6 +102,19 @@ class MemoryNetwork {
   // returns how many.
   void reset(Stream& stream);
   std::size_t reset_all(std::string_view host);
+  // reset(a, b) resets every connection between the hosts a and b and
+  // returns how many.
+  std::size_t reset(std::string_view a, std::string_view b);
+
+  // clog(a, b, extra) adds `extra` to the latency of bytes written between
+  // the hosts a and b from now on (bytes in flight keep their arrival, and
+  // each direction stays in order); unclog(a, b) / unclog() end it.
+  void clog(std::string_view a, std::string_view b, Duration extra);
+  void unclog(std::string_view a, std::string_view b);
+  void unclog();
+  // links() is every pair of hosts {a, b} (a < b) with an open connection
+  // between them, sorted: what a fault plan picks from.
+  std::vector<std::pair<std::string, std::string>> links() const;
 
   // set_latency(d) changes the latency of bytes written from now on.
   void set_latency(Duration latency);

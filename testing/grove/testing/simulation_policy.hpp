@@ -15,7 +15,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <utility>
 
 namespace grove::testing {
 
@@ -35,13 +37,18 @@ class SimulationPolicy final : public SchedulingPolicy {
   // Simulation::advance(): then the clock stops at the limit and the hub
   // reports idle. With no deadline at all the hub waits for real I/O, or
   // finds itself idle (LoopExit) when there is none.
+  // A lateness hook (set_lateness) may land the jump later, never past the
+  // limit: the timers due by then fire together, in deadline order.
   IdleAction on_idle(TimePoint next_deadline) override {
     if (next_deadline == TimePoint::max()) return IdleAction::wait;
     if (next_deadline > limit_) {
       now_ = std::max(now_, limit_);
       return IdleAction::idle;
     }
-    now_ = std::max(now_, next_deadline);
+    TimePoint target = next_deadline;
+    if (lateness_) [[unlikely]]
+      target = std::min(deadline_after(next_deadline, lateness_(next_deadline)), limit_);
+    now_ = std::max(now_, target);
     ++jumps_;
     return IdleAction::advanced;
   }
@@ -58,6 +65,11 @@ class SimulationPolicy final : public SchedulingPolicy {
   void set_limit(TimePoint limit) noexcept { limit_ = limit; }
   // move_to(t) sets the clock forward to t (never backwards).
   void move_to(TimePoint t) noexcept { now_ = std::max(now_, t); }
+  // set_lateness(fn) has fn(deadline) (>= 0; it must not throw or call
+  // into grove) say how late the clock's next jump to `deadline` lands:
+  // every timer firing is then late by at most what fn returns
+  // (FaultPlan's late timers, fault_plan.hpp). An empty fn: on time.
+  void set_lateness(std::function<Duration(TimePoint)> fn) { lateness_ = std::move(fn); }
   // jumps() counts the clock's moves; choices() the seeded picks among two
   // or more ready fibers.
   std::uint64_t jumps() const noexcept { return jumps_; }
@@ -68,6 +80,7 @@ class SimulationPolicy final : public SchedulingPolicy {
   TimePoint limit_ = TimePoint::max();
   std::optional<std::uint64_t> seed_;
   Prng prng_;
+  std::function<Duration(TimePoint)> lateness_;
   std::uint64_t jumps_ = 0;
   std::uint64_t choices_ = 0;
 };

@@ -87,6 +87,10 @@ class Trace final : public MessageObserver {
 
  private:
   void on_event(const MessageEvent& event) noexcept override;
+  // Faults are the business of the observer beneath (a FaultPlan made first).
+  MessageFault inject(const MessageEvent& event) noexcept override {
+    return previous_ ? previous_->inject(event) : MessageFault::none;
+  }
   nlohmann::json payload_of(const MessageEvent& event) const;
 
   TraceOptions options_;

@@ -61,6 +61,11 @@ class WriteBudget {
   virtual void written(std::size_t n) noexcept = 0;
   // wake() tells the writer fiber that control bytes, a ping or a teardown wait.
   virtual void wake() noexcept = 0;
+  // before_close() runs in the fiber about to queue a close frame (Beast's
+  // reader answering the peer's close, or failing the connection), before
+  // it is queued: the owner may let what must precede it be written first
+  // (it may park the calling fiber, bounded).
+  virtual void before_close() {}
 
  protected:
   ~WriteBudget() = default;
@@ -141,6 +146,10 @@ class BeastStream {
   template <class ConstBuffers>
   std::size_t write_some(const ConstBuffers& buffers, error_code& ec) {
     if (writer_ == 0 || this_fiber::id() == writer_) return stream_->write_some(buffers, ec);
+    if (first_byte(buffers) == kCloseFrame) {
+      budget_->before_close();
+      if (writer_ == 0) return stream_->write_some(buffers, ec);  // released meanwhile
+    }
     const std::size_t n = boost::asio::buffer_size(buffers);
     if (!budget_->charge(n)) {  // past the budget: the peer is not reading its pongs
       ec = boost::asio::error::no_buffer_space;
@@ -210,6 +219,15 @@ class BeastStream {
   void resume_reading() noexcept { stop_ = false; }
 
  private:
+  static constexpr unsigned char kCloseFrame = 0x88;  // FIN + opcode 8 (RFC 6455 5.2)
+  template <class ConstBuffers>
+  static unsigned char first_byte(const ConstBuffers& buffers) {
+    for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers); ++it) {
+      const boost::asio::const_buffer b(*it);
+      if (b.size() > 0) return *static_cast<const unsigned char*>(b.data());
+    }
+    return 0;
+  }
   template <class MutableBuffers>
   std::size_t parked_read(const MutableBuffers& buffers, error_code& ec, Duration wait, bool& woke) {
     std::size_t n = 0;

@@ -32,6 +32,12 @@
 // (waiting at most close_timeout for the peer's close frame; Beast echoes
 // the peer's code in its answer, without the reason text). When the
 // handler returns, a connection still open is closed with 1000 (normal).
+// A close frame the reader sends — the answer to the peer's close, or the
+// one failing the connection (1002 protocol error, 1007 bad UTF-8, 1009
+// too big) — goes after the answers to the messages that came before it:
+// the reader waits, at most close_timeout, until the handler has taken
+// them and is back in receive() (or has returned) and the writer has sent
+// what was queued (docs/web.md, "Conformance").
 // A fiber that only sends notices the peer leaving when send() returns false.
 // The writer pings a peer silent for ping_interval; a peer silent for
 // idle_timeout, or that leaves a frame half-sent for frame_timeout, is

@@ -89,8 +89,9 @@ struct NetState {
   Duration connect_timeout{};
   std::map<std::string, ListenerState*, std::less<>> listeners;
   std::vector<std::weak_ptr<Connection>> connections;
-  std::set<std::pair<std::string, std::string>> partitions;  // each pair sorted
-  WaitQueue heal_waiters;  // connects waiting for a partition to heal
+  std::set<std::pair<std::string, std::string>> partitions;       // each pair sorted
+  std::map<std::pair<std::string, std::string>, Duration> clogs;  // extra latency, each pair sorted
+  WaitQueue heal_waiters;                                         // connects waiting for a partition to heal
   std::uint16_t next_port = 49152;
   std::uint64_t next_connection = 1;
   std::uint64_t opened = 0, refused = 0, resets = 0;
@@ -99,6 +100,15 @@ struct NetState {
     if (partitions.empty() || a == b) return false;
     auto key = a < b ? std::pair<std::string, std::string>(a, b) : std::pair<std::string, std::string>(b, a);
     return partitions.count(key) != 0;
+  }
+  // delay(src, dst) is how long bytes written now from src take to reach
+  // dst: the latency, plus the pair's clog.
+  Duration delay(std::string_view src, std::string_view dst) const {
+    if (clogs.empty() || src == dst) return latency;
+    auto key =
+        src < dst ? std::pair<std::string, std::string>(src, dst) : std::pair<std::string, std::string>(dst, src);
+    auto it = clogs.find(key);
+    return it == clogs.end() ? latency : latency + it->second;
   }
   // live() is every connection still referenced by a stream or a backlog.
   std::vector<std::shared_ptr<Connection>> live();
