@@ -117,6 +117,7 @@ void BasicStreamServer<L>::stop(Deadline grace) {
 template <class L>
 void BasicStreamServer<L>::accept_loop() {
   Duration backoff = options_.backoff_min;
+  std::uint64_t episode_errors = 0;  // accept() failures since the last success
   unsigned in_a_row = 0;
   for (;;) {
     // A flood of connections must not starve the handlers: let them run
@@ -132,8 +133,9 @@ void BasicStreamServer<L>::accept_loop() {
     if (ec) {
       if (life_.stopping() || !listener_->is_open() || ec == io_errc::closed_by_other) return;
       ++accept_errors_;
+      ++episode_errors;
       if (out_of_resources(ec)) {
-        if (backoff == options_.backoff_min)
+        if (backoff == options_.backoff_min)  // once per episode: a success resets it
           grove::logger()->warn("grove::StreamServer: accept failed ({}); backing off", ec.message());
         this_fiber::sleep(backoff);
         backoff = std::min(backoff * 2, options_.backoff_max);
@@ -143,6 +145,9 @@ void BasicStreamServer<L>::accept_loop() {
       }
       continue;
     }
+    if (episode_errors > 0)
+      grove::logger()->info("grove::StreamServer: accepting again after {} failed accepts", episode_errors);
+    episode_errors = 0;
     backoff = options_.backoff_min;
     ++accepted_;
     if (options_.max_connections > 0 && life_.handlers().size() >= options_.max_connections) {

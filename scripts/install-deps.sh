@@ -13,7 +13,8 @@
 # blocking client libraries tests use
 # against them. curl is the HTTP client of the grove::web tests (tests/web).
 # clang-14 and libclang-rt-14-dev (libFuzzer) build the fuzz targets
-# (scripts/fuzz.sh). Only calls apt-get when something is missing.
+# (scripts/fuzz.sh). python3-matplotlib draws bench/soak.sh's curves
+# (bench/soak_plot.py). Only calls apt-get when something is missing.
 set -euo pipefail
 
 GROVE_DEB_PACKAGES="build-essential cmake make ccache g++ pkg-config \
@@ -23,7 +24,7 @@ libzmq3-dev cppzmq-dev \
 redis-server libhiredis-dev postgresql libpq-dev libcurl4-openssl-dev \
 nats-server libnats-dev prometheus-cpp-dev prometheus tmux \
 chromium chromium-driver nodejs npm wrk netcat-openbsd valgrind curl \
-clang-format clang-tidy clang-tidy-16 clang-14 libclang-rt-14-dev python3"
+clang-format clang-tidy clang-tidy-16 clang-14 libclang-rt-14-dev python3 python3-matplotlib"
 
 # A package counts as present when dpkg has it or, for the ones another
 # distribution channel may ship (NodeSource's nodejs bundles npm), when its

@@ -17,6 +17,9 @@
 # GROVE_CONFIGS="release" (or "preload", "asan", "tsan", "fuzz") runs only the named ones.
 # Release and asan build with GROVE_WERROR=ON: a compiler warning fails the
 # build (tsan builds with clang, whose warnings differ, without it).
+# After release's ctest, the soak: bench/soak.sh (grove-chat under a steady
+# mixed load for GROVE_SOAK_SECONDS, 180 in CI; killed at twice that plus a
+# minute; GROVE_SOAK=0 skips it), one pass or failure (docs/benchmarks.md).
 # Then the style stage: scripts/check-style.sh (clang-format + clang-tidy on
 # the C++ files changed since the merge-base with main, or in the last
 # commit), with build/release's compile_commands.json; GROVE_STYLE=0 skips it.
@@ -115,9 +118,25 @@ run_fuzz() {
   echo "== fuzz: $ok passed, $failed failed in $((SECONDS - fuzz_start))s"
 }
 
+# run_soak: bench/soak.sh on build/release's grove-chat, bounded in time.
+run_soak() {
+  [[ ${GROVE_SOAK:-1} != 0 ]] || return 0
+  local secs=${GROVE_SOAK_SECONDS:-180} soak_start=$SECONDS
+  banner "soak: bench/soak.sh ${secs} (release)"
+  if timeout --kill-after=10 $((2 * secs + 60)) bash bench/soak.sh "$secs" build/release; then
+    total_passed=$((total_passed + 1))
+    echo "== soak: ok in $((SECONDS - soak_start))s"
+  else
+    echo "!! soak: FAILED (counted as 1 failed); samples in build/release/soak/"
+    total_failed=$((total_failed + 1))
+    failed_configs+=("soak")
+  fi
+}
+
 for config in $configs; do
   case "$config" in
-    release) run_config release build/release -DCMAKE_BUILD_TYPE=Release -DGROVE_SANITIZE=OFF -DGROVE_WERROR=ON ;;
+    release) run_config release build/release -DCMAKE_BUILD_TYPE=Release -DGROVE_SANITIZE=OFF -DGROVE_WERROR=ON
+             run_soak ;;
     # preload: issue 13's H5, the whole Release suite again with the hook
     # preloaded into ctest and every test program (docs/hook.md); after
     # release, whose tree it reuses. The install consumers only rebuild

@@ -16,7 +16,9 @@
 // max_connections are accepted and closed at once (counted in rejected()).
 // When accept() fails for lack of descriptors or memory (EMFILE, ENFILE,
 // ENOBUFS, ENOMEM) the server sleeps 10 ms, doubling up to 1 s while the
-// failures last, and keeps serving the connections it has.
+// failures last, and keeps serving the connections it has; it logs one
+// warning when such an episode starts and one line when an accept succeeds
+// again (accept_errors() counts every failure).
 // Use it from its hub's thread; stop() it before destroying it.
 //
 // A server may also start on a listener that already exists (gevent's

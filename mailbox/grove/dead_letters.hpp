@@ -2,8 +2,12 @@
 // dead_letters.hpp — where undeliverable messages are accounted for.
 // Nothing is dropped silently: a message sent to a dead actor, shed by a
 // full mailbox, left over when an actor stops, or the one that crashed an
-// actor is counted here by reason and logged (the first ones in full, then
-// a summary at every power of ten). Thread-safe.
+// actor is counted here by reason and logged. The counts are exact; the log
+// is bounded: at most kLoggedInFull dead letters a second (per process) are
+// logged in full; past that one line says the rest are only counted, and
+// the first one logged in a later second is preceded by how many were left
+// out, with the totals (Akka's log-dead-letters shape). A flood of dead
+// letters writes at most kLoggedInFull + 2 lines a second. Thread-safe.
 
 #include <array>
 #include <atomic>
@@ -33,15 +37,14 @@ std::string_view to_string(DeadLetterReason r) noexcept;
 
 class DeadLetters {
  public:
-  // record() counts one dead letter and logs it (in full for the first
-  // kLoggedInFull, then a summary line at 100, 1000, 10000, ...).
+  // record() counts one dead letter and logs it within the bound above.
   void record(DeadLetterReason reason, std::string_view recipient, std::string_view message_type,
               std::string_view detail = {}) noexcept;
   std::uint64_t count(DeadLetterReason reason) const noexcept {
     return counts_[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
   }
   std::uint64_t total() const noexcept;
-  // reset() zeroes the counters (tests).
+  // reset() zeroes the counters and restarts the log's second (tests).
   void reset() noexcept;
 
   static constexpr std::uint64_t kLoggedInFull = 10;

@@ -1,6 +1,8 @@
 // stream_server_test.cpp — StreamServer: one fiber per connection, pool cap,
-// max connections, stop(grace), slow readers, failing handlers, and an
-// EMFILE flood against grove-echo run with RLIMIT_NOFILE = 64.
+// max connections, stop(grace), slow readers, failing handlers, the
+// back-off on EMFILE in this process (its RLIMIT_NOFILE lowered and every
+// descriptor taken), and an EMFILE flood against grove-echo run with
+// RLIMIT_NOFILE = 64.
 #include <grove/stream_server.hpp>
 
 #include <grove/fiber.hpp>
@@ -9,9 +11,15 @@
 #include <grove/wait.hpp>
 #include <grove/wait_fd.hpp>
 
+#include "log_capture.hpp"
 #include "stream_server_test_support.hpp"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <string>
@@ -205,6 +213,72 @@ TEST_F(StreamServerTest, StartFailsOnABusyPort) {
                       {.listen = {.reuse_address = false}});
   EXPECT_THROW(server.start(), IoError);
   EXPECT_THROW(StreamServer(any_port, StreamServer::Handler()), UsageError);
+}
+
+// No descriptor left: accept() fails with EMFILE while clients wait in the
+// backlog. The server must not spin (10 ms doubling to 1 s: about 7 tries
+// in 700 ms, where a busy loop makes thousands), must log the episode once,
+// and must take the waiting clients once descriptors are free again.
+TEST_F(StreamServerTest, BacksOffOnEmfileAndAcceptsAgainWhenDescriptorsFree) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "needs free descriptors for the sanitizer runtime; run in the Release build";
+#endif
+  LogCapture log;
+  StreamServer server(any_port, echo_lines);
+  server.start();
+  // Clients connected before the descriptors run out: the kernel completes
+  // their handshakes, and they wait in the listener's backlog.
+  constexpr int kClients = 3;
+  std::vector<int> clients;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server.port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int i = 0; i < kClients; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    clients.push_back(fd);
+  }
+  // `ulimit -n` lowered to a few above the highest descriptor, all taken.
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  const int top = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(top, 0);
+  rlimit low{static_cast<rlim_t>(top) + 8, saved.rlim_max};
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> fillers{top};
+  for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) fillers.push_back(fd);
+  EXPECT_EQ(errno, EMFILE);
+
+  this_fiber::sleep(700ms);
+  const auto errors = server.accept_errors();
+  for (int fd : fillers) ::close(fd);
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+  EXPECT_GE(errors, 3u);   // it tried, and failed,
+  EXPECT_LE(errors, 12u);  // but did not spin
+  EXPECT_EQ(server.accepted(), 0u);
+
+  // Recovery: the next try (at most 1 s later) takes every waiting client.
+  for (int i = 0; i < 200 && server.accepted() < kClients; ++i) this_fiber::sleep(10ms);
+  EXPECT_EQ(server.accepted(), std::uint64_t{kClients});
+  for (int fd : clients) {
+    ASSERT_EQ(::send(fd, "hi\n", 3, 0), 3);
+    char buf[8] = {};
+    EXPECT_TRUE(wait_readable(fd, 2s));
+    EXPECT_EQ(::recv(fd, buf, sizeof buf, 0), 3);
+    EXPECT_STREQ(buf, "hi\n");
+    ::close(fd);
+  }
+  server.stop();
+  const std::string text = log.text();
+  auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("backing off"), 1u) << text;  // once per episode
+  EXPECT_EQ(count("accepting again after " + std::to_string(server.accept_errors()) + " failed accepts"), 1u) << text;
 }
 
 #ifdef GROVE_ECHO_BIN

@@ -311,7 +311,11 @@ nlohmann::json ChatService::stats() const {
           {"dead_letters", dead_letters().total()},
           {"disconnects", std::move(disconnects)},
           {"connections", std::move(connections)},
-          {"nicks", nicks_.size()}};
+          {"nicks", nicks_.size()},
+          // this hub's (hub 0's) live fibers and pending timers: a soak
+          // (bench/soak.sh) checks that neither grows without bound
+          {"fibers", hub().fiber_count()},
+          {"timers", hub().timer_count()}};
 }
 
 bool ChatService::crash_room(const std::string& name) {
@@ -341,7 +345,8 @@ std::shared_ptr<LongPollMember> ChatService::poll_member(const std::string& nick
   auto m = find_poll_member(nick);
   if (!m) {
     if (stopping_) throw ChatError("server shutting down");
-    m = std::make_shared<LongPollMember>(next_member_id(), config_.max_outbound);
+    m = std::make_shared<LongPollMember>(next_member_id(), config_.max_outbound,
+                                         SoftLimit(config_.soft_outbound, config_.soft_outbound_time));
     set_nick(*m, nick);  // throws when taken by another connection
     poll_members_.emplace(nick, m);
   }
@@ -384,7 +389,7 @@ void ChatService::reap_poll_members() {
   const TimePoint now = hub().now();
   std::vector<std::pair<std::string, const char*>> gone;
   for (auto& [nick, m] : poll_members_) {
-    if (m->overflowed()) gone.emplace_back(nick, "slow_consumer");
+    if (m->overflowed()) gone.emplace_back(nick, m->overflow_reason());
     else if (m->expired(now, config_.poll_expiry)) gone.emplace_back(nick, "poll_expired");
   }
   for (auto& [nick, reason] : gone) retire_poll_member(nick, reason);

@@ -13,6 +13,7 @@
 #include <grove/chat/chat_server.hpp>
 #include <grove/chat/command.hpp>
 #include <grove/chat/protocol.hpp>
+#include <grove/chat/soft_limit.hpp>
 
 #include <grove/debug/web_debug.hpp>
 #include <grove/debug/web_metrics.hpp>
@@ -74,10 +75,12 @@ json error_object(std::string_view text) { return {{"type", "error"}, {"error", 
 // WsMember is a WebSocket client as a room sees it: each message is one
 // JSON text message queued on its web::WebSocket, whose bound is
 // max_outbound (policy close: a client too slow to take it is dropped,
-// "slow_consumer"). ws is set while the session runs.
+// "slow_consumer"); past the soft limit for too long it is dropped too
+// ("slow_consumer_soft"). ws and stream are set while the session runs.
 class WsMember final : public Member {
  public:
-  explicit WsMember(std::uint64_t id) : Member(MemberKind::websocket, id) {}
+  WsMember(std::uint64_t id, const ChatConfig& cfg)
+      : Member(MemberKind::websocket, id), soft(cfg.soft_outbound, cfg.soft_outbound_time) {}
 
   void on_joined(const std::string& room, const std::vector<MessagePtr>& backlog) noexcept override {
     try {
@@ -97,7 +100,10 @@ class WsMember final : public Member {
     }
   }
   void push(std::string text) noexcept {
-    if (ws) (void)ws->send_text(std::move(text));  // false: closing, or dropped as a slow consumer
+    if (!ws || !ws->send_text(std::move(text))) return;  // false: closing, or dropped as a slow consumer
+    if (!soft.exceeded(ws->queued_bytes(), hub().now())) return;
+    soft_exceeded = true;  // dropped at once, as past the hard limit: its reads and writes fail
+    if (stream) stream->close();
   }
   void push(const json& j) noexcept {
     try {
@@ -112,6 +118,9 @@ class WsMember final : public Member {
   }
 
   web::WebSocket* ws = nullptr;
+  Stream* stream = nullptr;
+  SoftLimit soft;
+  bool soft_exceeded = false;
   bool shutting_down = false;
 };
 
@@ -180,8 +189,9 @@ void serve_websocket(ChatService& svc, web::Request& up, Stream& s, std::string 
   } catch (const IoError&) {
     return;  // the opening handshake failed
   }
-  auto m = std::make_shared<WsMember>(svc.next_member_id());
+  auto m = std::make_shared<WsMember>(svc.next_member_id(), cfg);
   m->ws = &*ws;
+  m->stream = &s;
   // Shutdown: the goodbye, then (once it is sent) close code 1001.
   auto connection = svc.track("websocket", [raw = m.get()] {
     raw->shutting_down = true;
@@ -194,11 +204,15 @@ void serve_websocket(ChatService& svc, web::Request& up, Stream& s, std::string 
     svc.leave(*m);
     svc.count_disconnect("killed");
     m->ws = nullptr;
+    m->stream = nullptr;
     throw;
   }
   svc.leave(*m);
-  svc.count_disconnect(m->shutting_down ? "server_shutdown" : ws_reason(ws->end_reason()));
+  svc.count_disconnect(m->shutting_down   ? "server_shutdown"
+                       : m->soft_exceeded ? "slow_consumer_soft"
+                                          : ws_reason(ws->end_reason()));
   m->ws = nullptr;
+  m->stream = nullptr;
 }
 
 web::Response answer(Response res) { return web::Response(std::move(res)); }

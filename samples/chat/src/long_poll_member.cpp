@@ -21,6 +21,9 @@ void LongPollMember::on_deliver(const MessagePtr& m) noexcept {
     overflowed_ = true;
   }
   pending_bytes_ += bytes;
+  if (soft_.exceeded(pending_bytes_, hub().now())) {
+    overflowed_ = soft_exceeded_ = true;  // the reaper retires it
+  }
   ready_.set();
 }
 
@@ -36,6 +39,7 @@ std::vector<MessagePtr> LongPollMember::take(Duration timeout) {
   std::vector<MessagePtr> out;
   out.swap(pending_);
   pending_bytes_ = 0;
+  (void)soft_.exceeded(0, hub().now());  // drained: the soft clock restarts
   return out;
 }
 

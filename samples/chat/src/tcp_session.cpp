@@ -7,6 +7,7 @@
 #include <grove/chat/command.hpp>
 #include <grove/chat/outbox.hpp>
 #include <grove/chat/protocol.hpp>
+#include <grove/chat/soft_limit.hpp>
 
 #include <grove/fiber.hpp>
 #include <grove/io_error.hpp>
@@ -35,7 +36,8 @@ constexpr auto kLinger = 1s;
 // LineMember is a TCP client as a room sees it: lines queued in an Outbox.
 class LineMember final : public Member {
  public:
-  LineMember(std::uint64_t id, std::size_t limit) : Member(MemberKind::tcp, id), outbox(limit) {}
+  LineMember(std::uint64_t id, const ChatConfig& cfg)
+      : Member(MemberKind::tcp, id), outbox(cfg.max_outbound), soft(cfg.soft_outbound, cfg.soft_outbound_time) {}
 
   void on_joined(const std::string& room, const std::vector<MessagePtr>& backlog) noexcept override {
     push("* joined " + room + "\n");
@@ -44,12 +46,20 @@ class LineMember final : public Member {
   void on_deliver(const MessagePtr& m) noexcept override {
     if (m->room == this->room()) push(m->line);
   }
-  // push(line) queues a line; a client too slow to take it is disconnected.
+  // push(line) queues a line; a client too slow to take it is disconnected:
+  // at once past the hard limit, or once over the soft limit for too long.
   void push(std::string line) noexcept {
     try {
-      if (outbox.push(std::move(line)) || !outbox.overflowed()) return;
+      if (outbox.push(std::move(line))) return check_soft();
+      if (!outbox.overflowed()) return;
     } catch (...) {
     }
+    kick();
+  }
+  // check_soft() applies the soft limit to what is unsent now.
+  void check_soft() noexcept {
+    if (!soft.exceeded(outbox.unsent(), hub().now())) return;
+    soft_exceeded = true;
     kick();
   }
   // kick() ends the connection from any fiber (blocked reads/writes fail).
@@ -60,7 +70,9 @@ class LineMember final : public Member {
   }
 
   Outbox outbox;
+  SoftLimit soft;
   Stream* stream = nullptr;  // while the session runs
+  bool soft_exceeded = false;
   bool kicked = false;
   bool write_failed = false;
   bool shutting_down = false;  // the server stops: flush, then end
@@ -76,6 +88,7 @@ void write_loop(LineMember& m, Stream& s, Duration write_timeout) {
     error_code ec;
     send_within(s, bytes, write_timeout, ec);
     m.outbox.written(bytes.size());
+    if (!ec) m.check_soft();  // it may have drained under the soft limit
     if (ec) {
       m.write_failed = true;
       m.kick();
@@ -142,6 +155,7 @@ std::string read_loop(ChatService& svc, const std::shared_ptr<LineMember>& m, St
     error_code ec;
     std::string line = s.read_line(max + 2, ec);  // + "\r\n"
     if (m->outbox.overflowed()) return "slow_consumer";
+    if (m->soft_exceeded) return "slow_consumer_soft";
     if (ec == io_errc::line_too_long) {
       m->push("! line too long\n");
       return "line_too_long";
@@ -219,7 +233,7 @@ void run_tcp_session(ChatService& svc, Stream& s) {
     send_within(s, "! server full, try again later\n", svc.config().write_timeout, ec);
     return;
   }
-  auto m = std::make_shared<LineMember>(svc.next_member_id(), svc.config().max_outbound);
+  auto m = std::make_shared<LineMember>(svc.next_member_id(), svc.config());
   m->stream = &s;
   LineMember* raw = m.get();
   auto connection = svc.track("tcp", [raw] {
@@ -232,7 +246,9 @@ void run_tcp_session(ChatService& svc, Stream& s) {
   m->push("* welcome to grove-chat; commands: /nick NAME, /join ROOM, /rooms, /who, /quit\n");
   const std::string reason = serve_member(
       svc, *m, s, writer, [&] { return read_loop(svc, m, s); },
-      [](std::string_view r) { return r == "slow_consumer" || r == "server_shutdown" || r == "write_failed"; });
+      [](std::string_view r) {
+        return r == "slow_consumer" || r == "slow_consumer_soft" || r == "server_shutdown" || r == "write_failed";
+      });
   if (reason == "line_too_long" || reason == "quit" || reason == "idle_timeout") linger(s, kLinger);
 }
 

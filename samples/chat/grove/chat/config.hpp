@@ -24,6 +24,12 @@ struct ChatConfig {
   // messages and the control frames (pongs) its own reads caused — before
   // it is disconnected (a slow consumer).
   std::size_t max_outbound = 1024 * 1024;
+  // The soft output limit (Redis's client-output-buffer-limit shape, with
+  // max_outbound as the hard limit): a subscriber whose unsent bytes stay
+  // over soft_outbound for longer than soft_outbound_time is disconnected
+  // ("slow_consumer_soft"); 0 turns it off. soft_limit.hpp has the rule.
+  std::size_t soft_outbound = 256 * 1024;
+  Duration soft_outbound_time = std::chrono::seconds(10);
   // write_timeout bounds each write to a client (an HTTP or long-poll
   // response, a TCP or WebSocket writer's batch): a client that does not
   // take the bytes in time is disconnected.
