@@ -23,6 +23,7 @@
 
 #include <csignal>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -227,19 +228,28 @@ TEST_F(StreamServerTest, BacksOffOnEmfileAndAcceptsAgainWhenDescriptorsFree) {
   StreamServer server(any_port, echo_lines);
   server.start();
   // Clients connected before the descriptors run out: the kernel completes
-  // their handshakes, and they wait in the listener's backlog.
+  // their handshakes, and they wait in the listener's backlog. They connect
+  // from a plain thread while the hub's thread waits for it, so the server
+  // cannot accept them meanwhile (with libgrove_hook.so preloaded, a
+  // connect from a fiber would let the hub run the accept loop).
   constexpr int kClients = 3;
   std::vector<int> clients;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(server.port());
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  for (int i = 0; i < kClients; ++i) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ASSERT_GE(fd, 0);
-    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    clients.push_back(fd);
-  }
+  std::thread([&] {
+    for (int i = 0; i < kClients; ++i) {
+      const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd < 0) return;
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return;
+      }
+      clients.push_back(fd);
+    }
+  }).join();
+  ASSERT_EQ(clients.size(), static_cast<std::size_t>(kClients));
   // `ulimit -n` lowered to a few above the highest descriptor, all taken.
   rlimit saved{};
   ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
