@@ -2,6 +2,7 @@
 // the server stays up: slowloris, oversized line/head, invalid UTF-8, a
 // client that never reads, abrupt disconnects, 1,000 connections dropped.
 #include <grove/chat/chat_server.hpp>
+#include <grove/detail/sanitizer.hpp>
 
 #include "chat_test_support.hpp"
 
@@ -23,7 +24,7 @@ using namespace grove::chat::test;
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(GROVE_ASAN)
 constexpr bool kSanitized = true;
 #else
 constexpr bool kSanitized = false;
@@ -122,8 +123,8 @@ TEST_F(ChatBadInput, InvalidUtf8LineIsDroppedAndTheConnectionKept) {
   LineClient a(tcp_port()), b(tcp_port());
   a.login("alice", "lobby");
   b.login("bob", "lobby");
-  for (const char* bad : {"\xff\xfe", "caf\xc3", "\xc0\xaf overlong", "\xed\xa0\x80 surrogate", "\xf4\x90\x80\x80 too big",
-                          "/nick \xff"}) {
+  for (const char* bad : {"\xff\xfe", "caf\xc3", "\xc0\xaf overlong", "\xed\xa0\x80 surrogate",
+                          "\xf4\x90\x80\x80 too big", "/nick \xff"}) {
     a.send(bad);
     EXPECT_EQ(a.line(), "! invalid utf-8") << bad;
   }
@@ -167,7 +168,8 @@ TEST_F(ChatBadInput, NeverReadingClientDoesNotSlowTheOthers) {
   std::vector<Fiber<>> readers;
   for (int i = 0; i < kOthers; ++i)
     readers.push_back(spawn([&, i] {
-      for (int n = 0; n < kFlood; ++n) ASSERT_EQ(others[i]->line().size(), big.size() + 15);  // "[lobby] user0: " + text
+      for (int n = 0; n < kFlood; ++n)
+        ASSERT_EQ(others[i]->line().size(), big.size() + 15);  // "[lobby] user0: " + text
     }));
   const auto flood_start = Clock::now();
   for (int n = 0; n < kFlood; ++n) others[0]->send(big);
@@ -216,7 +218,8 @@ TEST_F(ChatBadInput, AbruptDisconnectsLeaveNothingBehind) {
       w.login("w" + std::to_string(round), "lobby");
       w.socket().close();  // no close frame
     }
-    ASSERT_EQ(http_call(http_port(), http::verb::post, "/put/polls/p" + std::to_string(round), "message=hi").status, 200u);
+    ASSERT_EQ(http_call(http_port(), http::verb::post, "/put/polls/p" + std::to_string(round), "message=hi").status,
+              200u);
     auto poll = spawn([&, round] {
       auto sock = TcpSocket::connect("127.0.0.1", http_port(), kWait);
       sock.send_all("POST /poll/p" + std::to_string(round) + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");

@@ -6,6 +6,7 @@
 #include <grove/node.hpp>
 #include <grove/popen.hpp>
 #include <grove/this_fiber.hpp>
+#include <grove/detail/sanitizer.hpp>
 
 #include "hub_fixture.hpp"
 #include "nats_server.hpp"
@@ -21,7 +22,7 @@
 namespace grove::test {
 
 // Under ASan each message costs ~30x: the stream tests send fewer (CI time).
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(GROVE_ASAN)
 inline constexpr std::uint64_t kStreamScale = 6;
 #else
 inline constexpr std::uint64_t kStreamScale = 1;

@@ -4,6 +4,7 @@
 // descriptor taken), and an EMFILE flood against grove-echo run with
 // RLIMIT_NOFILE = 64.
 #include <grove/stream_server.hpp>
+#include <grove/detail/sanitizer.hpp>
 
 #include <grove/fiber.hpp>
 #include <grove/this_fiber.hpp>
@@ -221,7 +222,7 @@ TEST_F(StreamServerTest, StartFailsOnABusyPort) {
 // in 700 ms, where a busy loop makes thousands), must log the episode once,
 // and must take the waiting clients once descriptors are free again.
 TEST_F(StreamServerTest, BacksOffOnEmfileAndAcceptsAgainWhenDescriptorsFree) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(GROVE_ASAN)
   GTEST_SKIP() << "needs free descriptors for the sanitizer runtime; run in the Release build";
 #endif
   LogCapture log;
@@ -308,7 +309,7 @@ std::string read_pipe(int fd, Duration timeout) {
 }
 
 TEST_F(StreamServerTest, SurvivesAConnectionFloodWithSixtyFourDescriptors) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(GROVE_ASAN)
   // UBSan's vptr check probes memory through a pipe: with every descriptor
   // in use it reports a false "invalid vptr" and aborts the server. To run
   // this test sanitized, build grove-echo with -fno-sanitize=vptr

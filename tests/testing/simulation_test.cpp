@@ -4,6 +4,7 @@
 // misuse; ten simulated minutes of timers in well under a second.
 
 #include <grove/testing/simulation.hpp>
+#include <grove/detail/sanitizer.hpp>
 
 #include <grove/actor.hpp>
 #include <grove/async_result.hpp>
@@ -35,7 +36,7 @@ using RealClock = std::chrono::steady_clock;
 constexpr auto real_budget = 500ms;
 // Ten simulated minutes of timers take well under a second in an optimised
 // build; unoptimised builds with sanitizers run some 20 times slower.
-#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
+#if defined(NDEBUG) && !defined(GROVE_ASAN)
 constexpr auto ten_minutes_budget = 1s;
 #else
 constexpr auto ten_minutes_budget = 10s;
