@@ -21,6 +21,8 @@
 #include <grove/web/http_session.hpp>
 #include <grove/web/router.hpp>
 
+#include "memory_client.hpp"
+
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -124,23 +126,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       end_reason = std::string(session.end_reason());
       s->close();
     });
-    auto client = grove::spawn([&] {
-      auto s = net.connect("web:80");
-      boost::system::error_code ec;
-      std::string_view rest(input);
-      while (!rest.empty() && !ec) {
-        const std::size_t n = cut == 0 ? rest.size() : std::min(cut, rest.size());
-        s->send_all(rest.substr(0, n), ec);
-        rest.remove_prefix(n);
-      }
-      s->shutdown_send(ec);
-      for (;;) {
-        std::string piece = s->recv(65536, ec);
-        if (ec || piece.empty()) break;
-        output += piece;
-      }
-      s->close();
-    });
+    auto client = grove::spawn([&] { output = grove::fuzz::send_in_pieces_and_read(net, "web:80", input, cut); });
     sim.run_until_idle();
     require(server.dead() && client.dead(), "a fiber is left blocked");
   }

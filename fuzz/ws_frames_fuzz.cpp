@@ -21,7 +21,9 @@
 #include <grove/testing/simulation.hpp>
 #include <grove/web/http_session.hpp>
 #include <grove/web/router.hpp>
+
 #include <grove/web/websocket.hpp>
+#include "memory_client.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -162,23 +164,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       web::HttpSession(*s, router).run();
       s->close();
     });
-    auto client = grove::spawn([&] {
-      auto s = net.connect("web:80");
-      boost::system::error_code ec;
-      std::string_view left(input);
-      while (!left.empty() && !ec) {
-        const std::size_t n = cut == 0 ? left.size() : std::min(cut, left.size());
-        s->send_all(left.substr(0, n), ec);
-        left.remove_prefix(n);
-      }
-      s->shutdown_send(ec);
-      for (;;) {
-        std::string piece = s->recv(65536, ec);
-        if (ec || piece.empty()) break;
-        output += piece;
-      }
-      s->close();
-    });
+    auto client = grove::spawn([&] { output = grove::fuzz::send_in_pieces_and_read(net, "web:80", input, cut); });
     sim.run_until_idle();
     require(server.dead() && client.dead(), "a fiber is left blocked");
   }

@@ -5,6 +5,8 @@
 // appears in each, and its counters move between two scrapes.
 #include "chat_process_support.hpp"
 
+#include <prometheus_text.hpp>
+
 #include <grove/fiber.hpp>
 #include <grove/this_fiber.hpp>
 #include <grove/thread_pool.hpp>
@@ -24,25 +26,8 @@ using namespace grove::chat::test;
 
 namespace {
 
-// sample(text, series) is the value of the exposition line `series value`.
-std::optional<double> sample(const std::string& text, const std::string& series) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line))
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ')
-      return std::stod(line.substr(series.size() + 1));
-  return std::nullopt;
-}
-
-// sum(text, name) adds every sample of the metric `name` (all label sets).
-double sum(const std::string& text, const std::string& name) {
-  std::istringstream in(text);
-  std::string line;
-  double total = 0;
-  while (std::getline(in, line))
-    if (line.compare(0, name.size() + 1, name + "{") == 0) total += std::stod(line.substr(line.rfind(' ') + 1));
-  return total;
-}
+using grove::test::sample;
+using grove::test::sum;
 
 class ChatObserve : public ChatTest, public ::testing::WithParamInterface<const char*> {};
 

@@ -19,6 +19,8 @@
 
 #include "../web/web_test_support.hpp"
 
+#include <prometheus_text.hpp>
+
 #include <unistd.h>
 
 #include <chrono>
@@ -34,16 +36,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// sample(text, series) is the value of the line `series value` (series is
-// the name with its labels as serialized), or nullopt.
-std::optional<double> sample(const std::string& text, const std::string& series) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line))
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ')
-      return std::stod(line.substr(series.size() + 1));
-  return std::nullopt;
-}
+using grove::test::sample;
 
 std::string hub_label() { return "{hub=\"" + std::to_string(grove::debug::snapshot_hub().number) + "\"}"; }
 

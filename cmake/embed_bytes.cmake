@@ -1,7 +1,7 @@
 # embed_bytes.cmake — cmake -DINPUT=<file> -DOUTPUT=<cpp> -DNAMESPACE=<ns> -DNAME=<name> -P embed_bytes.cmake
 # writes <cpp>, defining `std::string_view <ns>::<name>() noexcept` (declared
-# in a header too) as the file's bytes: web_debug.cpp serves the /debug/ page
-# this way, without reading files at run time.
+# in a header too) as the file's bytes, so a program serves a page without
+# reading files at run time (observe_web's /debug/ page, grove-chat's page).
 file(READ "${INPUT}" hex HEX)
 string(LENGTH "${hex}" hex_length)
 math(EXPR size "${hex_length} / 2")
